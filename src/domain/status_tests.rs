@@ -1,0 +1,71 @@
+//! Every (from, to, source) triple against an expectation written out independently of
+//! `TRANSITIONS`, so a careless edit to the table fails here.
+
+use super::status::{decide, Decision, PaymentStatus, PaymentStatus::*, Source};
+
+/// The rules in words: forward only; money news only from the gateway; ops settle reviews.
+fn expected(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision {
+    if from == to {
+        return Decision::Unchanged;
+    }
+    let gateway = source.is_gateway_evidence();
+    let ops = source == Source::Admin;
+    let ok = match (from, to) {
+        (Pending, Processing | Completed | NeedsReview) => gateway,
+        (Pending, Failed | Cancelled | Expired) => true,
+        (Processing, Completed | NeedsReview | Failed | Cancelled | Expired) => gateway,
+        (Failed | Cancelled | Expired, Completed | NeedsReview) => gateway,
+        (NeedsReview, Completed | Failed | Cancelled) => ops,
+        (NeedsReview | Completed, PartiallyRefunded | Refunded) => true,
+        (PartiallyRefunded, Refunded) => true,
+        _ => false,
+    };
+    if ok {
+        Decision::Apply
+    } else {
+        Decision::Refused
+    }
+}
+
+#[test]
+fn every_pair_of_states_from_every_source() {
+    let mut checked = 0;
+    for from in PaymentStatus::ALL {
+        for to in PaymentStatus::ALL {
+            for source in Source::ALL {
+                assert_eq!(
+                    decide(from, to, source),
+                    expected(from, to, source),
+                    "{from} -> {to} by {}",
+                    source.as_str()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 9 * 9 * 6);
+}
+
+#[test]
+fn a_paid_payment_never_goes_back() {
+    for paid in [Completed, PartiallyRefunded, Refunded] {
+        for back in [Pending, Processing, Failed, Cancelled, Expired] {
+            for source in Source::ALL {
+                assert_eq!(decide(paid, back, source), Decision::Refused);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_merchant_cannot_declare_a_payment_paid() {
+    for from in PaymentStatus::ALL {
+        if from != Completed {
+            assert_eq!(
+                decide(from, Completed, Source::Api),
+                Decision::Refused,
+                "{from}"
+            );
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The gateway adapter boundary (design §3.1).
+//!
+//! One folder per gateway speaks that gateway's wire format and nothing else: it never touches the
+//! database and never decides a payment's state. It reports what the gateway said as a
+//! [`GatewayReport`] and every call's result as an [`Outcome`] named after what the caller must do
+//! next. The orchestration layer turns reports into state changes through the transition table.
+
+pub mod http_call;
+pub mod paystablecoin;
+pub mod registry;
+
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::fmt;
+
+pub use registry::Registry;
+
+/// The gateways Payrail can route to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    PayStableCoin,
+    HitPay,
+    Paymento,
+    PakhiPay,
+    HimoSoft,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 5] = [
+        ProviderId::PayStableCoin,
+        ProviderId::HitPay,
+        ProviderId::Paymento,
+        ProviderId::PakhiPay,
+        ProviderId::HimoSoft,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::PayStableCoin => "paystablecoin",
+            ProviderId::HitPay => "hitpay",
+            ProviderId::Paymento => "paymento",
+            ProviderId::PakhiPay => "pakhipay",
+            ProviderId::HimoSoft => "himosoft",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Kinds of payment a merchant can ask for with `method`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Card,
+    MobileBanking,
+    Crypto,
+    Paynow,
+    Wallet,
+}
+
+impl Method {
+    pub const ALL: [Method; 5] = [
+        Method::Card,
+        Method::MobileBanking,
+        Method::Crypto,
+        Method::Paynow,
+        Method::Wallet,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Card => "card",
+            Method::MobileBanking => "mobile_banking",
+            Method::Crypto => "crypto",
+            Method::Paynow => "paynow",
+            Method::Wallet => "wallet",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == raw)
+    }
+}
+
+/// What a gateway supports, declared once per adapter (README's capability table mirrors it).
+#[derive(Clone, Copy, Debug)]
+pub struct Capabilities {
+    pub create: bool,
+    pub query: bool,
+    pub refund: bool,
+    pub cancel: bool,
+    /// Payment currencies the gateway accepts (ISO 4217 codes).
+    pub currencies: &'static [&'static str],
+    pub methods: &'static [Method],
+    /// Short description of the webhook signature scheme.
+    pub webhook_scheme: &'static str,
+    /// Customer name and email must be present on the payment.
+    pub requires_customer: bool,
+}
+
+/// The result of one gateway call, named after what the caller must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome<T> {
+    /// The gateway has the record and it is final for this call.
+    Succeeded(T),
+    /// The gateway has the record; more will happen later.
+    Pending(T),
+    /// The gateway refused, definitively (becomes 422 `provider_rejected`).
+    Declined(String),
+    /// It certainly did not happen (could not connect, refused before processing): safe to retry.
+    NotSent(String),
+    /// It may or may not have happened (timeout after sending, 5xx, unreadable answer): ask the
+    /// gateway again with the same reference; never retry elsewhere.
+    Unknown(String),
+}
+
+impl<T> Outcome<T> {
+    /// Label for metrics and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Succeeded(_) => "succeeded",
+            Outcome::Pending(_) => "pending",
+            Outcome::Declined(_) => "declined",
+            Outcome::NotSent(_) => "not_sent",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// A merchant's connected gateway account, with its credentials decrypted for this call only.
+#[derive(Clone)]
+pub struct AccountContext {
+    pub account_id: String,
+    /// The credential object of design §1.7 for this provider.
+    pub credentials: serde_json::Value,
+    /// The gateway's API base (for the simulator: `http://host:port/paystablecoin`).
+    pub base_url: String,
+    /// Payrail's webhook URL for this account (`…/v1/webhooks/{provider}/{account_id}/`).
+    pub webhook_url: String,
+}
+
+impl fmt::Debug for AccountContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountContext")
+            .field("account_id", &self.account_id)
+            .field("credentials", &"<redacted>")
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+/// A customer as the merchant described them.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Customer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Everything an adapter needs to open a checkout for one attempt.
+#[derive(Clone, Debug)]
+pub struct CheckoutRequest {
+    /// Gateway-side reference derived from the attempt id; the same on every retry.
+    pub reference: String,
+    /// Amount as a decimal with the currency's digits, and the ISO currency code.
+    pub amount: Decimal,
+    pub currency: String,
+    pub description: Option<String>,
+    pub customer: Customer,
+    pub method: Option<Method>,
+    /// Where the gateway sends the customer back (Payrail's return interceptor).
+    pub return_url: String,
+    /// Where the gateway sends a customer who cancels, when it distinguishes.
+    pub cancel_url: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckoutCreated {
+    /// The gateway's own id for the order (PSC `acquiringOrderId`, HitPay request id, …).
+    pub external_id: Option<String>,
+    pub checkout_url: String,
+    /// The gateway's status word, verbatim.
+    pub provider_status: String,
+}
+
+/// A payment's state as the gateway reports it, already mapped by the adapter's exhaustive match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedStatus {
+    Pending,
+    Processing,
+    Paid,
+    Failed,
+    Expired,
+    Cancelled,
+    Refunded,
+    PartiallyRefunded,
+    /// A word we do not know: never treated as paid; the reconciler asks again.
+    Unknown,
+}
+
+/// An amount exactly as the gateway stated it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportedAmount {
+    pub value: Decimal,
+    pub currency: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatewayReport {
+    /// Our reference as echoed by the gateway (to find the attempt).
+    pub reference: Option<String>,
+    pub external_id: Option<String>,
+    /// The gateway's status word, verbatim (shown as `provider_status`).
+    pub provider_status: String,
+    pub status: ReportedStatus,
+    /// The order amount the gateway holds (to catch a mismatch).
+    pub amount: Option<ReportedAmount>,
+    /// Set when the gateway reports less money arrived than was asked (an underpayment).
+    pub underpaid: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefundRequest {
+    /// Gateway-side refund reference derived from our refund id.
+    pub reference: String,
+    /// The gateway's id of the paid order or charge.
+    pub payment_external_id: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefundReport {
+    pub reference: Option<String>,
+    pub external_id: Option<String>,
+    pub provider_status: String,
+    pub status: RefundStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    Pending,
+    Completed,
+    Failed,
+    Unknown,
+}
+
+/// A gateway webhook as it arrived: raw bytes, never re-serialised.
+#[derive(Clone, Debug)]
+pub struct IncomingWebhook<'a> {
+    /// Header names lower-cased.
+    pub headers: &'a [(String, String)],
+    /// The path the request was received on (for signatures that cover it).
+    pub path: &'a str,
+    pub body: &'a [u8],
+    /// Server time, to check signed timestamps.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl IncomingWebhook<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WebhookVerification {
+    /// The signature matched; `scheme` says which variant (for metrics).
+    Verified { scheme: &'static str },
+    /// Not applied; `reason` goes to the journal and the log, never to the sender.
+    Rejected { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WebhookEvent {
+    Payment(GatewayReport),
+    Refund(RefundReport),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedWebhook {
+    /// Stable key for deduplication (the gateway's event/transaction id plus status, or a body hash).
+    pub dedupe_key: String,
+    pub event: WebhookEvent,
+}
+
+/// The HTTP answer a gateway expects from a webhook receiver.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookAck {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+#[async_trait]
+pub trait ProviderAdapter: Send + Sync {
+    fn id(&self) -> ProviderId;
+    fn capabilities(&self) -> &'static Capabilities;
+    /// Checks the credential object's shape before it is stored (message names the bad field).
+    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String>;
+    async fn create_checkout(
+        &self,
+        account: &AccountContext,
+        req: &CheckoutRequest,
+    ) -> Outcome<CheckoutCreated>;
+    async fn query(
+        &self,
+        account: &AccountContext,
+        reference: &str,
+        external_id: Option<&str>,
+    ) -> Outcome<GatewayReport>;
+    async fn refund(&self, account: &AccountContext, req: &RefundRequest) -> Outcome<RefundReport>;
+    async fn query_refund(
+        &self,
+        account: &AccountContext,
+        reference: &str,
+    ) -> Outcome<RefundReport>;
+    async fn cancel(
+        &self,
+        account: &AccountContext,
+        reference: &str,
+        external_id: Option<&str>,
+    ) -> Outcome<()>;
+    fn verify_webhook(
+        &self,
+        account: &AccountContext,
+        hook: &IncomingWebhook<'_>,
+    ) -> WebhookVerification;
+    fn parse_webhook(&self, hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String>;
+    fn webhook_ack(&self, accepted: bool) -> WebhookAck;
+}

@@ -1,0 +1,1 @@
+//! Gateway simulators (placeholder).
