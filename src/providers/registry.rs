@@ -12,9 +12,11 @@ pub struct Registry {
 impl Registry {
     /// All adapters, sharing one HTTP client (its timeouts apply to every gateway call).
     pub fn new(client: reqwest::Client) -> Self {
-        #[allow(unused_mut)]
         let mut adapters: HashMap<ProviderId, Arc<dyn ProviderAdapter>> = HashMap::new();
-        let _ = PayStableCoin::new(client);
+        adapters.insert(
+            ProviderId::PayStableCoin,
+            Arc::new(PayStableCoin::new(client)),
+        );
         Self { adapters }
     }
 

@@ -1,9 +1,282 @@
-//! PayStableCoin Hosted Payments adapter (placeholder, replaced by the real adapter).
+//! PayStableCoin Hosted Payments adapter (providers.md §3, design §3.1).
+//!
+//! Speaks PSC's signed JSON API and nothing else. The attempt's reference is PSC's
+//! `merchantOrderId`, which PSC keeps unique (`20001` on a duplicate), so every retry of a create
+//! is recognisable and "already exists" is answered by looking the order up. Status words, codes
+//! and HTTP statuses are mapped in `mapping`; signatures in `signing`; bodies in `requests`.
+//! PSC has no cancel API, and refunds are full refunds only until partial ones are confirmed (S8).
 
-pub struct PayStableCoin;
+mod credentials;
+mod mapping;
+mod report;
+mod requests;
+pub mod signing;
+mod webhook;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use self::credentials::Credentials;
+use self::mapping::{classify_code, payment_outcome, read_envelope, refund_outcome};
+use self::mapping::{Failure, Op, Verdict};
+use self::requests::SignedRequest;
+use self::wire::Envelope;
+use super::http_call;
+use super::{
+    AccountContext, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport, IncomingWebhook,
+    Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, RefundReport, RefundRequest,
+    WebhookAck, WebhookVerification,
+};
+
+static CAPABILITIES: Capabilities = Capabilities {
+    create: true,
+    query: true,
+    refund: true,
+    cancel: false,
+    currencies: &["USD"],
+    methods: &[Method::Crypto],
+    webhook_scheme: "Base64 HMAC-SHA256 of ts+body (A) or of the request-signing string (B)",
+    requires_customer: false,
+};
+
+pub struct PayStableCoin {
+    client: reqwest::Client,
+}
 
 impl PayStableCoin {
-    pub fn new(_client: reqwest::Client) -> Self {
-        Self
+    pub fn new(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+
+    /// Sends one signed request and returns its envelope, or why there is none.
+    async fn call(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        signed: SignedRequest,
+    ) -> Result<Envelope, Failure> {
+        let builder = signed.into_builder(&self.client, &account.base_url, &creds.api_key);
+        let response = http_call::send(builder).await?;
+        Ok(read_envelope(&response)?)
+    }
+
+    async fn get_order(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        reference: &str,
+    ) -> Result<wire::OrderData, Failure> {
+        let signed = requests::query_order(creds, reference, now_ms()).map_err(Failure::NotSent)?;
+        let envelope = self.call(account, creds, signed).await?;
+        match classify_code(&envelope.code, envelope.text(), Op::QueryOrder) {
+            Verdict::Ok => report::order_data(envelope.data).map_err(Failure::Unknown),
+            Verdict::AlreadyExists => Err(Failure::Unknown("unexpected code 20001".into())),
+            Verdict::Fail(f) => Err(f),
+        }
+    }
+
+    async fn get_refund(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        reference: &str,
+    ) -> Result<RefundReport, Failure> {
+        let signed =
+            requests::query_refund(creds, reference, now_ms()).map_err(Failure::NotSent)?;
+        let envelope = self.call(account, creds, signed).await?;
+        match classify_code(&envelope.code, envelope.text(), Op::QueryRefund) {
+            Verdict::Ok => report::refund_data(envelope.data, reference)
+                .and_then(report::refund_report)
+                .map_err(Failure::Unknown),
+            Verdict::AlreadyExists => Err(Failure::Unknown("unexpected code 20001".into())),
+            Verdict::Fail(f) => Err(f),
+        }
+    }
+
+    /// `20001` on create: PSC holds an order under our reference; its checkout is ours. Whatever
+    /// goes wrong from here, the order exists, so nothing is NotSent or Declined any more.
+    async fn existing_checkout(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        req: &CheckoutRequest,
+    ) -> Outcome<CheckoutCreated> {
+        let found = self
+            .get_order(account, creds, &req.reference)
+            .await
+            .and_then(|data| {
+                report::checkout_created(data, &req.reference, req.amount, &req.currency)
+                    .map_err(Failure::Unknown)
+            });
+        match found {
+            Ok(created) => Outcome::Pending(created),
+            Err(Failure::Declined(m) | Failure::NotSent(m) | Failure::Unknown(m)) => {
+                Outcome::Unknown(format!("order already exists but could not be read: {m}"))
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
+    Credentials::parse(&account.credentials)
+        .map_err(|e| Outcome::NotSent(format!("PayStableCoin credentials: {e}")))
+}
+
+#[async_trait::async_trait]
+impl ProviderAdapter for PayStableCoin {
+    fn id(&self) -> ProviderId {
+        ProviderId::PayStableCoin
+    }
+
+    fn capabilities(&self) -> &'static Capabilities {
+        &CAPABILITIES
+    }
+
+    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
+        Credentials::parse(credentials).map(|_| ())
+    }
+
+    async fn create_checkout(
+        &self,
+        account: &AccountContext,
+        req: &CheckoutRequest,
+    ) -> Outcome<CheckoutCreated> {
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let signed = match requests::create_order(&creds, &account.webhook_url, req, now_ms()) {
+            Ok(s) => s,
+            Err(e) => return Outcome::NotSent(e),
+        };
+        let envelope = match self.call(account, &creds, signed).await {
+            Ok(e) => e,
+            Err(f) => return f.into_outcome(),
+        };
+        match classify_code(&envelope.code, envelope.text(), Op::CreateOrder) {
+            Verdict::Ok => match report::order_data(envelope.data).and_then(|data| {
+                report::checkout_created(data, &req.reference, req.amount, &req.currency)
+            }) {
+                Ok(created) => Outcome::Pending(created),
+                Err(e) => Outcome::Unknown(e),
+            },
+            Verdict::AlreadyExists => self.existing_checkout(account, &creds, req).await,
+            Verdict::Fail(f) => f.into_outcome(),
+        }
+    }
+
+    async fn query(
+        &self,
+        account: &AccountContext,
+        reference: &str,
+        _external_id: Option<&str>,
+    ) -> Outcome<GatewayReport> {
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let data = match self.get_order(account, &creds, reference).await {
+            Ok(d) => d,
+            Err(f) => return f.into_outcome(),
+        };
+        if let Some(echoed) = data.merchant_order_id.as_deref() {
+            if echoed != reference {
+                return Outcome::Unknown(format!(
+                    "answer is about order {echoed}, not {reference}"
+                ));
+            }
+        }
+        match report::payment_report(data) {
+            Ok(report) => payment_outcome(report.status, report),
+            Err(e) => Outcome::Unknown(e),
+        }
+    }
+
+    async fn refund(&self, account: &AccountContext, req: &RefundRequest) -> Outcome<RefundReport> {
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let signed = match requests::create_refund(&creds, req, now_ms()) {
+            Ok(s) => s,
+            Err(e) => return Outcome::NotSent(e),
+        };
+        let envelope = match self.call(account, &creds, signed).await {
+            Ok(e) => e,
+            Err(f) => return f.into_outcome(),
+        };
+        let found = match classify_code(&envelope.code, envelope.text(), Op::CreateRefund) {
+            Verdict::Ok => {
+                report::refund_data(envelope.data, &req.reference).and_then(report::refund_report)
+            }
+            Verdict::AlreadyExists => self
+                .get_refund(account, &creds, &req.reference)
+                .await
+                .map_err(|f| match f {
+                    Failure::Declined(m) | Failure::NotSent(m) | Failure::Unknown(m) => {
+                        format!("refund already exists but could not be read: {m}")
+                    }
+                }),
+            Verdict::Fail(f) => return f.into_outcome(),
+        };
+        match found {
+            Ok(mut report) => {
+                report
+                    .reference
+                    .get_or_insert_with(|| req.reference.clone());
+                refund_outcome(report.status, report)
+            }
+            Err(e) => Outcome::Unknown(e),
+        }
+    }
+
+    async fn query_refund(
+        &self,
+        account: &AccountContext,
+        reference: &str,
+    ) -> Outcome<RefundReport> {
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        match self.get_refund(account, &creds, reference).await {
+            Ok(mut report) => {
+                report
+                    .reference
+                    .get_or_insert_with(|| reference.to_string());
+                refund_outcome(report.status, report)
+            }
+            Err(f) => f.into_outcome(),
+        }
+    }
+
+    async fn cancel(
+        &self,
+        _account: &AccountContext,
+        _reference: &str,
+        _external_id: Option<&str>,
+    ) -> Outcome<()> {
+        Outcome::Declined("PayStableCoin has no cancel API".into())
+    }
+
+    fn verify_webhook(
+        &self,
+        account: &AccountContext,
+        hook: &IncomingWebhook<'_>,
+    ) -> WebhookVerification {
+        webhook::verify_webhook(account, hook)
+    }
+
+    fn parse_webhook(&self, hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String> {
+        webhook::parse_webhook(hook)
+    }
+
+    fn webhook_ack(&self, accepted: bool) -> WebhookAck {
+        webhook::webhook_ack(accepted)
     }
 }
