@@ -1,10 +1,35 @@
 //! Payrail: one HimoSoft-compatible payments API in front of many gateways.
 //!
-//! The map, outside in:
+//! The map, outside in: `cli` and `startup` assemble the service; `http` receives requests and
+//! answers them; `orchestration` holds every use case and is the only code that changes a
+//! payment; `providers` speak each gateway's wire format; `store` persists in Postgres; `domain`
+//! holds the pure rules they all share.
 
+/// Command line: serve, migrate, sim, merchant, provider.
+pub mod cli;
+/// Layered settings (defaults < payrail.toml < PAYRAIL__SECTION__KEY).
+pub mod config;
+/// Secrets at rest (AES-256-GCM) and HMAC helpers with constant-time checks.
+pub mod crypto;
 /// Pure types and rules: ids, money, the transition table, URL policy.
 pub mod domain;
+/// The use-case error type with its stable codes.
+pub mod error;
+/// actix-web routes, handlers, authentication, middleware.
+pub mod http;
+/// Prometheus metrics.
+pub mod metrics;
+/// The use cases: create, recheck, cancel, webhooks, returns; every state change.
+pub mod orchestration;
 /// Gateway adapters: one folder per gateway, speaking only its wire format.
 pub mod providers;
 /// Faithful gateway simulators for tests and the sandbox (`payrail sim`).
 pub mod sim;
+/// Application::build: pool, migrations, server on a bound listener.
+pub mod startup;
+/// Postgres queries, one file per table; the caller owns the transaction.
+pub mod store;
+/// Logging set-up and the per-request scope (request id, gateway time).
+pub mod telemetry;
+/// Background jobs with `run_once` for tests.
+pub mod workers;

@@ -1,3 +1,8 @@
-fn main() {
-    println!("Hello, world!");
+//! `payrail`: parse the command line and run it (see `cli`).
+
+use clap::Parser;
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    payrail::cli::run(payrail::cli::Cli::parse()).await
 }

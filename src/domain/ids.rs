@@ -77,6 +77,11 @@ prefixed_id!(
     "tle"
 );
 prefixed_id!(
+    /// One of a merchant's API secrets (`sec_…`); its id binds the ciphertext to its row.
+    SecretId,
+    "sec"
+);
+prefixed_id!(
     /// A refund (`rfd_…`).
     RefundId,
     "rfd"

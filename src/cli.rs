@@ -1,0 +1,155 @@
+//! Command line: `serve` (default), `migrate`, `sim`, `merchant create`, `provider connect`.
+
+use crate::config::Settings;
+use crate::orchestration::accounts::ConnectRequest;
+use crate::startup::{self, Application};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "payrail",
+    version,
+    about = "Payment orchestration: one API in front of many gateways"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./payrail.toml when present).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Apply migrations, then serve the API and run the background workers (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Run the gateway simulators alone.
+    Sim {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        listen: String,
+    },
+    /// Merchants.
+    Merchant {
+        #[command(subcommand)]
+        action: MerchantAction,
+    },
+    /// Gateway accounts.
+    Provider {
+        #[command(subcommand)]
+        action: ProviderAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MerchantAction {
+    /// Create a merchant; prints its id and secret as JSON (the secret is shown once).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        webhook_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProviderAction {
+    /// Connect (or reconnect) a merchant to a gateway; prints the account as JSON.
+    Connect {
+        #[arg(long)]
+        merchant: String,
+        #[arg(long)]
+        provider: String,
+        /// The credential object as JSON, e.g. '{"merchant_id":"1000","api_key":"…","api_secret":"…"}'.
+        #[arg(long)]
+        credentials: String,
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        priority: i32,
+        #[arg(long)]
+        disabled: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
+    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), public_url = %app.orchestrator.public_url, "payrail is serving");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let url = settings
+                .database
+                .url
+                .as_ref()
+                .context("no database configured")?;
+            let pool = crate::store::connect(url.expose_secret(), 1).await?;
+            crate::store::migrate(&pool).await?;
+            println!("migrations applied");
+        }
+        Command::Sim { listen } => {
+            let listener = std::net::TcpListener::bind(&listen)
+                .with_context(|| format!("binding {listen}"))?;
+            tracing::info!(%listen, "gateway simulators are serving");
+            let sims = crate::sim::Simulators::new(startup::gateway_client(&settings)?);
+            crate::sim::serve(listener, sims)?.await?;
+        }
+        Command::Merchant {
+            action: MerchantAction::Create { name, webhook_url },
+        } => {
+            let orch = startup::orchestrator(settings.clone(), public_url(&settings)).await?;
+            let m = orch
+                .create_merchant(&name, webhook_url.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let out = serde_json::json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "secret": m.secret.expose_secret() });
+            println!("{out}");
+        }
+        Command::Provider {
+            action:
+                ProviderAction::Connect {
+                    merchant,
+                    provider,
+                    credentials,
+                    base_url,
+                    priority,
+                    disabled,
+                },
+        } => {
+            let orch = startup::orchestrator(settings.clone(), public_url(&settings)).await?;
+            let request = ConnectRequest {
+                credentials: serde_json::from_str(&credentials)
+                    .context("--credentials must be a JSON object")?,
+                base_url,
+                enabled: !disabled,
+                priority,
+                currencies: vec![],
+                methods: vec![],
+            };
+            let account = orch
+                .connect_provider(&merchant, &provider, request)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{account}");
+        }
+    }
+    Ok(())
+}
+
+fn public_url(settings: &Settings) -> String {
+    settings
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.server.listen))
+        .trim_end_matches('/')
+        .to_owned()
+}

@@ -1,0 +1,201 @@
+//! Layered settings: built-in defaults < `payrail.toml` (or `--config FILE`) < environment
+//! `PAYRAIL__SECTION__KEY` (and `DATABASE_URL`). Secrets are `SecretString`, so they cannot be
+//! printed by accident: `Debug` shows `[REDACTED]`.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub admin: AdminSettings,
+    pub security: SecuritySettings,
+    pub payments: PaymentSettings,
+    pub idempotency: IdempotencySettings,
+    pub recheck: RecheckSettings,
+    pub gateway: GatewaySettings,
+    pub notify: NotifySettings,
+    pub sandbox: SandboxSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ServerSettings {
+    /// Bind address.
+    pub listen: String,
+    /// Base URL gateways and customers reach Payrail at; defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseSettings {
+    /// `postgres://…`. `DATABASE_URL` is honoured when this is unset.
+    pub url: Option<SecretString>,
+    pub max_connections: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AdminSettings {
+    /// Bearer token of the admin API; the admin API is disabled without one.
+    pub token: Option<SecretString>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SecuritySettings {
+    /// Base64 of 32 bytes: encrypts merchant secrets and gateway credentials at rest.
+    pub master_key: Option<SecretString>,
+    /// Accepted clock skew of `X-Timestamp`, seconds.
+    pub timestamp_tolerance_secs: i64,
+    /// How long the previous merchant secret stays valid after a rotation, seconds.
+    pub secret_grace_secs: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PaymentSettings {
+    /// Largest amount accepted, in minor units of any currency.
+    pub max_amount_minor: i64,
+    /// Checkout window when `expires_in` is not given, seconds.
+    pub default_expires_in_secs: i64,
+    pub max_expires_in_secs: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct IdempotencySettings {
+    /// How long a key is remembered, seconds (24 h).
+    pub retention_secs: i64,
+    /// How long a request may hold a key before another may resume it, seconds.
+    pub lock_secs: i64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct RecheckSettings {
+    /// Token bucket per merchant for live rechecks.
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct GatewaySettings {
+    /// Whole-call timeout of a gateway request, milliseconds.
+    pub timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NotifySettings {
+    pub allow_private_hosts: bool,
+    pub allow_http: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SandboxSettings {
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogSettings {
+    /// `json` (production) or `pretty`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `payrail=debug,info`.
+    pub level: String,
+}
+
+const DEFAULTS: &str = r#"
+[server]
+listen = "127.0.0.1:8080"
+
+[database]
+max_connections = 16
+
+[admin]
+
+[security]
+timestamp_tolerance_secs = 300
+secret_grace_secs = 86400
+
+[payments]
+max_amount_minor = 100000000000
+default_expires_in_secs = 1800
+max_expires_in_secs = 604800
+
+[idempotency]
+retention_secs = 86400
+lock_secs = 60
+
+[recheck]
+per_minute = 60
+burst = 10
+
+[gateway]
+timeout_ms = 15000
+connect_timeout_ms = 5000
+
+[notify]
+allow_private_hosts = false
+allow_http = false
+
+[sandbox]
+enabled = false
+
+[log]
+format = "json"
+level = "info"
+"#;
+
+impl Settings {
+    /// Loads the layers. `file` is `--config`; without it `payrail.toml` is read when present.
+    pub fn load(file: Option<&Path>) -> Result<Self, config::ConfigError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        builder = match file {
+            Some(path) => builder.add_source(config::File::from(path).required(true)),
+            None => builder.add_source(config::File::with_name("payrail.toml").required(false)),
+        };
+        builder = builder.add_source(
+            config::Environment::with_prefix("PAYRAIL")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if settings.database.url.is_none() {
+            settings.database.url = std::env::var("DATABASE_URL").ok().map(SecretString::from);
+        }
+        Ok(settings)
+    }
+
+    /// Settings from the defaults alone (tests start here and override fields).
+    pub fn defaults() -> Self {
+        config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .expect("built-in defaults deserialize")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_values() {
+        let s = Settings::defaults();
+        assert_eq!(s.server.listen, "127.0.0.1:8080");
+        assert_eq!(s.security.timestamp_tolerance_secs, 300);
+        assert_eq!(s.idempotency.retention_secs, 86400);
+        assert!(!s.notify.allow_http);
+        assert!(s.admin.token.is_none());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let mut s = Settings::defaults();
+        s.admin.token = Some(SecretString::from("super-secret-token"));
+        assert!(!format!("{s:?}").contains("super-secret-token"));
+    }
+}

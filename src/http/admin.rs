@@ -1,0 +1,95 @@
+//! `/v1/admin/…`: merchants, secrets, gateway accounts, the cross-merchant list.
+
+use super::auth::require_admin;
+use super::body::read_body;
+use super::payments::parse_list_query;
+use super::{json_response, AppState};
+use crate::domain::ids::MerchantId;
+use crate::error::AppError;
+use crate::orchestration::accounts::ConnectRequest;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+type Result<T> = std::result::Result<T, AppError>;
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
+        message: format!("invalid body: {e}"),
+        fields: vec![],
+    })
+}
+
+fn merchant_id(raw: &str) -> Result<String> {
+    MerchantId::parse(raw)
+        .map(|m| m.to_string())
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateMerchant {
+    name: String,
+    webhook_url: Option<String>,
+}
+
+pub async fn create_merchant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let body: CreateMerchant = parse_json(&read_body(&req, payload).await?)?;
+    let m = state
+        .orch
+        .create_merchant(&body.name, body.webhook_url.as_deref())
+        .await?;
+    Ok(json_response(
+        201,
+        &json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "secret": m.secret.expose_secret() }),
+    ))
+}
+
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = merchant_id(&path)?;
+    let (secret, previous_valid_until) = state.orch.rotate_secret(&id).await?;
+    Ok(json_response(
+        201,
+        &json!({
+            "merchant_id": id,
+            "secret": secret.expose_secret(),
+            "previous_secret_valid_until": crate::orchestration::views::ts(previous_valid_until),
+        }),
+    ))
+}
+
+pub async fn connect_provider(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let (merchant, provider) = path.into_inner();
+    let id = merchant_id(&merchant)?;
+    let body: ConnectRequest = parse_json(&read_body(&req, payload).await?)?;
+    Ok(json_response(
+        200,
+        &state.orch.connect_provider(&id, &provider, body).await?,
+    ))
+}
+
+pub async fn list_payments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let (filter, limit, merchant) = parse_list_query(&req, true)?;
+    Ok(json_response(
+        200,
+        &state.orch.list(merchant.as_deref(), &filter, limit).await?,
+    ))
+}

@@ -1,0 +1,84 @@
+//! Per-request plumbing around every route: request id, metrics, the access log line and
+//! `Server-Timing` (Payrail's own time apart from time spent waiting on gateways).
+
+use super::auth::MerchantTag;
+use crate::metrics::Metrics;
+use crate::telemetry::{RequestScope, REQUEST};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage};
+use std::cell::Cell;
+use std::time::Instant;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// An incoming id is echoed only when it is short and plain, so logs cannot be forged with it.
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
+    (!v.is_empty()
+        && v.len() <= 128
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b)))
+    .then(|| v.to_owned())
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = incoming_request_id(&req).unwrap_or_else(|| format!("req_{}", ulid::Ulid::new()));
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let scope = RequestScope {
+        id: id.clone(),
+        gateway_micros: Cell::new(0),
+    };
+    let (result, gateway_micros) = REQUEST
+        .scope(scope, async move {
+            let result = next.call(req).await;
+            (result, REQUEST.with(|s| s.gateway_micros.get()))
+        })
+        .await;
+    let mut res = result?;
+    let elapsed = started.elapsed();
+    let route = res
+        .request()
+        .match_pattern()
+        .map(|p| p.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let route = if route.is_empty() {
+        "/".to_owned()
+    } else {
+        route
+    };
+    let status = res.status().as_u16();
+    if let Some(m) = metrics {
+        m.observe_http(&method, &route, status, elapsed.as_secs_f64());
+    }
+    let merchant = res
+        .request()
+        .extensions()
+        .get::<MerchantTag>()
+        .map(|m| m.0.clone());
+    let total_ms = elapsed.as_secs_f64() * 1000.0;
+    let gateway_ms = gateway_micros as f64 / 1000.0;
+    tracing::info!(
+        request_id = %id, merchant = merchant.as_deref().unwrap_or("-"), method = %method, route = %route,
+        status, latency_ms = format!("{total_ms:.2}"), gateway_ms = format!("{gateway_ms:.2}"), "request"
+    );
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, v);
+    }
+    let timing = format!(
+        "app;dur={:.2}, gateway;dur={gateway_ms:.2}",
+        (total_ms - gateway_ms).max(0.0)
+    );
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        headers.insert(HeaderName::from_static("server-timing"), v);
+    }
+    Ok(res)
+}

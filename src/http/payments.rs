@@ -1,0 +1,281 @@
+//! `/v1/payments…`: thin handlers that authenticate, parse, call the use case and answer.
+
+use super::auth::{authenticate, refuse_replay};
+use super::body::read_body;
+use super::{json_response, stored_response, AppState};
+use crate::domain::ids::PaymentId;
+use crate::domain::status::{PaymentStatus, Source};
+use crate::error::AppError;
+use crate::orchestration::create_input::{parse_create, resolve_idempotency_key};
+use crate::orchestration::idempotency::KeyScope;
+use crate::orchestration::queries::decode_cursor;
+use crate::providers::ProviderId;
+use crate::store::payments::ListFilter;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+
+type Result<T> = std::result::Result<T, AppError>;
+
+fn payment_id(raw: &str) -> Result<String> {
+    PaymentId::parse(raw)
+        .map(|id| id.to_string())
+        .ok_or(AppError::NotFound)
+}
+
+fn idempotency_header(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let create = parse_create(
+        &body,
+        idempotency_header(&req),
+        &state.orch.settings,
+        state.orch.url_policy(),
+    )?;
+    let scope = create
+        .idempotency_key
+        .as_deref()
+        .map(|key| KeyScope::new(&auth.merchant_id, key, "POST", req.path(), &body));
+    if scope.is_none() {
+        refuse_replay(&state, &auth).await?;
+    }
+    let answer = state
+        .orch
+        .create_payment(&auth.merchant_id, create, scope)
+        .await?;
+    Ok(stored_response(answer))
+}
+
+pub async fn retrieve(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let id = payment_id(&path)?;
+    Ok(json_response(
+        200,
+        &state.orch.retrieve(&auth.merchant_id, &id).await?,
+    ))
+}
+
+/// DB only, never rate-limited (GET or POST).
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let id = payment_id(&path)?;
+    Ok(json_response(
+        200,
+        &state.orch.verify(&auth.merchant_id, &id).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecheckQuery {
+    dry_run: Option<bool>,
+}
+
+/// Live recheck (POST or GET), rate-limited per merchant; `?dry_run=true` changes nothing.
+pub async fn recheck(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let query = web::Query::<RecheckQuery>::from_query(req.query_string())
+        .map_err(|_| AppError::invalid("dry_run", "must be true or false"))?;
+    if req.method() != actix_web::http::Method::GET {
+        refuse_replay(&state, &auth).await?;
+    }
+    let id = payment_id(&path)?;
+    if let Err(wait) = state.recheck_limiter.check_key(&auth.merchant_id) {
+        let secs = wait
+            .wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ))
+            .as_secs()
+            + 1;
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+        });
+    }
+    let result = state
+        .orch
+        .recheck(
+            Some(&auth.merchant_id),
+            &id,
+            Source::Recheck,
+            query.dry_run.unwrap_or(false),
+        )
+        .await?;
+    Ok(json_response(200, &result.to_json(state.orch.now())))
+}
+
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let id = payment_id(&path)?;
+    let body_key = if body.is_empty() {
+        None
+    } else {
+        let v: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|_| AppError::InvalidRequest {
+                message: "body is not valid JSON".into(),
+                fields: vec![],
+            })?;
+        match v.get("idempotency_key") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(AppError::invalid("idempotency_key", "must be a string")),
+        }
+    };
+    let key = resolve_idempotency_key(body_key.as_deref(), idempotency_header(&req))?;
+    let scope = key
+        .as_deref()
+        .map(|k| KeyScope::new(&auth.merchant_id, k, "POST", req.path(), &body));
+    if scope.is_none() {
+        refuse_replay(&state, &auth).await?;
+    }
+    let merchant = auth.merchant_id.clone();
+    let answer = state
+        .orch
+        .run_idempotent(scope.as_ref(), || state.orch.cancel(&merchant, &id))
+        .await?;
+    Ok(stored_response(answer))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    provider: Option<String>,
+    order_id: Option<String>,
+    created_after: Option<String>,
+    created_before: Option<String>,
+    limit: Option<String>,
+    starting_after: Option<String>,
+    /// Admin list only.
+    merchant_id: Option<String>,
+}
+
+fn parse_time(field: &str, raw: &Option<String>) -> Result<Option<DateTime<Utc>>> {
+    raw.as_deref()
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    AppError::invalid(
+                        field,
+                        "must be an RFC 3339 time such as 2026-11-21T10:00:00Z",
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// Parses list filters; shared by the merchant list and the admin list.
+pub fn parse_list_query(
+    req: &HttpRequest,
+    admin: bool,
+) -> Result<(ListFilter, i64, Option<String>)> {
+    let q = web::Query::<ListQuery>::from_query(req.query_string()).map_err(|e| {
+        AppError::InvalidRequest {
+            message: format!("invalid query: {e}"),
+            fields: vec![],
+        }
+    })?;
+    if q.merchant_id.is_some() && !admin {
+        return Err(AppError::invalid("merchant_id", "is not a known field"));
+    }
+    if let Some(s) = &q.status {
+        PaymentStatus::parse(s)
+            .ok_or_else(|| AppError::invalid("status", "is not a payment status"))?;
+    }
+    if let Some(p) = &q.provider {
+        ProviderId::parse(p)
+            .ok_or_else(|| AppError::invalid("provider", "is not a known provider"))?;
+    }
+    let limit = match &q.limit {
+        None => 20,
+        Some(raw) => match raw.parse::<i64>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                return Err(AppError::invalid(
+                    "limit",
+                    "must be a whole number from 1 to 100",
+                ))
+            }
+        },
+    };
+    let after = match &q.starting_after {
+        None => None,
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+            AppError::invalid("starting_after", "is not a cursor from a previous page")
+        })?),
+    };
+    let filter = ListFilter {
+        status: q.status.clone(),
+        provider: q.provider.clone(),
+        order_id: q.order_id.clone(),
+        created_after: parse_time("created_after", &q.created_after)?,
+        created_before: parse_time("created_before", &q.created_before)?,
+        after,
+    };
+    Ok((filter, limit, q.merchant_id.clone()))
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let (filter, limit, _) = parse_list_query(&req, false)?;
+    Ok(json_response(
+        200,
+        &state
+            .orch
+            .list(Some(&auth.merchant_id), &filter, limit)
+            .await?,
+    ))
+}
+
+pub async fn timeline(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let body = read_body(&req, payload).await?;
+    let auth = authenticate(&state, &req, &body).await?;
+    let id = payment_id(&path)?;
+    Ok(json_response(
+        200,
+        &state.orch.timeline(&auth.merchant_id, &id).await?,
+    ))
+}

@@ -1,0 +1,127 @@
+//! Prometheus metrics: HTTP requests by route and status, gateway calls by provider and outcome,
+//! gateway webhooks by provider and verification result.
+
+use crate::providers::Outcome;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+use std::future::Future;
+use std::time::Instant;
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_latency: HistogramVec,
+    gateway_calls: IntCounterVec,
+    gateway_latency: HistogramVec,
+    webhooks: IntCounterVec,
+}
+
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("payrail".into()), None).expect("valid prefix");
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route and status"),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let gateway_calls = IntCounterVec::new(
+            Opts::new(
+                "gateway_calls_total",
+                "Gateway API calls by provider, operation and outcome",
+            ),
+            &["provider", "operation", "outcome"],
+        )
+        .expect("valid metric");
+        let gateway_latency = HistogramVec::new(
+            HistogramOpts::new("gateway_call_duration_seconds", "Gateway API call latency")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            &["provider", "operation", "outcome"],
+        )
+        .expect("valid metric");
+        let webhooks = IntCounterVec::new(
+            Opts::new(
+                "gateway_webhooks_total",
+                "Gateway webhooks received by provider and result",
+            ),
+            &["provider", "result"],
+        )
+        .expect("valid metric");
+        for c in [&http_requests, &gateway_calls, &webhooks] {
+            registry
+                .register(Box::new(c.clone()))
+                .expect("registered once");
+        }
+        for h in [&http_latency, &gateway_latency] {
+            registry
+                .register(Box::new(h.clone()))
+                .expect("registered once");
+        }
+        Self {
+            registry,
+            http_requests,
+            http_latency,
+            gateway_calls,
+            gateway_latency,
+            webhooks,
+        }
+    }
+
+    pub fn observe_http(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.http_requests.with_label_values(&labels).inc();
+        self.http_latency
+            .with_label_values(&labels)
+            .observe(seconds);
+    }
+
+    pub fn observe_webhook(&self, provider: &str, result: &str) {
+        self.webhooks.with_label_values(&[provider, result]).inc();
+    }
+
+    /// Runs one gateway call, counting it and timing it (also into the request's Server-Timing).
+    pub async fn gateway_call<T>(
+        &self,
+        provider: &str,
+        operation: &str,
+        call: impl Future<Output = Outcome<T>>,
+    ) -> Outcome<T> {
+        let started = Instant::now();
+        let outcome = call.await;
+        let elapsed = started.elapsed();
+        crate::telemetry::add_gateway_time(elapsed);
+        let labels = [provider, operation, outcome.label()];
+        self.gateway_calls.with_label_values(&labels).inc();
+        self.gateway_latency
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+        outcome
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .expect("text encoding to a Vec cannot fail");
+        String::from_utf8(buf).expect("prometheus text is UTF-8")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

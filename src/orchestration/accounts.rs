@@ -1,0 +1,138 @@
+//! Connecting a merchant to a gateway (design §1.7): credentials are checked by the adapter,
+//! sealed under the master key, and never returned.
+
+use super::Orchestrator;
+use crate::domain::ids::AccountId;
+use crate::domain::money::Currency;
+use crate::error::{AppError, AppResult};
+use crate::providers::{Method, ProviderId};
+use crate::store::{self, accounts::UpsertAccount};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Associated data for sealed credentials: bound to the (merchant, provider) slot, which the
+/// account keeps across reconnections.
+pub fn credentials_aad(merchant_id: &str, provider: &str) -> String {
+    format!("provider_credentials:{merchant_id}:{provider}")
+}
+
+/// The gateway's production API base, used when `base_url` is not given.
+pub fn default_base_url(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::PayStableCoin => "https://api.paystablecoin.global",
+        ProviderId::HitPay => "https://api.hit-pay.com",
+        ProviderId::Paymento => "https://api.paymento.io",
+        ProviderId::PakhiPay => "https://pakhipay.com",
+        ProviderId::HimoSoft => "https://pay.himosoft.com.bd/api",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectRequest {
+    pub credentials: Value,
+    pub base_url: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "default_priority")]
+    pub priority: i32,
+    #[serde(default)]
+    pub currencies: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_priority() -> i32 {
+    100
+}
+
+impl Orchestrator {
+    /// Connects (or reconnects) `provider` for the merchant; answers the account view.
+    pub async fn connect_provider(
+        &self,
+        merchant_id: &str,
+        provider: &str,
+        req: ConnectRequest,
+    ) -> AppResult<Value> {
+        let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
+        let adapter = self
+            .providers
+            .get(provider_id)
+            .ok_or_else(|| AppError::invalid("provider", "has no adapter in this build"))?;
+        adapter
+            .validate_credentials(&req.credentials)
+            .map_err(|e| AppError::invalid("credentials", e))?;
+        let base_url = match &req.base_url {
+            Some(url) => {
+                let parsed = url::Url::parse(url)
+                    .map_err(|_| AppError::invalid("base_url", "must be an absolute URL"))?;
+                if !matches!(parsed.scheme(), "https" | "http") {
+                    return Err(AppError::invalid("base_url", "must be an http(s) URL"));
+                }
+                url.trim_end_matches('/').to_owned()
+            }
+            None => default_base_url(provider_id).to_owned(),
+        };
+        let caps = adapter.capabilities();
+        for c in &req.currencies {
+            if Currency::parse(c).is_none() || !caps.currencies.contains(&c.as_str()) {
+                return Err(AppError::invalid(
+                    "currencies",
+                    format!("{c} is not a currency {provider} accepts"),
+                ));
+            }
+        }
+        for m in &req.methods {
+            match Method::parse(m) {
+                Some(m) if caps.methods.contains(&m) => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        "methods",
+                        format!("{m} is not a method {provider} offers"),
+                    ))
+                }
+            }
+        }
+        let mut conn = self.pool.acquire().await?;
+        store::merchants::get(&mut conn, merchant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let plain =
+            serde_json::to_vec(&req.credentials).map_err(|e| AppError::Internal(e.into()))?;
+        let sealed = self
+            .secrets
+            .seal(&plain, &credentials_aad(merchant_id, provider));
+        let row = store::accounts::upsert(
+            &mut conn,
+            &UpsertAccount {
+                id: AccountId::generate().as_str(),
+                merchant_id,
+                provider,
+                credentials_enc: &sealed,
+                base_url: &base_url,
+                enabled: req.enabled,
+                priority: req.priority,
+                currencies: &serde_json::to_string(&req.currencies).expect("strings serialize"),
+                methods: &serde_json::to_string(&req.methods).expect("strings serialize"),
+            },
+        )
+        .await?;
+        Ok(json!({
+            "id": row.id,
+            "merchant_id": row.merchant_id,
+            "provider": row.provider,
+            "base_url": row.base_url,
+            "enabled": row.enabled,
+            "priority": row.priority,
+            "currencies": if req.currencies.is_empty() { caps.currencies.iter().map(|c| c.to_string()).collect() } else { req.currencies },
+            "methods": if req.methods.is_empty() { caps.methods.iter().map(|m| m.as_str().to_string()).collect() } else { req.methods },
+            "webhook_url": self.webhook_url(&row.provider, &row.id),
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+        }))
+    }
+}

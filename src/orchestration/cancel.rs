@@ -1,0 +1,90 @@
+//! Cancelling a payment that is not paid yet (design §1.3).
+//!
+//! The gateway is asked first: a payment that turns out to be paid (or on its way) is not
+//! cancelled. Where the gateway has a cancel API (HitPay's DELETE) it is cancelled there too.
+
+use super::transition::Change;
+use super::{gateway_error, views, Orchestrator};
+use crate::domain::status::{Decision, PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::providers::Outcome;
+use crate::store::{self, attempts};
+use serde_json::json;
+
+impl Orchestrator {
+    /// Answers 200 with the payment, or 409 `invalid_state` when it cannot be cancelled.
+    pub async fn cancel(&self, merchant_id: &str, payment_id: &str) -> AppResult<(u16, Vec<u8>)> {
+        let mut conn = self.pool.acquire().await?;
+        let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let attempt = store::attempts::latest_for_payment(&mut conn, payment_id).await?;
+        drop(conn);
+        let at_gateway = attempt
+            .as_ref()
+            .is_some_and(|a| a.state == attempts::OPEN || a.state == attempts::CREATING);
+        if views::status_of(&payment) == PaymentStatus::Pending && at_gateway {
+            // Learn whether money arrived before cancelling.
+            let checked = self
+                .recheck(Some(merchant_id), payment_id, Source::Recheck, false)
+                .await?;
+            if checked.current == PaymentStatus::Pending {
+                if let Some(a) = attempt.as_ref() {
+                    self.cancel_at_gateway(a).await?;
+                }
+            }
+        }
+
+        let mut tx = self.pool.begin().await?;
+        let mut locked = store::payments::lock(&mut tx, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let change = Change {
+            to: PaymentStatus::Cancelled,
+            source: Source::Api,
+            detail: json!({ "reason": "cancelled by the merchant" }),
+            status_detail: Some("cancelled_by_merchant".into()),
+        };
+        match self.apply_change(&mut tx, &mut locked, change).await? {
+            Decision::Apply | Decision::Unchanged => {
+                tx.commit().await?;
+                let actions = self.actions_for(&locked);
+                Ok((
+                    200,
+                    views::payment_full(&locked, &actions)
+                        .to_string()
+                        .into_bytes(),
+                ))
+            }
+            Decision::Refused => Err(AppError::InvalidState(format!(
+                "the payment is {}; it cannot be cancelled",
+                locked.status
+            ))),
+        }
+    }
+
+    async fn cancel_at_gateway(&self, attempt: &store::attempts::AttemptRow) -> AppResult<()> {
+        let account = self.load_account(&attempt.account_id).await?;
+        let (_, adapter) = self.adapter(&account.provider)?;
+        if !adapter.capabilities().cancel {
+            return Ok(());
+        }
+        let ctx = self.account_context(&account)?;
+        let outcome = self
+            .metrics
+            .gateway_call(
+                &account.provider,
+                "cancel",
+                adapter.cancel(&ctx, &attempt.reference, attempt.external_id.as_deref()),
+            )
+            .await;
+        match outcome {
+            Outcome::Succeeded(()) | Outcome::Pending(()) => Ok(()),
+            Outcome::Declined(reason) => Err(AppError::InvalidState(format!(
+                "the gateway refused to cancel: {reason}"
+            ))),
+            Outcome::NotSent(reason) => Err(gateway_error(false, reason)),
+            Outcome::Unknown(reason) => Err(gateway_error(true, reason)),
+        }
+    }
+}

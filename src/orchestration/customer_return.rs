@@ -1,0 +1,83 @@
+//! The customer coming back from a gateway (design §1.8): record what came back, recheck live
+//! (query parameters are never trusted), and send the customer on to the merchant's page.
+
+use super::{views, Orchestrator};
+use crate::crypto::constant_time_eq;
+use crate::domain::status::{PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::store;
+use serde_json::{Map, Value};
+
+pub struct ReturnDecision {
+    pub payment_id: String,
+    pub status: PaymentStatus,
+    /// Where to send the customer (303), when the merchant gave a URL.
+    pub redirect_to: Option<String>,
+}
+
+impl Orchestrator {
+    pub async fn customer_return(
+        &self,
+        payment_id: &str,
+        token: &str,
+        query: &[(String, String)],
+    ) -> AppResult<ReturnDecision> {
+        let mut conn = self.pool.acquire().await?;
+        let payment = store::payments::get(&mut conn, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !constant_time_eq(payment.return_token.as_bytes(), token.as_bytes()) {
+            return Err(AppError::NotFound);
+        }
+        let came_back: Map<String, Value> = query
+            .iter()
+            .filter(|(k, _)| k != "t")
+            .take(20)
+            .map(|(k, v)| {
+                (
+                    k.chars().take(64).collect(),
+                    Value::String(v.chars().take(256).collect()),
+                )
+            })
+            .collect();
+        self.note(
+            &mut conn,
+            payment_id,
+            "customer.returned",
+            Source::Return,
+            Value::Object(came_back),
+        )
+        .await?;
+        drop(conn);
+
+        let status = match self.recheck(None, payment_id, Source::Return, false).await {
+            Ok(r) => r.current,
+            Err(err) => {
+                // The customer is not kept waiting on a gateway problem; the reconciler follows up.
+                tracing::warn!(payment_id, error = %err, "recheck on return failed; redirecting with the stored status");
+                views::status_of(&payment)
+            }
+        };
+        let wants_cancel = query.iter().any(|(k, v)| k == "intent" && v == "cancel");
+        let unpaid_final = matches!(
+            status,
+            PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Expired
+        );
+        let base = if unpaid_final || (wants_cancel && !status.is_paid()) {
+            payment.cancel_url.clone().or(payment.return_url.clone())
+        } else {
+            payment.return_url.clone()
+        };
+        let redirect_to = base.and_then(|b| url::Url::parse(&b).ok()).map(|mut u| {
+            u.query_pairs_mut()
+                .append_pair("payment_id", payment_id)
+                .append_pair("status", status.as_str());
+            u.to_string()
+        });
+        Ok(ReturnDecision {
+            payment_id: payment_id.to_owned(),
+            status,
+            redirect_to,
+        })
+    }
+}

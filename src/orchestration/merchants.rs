@@ -1,0 +1,136 @@
+//! Merchants: creation, secret rotation, and request authentication (design §1.1).
+
+use super::Orchestrator;
+use crate::crypto;
+use crate::domain::ids::{MerchantId, SecretId};
+use crate::domain::urls::validate_merchant_url;
+use crate::error::{AppError, AppResult};
+use crate::store;
+use chrono::Duration;
+use secrecy::{ExposeSecret, SecretString};
+
+/// A merchant as created: the secret is shown once and never again.
+pub struct CreatedMerchant {
+    pub id: String,
+    pub name: String,
+    pub webhook_url: Option<String>,
+    pub secret: SecretString,
+}
+
+fn new_secret() -> SecretString {
+    SecretString::from(format!("prl_sk_{}", crypto::random_token(32)))
+}
+
+fn secret_aad(secret_id: &str) -> String {
+    format!("merchant_secret:{secret_id}")
+}
+
+impl Orchestrator {
+    pub async fn create_merchant(
+        &self,
+        name: &str,
+        webhook_url: Option<&str>,
+    ) -> AppResult<CreatedMerchant> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid("name", "must be 1 to 200 characters"));
+        }
+        if let Some(url) = webhook_url {
+            validate_merchant_url(url, self.url_policy(), true)
+                .map_err(|e| AppError::invalid("webhook_url", e))?;
+        }
+        let id = MerchantId::generate();
+        let secret = new_secret();
+        let mut tx = self.pool.begin().await?;
+        store::merchants::insert(&mut tx, id.as_str(), name, webhook_url).await?;
+        self.store_secret(&mut tx, id.as_str(), &secret).await?;
+        tx.commit().await?;
+        Ok(CreatedMerchant {
+            id: id.to_string(),
+            name: name.to_owned(),
+            webhook_url: webhook_url.map(str::to_owned),
+            secret,
+        })
+    }
+
+    /// A new secret; the previous one stays valid for the grace period.
+    pub async fn rotate_secret(
+        &self,
+        merchant_id: &str,
+    ) -> AppResult<(SecretString, chrono::DateTime<chrono::Utc>)> {
+        let mut tx = self.pool.begin().await?;
+        store::merchants::get(&mut tx, merchant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let now = self.now();
+        let grace_until = now + Duration::seconds(self.settings.security.secret_grace_secs);
+        store::merchants::retire_secrets(&mut tx, merchant_id, now, grace_until).await?;
+        let secret = new_secret();
+        self.store_secret(&mut tx, merchant_id, &secret).await?;
+        tx.commit().await?;
+        Ok((secret, grace_until))
+    }
+
+    async fn store_secret(
+        &self,
+        conn: &mut store::Conn,
+        merchant_id: &str,
+        secret: &SecretString,
+    ) -> AppResult<()> {
+        let secret_id = SecretId::generate().to_string();
+        let sealed = self
+            .secrets
+            .seal(secret.expose_secret().as_bytes(), &secret_aad(&secret_id));
+        store::merchants::insert_secret(conn, &secret_id, merchant_id, &sealed).await?;
+        Ok(())
+    }
+
+    /// Checks `signature` (hex HMAC of `message`) against every active secret of the merchant.
+    /// Unknown merchant and wrong signature are the same answer.
+    pub async fn verify_merchant_signature(
+        &self,
+        merchant_id: &str,
+        message: &[&[u8]],
+        signature: &str,
+    ) -> AppResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        let secrets = store::merchants::active_secrets(&mut conn, merchant_id, self.now()).await?;
+        if secrets.is_empty() {
+            tracing::info!(
+                merchant_id,
+                "authentication failed: unknown merchant or no active secret"
+            );
+            return Err(AppError::InvalidSignature);
+        }
+        for row in &secrets {
+            let secret = self
+                .secrets
+                .open(&row.secret_enc, &secret_aad(&row.id))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            if crypto::verify_hex(&secret, message, signature) {
+                return Ok(());
+            }
+        }
+        tracing::info!(
+            merchant_id,
+            "authentication failed: signature does not match"
+        );
+        Err(AppError::InvalidSignature)
+    }
+
+    /// The merchant's active secrets in the clear, newest first (for signing outgoing webhooks).
+    pub async fn merchant_secrets(&self, merchant_id: &str) -> AppResult<Vec<SecretString>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::merchants::active_secrets(&mut conn, merchant_id, self.now()).await?;
+        rows.iter()
+            .map(|row| {
+                let plain = self
+                    .secrets
+                    .open(&row.secret_enc, &secret_aad(&row.id))
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                let text = String::from_utf8(plain).map_err(|e| AppError::Internal(e.into()))?;
+                Ok(SecretString::from(text))
+            })
+            .collect()
+    }
+}

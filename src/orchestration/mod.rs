@@ -1,0 +1,113 @@
+//! The use cases: the only code that changes a payment.
+//!
+//! HTTP handlers, the gateway-webhook receiver and the background workers are thin callers of
+//! [`Orchestrator`]. Every status change goes through [`transition::apply_change`] under the
+//! per-payment row lock, which writes the timeline entry and the merchant's outbox event in the
+//! same transaction.
+
+pub mod accounts;
+pub mod cancel;
+pub mod create_input;
+pub mod create_payment;
+pub mod customer_return;
+pub mod idempotency;
+pub mod merchants;
+pub mod queries;
+pub mod recheck;
+pub mod reports;
+pub mod transition;
+pub mod views;
+pub mod webhooks;
+
+use crate::config::Settings;
+use crate::crypto::SecretBox;
+use crate::domain::urls::UrlPolicy;
+use crate::error::{AppError, AppResult};
+use crate::metrics::Metrics;
+use crate::providers::{AccountContext, ProviderAdapter, ProviderId, Registry};
+use crate::store::{self, accounts::AccountRow};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// The merchant-facing error for a gateway call that failed: `NotSent` is 502; an unknown
+/// outcome is 504 when the gateway timed out, else 502.
+pub fn gateway_error(unknown: bool, reason: String) -> AppError {
+    if unknown && reason.contains("timed out") {
+        AppError::ProviderTimeout(reason)
+    } else {
+        AppError::ProviderUnavailable(reason)
+    }
+}
+
+/// Everything the use cases need, cheap to clone (all shared).
+#[derive(Clone)]
+pub struct Orchestrator {
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    pub secrets: SecretBox,
+    pub providers: Registry,
+    pub metrics: Metrics,
+    /// Base URL gateways and customers reach this deployment at, without a trailing slash.
+    pub public_url: String,
+}
+
+impl Orchestrator {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    pub fn url_policy(&self) -> UrlPolicy {
+        UrlPolicy {
+            allow_http: self.settings.notify.allow_http,
+            allow_private_hosts: self.settings.notify.allow_private_hosts,
+        }
+    }
+
+    pub fn adapter(&self, provider: &str) -> AppResult<(ProviderId, Arc<dyn ProviderAdapter>)> {
+        let id = ProviderId::parse(provider).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("stored provider {provider:?} is unknown"))
+        })?;
+        let adapter = self
+            .providers
+            .get(id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no adapter for {provider}")))?;
+        Ok((id, adapter))
+    }
+
+    /// The URL a gateway posts this account's webhooks to.
+    pub fn webhook_url(&self, provider: &str, account_id: &str) -> String {
+        format!("{}/v1/webhooks/{provider}/{account_id}/", self.public_url)
+    }
+
+    /// Where a gateway sends the customer back: Payrail's return interceptor.
+    pub fn return_url(&self, payment_id: &str, token: &str) -> String {
+        format!("{}/checkout/{payment_id}/return?t={token}", self.public_url)
+    }
+
+    /// Opens an account's credentials for one gateway call.
+    pub fn account_context(&self, account: &AccountRow) -> AppResult<AccountContext> {
+        let plain = self
+            .secrets
+            .open(
+                &account.credentials_enc,
+                &accounts::credentials_aad(&account.merchant_id, &account.provider),
+            )
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let credentials =
+            serde_json::from_slice(&plain).map_err(|e| AppError::Internal(e.into()))?;
+        Ok(AccountContext {
+            account_id: account.id.clone(),
+            credentials,
+            base_url: account.base_url.clone(),
+            webhook_url: self.webhook_url(&account.provider, &account.id),
+        })
+    }
+
+    pub async fn load_account(&self, account_id: &str) -> AppResult<AccountRow> {
+        let mut conn = self.pool.acquire().await?;
+        store::accounts::get(&mut conn, account_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("account {account_id} vanished")))
+    }
+}

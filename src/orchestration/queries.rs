@@ -1,0 +1,74 @@
+//! Read-only use cases: retrieve, verify (DB only), list, timeline. Nothing here calls a gateway.
+
+use super::{views, Orchestrator};
+use crate::error::{AppError, AppResult};
+use crate::store::{self, payments::ListFilter, payments::PaymentRow};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// Opaque keyset cursor: the (created_at, id) of the last row of the previous page.
+pub fn encode_cursor(p: &PaymentRow) -> String {
+    CURSOR.encode(format!("{}|{}", p.created_at.timestamp_micros(), p.id))
+}
+
+pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
+    let text = String::from_utf8(CURSOR.decode(raw).ok()?).ok()?;
+    let (micros, id) = text.split_once('|')?;
+    let ts = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    crate::domain::ids::PaymentId::parse(id)?;
+    Some((ts, id.to_owned()))
+}
+
+impl Orchestrator {
+    pub async fn payment(&self, merchant_id: &str, payment_id: &str) -> AppResult<PaymentRow> {
+        let mut conn = self.pool.acquire().await?;
+        store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    pub async fn retrieve(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
+        let p = self.payment(merchant_id, payment_id).await?;
+        Ok(views::payment_full(&p, &self.actions_for(&p)))
+    }
+
+    pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
+        let p = self.payment(merchant_id, payment_id).await?;
+        Ok(views::verify(&p, self.now()))
+    }
+
+    /// One page, newest first. `merchant_id` is `None` only for the admin list.
+    pub async fn list(
+        &self,
+        merchant_id: Option<&str>,
+        filter: &ListFilter,
+        limit: i64,
+    ) -> AppResult<Value> {
+        let mut conn = self.pool.acquire().await?;
+        let mut rows = store::payments::list(&mut conn, merchant_id, filter, limit).await?;
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if has_more {
+            rows.last().map(encode_cursor)
+        } else {
+            None
+        };
+        let data: Vec<Value> = rows
+            .iter()
+            .map(|p| views::payment_full(p, &self.actions_for(p)))
+            .collect();
+        Ok(json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }))
+    }
+
+    pub async fn timeline(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
+        self.payment(merchant_id, payment_id).await?;
+        let mut conn = self.pool.acquire().await?;
+        let rows = store::timeline::for_payment(&mut conn, payment_id).await?;
+        Ok(Value::Array(
+            rows.iter().map(views::timeline_entry).collect(),
+        ))
+    }
+}

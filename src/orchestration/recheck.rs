@@ -1,0 +1,111 @@
+//! Live recheck: ask the payment's gateway for its current record and apply it (design §1.3).
+//! Used by the merchant API, the customer return, and (later) the reconciler and ops.
+
+use super::reports::ReportOutcome;
+use super::{gateway_error, views, Orchestrator};
+use crate::domain::status::{PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::providers::Outcome;
+use crate::store::{self, payments::PaymentRow};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct RecheckResult {
+    pub payment: PaymentRow,
+    pub previous: PaymentStatus,
+    pub current: PaymentStatus,
+    pub changed: bool,
+    pub reconciled: bool,
+    pub provider_status: Option<String>,
+}
+
+impl RecheckResult {
+    pub fn to_json(&self, now: chrono::DateTime<chrono::Utc>) -> Value {
+        json!({
+            "id": self.payment.id,
+            "status": self.current,
+            "previous_status": self.previous,
+            "changed": self.changed,
+            "reconciled": self.reconciled,
+            "external_id": self.payment.external_id,
+            "provider_status": self.provider_status,
+            "recheck_time": views::ts(now),
+        })
+    }
+}
+
+impl Orchestrator {
+    /// Rechecks one payment of `merchant_id` (`None` for ops and workers: any merchant).
+    pub async fn recheck(
+        &self,
+        merchant_id: Option<&str>,
+        payment_id: &str,
+        source: Source,
+        dry_run: bool,
+    ) -> AppResult<RecheckResult> {
+        let mut conn = self.pool.acquire().await?;
+        let payment = match merchant_id {
+            Some(m) => store::payments::get_for_merchant(&mut conn, m, payment_id).await?,
+            None => store::payments::get(&mut conn, payment_id).await?,
+        }
+        .ok_or(AppError::NotFound)?;
+        let attempt = store::attempts::latest_for_payment(&mut conn, payment_id).await?;
+        drop(conn);
+        let status = views::status_of(&payment);
+        let unchanged = |payment: PaymentRow, reconciled: bool| RecheckResult {
+            provider_status: payment.provider_status.clone(),
+            payment,
+            previous: status,
+            current: status,
+            changed: false,
+            reconciled,
+        };
+        let Some(attempt) = attempt else {
+            return Ok(unchanged(payment, false));
+        };
+        let account = self.load_account(&attempt.account_id).await?;
+        let (_, adapter) = self.adapter(&account.provider)?;
+        if !adapter.capabilities().query {
+            return Ok(unchanged(payment, false));
+        }
+        let ctx = self.account_context(&account)?;
+        let outcome = self
+            .metrics
+            .gateway_call(
+                &account.provider,
+                "query",
+                adapter.query(&ctx, &attempt.reference, attempt.external_id.as_deref()),
+            )
+            .await;
+        match outcome {
+            Outcome::Succeeded(report) | Outcome::Pending(report) => {
+                let provider_status = Some(report.provider_status.clone());
+                let ReportOutcome {
+                    previous,
+                    current,
+                    changed,
+                    payment,
+                    ..
+                } = self
+                    .apply_report(&attempt.id, &report, source, None, dry_run)
+                    .await?;
+                // Reconciled: the gateway answered and Payrail's status now follows from it.
+                let reconciled = !dry_run || !changed;
+                Ok(RecheckResult {
+                    payment,
+                    previous,
+                    current,
+                    changed,
+                    reconciled,
+                    provider_status,
+                })
+            }
+            Outcome::Declined(reason) => {
+                tracing::info!(payment_id, %reason, "gateway has no usable record for this payment");
+                Ok(unchanged(payment, false))
+            }
+            Outcome::NotSent(reason) => Err(gateway_error(false, reason)),
+            Outcome::Unknown(reason) => Err(gateway_error(true, reason)),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Turning what a gateway reports (webhook, live query, return) into a state change.
+//!
+//! The adapter has already mapped the gateway's word to a [`ReportedStatus`]; here it is checked
+//! against the payment: money that does not match (amount, currency, underpayment) becomes
+//! `needs_review`, never `completed`, and a closed order whose window is still open was cancelled.
+
+use super::transition::Change;
+use super::{views, Orchestrator};
+use crate::domain::money::{format_minor, Currency, Money};
+use crate::domain::status::{decide, Decision, PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::providers::{GatewayReport, ReportedStatus};
+use crate::store::{self, attempts, payments::PaymentRow};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Where a report says the payment should be, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub status: PaymentStatus,
+    pub status_detail: Option<String>,
+}
+
+/// Pure: the status a report implies for this payment, or `None` when it says nothing usable.
+pub fn target_for(p: &PaymentRow, report: &GatewayReport, now: DateTime<Utc>) -> Option<Target> {
+    let plain = |status| {
+        Some(Target {
+            status,
+            status_detail: None,
+        })
+    };
+    match report.status {
+        ReportedStatus::Pending => plain(PaymentStatus::Pending),
+        ReportedStatus::Processing => plain(PaymentStatus::Processing),
+        ReportedStatus::Paid => Some(match money_problem(p, report) {
+            Some(problem) => Target {
+                status: PaymentStatus::NeedsReview,
+                status_detail: Some(problem),
+            },
+            None => Target {
+                status: PaymentStatus::Completed,
+                status_detail: None,
+            },
+        }),
+        ReportedStatus::Failed => plain(PaymentStatus::Failed),
+        ReportedStatus::Cancelled => plain(PaymentStatus::Cancelled),
+        ReportedStatus::Expired if now < p.expires_at => plain(PaymentStatus::Cancelled),
+        ReportedStatus::Expired => plain(PaymentStatus::Expired),
+        ReportedStatus::Refunded => plain(PaymentStatus::Refunded),
+        ReportedStatus::PartiallyRefunded => plain(PaymentStatus::PartiallyRefunded),
+        ReportedStatus::Unknown => None,
+    }
+}
+
+/// Why the reported money does not settle the payment, if it does not.
+fn money_problem(p: &PaymentRow, report: &GatewayReport) -> Option<String> {
+    let currency = Currency::parse(&p.currency)?;
+    if let Some(reported) = &report.amount {
+        if !reported.currency.eq_ignore_ascii_case(&p.currency) {
+            return Some(format!(
+                "currency_mismatch: expected {}, gateway reported {}",
+                p.currency, reported.currency
+            ));
+        }
+        match Money::from_decimal(reported.value, currency) {
+            Some(m) if m.minor == p.amount_minor => {}
+            _ => {
+                return Some(format!(
+                    "amount_mismatch: expected {}, gateway reported {}",
+                    format_minor(p.amount_minor, currency),
+                    reported.value
+                ))
+            }
+        }
+    }
+    report
+        .underpaid
+        .then(|| "underpaid: less than the amount due arrived".to_owned())
+}
+
+/// A verified webhook's identity, claimed in the same transaction as its effect.
+pub struct Dedupe<'a> {
+    pub provider: &'a str,
+    pub account_id: &'a str,
+    pub key: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportOutcome {
+    pub previous: PaymentStatus,
+    /// The status after applying (or, in a dry run, the status it would have).
+    pub current: PaymentStatus,
+    pub changed: bool,
+    /// The webhook was applied before: nothing done.
+    pub duplicate: bool,
+    pub payment: PaymentRow,
+}
+
+impl Orchestrator {
+    /// Applies a gateway report to the payment behind `attempt_id`, under the payment lock.
+    pub async fn apply_report(
+        &self,
+        attempt_id: &str,
+        report: &GatewayReport,
+        source: Source,
+        dedupe: Option<Dedupe<'_>>,
+        dry_run: bool,
+    ) -> AppResult<ReportOutcome> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(d) = &dedupe {
+            if !store::webhooks::claim_dedupe(&mut tx, d.provider, d.account_id, d.key).await? {
+                let payment = self.payment_of_attempt(&mut tx, attempt_id).await?;
+                let status = views::status_of(&payment);
+                return Ok(ReportOutcome {
+                    previous: status,
+                    current: status,
+                    changed: false,
+                    duplicate: true,
+                    payment,
+                });
+            }
+        }
+        let mut attempt = store::attempts::get(&mut tx, attempt_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished")))?;
+        let mut p = store::payments::lock(&mut tx, &attempt.payment_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished"))
+            })?;
+        let previous = views::status_of(&p);
+        let target = target_for(&p, report, self.now());
+
+        if dry_run {
+            let would = match &target {
+                Some(t) if decide(previous, t.status, source) == Decision::Apply => t.status,
+                _ => previous,
+            };
+            return Ok(ReportOutcome {
+                previous,
+                current: would,
+                changed: would != previous,
+                duplicate: false,
+                payment: p,
+            });
+        }
+
+        attempt.provider_status = Some(report.provider_status.clone());
+        if attempt.external_id.is_none() {
+            attempt.external_id.clone_from(&report.external_id);
+        }
+        if attempt.state == attempts::CREATING || attempt.state == attempts::NOT_SENT {
+            attempt.state = attempts::OPEN.to_owned();
+        }
+        store::attempts::save(&mut tx, &attempt).await?;
+
+        p.provider_status = Some(report.provider_status.clone());
+        if p.external_id.is_none() {
+            p.external_id.clone_from(&report.external_id);
+        }
+        let mut changed = false;
+        if let Some(t) = target {
+            let change = Change {
+                to: t.status,
+                source,
+                detail: json!({ "provider_status": report.provider_status, "attempt_id": attempt.id }),
+                status_detail: t.status_detail,
+            };
+            changed = self.apply_change(&mut tx, &mut p, change).await? == Decision::Apply;
+        }
+        if !changed {
+            store::payments::save(&mut tx, &p).await?;
+        }
+        tx.commit().await?;
+        let current = views::status_of(&p);
+        Ok(ReportOutcome {
+            previous,
+            current,
+            changed,
+            duplicate: false,
+            payment: p,
+        })
+    }
+
+    async fn payment_of_attempt(
+        &self,
+        conn: &mut store::Conn,
+        attempt_id: &str,
+    ) -> AppResult<PaymentRow> {
+        let attempt = store::attempts::get(conn, attempt_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished")))?;
+        store::payments::get(conn, &attempt.payment_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished")))
+    }
+}

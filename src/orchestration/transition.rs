@@ -1,0 +1,159 @@
+//! The single place a payment's status changes.
+//!
+//! The caller holds the payment row lock (`store::payments::lock`) inside a transaction; this
+//! asks the transition table, writes the row, the timeline entry and the merchant's outbox event,
+//! all in that transaction. A refused or repeated change writes nothing but a log line.
+
+use super::{views, Orchestrator};
+use crate::domain::ids::{EventId, TimelineId};
+use crate::domain::status::{decide, is_late_payment, Decision, PaymentStatus, Source};
+use crate::error::AppResult;
+use crate::store::{
+    self, payments::PaymentRow, timeline::NewEntry, timeline::NewOutboxEvent, Conn,
+};
+use serde_json::{json, Value};
+
+pub struct Change {
+    pub to: PaymentStatus,
+    pub source: Source,
+    /// Why, for the timeline (`detail`).
+    pub detail: Value,
+    /// Shown to the merchant as `status_detail` (e.g. `late_payment`, `amount_mismatch: …`).
+    pub status_detail: Option<String>,
+}
+
+impl Orchestrator {
+    /// Applies `change` to the locked payment `p` (updated in place on success).
+    pub async fn apply_change(
+        &self,
+        conn: &mut Conn,
+        p: &mut PaymentRow,
+        change: Change,
+    ) -> AppResult<Decision> {
+        let from = views::status_of(p);
+        let decision = decide(from, change.to, change.source);
+        if decision != Decision::Apply {
+            tracing::info!(
+                payment_id = %p.id, from = %from, to = %change.to, source = change.source.as_str(),
+                decision = ?decision, "status change not applied"
+            );
+            return Ok(decision);
+        }
+        let now = self.now();
+        p.status = change.to.as_str().to_owned();
+        p.status_detail = if is_late_payment(from, change.to) {
+            Some("late_payment".to_owned())
+        } else {
+            change.status_detail
+        };
+        if change.to == PaymentStatus::Completed && p.completed_at.is_none() {
+            p.completed_at = Some(now);
+        }
+        p.updated_at = now;
+        p.event_sequence += 1;
+        store::payments::save(conn, p).await?;
+
+        let event_type = format!("payment.{}", change.to);
+        let detail = change.detail.to_string();
+        store::timeline::insert(
+            conn,
+            &NewEntry {
+                id: TimelineId::generate().as_str(),
+                payment_id: &p.id,
+                kind: &event_type,
+                from_status: Some(from.as_str()),
+                to_status: Some(change.to.as_str()),
+                source: change.source.as_str(),
+                detail: Some(&detail),
+                at: now,
+            },
+        )
+        .await?;
+        self.enqueue_event(conn, p, &event_type, now).await?;
+        tracing::info!(payment_id = %p.id, from = %from, to = %change.to, source = change.source.as_str(), "payment status changed");
+        Ok(decision)
+    }
+
+    /// Writes the merchant webhook for the payment's current state into the outbox.
+    async fn enqueue_event(
+        &self,
+        conn: &mut Conn,
+        p: &PaymentRow,
+        event_type: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<()> {
+        let target = match &p.callback_url {
+            Some(url) => Some(url.clone()),
+            None => store::merchants::get(conn, &p.merchant_id)
+                .await?
+                .and_then(|m| m.webhook_url),
+        };
+        let id = EventId::generate();
+        let actions = self.actions_for(p);
+        let payload = json!({
+            "id": id,
+            "type": event_type,
+            "created_at": views::ts(now),
+            "sequence": p.event_sequence,
+            "data": views::payment_full(p, &actions),
+        })
+        .to_string();
+        store::timeline::enqueue(
+            conn,
+            &NewOutboxEvent {
+                id: id.as_str(),
+                merchant_id: &p.merchant_id,
+                payment_id: &p.id,
+                kind: event_type,
+                sequence: p.event_sequence,
+                payload: &payload,
+                target_url: target.as_deref(),
+                at: now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A timeline entry that is not a status change (attempt created, gateway error, …).
+    pub async fn note(
+        &self,
+        conn: &mut Conn,
+        payment_id: &str,
+        kind: &str,
+        source: Source,
+        detail: Value,
+    ) -> AppResult<()> {
+        let detail = detail.to_string();
+        store::timeline::insert(
+            conn,
+            &NewEntry {
+                id: TimelineId::generate().as_str(),
+                payment_id,
+                kind,
+                from_status: None,
+                to_status: None,
+                source: source.as_str(),
+                detail: Some(&detail),
+                at: self.now(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// `available_actions` for a payment, from its gateway's declared capabilities.
+    pub fn actions_for(&self, p: &PaymentRow) -> Vec<&'static str> {
+        let caps = p
+            .provider
+            .as_deref()
+            .and_then(crate::providers::ProviderId::parse)
+            .and_then(|id| self.providers.get(id))
+            .map(|a| *a.capabilities());
+        views::available_actions(
+            p,
+            caps.is_some_and(|c| c.query),
+            caps.is_some_and(|c| c.refund),
+        )
+    }
+}

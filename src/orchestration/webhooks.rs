@@ -1,0 +1,178 @@
+//! Gateway webhooks (design §3.3): journal first, verify, then apply through the state machine.
+//!
+//! Every delivery is journalled with its raw bytes and verification result before anything else.
+//! A forged one is never applied. A verified duplicate is acknowledged and not applied again
+//! (the dedupe key is claimed in the transaction that applies it). The answer is what the
+//! gateway expects, and it is fast: the merchant is told later, from the outbox.
+
+use super::reports::Dedupe;
+use super::Orchestrator;
+use crate::domain::status::Source;
+use crate::error::{AppError, AppResult};
+use crate::providers::{
+    IncomingWebhook, ProviderId, WebhookAck, WebhookEvent, WebhookVerification,
+};
+use crate::store::{self, webhooks::NewJournalEntry};
+use serde_json::{Map, Value};
+
+/// Headers worth keeping in the journal (signatures, timestamps, content type, event names).
+fn journal_headers(headers: &[(String, String)]) -> String {
+    let keep: Map<String, Value> = headers
+        .iter()
+        .filter(|(k, _)| {
+            k.contains("signature")
+                || k.contains("timestamp")
+                || k.contains("hmac")
+                || k.starts_with("hitpay-")
+                || k == "content-type"
+                || k == "user-agent"
+        })
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    Value::Object(keep).to_string()
+}
+
+impl Orchestrator {
+    pub async fn ingest_webhook(
+        &self,
+        provider: &str,
+        account_id: &str,
+        headers: &[(String, String)],
+        path: &str,
+        body: &[u8],
+    ) -> AppResult<WebhookAck> {
+        let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
+        let adapter = self.providers.get(provider_id).ok_or(AppError::NotFound)?;
+        let mut conn = self.pool.acquire().await?;
+        let account = store::accounts::get(&mut conn, account_id)
+            .await?
+            .filter(|a| a.provider == provider);
+        let hook = IncomingWebhook {
+            headers,
+            path,
+            body,
+            now: self.now(),
+        };
+        let Some(account) = account else {
+            store::webhooks::journal(
+                &mut conn,
+                &NewJournalEntry {
+                    provider,
+                    account_id: None,
+                    headers: &journal_headers(headers),
+                    body,
+                    verified: false,
+                    verification: "unknown account",
+                    dedupe_key: None,
+                },
+            )
+            .await?;
+            self.metrics.observe_webhook(provider, "unknown_account");
+            return Err(AppError::NotFound);
+        };
+        let ctx = self.account_context(&account)?;
+        let verification = adapter.verify_webhook(&ctx, &hook);
+        let (verified, verification_text) = match &verification {
+            WebhookVerification::Verified { scheme } => (true, format!("verified: {scheme}")),
+            WebhookVerification::Rejected { reason } => (false, format!("rejected: {reason}")),
+        };
+        let parsed = if verified {
+            Some(adapter.parse_webhook(&hook))
+        } else {
+            None
+        };
+        let dedupe_key = match &parsed {
+            Some(Ok(p)) => Some(p.dedupe_key.clone()),
+            _ => None,
+        };
+        let journal_id = store::webhooks::journal(
+            &mut conn,
+            &NewJournalEntry {
+                provider,
+                account_id: Some(&account.id),
+                headers: &journal_headers(headers),
+                body,
+                verified,
+                verification: &verification_text,
+                dedupe_key: dedupe_key.as_deref(),
+            },
+        )
+        .await?;
+        drop(conn);
+
+        let (result, payment_id, ack) = match parsed {
+            None => {
+                tracing::warn!(provider, account_id, %verification_text, "gateway webhook rejected");
+                ("rejected", None, adapter.webhook_ack(false))
+            }
+            Some(Err(reason)) => {
+                tracing::warn!(provider, account_id, %reason, "verified gateway webhook could not be parsed");
+                ("unparseable", None, adapter.webhook_ack(true))
+            }
+            Some(Ok(parsed)) => match parsed.event {
+                WebhookEvent::Payment(report) => {
+                    let mut conn = self.pool.acquire().await?;
+                    let attempt = match (&report.reference, &report.external_id) {
+                        (Some(r), _) => {
+                            store::attempts::by_reference(&mut conn, &account.id, r).await?
+                        }
+                        (None, Some(e)) => {
+                            store::attempts::by_external_id(&mut conn, &account.id, e).await?
+                        }
+                        (None, None) => None,
+                    };
+                    drop(conn);
+                    match attempt {
+                        None => ("unmatched", None, adapter.webhook_ack(true)),
+                        Some(attempt) => {
+                            let dedupe = Dedupe {
+                                provider,
+                                account_id: &account.id,
+                                key: &parsed.dedupe_key,
+                            };
+                            let outcome = self
+                                .apply_report(
+                                    &attempt.id,
+                                    &report,
+                                    Source::ProviderWebhook,
+                                    Some(dedupe),
+                                    false,
+                                )
+                                .await;
+                            match outcome {
+                                Ok(o) if o.duplicate => (
+                                    "duplicate",
+                                    Some(attempt.payment_id),
+                                    adapter.webhook_ack(true),
+                                ),
+                                Ok(_) => (
+                                    "applied",
+                                    Some(attempt.payment_id),
+                                    adapter.webhook_ack(true),
+                                ),
+                                Err(err) => {
+                                    let mut conn = self.pool.acquire().await?;
+                                    store::webhooks::set_result(
+                                        &mut conn,
+                                        journal_id,
+                                        "failed",
+                                        Some(&attempt.payment_id),
+                                    )
+                                    .await?;
+                                    self.metrics.observe_webhook(provider, "failed");
+                                    return Err(err);
+                                }
+                            }
+                        }
+                    }
+                }
+                // Refund webhooks are journalled; applying them arrives with the refunds API.
+                WebhookEvent::Refund(_) => ("refund_recorded", None, adapter.webhook_ack(true)),
+            },
+        };
+        let mut conn = self.pool.acquire().await?;
+        store::webhooks::set_result(&mut conn, journal_id, result, payment_id.as_deref()).await?;
+        self.metrics.observe_webhook(provider, result);
+        Ok(ack)
+    }
+}

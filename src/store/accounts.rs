@@ -1,0 +1,77 @@
+//! Gateway accounts a merchant has connected (credentials sealed at rest).
+
+use super::Conn;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub provider: String,
+    pub credentials_enc: Vec<u8>,
+    pub base_url: String,
+    pub enabled: bool,
+    pub priority: i32,
+    pub currencies: String,
+    pub methods: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct UpsertAccount<'a> {
+    pub id: &'a str,
+    pub merchant_id: &'a str,
+    pub provider: &'a str,
+    pub credentials_enc: &'a [u8],
+    pub base_url: &'a str,
+    pub enabled: bool,
+    pub priority: i32,
+    pub currencies: &'a str,
+    pub methods: &'a str,
+}
+
+/// Connects or reconnects (one account per merchant and gateway; the id is kept on update so
+/// the webhook URL registered at the gateway stays valid).
+pub async fn upsert(conn: &mut Conn, a: &UpsertAccount<'_>) -> sqlx::Result<AccountRow> {
+    sqlx::query_as(
+        "INSERT INTO provider_accounts
+            (id, merchant_id, provider, credentials_enc, base_url, enabled, priority, currencies, methods)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (merchant_id, provider) DO UPDATE SET
+            credentials_enc = EXCLUDED.credentials_enc, base_url = EXCLUDED.base_url,
+            enabled = EXCLUDED.enabled, priority = EXCLUDED.priority,
+            currencies = EXCLUDED.currencies, methods = EXCLUDED.methods, updated_at = now()
+         RETURNING *",
+    )
+    .bind(a.id)
+    .bind(a.merchant_id)
+    .bind(a.provider)
+    .bind(a.credentials_enc)
+    .bind(a.base_url)
+    .bind(a.enabled)
+    .bind(a.priority)
+    .bind(a.currencies)
+    .bind(a.methods)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as("SELECT * FROM provider_accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The merchant's enabled accounts, best priority (lowest number) first.
+pub async fn enabled_for_merchant(
+    conn: &mut Conn,
+    merchant_id: &str,
+) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(
+        "SELECT * FROM provider_accounts WHERE merchant_id = $1 AND enabled ORDER BY priority, created_at",
+    )
+    .bind(merchant_id)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,111 @@
+//! Attempts: one try of one payment at one gateway account.
+
+use super::Conn;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: String,
+    pub payment_id: String,
+    pub account_id: String,
+    pub provider: String,
+    pub reference: String,
+    pub state: String,
+    pub external_id: Option<String>,
+    pub checkout_url: Option<String>,
+    pub provider_status: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The attempt is being created at the gateway, or its outcome is unknown (resumable).
+pub const CREATING: &str = "creating";
+/// The gateway has it.
+pub const OPEN: &str = "open";
+/// It never reached the gateway.
+pub const NOT_SENT: &str = "not_sent";
+/// The gateway refused it.
+pub const DECLINED: &str = "declined";
+
+pub async fn insert(
+    conn: &mut Conn,
+    id: &str,
+    payment_id: &str,
+    account_id: &str,
+    provider: &str,
+    reference: &str,
+) -> sqlx::Result<AttemptRow> {
+    sqlx::query_as(
+        "INSERT INTO attempts (id, payment_id, account_id, provider, reference, state)
+         VALUES ($1, $2, $3, $4, $5, 'creating') RETURNING *",
+    )
+    .bind(id)
+    .bind(payment_id)
+    .bind(account_id)
+    .bind(provider)
+    .bind(reference)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<AttemptRow>> {
+    sqlx::query_as("SELECT * FROM attempts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn latest_for_payment(
+    conn: &mut Conn,
+    payment_id: &str,
+) -> sqlx::Result<Option<AttemptRow>> {
+    sqlx::query_as(
+        "SELECT * FROM attempts WHERE payment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(payment_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Finds the attempt a gateway names by our reference (webhooks).
+pub async fn by_reference(
+    conn: &mut Conn,
+    account_id: &str,
+    reference: &str,
+) -> sqlx::Result<Option<AttemptRow>> {
+    sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND reference = $2")
+        .bind(account_id)
+        .bind(reference)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Finds the attempt by the gateway's own id (webhooks that do not echo our reference).
+pub async fn by_external_id(
+    conn: &mut Conn,
+    account_id: &str,
+    external_id: &str,
+) -> sqlx::Result<Option<AttemptRow>> {
+    sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND external_id = $2")
+        .bind(account_id)
+        .bind(external_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE attempts SET state = $2, external_id = $3, checkout_url = $4, provider_status = $5,
+            last_error = $6, updated_at = now() WHERE id = $1",
+    )
+    .bind(&a.id)
+    .bind(&a.state)
+    .bind(&a.external_id)
+    .bind(&a.checkout_url)
+    .bind(&a.provider_status)
+    .bind(&a.last_error)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! Payments: insert, read, lock, update, and the keyset-paginated list.
+
+use super::Conn;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub refunded_minor: i64,
+    pub order_id: String,
+    pub provider: Option<String>,
+    pub method: Option<String>,
+    pub account_id: Option<String>,
+    pub external_id: Option<String>,
+    pub checkout_url: Option<String>,
+    pub callback_url: Option<String>,
+    pub return_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub customer: Option<String>,
+    pub description: Option<String>,
+    pub metadata: Option<String>,
+    pub status_detail: Option<String>,
+    pub provider_status: Option<String>,
+    pub return_token: String,
+    pub event_sequence: i32,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewPayment<'a> {
+    pub id: &'a str,
+    pub merchant_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub order_id: &'a str,
+    pub provider: &'a str,
+    pub method: Option<&'a str>,
+    pub account_id: &'a str,
+    pub callback_url: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    pub cancel_url: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub metadata: Option<&'a str>,
+    pub return_token: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<PaymentRow> {
+    sqlx::query_as(
+        "INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
+            account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
+            expires_at, created_at, updated_at)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+         RETURNING *",
+    )
+    .bind(p.id)
+    .bind(p.merchant_id)
+    .bind(p.amount_minor)
+    .bind(p.currency)
+    .bind(p.order_id)
+    .bind(p.provider)
+    .bind(p.method)
+    .bind(p.account_id)
+    .bind(p.callback_url)
+    .bind(p.return_url)
+    .bind(p.cancel_url)
+    .bind(p.customer)
+    .bind(p.description)
+    .bind(p.metadata)
+    .bind(p.return_token)
+    .bind(p.expires_at)
+    .bind(p.now)
+    .fetch_one(conn)
+    .await
+}
+
+/// A merchant's own payment; another merchant's id reads as absent.
+pub async fn get_for_merchant(
+    conn: &mut Conn,
+    merchant_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<PaymentRow>> {
+    sqlx::query_as("SELECT * FROM payments WHERE id = $1 AND merchant_id = $2")
+        .bind(id)
+        .bind(merchant_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>> {
+    sqlx::query_as("SELECT * FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The per-payment lock: every state change holds it for its transaction.
+pub async fn lock(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>> {
+    sqlx::query_as("SELECT * FROM payments WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Writes every mutable field of a locked row back (the orchestration layer computed them).
+pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE payments SET status = $2, refunded_minor = $3, external_id = $4, checkout_url = $5,
+            status_detail = $6, provider_status = $7, event_sequence = $8, updated_at = $9, completed_at = $10
+         WHERE id = $1",
+    )
+    .bind(&p.id)
+    .bind(&p.status)
+    .bind(p.refunded_minor)
+    .bind(&p.external_id)
+    .bind(&p.checkout_url)
+    .bind(&p.status_detail)
+    .bind(&p.provider_status)
+    .bind(p.event_sequence)
+    .bind(p.updated_at)
+    .bind(p.completed_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub provider: Option<String>,
+    pub order_id: Option<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    /// Keyset cursor: rows strictly older than this (created_at, id).
+    pub after: Option<(DateTime<Utc>, String)>,
+}
+
+/// Newest first; fetches `limit + 1` so the caller knows whether there is more. The SQL is
+/// built with only the filters given, so the planner sees plain predicates and uses the index
+/// that starts with them.
+pub async fn list(
+    conn: &mut Conn,
+    merchant_id: Option<&str>,
+    f: &ListFilter,
+    limit: i64,
+) -> sqlx::Result<Vec<PaymentRow>> {
+    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new("SELECT * FROM payments WHERE true");
+    if let Some(m) = merchant_id {
+        q.push(" AND merchant_id = ").push_bind(m);
+    }
+    if let Some(v) = &f.status {
+        q.push(" AND status = ").push_bind(v);
+    }
+    if let Some(v) = &f.provider {
+        q.push(" AND provider = ").push_bind(v);
+    }
+    if let Some(v) = &f.order_id {
+        q.push(" AND order_id = ").push_bind(v);
+    }
+    if let Some(v) = f.created_after {
+        q.push(" AND created_at >= ").push_bind(v);
+    }
+    if let Some(v) = f.created_before {
+        q.push(" AND created_at < ").push_bind(v);
+    }
+    if let Some((ts, id)) = &f.after {
+        q.push(" AND (created_at, id) < (")
+            .push_bind(*ts)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(limit + 1);
+    q.build_query_as().fetch_all(conn).await
+}

@@ -1,0 +1,44 @@
+//! Logging set-up and the per-request scope (request id, time spent waiting on gateways).
+//!
+//! The scope is a task-local set by the request middleware, so the error envelope can carry the
+//! request id and `Server-Timing` can split Payrail's time from the gateway's without threading
+//! either through every call.
+
+use std::cell::Cell;
+use std::time::Duration;
+use tracing_subscriber::{fmt, EnvFilter};
+
+pub struct RequestScope {
+    pub id: String,
+    pub gateway_micros: Cell<u64>,
+}
+
+tokio::task_local! {
+    pub static REQUEST: RequestScope;
+}
+
+pub fn current_request_id() -> Option<String> {
+    REQUEST.try_with(|r| r.id.clone()).ok()
+}
+
+pub fn add_gateway_time(elapsed: Duration) {
+    let _ = REQUEST.try_with(|r| {
+        r.gateway_micros
+            .set(r.gateway_micros.get() + u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX))
+    });
+}
+
+/// JSON lines in production, human lines with `format = "pretty"`. Idempotent.
+pub fn init(format: &str, level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = fmt().with_env_filter(filter).with_target(false);
+    let _ = if format == "pretty" {
+        builder.try_init()
+    } else {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init()
+    };
+}

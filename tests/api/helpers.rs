@@ -1,0 +1,233 @@
+//! Test harness: a fresh Postgres database per test, the simulators and Payrail on real ports.
+//!
+//! `PAYRAIL_TEST_DATABASE_URL` points at a Postgres server the tests may create databases on
+//! (`scripts/test` starts a throwaway one). Requests are signed with the seed's recipe written
+//! out here independently of Payrail's own code.
+
+use hmac::{Hmac, Mac};
+use payrail::config::Settings;
+use payrail::startup::Application;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+
+pub const PSC_MERCHANT: &str = "1000";
+pub const PSC_API_KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";
+pub const PSC_SECRET: &str = "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM";
+
+pub struct TestApp {
+    pub address: String,
+    pub sim_address: String,
+    pub admin_token: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub db_url: String,
+    pub settings: Settings,
+}
+
+pub struct Merchant {
+    pub id: String,
+    pub secret: String,
+}
+
+/// The seed's recipe: lowercase hex HMAC-SHA256(secret, timestamp ‖ message).
+pub fn sign(secret: &str, timestamp: &str, message: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(timestamp.as_bytes());
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+pub fn now_ts() -> String {
+    chrono::Utc::now().timestamp().to_string()
+}
+
+fn base_database_url() -> String {
+    std::env::var("PAYRAIL_TEST_DATABASE_URL").expect(
+        "PAYRAIL_TEST_DATABASE_URL must point at a Postgres server (scripts/test starts a throwaway one)",
+    )
+}
+
+async fn fresh_database() -> String {
+    let base = base_database_url();
+    let name = format!("payrail_test_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let mut conn = PgConnection::connect(&base).await.expect("connect to the test Postgres");
+    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+    let mut url = url::Url::parse(&base).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+async fn start_simulators() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sims = payrail::sim::Simulators::new(reqwest::Client::new());
+    let server = payrail::sim::serve(listener, sims).unwrap();
+    tokio::spawn(server);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Settings for tests: loopback allowed, short gateway timeout, generated keys.
+pub fn test_settings(db_url: &str, admin_token: &str) -> Settings {
+    let mut s = Settings::defaults();
+    s.server.listen = "127.0.0.1:0".into();
+    s.server.workers = Some(2);
+    s.database.url = Some(SecretString::from(db_url.to_owned()));
+    s.database.max_connections = 10;
+    s.admin.token = Some(SecretString::from(admin_token.to_owned()));
+    s.security.master_key = Some(SecretString::from(payrail::crypto::SecretBox::generate_key()));
+    s.notify.allow_http = true;
+    s.notify.allow_private_hosts = true;
+    s.gateway.timeout_ms = 1500;
+    s.gateway.connect_timeout_ms = 1000;
+    s
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db_url = fresh_database().await;
+    let admin_token = payrail::crypto::random_token(24);
+    let mut settings = test_settings(&db_url, &admin_token);
+    adjust(&mut settings);
+    let sim_address = start_simulators().await;
+    let address = spawn_instance(settings.clone()).await;
+    let pool = PgPool::connect(&db_url).await.unwrap();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, sim_address, admin_token, client, pool, db_url, settings }
+}
+
+/// Builds and starts one Payrail instance; returns its base URL.
+pub async fn spawn_instance(settings: Settings) -> String {
+    let app = Application::build(settings).await.expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.into_server());
+    address
+}
+
+impl TestApp {
+    /// Another Payrail process-equivalent on the same database (its own pool, server, limiter).
+    pub async fn second_instance(&self) -> String {
+        spawn_instance(self.settings.clone()).await
+    }
+
+    pub async fn create_merchant(&self) -> Merchant {
+        let res = self
+            .client
+            .post(format!("{}/v1/admin/merchants", self.address))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({ "name": "Test Shop" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        Merchant { id: body["id"].as_str().unwrap().into(), secret: body["secret"].as_str().unwrap().into() }
+    }
+
+    /// Connects the merchant to the PayStableCoin simulator; returns the account JSON.
+    pub async fn connect_psc(&self, m: &Merchant) -> Value {
+        let res = self
+            .client
+            .put(format!("{}/v1/admin/merchants/{}/providers/paystablecoin", self.address, m.id))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({
+                "credentials": { "merchant_id": PSC_MERCHANT, "api_key": PSC_API_KEY, "api_secret": PSC_SECRET },
+                "base_url": format!("{}/paystablecoin", self.sim_address),
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
+    pub async fn merchant_with_psc(&self) -> Merchant {
+        let m = self.create_merchant().await;
+        self.connect_psc(&m).await;
+        m
+    }
+
+    /// A signed request with a body (timestamp ‖ body).
+    pub fn signed(&self, method: reqwest::Method, path: &str, body: &str, m: &Merchant) -> reqwest::RequestBuilder {
+        self.signed_at(&self.address, method, path, body, m, &now_ts())
+    }
+
+    pub fn signed_at(&self, base: &str, method: reqwest::Method, path: &str, body: &str, m: &Merchant, ts: &str) -> reqwest::RequestBuilder {
+        let message: &[u8] = if body.is_empty() { path.as_bytes() } else { body.as_bytes() };
+        let mut req = self
+            .client
+            .request(method, format!("{base}{path}"))
+            .header("X-Merchant-Id", &m.id)
+            .header("X-Timestamp", ts)
+            .header("X-HMAC-Signature", sign(&m.secret, ts, message));
+        if !body.is_empty() {
+            req = req.header("Content-Type", "application/json").body(body.to_owned());
+        }
+        req
+    }
+
+    pub async fn get(&self, path: &str, m: &Merchant) -> (u16, Value) {
+        let res = self.signed(reqwest::Method::GET, path, "", m).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: &str, m: &Merchant) -> (u16, Value) {
+        let res = self.signed(reqwest::Method::POST, path, body, m).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a USD payment pinned to PayStableCoin and returns its JSON.
+    pub async fn create_payment(&self, m: &Merchant, extra: Value) -> Value {
+        let mut body = json!({
+            "amount": "25.00", "currency": "USD", "order_id": "ORDER-1",
+            "provider": "paystablecoin",
+            "return_url": "https://shop.example/thanks",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, json) = self.post("/v1/payments", &body.to_string(), m).await;
+        assert_eq!(status, 201, "{json}");
+        json
+    }
+
+    /// The simulator's order id is the last segment of the checkout URL.
+    pub fn sim_order_id(payment: &Value) -> String {
+        payment["checkout_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+    }
+
+    /// Chooses an outcome on the simulator's checkout page, like the customer's browser.
+    pub async fn sim_checkout(&self, payment: &Value, outcome: &str) -> reqwest::Response {
+        let order = Self::sim_order_id(payment);
+        self.client
+            .post(format!("{}/paystablecoin/checkout/{order}/{outcome}", self.sim_address))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sim_stats(&self) -> Value {
+        self.client.get(format!("{}/paystablecoin/_sim/stats", self.sim_address)).send().await.unwrap().json().await.unwrap()
+    }
+
+    pub async fn sim_fault(&self, fault: Value) {
+        let res = self.client.post(format!("{}/paystablecoin/_sim/faults", self.sim_address)).json(&fault).send().await.unwrap();
+        assert!(res.status().is_success());
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()
+    }
+
+    pub async fn status_of(&self, payment_id: &str, m: &Merchant) -> String {
+        let (status, body) = self.get(&format!("/v1/payments/{payment_id}/verify/"), m).await;
+        assert_eq!(status, 200, "{body}");
+        body["status"].as_str().unwrap().to_owned()
+    }
+}
