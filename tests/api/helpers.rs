@@ -22,7 +22,6 @@ pub struct TestApp {
     pub admin_token: String,
     pub client: reqwest::Client,
     pub pool: PgPool,
-    pub db_url: String,
     pub settings: Settings,
 }
 
@@ -51,9 +50,16 @@ fn base_database_url() -> String {
 
 async fn fresh_database() -> String {
     let base = base_database_url();
-    let name = format!("payrail_test_{}", ulid::Ulid::new().to_string().to_lowercase());
-    let mut conn = PgConnection::connect(&base).await.expect("connect to the test Postgres");
-    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+    let name = format!(
+        "payrail_test_{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let mut conn = PgConnection::connect(&base)
+        .await
+        .expect("connect to the test Postgres");
+    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .expect("create test database");
     let mut url = url::Url::parse(&base).unwrap();
     url.set_path(&name);
     url.to_string()
@@ -76,7 +82,9 @@ pub fn test_settings(db_url: &str, admin_token: &str) -> Settings {
     s.database.url = Some(SecretString::from(db_url.to_owned()));
     s.database.max_connections = 10;
     s.admin.token = Some(SecretString::from(admin_token.to_owned()));
-    s.security.master_key = Some(SecretString::from(payrail::crypto::SecretBox::generate_key()));
+    s.security.master_key = Some(SecretString::from(
+        payrail::crypto::SecretBox::generate_key(),
+    ));
     s.notify.allow_http = true;
     s.notify.allow_private_hosts = true;
     s.gateway.timeout_ms = 1500;
@@ -96,13 +104,25 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let sim_address = start_simulators().await;
     let address = spawn_instance(settings.clone()).await;
     let pool = PgPool::connect(&db_url).await.unwrap();
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, sim_address, admin_token, client, pool, db_url, settings }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        sim_address,
+        admin_token,
+        client,
+        pool,
+        settings,
+    }
 }
 
 /// Builds and starts one Payrail instance; returns its base URL.
 pub async fn spawn_instance(settings: Settings) -> String {
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.into_server());
     address
@@ -125,7 +145,10 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), 201);
         let body: Value = res.json().await.unwrap();
-        Merchant { id: body["id"].as_str().unwrap().into(), secret: body["secret"].as_str().unwrap().into() }
+        Merchant {
+            id: body["id"].as_str().unwrap().into(),
+            secret: body["secret"].as_str().unwrap().into(),
+        }
     }
 
     /// Connects the merchant to the PayStableCoin simulator; returns the account JSON.
@@ -152,12 +175,30 @@ impl TestApp {
     }
 
     /// A signed request with a body (timestamp ‖ body).
-    pub fn signed(&self, method: reqwest::Method, path: &str, body: &str, m: &Merchant) -> reqwest::RequestBuilder {
+    pub fn signed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &str,
+        m: &Merchant,
+    ) -> reqwest::RequestBuilder {
         self.signed_at(&self.address, method, path, body, m, &now_ts())
     }
 
-    pub fn signed_at(&self, base: &str, method: reqwest::Method, path: &str, body: &str, m: &Merchant, ts: &str) -> reqwest::RequestBuilder {
-        let message: &[u8] = if body.is_empty() { path.as_bytes() } else { body.as_bytes() };
+    pub fn signed_at(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &str,
+        m: &Merchant,
+        ts: &str,
+    ) -> reqwest::RequestBuilder {
+        let message: &[u8] = if body.is_empty() {
+            path.as_bytes()
+        } else {
+            body.as_bytes()
+        };
         let mut req = self
             .client
             .request(method, format!("{base}{path}"))
@@ -165,19 +206,29 @@ impl TestApp {
             .header("X-Timestamp", ts)
             .header("X-HMAC-Signature", sign(&m.secret, ts, message));
         if !body.is_empty() {
-            req = req.header("Content-Type", "application/json").body(body.to_owned());
+            req = req
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
         }
         req
     }
 
     pub async fn get(&self, path: &str, m: &Merchant) -> (u16, Value) {
-        let res = self.signed(reqwest::Method::GET, path, "", m).send().await.unwrap();
+        let res = self
+            .signed(reqwest::Method::GET, path, "", m)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post(&self, path: &str, body: &str, m: &Merchant) -> (u16, Value) {
-        let res = self.signed(reqwest::Method::POST, path, body, m).send().await.unwrap();
+        let res = self
+            .signed(reqwest::Method::POST, path, body, m)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -199,34 +250,61 @@ impl TestApp {
 
     /// The simulator's order id is the last segment of the checkout URL.
     pub fn sim_order_id(payment: &Value) -> String {
-        payment["checkout_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+        payment["checkout_url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned()
     }
 
     /// Chooses an outcome on the simulator's checkout page, like the customer's browser.
     pub async fn sim_checkout(&self, payment: &Value, outcome: &str) -> reqwest::Response {
         let order = Self::sim_order_id(payment);
         self.client
-            .post(format!("{}/paystablecoin/checkout/{order}/{outcome}", self.sim_address))
+            .post(format!(
+                "{}/paystablecoin/checkout/{order}/{outcome}",
+                self.sim_address
+            ))
             .send()
             .await
             .unwrap()
     }
 
     pub async fn sim_stats(&self) -> Value {
-        self.client.get(format!("{}/paystablecoin/_sim/stats", self.sim_address)).send().await.unwrap().json().await.unwrap()
+        self.client
+            .get(format!("{}/paystablecoin/_sim/stats", self.sim_address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn sim_fault(&self, fault: Value) {
-        let res = self.client.post(format!("{}/paystablecoin/_sim/faults", self.sim_address)).json(&fault).send().await.unwrap();
+        let res = self
+            .client
+            .post(format!("{}/paystablecoin/_sim/faults", self.sim_address))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_success());
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
     }
 
     pub async fn status_of(&self, payment_id: &str, m: &Merchant) -> String {
-        let (status, body) = self.get(&format!("/v1/payments/{payment_id}/verify/"), m).await;
+        let (status, body) = self
+            .get(&format!("/v1/payments/{payment_id}/verify/"), m)
+            .await;
         assert_eq!(status, 200, "{body}");
         body["status"].as_str().unwrap().to_owned()
     }
