@@ -28,10 +28,14 @@ pub fn add_gateway_time(elapsed: Duration) {
     });
 }
 
-/// JSON lines in production, human lines with `format = "pretty"`. Idempotent.
+/// JSON lines in production, human lines with `format = "pretty"`; always on stderr, so a CLI
+/// command's stdout is only its result. Idempotent.
 pub fn init(format: &str, level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = fmt().with_env_filter(filter).with_target(false);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
     let _ = if format == "pretty" {
         builder.try_init()
     } else {

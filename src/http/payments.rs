@@ -101,8 +101,12 @@ pub async fn recheck(
 ) -> Result<HttpResponse> {
     let body = read_body(&req, payload).await?;
     let auth = authenticate(&state, &req, &body).await?;
-    let query = web::Query::<RecheckQuery>::from_query(req.query_string())
-        .map_err(|_| AppError::invalid("dry_run", "must be true or false"))?;
+    let query = web::Query::<RecheckQuery>::from_query(req.query_string()).map_err(|e| {
+        AppError::InvalidRequest {
+            message: format!("invalid query (only dry_run=true|false is accepted): {e}"),
+            fields: vec![],
+        }
+    })?;
     if req.method() != actix_web::http::Method::GET {
         refuse_replay(&state, &auth).await?;
     }
@@ -130,6 +134,13 @@ pub async fn recheck(
     Ok(json_response(200, &result.to_json(state.orch.now())))
 }
 
+/// The cancel body is optional; when present it may carry only the idempotency key.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    idempotency_key: Option<String>,
+}
+
 pub async fn cancel(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -142,16 +153,12 @@ pub async fn cancel(
     let body_key = if body.is_empty() {
         None
     } else {
-        let v: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|_| AppError::InvalidRequest {
-                message: "body is not valid JSON".into(),
+        serde_json::from_slice::<CancelBody>(&body)
+            .map_err(|e| AppError::InvalidRequest {
+                message: format!("invalid body: {e}"),
                 fields: vec![],
-            })?;
-        match v.get("idempotency_key") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(AppError::invalid("idempotency_key", "must be a string")),
-        }
+            })?
+            .idempotency_key
     };
     let key = resolve_idempotency_key(body_key.as_deref(), idempotency_header(&req))?;
     let scope = key

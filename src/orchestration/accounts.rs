@@ -131,8 +131,8 @@ impl Orchestrator {
             "currencies": if req.currencies.is_empty() { caps.currencies.iter().map(|c| c.to_string()).collect() } else { req.currencies },
             "methods": if req.methods.is_empty() { caps.methods.iter().map(|m| m.as_str().to_string()).collect() } else { req.methods },
             "webhook_url": self.webhook_url(&row.provider, &row.id),
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
+            "created_at": super::views::ts(row.created_at),
+            "updated_at": super::views::ts(row.updated_at),
         }))
     }
 }

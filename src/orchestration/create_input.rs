@@ -70,7 +70,7 @@ pub fn resolve_idempotency_key(
         (None, h) => h,
     };
     if let Some(k) = &key {
-        if k.is_empty() || k.len() > MAX_KEY_LEN || k.chars().any(char::is_control) {
+        if k.is_empty() || k.chars().count() > MAX_KEY_LEN || k.chars().any(char::is_control) {
             return Err(AppError::invalid(
                 "idempotency_key",
                 "must be 1 to 255 printable characters",
@@ -166,6 +166,17 @@ fn is_plausible_email(e: &str) -> bool {
         && !domain.contains('@')
 }
 
+/// The `amount` member's text exactly as it appears in the body.
+fn raw_amount(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Raw<'a> {
+        #[serde(borrow)]
+        amount: Option<&'a serde_json::value::RawValue>,
+    }
+    let raw: Raw<'_> = serde_json::from_slice(body).ok()?;
+    raw.amount.map(|a| a.get().to_owned())
+}
+
 /// Parses and validates the whole body. `header_key` is the `Idempotency-Key` header.
 pub fn parse_create(
     body: &[u8],
@@ -209,7 +220,8 @@ pub fn parse_create(
     };
     let amount_text = match obj.get("amount") {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        // The number exactly as written, not through a float: 10.0000000000000001 stays too precise.
+        Some(Value::Number(_)) => raw_amount(body),
         None | Some(Value::Null) => {
             errors.bad("amount", "is required");
             None

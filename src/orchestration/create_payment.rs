@@ -29,7 +29,8 @@ impl Orchestrator {
         req: CreateRequest,
         scope: Option<KeyScope>,
     ) -> AppResult<StoredResponse> {
-        let account = self.route(merchant_id, &req).await?;
+        // The key is consulted before routing: a replay or a resumed payment must not depend on
+        // the merchant's accounts as they are now.
         let resumed_payment = match &scope {
             Some(s) => match self.begin_idempotent(s).await? {
                 Begin::Replay(stored) => return Ok(stored),
@@ -40,19 +41,30 @@ impl Orchestrator {
         let (payment, attempt) = match resumed_payment {
             Some(id) => self.resume(&id).await?,
             None => {
-                self.record_new(merchant_id, &req, &account, scope.as_ref())
-                    .await?
+                let recorded = match self.route(merchant_id, &req).await {
+                    Ok(account) => {
+                        self.record_new(merchant_id, &req, &account, scope.as_ref())
+                            .await
+                    }
+                    Err(err) => Err(err),
+                };
+                match recorded {
+                    Ok(pair) => pair,
+                    Err(err) => {
+                        // Nothing happened: the key is free again (routing answers are not stored).
+                        if let Some(s) = &scope {
+                            self.forget_idempotent(s).await?;
+                        }
+                        return Err(err);
+                    }
+                }
             }
         };
         if attempt.state == attempts::OPEN {
             // The gateway already has it (an earlier try got that far): answer as created.
             return self.answer_created(&payment, scope.as_ref()).await;
         }
-        let account = if attempt.account_id == account.id {
-            account
-        } else {
-            self.load_account(&attempt.account_id).await?
-        };
+        let account = self.load_account(&attempt.account_id).await?;
         let outcome = self.call_create(&payment, &attempt, &account).await?;
         self.record_outcome(payment, attempt, outcome, scope.as_ref())
             .await

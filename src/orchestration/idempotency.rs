@@ -57,7 +57,6 @@ fn is_storable(err: &AppError) -> bool {
             | AppError::ProviderRejected { .. }
             | AppError::RefundNotSupported
             | AppError::RefundExceedsPayment
-            | AppError::NoProviderAvailable(_)
     )
 }
 
@@ -127,6 +126,13 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// Frees a key whose request ended before anything happened.
+    pub async fn forget_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        store::idempotency::forget(&mut conn, &scope.merchant_id, &scope.key).await?;
+        Ok(())
+    }
+
     /// Runs `work` at most once per key for requests that change one thing (cancel, …).
     pub async fn run_idempotent<Fut>(
         &self,
@@ -157,16 +163,15 @@ impl Orchestrator {
                 (err.status(), body)
             }
             Err(err) => {
-                let mut conn = self.pool.acquire().await?;
                 if matches!(
                     err,
                     AppError::ProviderUnavailable(_)
                         | AppError::ProviderTimeout(_)
                         | AppError::Internal(_)
                 ) {
-                    store::idempotency::release(&mut conn, &scope.merchant_id, &scope.key).await?;
+                    self.release_idempotent(scope).await?;
                 } else {
-                    store::idempotency::forget(&mut conn, &scope.merchant_id, &scope.key).await?;
+                    self.forget_idempotent(scope).await?;
                 }
                 return Err(err);
             }

@@ -85,12 +85,15 @@ impl Orchestrator {
                     current,
                     changed,
                     payment,
+                    target,
                     ..
                 } = self
                     .apply_report(&attempt.id, &report, source, None, dry_run)
                     .await?;
-                // Reconciled: the gateway answered and Payrail's status now follows from it.
-                let reconciled = !dry_run || !changed;
+                // Reconciled: the gateway answered and Payrail's status is the one its answer
+                // implies (false when the table refused it, e.g. a stale PROCESSING after
+                // completed, or when a dry run would still have to change it).
+                let reconciled = target == Some(current) && !(dry_run && changed);
                 Ok(RecheckResult {
                     payment,
                     previous,

@@ -93,6 +93,8 @@ pub struct ReportOutcome {
     pub changed: bool,
     /// The webhook was applied before: nothing done.
     pub duplicate: bool,
+    /// Where the report said the payment should be (`None`: it said nothing usable).
+    pub target: Option<PaymentStatus>,
     pub payment: PaymentRow,
 }
 
@@ -116,6 +118,7 @@ impl Orchestrator {
                     current: status,
                     changed: false,
                     duplicate: true,
+                    target: None,
                     payment,
                 });
             }
@@ -130,6 +133,7 @@ impl Orchestrator {
             })?;
         let previous = views::status_of(&p);
         let target = target_for(&p, report, self.now());
+        let target_status = target.as_ref().map(|t| t.status);
 
         if dry_run {
             let would = match &target {
@@ -141,6 +145,7 @@ impl Orchestrator {
                 current: would,
                 changed: would != previous,
                 duplicate: false,
+                target: target_status,
                 payment: p,
             });
         }
@@ -178,6 +183,7 @@ impl Orchestrator {
             current,
             changed,
             duplicate: false,
+            target: target_status,
             payment: p,
         })
     }

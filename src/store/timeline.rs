@@ -47,7 +47,7 @@ pub async fn insert(conn: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
 }
 
 pub async fn for_payment(conn: &mut Conn, payment_id: &str) -> sqlx::Result<Vec<TimelineRow>> {
-    sqlx::query_as("SELECT * FROM payment_events WHERE payment_id = $1 ORDER BY id")
+    sqlx::query_as("SELECT * FROM payment_events WHERE payment_id = $1 ORDER BY created_at, id")
         .bind(payment_id)
         .fetch_all(conn)
         .await

@@ -35,6 +35,14 @@ async fn malformed_or_invalid_create_bodies_are_400_naming_the_field_and_store_n
         (with("amount", json!("10.001")), Some("amount")),
         (with("amount", json!("1e3")), Some("amount")),
         (
+            r#"{"amount":10.0000000000000001,"currency":"USD","order_id":"O-1"}"#.into(),
+            Some("amount"),
+        ),
+        (
+            r#"{"amount":1e3,"currency":"USD","order_id":"O-1"}"#.into(),
+            Some("amount"),
+        ),
+        (
             with("amount", json!("99999999999999999999999")),
             Some("amount"),
         ),

@@ -206,3 +206,28 @@ async fn expired_keys_are_cleaned_up_and_become_new() {
         "after retention the key is new again"
     );
 }
+
+#[tokio::test]
+async fn a_replay_does_not_depend_on_the_accounts_as_they_are_now() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    let b = body("before-disable", "D");
+    let (status, _, first) = raw_post(&app, &app.address, &b, &m).await;
+    assert_eq!(status, 201);
+    let res = app
+        .client
+        .put(format!("{}/v1/admin/merchants/{}/providers/paystablecoin", app.address, m.id))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "credentials": { "merchant_id": "1000", "api_key": "k", "api_secret": "s" }, "enabled": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (status, replayed, again) = raw_post(&app, &app.address, &b, &m).await;
+    assert_eq!((status, replayed.as_deref()), (201, Some("true")));
+    assert_eq!(first, again);
+    // A new key now finds no gateway, and that answer is not stored: the key stays free.
+    let (status, _, _) = raw_post(&app, &app.address, &body("after-disable", "E"), &m).await;
+    assert_eq!(status, 422);
+    assert_eq!(app.count("idempotency_keys").await, 1);
+}
