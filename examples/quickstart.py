@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Create a payment with the seed's signing recipe, pay it at the simulator, verify it.
+"""Create a payment with the seed's signing recipe, pay it at the sandbox, verify it.
 
 Standard library only. Reads PAYRAIL_URL, PAYRAIL_MERCHANT_ID and PAYRAIL_MERCHANT_SECRET from the
-environment, or from .payrail-dev.env written by scripts/dev. Exits non-zero unless the payment
-ends `completed`.
+environment, else from the file `payrail-sandbox.env` that `cargo run` writes in its data
+directory (the current directory by default; another file with PAYRAIL_SANDBOX_ENV=path).
+Exits non-zero unless the payment ends `completed`.
 """
 import hashlib
 import hmac
@@ -17,7 +18,7 @@ import urllib.request
 
 def load_env():
     env = {}
-    path = os.path.join(os.path.dirname(__file__), "..", ".payrail-dev.env")
+    path = os.environ.get("PAYRAIL_SANDBOX_ENV", "payrail-sandbox.env")
     if os.path.exists(path):
         for line in open(path):
             if "=" in line:
@@ -61,7 +62,8 @@ body = json.dumps({
 payment = call("POST", "/v1/payments/", body)
 print("created  ", payment["id"], payment["status"], payment["checkout_url"])
 
-# The customer presses "pay" on the simulator's checkout page (a form POST).
+# The customer presses "pay" on the simulator's checkout page (a form POST). The simulator sends
+# its signed webhook to Payrail before it answers.
 opener = urllib.request.build_opener(NoRedirect)
 try:
     opener.open(urllib.request.Request(payment["checkout_url"] + "/pay", data=b"", method="POST"))

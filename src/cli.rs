@@ -82,18 +82,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
+            if let Some(banner) = app.banner() {
+                println!("{banner}");
+            }
             tracing::info!(port = app.port(), public_url = %app.orchestrator.public_url, "payrail is serving");
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
-            let url = settings
-                .database
-                .url
-                .as_ref()
-                .context("no database configured")?;
-            let pool = crate::store::connect(url.expose_secret(), 1).await?;
-            crate::store::migrate(&pool).await?;
-            println!("migrations applied");
+            if settings.is_embedded() {
+                std::fs::create_dir_all(&settings.data.dir)?;
+            }
+            let db = crate::store::Db::connect(&settings.database_url(), 1).await?;
+            db.migrate().await?;
+            println!("migrations applied ({})", db.engine());
         }
         Command::Sim { listen } => {
             let listener = std::net::TcpListener::bind(&listen)

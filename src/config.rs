@@ -19,6 +19,7 @@ pub struct Settings {
     pub notify: NotifySettings,
     pub sandbox: SandboxSettings,
     pub log: LogSettings,
+    pub data: DataSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -33,7 +34,8 @@ pub struct ServerSettings {
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct DatabaseSettings {
-    /// `postgres://…`. `DATABASE_URL` is honoured when this is unset.
+    /// `postgres://…` or `sqlite://…`. `DATABASE_URL` is honoured when this is unset; with
+    /// neither, the embedded store `sqlite://{data.dir}/payrail.db`.
     pub url: Option<SecretString>,
     pub max_connections: u32,
 }
@@ -85,15 +87,24 @@ pub struct GatewaySettings {
     pub connect_timeout_ms: u64,
 }
 
+/// Unset means "on in the sandbox, off otherwise".
 #[derive(Clone, Debug, Deserialize)]
 pub struct NotifySettings {
-    pub allow_private_hosts: bool,
-    pub allow_http: bool,
+    pub allow_private_hosts: Option<bool>,
+    pub allow_http: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct SandboxSettings {
-    pub enabled: bool,
+    /// Mount the simulators at `/sandbox/…` and keep a demo merchant. Unset means "on with the
+    /// embedded SQLite store, off with Postgres".
+    pub enabled: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DataSettings {
+    /// Where the embedded store, generated keys and the sandbox's demo credentials live.
+    pub dir: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -135,18 +146,53 @@ timeout_ms = 15000
 connect_timeout_ms = 5000
 
 [notify]
-allow_private_hosts = false
-allow_http = false
 
 [sandbox]
-enabled = false
 
 [log]
 format = "json"
 level = "info"
+
+[data]
+dir = "."
 "#;
 
 impl Settings {
+    /// The database URL in force: the configured one, else the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.database.url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!(
+                "sqlite://{}/payrail.db",
+                self.data.dir.trim_end_matches('/')
+            ),
+        }
+    }
+
+    /// Embedded mode: the SQLite store (configured or by default).
+    pub fn is_embedded(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// Sandbox mode: explicitly on, or by default with the embedded store.
+    pub fn sandbox_enabled(&self) -> bool {
+        self.sandbox.enabled.unwrap_or_else(|| self.is_embedded())
+    }
+
+    /// Merchant URL policy switches: explicit values win; otherwise on in the sandbox only.
+    pub fn allow_http(&self) -> bool {
+        self.notify
+            .allow_http
+            .unwrap_or_else(|| self.sandbox_enabled())
+    }
+
+    pub fn allow_private_hosts(&self) -> bool {
+        self.notify
+            .allow_private_hosts
+            .unwrap_or_else(|| self.sandbox_enabled())
+    }
+
     /// Loads the layers. `file` is `--config`; without it `payrail.toml` is read when present.
     pub fn load(file: Option<&Path>) -> Result<Self, config::ConfigError> {
         let mut builder = config::Config::builder()
@@ -188,7 +234,9 @@ mod tests {
         assert_eq!(s.server.listen, "127.0.0.1:8080");
         assert_eq!(s.security.timestamp_tolerance_secs, 300);
         assert_eq!(s.idempotency.retention_secs, 86400);
-        assert!(!s.notify.allow_http);
+        assert_eq!(s.notify.allow_http, None);
+        assert_eq!(s.sandbox.enabled, None);
+        assert_eq!(s.data.dir, ".");
         assert!(s.admin.token.is_none());
     }
 

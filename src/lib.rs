@@ -2,7 +2,7 @@
 //!
 //! The map, outside in: `cli` and `startup` assemble the service; `http` receives requests and
 //! answers them; `orchestration` holds every use case and is the only code that changes a
-//! payment; `providers` speak each gateway's wire format; `store` persists in Postgres; `domain`
+//! payment; `providers` speak each gateway's wire format; `store` persists in Postgres or SQLite; `domain`
 //! holds the pure rules they all share.
 
 /// Command line: serve, migrate, sim, merchant, provider.
@@ -13,6 +13,8 @@ pub mod config;
 pub mod crypto;
 /// Pure types and rules: ids, money, the transition table, URL policy.
 pub mod domain;
+/// Zero-configuration start: the embedded store's generated keys and the sandbox demo merchant.
+pub mod embedded;
 /// The use-case error type with its stable codes.
 pub mod error;
 /// actix-web routes, handlers, authentication, middleware.
@@ -27,7 +29,7 @@ pub mod providers;
 pub mod sim;
 /// Application::build: pool, migrations, server on a bound listener.
 pub mod startup;
-/// Postgres queries, one file per table; the caller owns the transaction.
+/// Persistence (Postgres or embedded SQLite), one file per table; the caller owns the transaction.
 pub mod store;
 /// Logging set-up and the per-request scope (request id, gateway time).
 pub mod telemetry;

@@ -7,7 +7,9 @@ use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::orchestration::Orchestrator;
 use crate::providers::Registry;
-use crate::{store, workers};
+use crate::sim::Simulators;
+use crate::store::Db;
+use crate::{embedded, workers};
 use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
 use anyhow::Context;
 use secrecy::ExposeSecret;
@@ -19,6 +21,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pub orchestrator: Orchestrator,
+    demo: Option<embedded::DemoMerchant>,
 }
 
 /// The HTTP client every adapter shares: timeouts bound every gateway call; no proxy from the
@@ -35,22 +38,28 @@ pub fn gateway_client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
 }
 
 /// Connects to the database, applies migrations and assembles the use cases (also used by the
-/// CLI subcommands that act without serving).
-pub async fn orchestrator(settings: Settings, public_url: String) -> anyhow::Result<Orchestrator> {
-    let url = settings.database.url.as_ref().context(
-        "no database configured: set PAYRAIL__DATABASE__URL or DATABASE_URL to a postgres:// URL",
-    )?;
-    let pool = store::connect(url.expose_secret(), settings.database.max_connections)
-        .await
-        .context("connecting to the database")?;
-    store::migrate(&pool).await.context("applying migrations")?;
+/// CLI subcommands that act without serving). Embedded mode fills in generated keys first.
+pub async fn orchestrator(
+    mut settings: Settings,
+    public_url: String,
+) -> anyhow::Result<Orchestrator> {
+    embedded::ensure_local_secrets(&mut settings)?;
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data.dir)
+            .with_context(|| format!("creating {}", settings.data.dir))?;
+    }
     let master_key =
         settings.security.master_key.as_ref().context(
             "no master key: set PAYRAIL__SECURITY__MASTER_KEY to base64 of 32 random bytes",
         )?;
     let secrets = SecretBox::from_base64(master_key.expose_secret())?;
+    let db = Db::connect(&url, settings.database.max_connections)
+        .await
+        .context("connecting to the database")?;
+    db.migrate().await.context("applying migrations")?;
     Ok(Orchestrator {
-        pool,
+        db,
         providers: Registry::new(gateway_client(&settings)?),
         settings: Arc::new(settings),
         secrets,
@@ -60,7 +69,8 @@ pub async fn orchestrator(settings: Settings, public_url: String) -> anyhow::Res
 }
 
 impl Application {
-    /// Connects, migrates, binds `server.listen` and builds the server (not yet running).
+    /// Connects, migrates, binds `server.listen` and builds the server (not yet running). In
+    /// sandbox mode the simulators are mounted at `/sandbox/…` and the demo merchant is ready.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
@@ -70,16 +80,31 @@ impl Application {
             None => format!("http://{}", listener.local_addr()?),
         };
         let orchestrator = orchestrator(settings, public_url).await?;
-        let server = run(listener, AppState::new(orchestrator.clone()))?;
+        let sandbox = orchestrator.settings.sandbox_enabled();
+        let sims = sandbox.then(|| Simulators::new(sim_client()));
+        let server = run(listener, AppState::new(orchestrator.clone()), sims)?;
+        let demo = if sandbox {
+            Some(embedded::prepare_sandbox(&orchestrator).await?)
+        } else {
+            None
+        };
         Ok(Self {
             port,
             server,
             orchestrator,
+            demo,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The sandbox banner (URL, demo merchant, admin token, a curl line), in sandbox mode.
+    pub fn banner(&self) -> Option<String> {
+        self.demo
+            .as_ref()
+            .map(|d| embedded::banner(&self.orchestrator, d))
     }
 
     /// Serves until stopped, with the background workers running beside the server.
@@ -98,16 +123,35 @@ impl Application {
     }
 }
 
-pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+/// The in-process simulators post webhooks to this very server, over loopback.
+fn sim_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
+pub fn run(
+    listener: TcpListener,
+    state: AppState,
+    sims: Option<Simulators>,
+) -> std::io::Result<Server> {
     let workers = state.orch.settings.server.workers;
     let metrics = web::Data::new(state.orch.metrics.clone());
     let state = web::Data::new(state);
     let mut server = HttpServer::new(move || {
+        let sims = sims.clone();
         App::new()
             .app_data(state.clone())
             .app_data(metrics.clone())
             .wrap(from_fn(http::middleware::observe))
             .configure(http::configure)
+            .configure(move |cfg| {
+                if let Some(sims) = &sims {
+                    crate::sim::configure(cfg, sims, "/sandbox");
+                }
+            })
             .default_service(web::to(http::no_route))
     })
     .listen(listener)?;

@@ -96,7 +96,7 @@ pub async fn refuse_replay(state: &AppState, auth: &Authenticated) -> Result<(),
     let tolerance = state.orch.settings.security.timestamp_tolerance_secs;
     let until = chrono::DateTime::from_timestamp(auth.timestamp, 0).unwrap_or_else(Utc::now)
         + Duration::seconds(tolerance + 1);
-    let mut conn = state.orch.pool.acquire().await?;
+    let mut conn = state.orch.db.acquire().await?;
     if crate::store::replays::remember(&mut conn, &auth.merchant_id, &auth.signature, until).await?
     {
         Ok(())

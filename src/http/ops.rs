@@ -13,21 +13,19 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready when the database answers and every embedded migration is applied.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let expected = crate::store::MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0);
-    let applied: Result<Option<i64>, _> =
-        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&state.orch.pool)
-            .await;
-    match applied {
-        Ok(Some(v)) if v >= expected => HttpResponse::Ok().json(json!({ "status": "ready", "database": "ok", "schema_version": v })),
-        Ok(v) => HttpResponse::ServiceUnavailable().json(json!({ "status": "not_ready", "database": "ok", "schema_version": v, "expected_schema_version": expected })),
+    let db = &state.orch.db;
+    match db.schema_versions().await {
+        Ok((expected, Some(applied))) if applied >= expected => HttpResponse::Ok().json(json!({
+            "status": "ready", "database": db.engine(), "schema_version": applied,
+        })),
+        Ok((expected, applied)) => HttpResponse::ServiceUnavailable().json(json!({
+            "status": "not_ready", "database": db.engine(), "schema_version": applied,
+            "expected_schema_version": expected,
+        })),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check: database unreachable");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "not_ready", "database": "unreachable" }))
+            HttpResponse::ServiceUnavailable()
+                .json(json!({ "status": "not_ready", "database": "unreachable" }))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/v1/payments…`: thin handlers that authenticate, parse, call the use case and answer.
 
-use super::auth::{authenticate, refuse_replay};
+use super::auth::{authenticate, refuse_replay, Authenticated};
 use super::body::read_body;
 use super::{json_response, stored_response, AppState};
 use crate::domain::ids::PaymentId;
@@ -22,6 +22,17 @@ fn payment_id(raw: &str) -> Result<String> {
         .ok_or(AppError::NotFound)
 }
 
+/// Reads the body and checks the signature: the first step of every merchant request.
+async fn authenticated(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(bytes::Bytes, Authenticated)> {
+    let body = read_body(req, payload).await?;
+    let auth = authenticate(state, req, &body).await?;
+    Ok((body, auth))
+}
+
 fn idempotency_header(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get("idempotency-key")
@@ -33,8 +44,7 @@ pub async fn create(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (body, auth) = authenticated(&state, &req, payload).await?;
     let create = parse_create(
         &body,
         idempotency_header(&req),
@@ -61,8 +71,7 @@ pub async fn retrieve(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (_, auth) = authenticated(&state, &req, payload).await?;
     let id = payment_id(&path)?;
     Ok(json_response(
         200,
@@ -77,8 +86,7 @@ pub async fn verify(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (_, auth) = authenticated(&state, &req, payload).await?;
     let id = payment_id(&path)?;
     Ok(json_response(
         200,
@@ -99,8 +107,7 @@ pub async fn recheck(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (_, auth) = authenticated(&state, &req, payload).await?;
     let query = web::Query::<RecheckQuery>::from_query(req.query_string()).map_err(|e| {
         AppError::InvalidRequest {
             message: format!("invalid query (only dry_run=true|false is accepted): {e}"),
@@ -147,8 +154,7 @@ pub async fn cancel(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (body, auth) = authenticated(&state, &req, payload).await?;
     let id = payment_id(&path)?;
     let body_key = if body.is_empty() {
         None
@@ -260,8 +266,7 @@ pub async fn list(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (_, auth) = authenticated(&state, &req, payload).await?;
     let (filter, limit, _) = parse_list_query(&req, false)?;
     Ok(json_response(
         200,
@@ -278,8 +283,7 @@ pub async fn timeline(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let body = read_body(&req, payload).await?;
-    let auth = authenticate(&state, &req, &body).await?;
+    let (_, auth) = authenticated(&state, &req, payload).await?;
     let id = payment_id(&path)?;
     Ok(json_response(
         200,

@@ -97,7 +97,7 @@ impl Orchestrator {
                 }
             }
         }
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::merchants::get(&mut conn, merchant_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -14,7 +14,7 @@ use serde_json::json;
 impl Orchestrator {
     /// Answers 200 with the payment, or 409 `invalid_state` when it cannot be cancelled.
     pub async fn cancel(&self, merchant_id: &str, payment_id: &str) -> AppResult<(u16, Vec<u8>)> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -35,7 +35,7 @@ impl Orchestrator {
             }
         }
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let mut locked = store::payments::lock(&mut tx, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -7,8 +7,7 @@
 
 use super::create_input::CreateRequest;
 use super::idempotency::{Begin, KeyScope, StoredResponse};
-use super::transition::Change;
-use super::{gateway_error, views, Orchestrator};
+use super::Orchestrator;
 use crate::crypto::random_token;
 use crate::domain::ids::{AttemptId, PaymentId};
 use crate::domain::money::Currency;
@@ -73,7 +72,7 @@ impl Orchestrator {
     /// The pinned provider's account, or the best-priority account that takes the currency and
     /// method. (Fallback across accounts and the hosted page come with routing.)
     async fn route(&self, merchant_id: &str, req: &CreateRequest) -> AppResult<AccountRow> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let accounts = store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?;
         let currency = req.money.currency.code();
         let chosen = accounts.into_iter().find(|a| {
@@ -135,7 +134,7 @@ impl Orchestrator {
             .metadata
             .as_ref()
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let payment = store::payments::insert(
             &mut tx,
             &NewPayment {
@@ -194,7 +193,7 @@ impl Orchestrator {
     }
 
     async fn resume(&self, payment_id: &str) -> AppResult<(PaymentRow, AttemptRow)> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let payment = store::payments::get(&mut conn, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -244,143 +243,5 @@ impl Orchestrator {
                 adapter.create_checkout(&ctx, &request),
             )
             .await)
-    }
-
-    async fn record_outcome(
-        &self,
-        mut p: PaymentRow,
-        mut attempt: AttemptRow,
-        outcome: Outcome<CheckoutCreated>,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
-        let mut tx = self.pool.begin().await?;
-        match outcome {
-            Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                attempt.state = attempts::OPEN.to_owned();
-                attempt.external_id = created.external_id.clone();
-                attempt.checkout_url = Some(created.checkout_url.clone());
-                attempt.provider_status = Some(created.provider_status.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
-                let mut locked = store::payments::lock(&mut tx, &p.id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                locked.external_id = created.external_id;
-                locked.checkout_url = Some(created.checkout_url);
-                locked.provider_status = Some(created.provider_status);
-                locked.updated_at = self.now();
-                store::payments::save(&mut tx, &locked).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.created",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "external_id": locked.external_id }),
-                )
-                .await?;
-                tx.commit().await?;
-                self.answer_created(&locked, scope).await
-            }
-            Outcome::Declined(reason) => {
-                attempt.state = attempts::DECLINED.to_owned();
-                attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
-                let mut locked = store::payments::lock(&mut tx, &p.id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let change = Change {
-                    to: PaymentStatus::Failed,
-                    source: Source::Api,
-                    detail: json!({ "provider_rejected": reason }),
-                    status_detail: Some("provider_rejected".into()),
-                };
-                self.apply_change(&mut tx, &mut locked, change).await?;
-                let err = AppError::ProviderRejected {
-                    provider_message: reason,
-                };
-                if let Some(s) = scope {
-                    let body = err
-                        .envelope(crate::telemetry::current_request_id().as_deref())
-                        .to_string();
-                    self.finish_idempotent(&mut tx, s, err.status(), body.as_bytes())
-                        .await?;
-                    tx.commit().await?;
-                    return Ok(StoredResponse {
-                        status: err.status(),
-                        body: body.into_bytes(),
-                        replayed: false,
-                    });
-                }
-                tx.commit().await?;
-                Err(err)
-            }
-            Outcome::NotSent(reason) => {
-                attempt.state = attempts::NOT_SENT.to_owned();
-                attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.not_sent",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "reason": reason }),
-                )
-                .await?;
-                if scope.is_none() {
-                    // Nobody can resume a payment created without a key: close it now.
-                    let mut locked = store::payments::lock(&mut tx, &p.id)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
-                    let change = Change {
-                        to: PaymentStatus::Failed,
-                        source: Source::Api,
-                        detail: json!({ "reason": reason }),
-                        status_detail: Some("provider_unavailable".into()),
-                    };
-                    self.apply_change(&mut tx, &mut locked, change).await?;
-                    p = locked;
-                }
-                tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
-                tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
-                Err(gateway_error(false, reason))
-            }
-            Outcome::Unknown(reason) => {
-                attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.outcome_unknown",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "reason": reason }),
-                )
-                .await?;
-                tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
-                tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
-                Err(gateway_error(true, reason))
-            }
-        }
-    }
-
-    async fn answer_created(
-        &self,
-        p: &PaymentRow,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
-        let body = views::payment_created(p).to_string().into_bytes();
-        if let Some(s) = scope {
-            let mut conn = self.pool.acquire().await?;
-            self.finish_idempotent(&mut conn, s, 201, &body).await?;
-        }
-        Ok(StoredResponse {
-            status: 201,
-            body,
-            replayed: false,
-        })
     }
 }

@@ -22,7 +22,7 @@ impl Orchestrator {
         token: &str,
         query: &[(String, String)],
     ) -> AppResult<ReturnDecision> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let payment = store::payments::get(&mut conn, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -65,7 +65,7 @@ impl Orchestrator {
         let now = self.now();
         let lock = Duration::seconds(self.settings.idempotency.lock_secs);
         let expires = now + Duration::seconds(self.settings.idempotency.retention_secs);
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let (m, k, f) = (&scope.merchant_id, &scope.key, &scope.fingerprint);
         if store::idempotency::try_begin(&mut conn, m, k, f, now, now + lock, expires).await? {
             return Ok(Begin::Run { payment_id: None });
@@ -121,14 +121,14 @@ impl Orchestrator {
 
     /// The outcome is unknown: the next retry with this key resumes at once.
     pub async fn release_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::idempotency::release(&mut conn, &scope.merchant_id, &scope.key).await?;
         Ok(())
     }
 
     /// Frees a key whose request ended before anything happened.
     pub async fn forget_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::idempotency::forget(&mut conn, &scope.merchant_id, &scope.key).await?;
         Ok(())
     }
@@ -176,7 +176,7 @@ impl Orchestrator {
                 return Err(err);
             }
         };
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         self.finish_idempotent(&mut conn, scope, status, &body)
             .await?;
         Ok(StoredResponse {

@@ -41,8 +41,8 @@ impl Orchestrator {
         }
         let id = MerchantId::generate();
         let secret = new_secret();
-        let mut tx = self.pool.begin().await?;
-        store::merchants::insert(&mut tx, id.as_str(), name, webhook_url).await?;
+        let mut tx = self.db.begin().await?;
+        store::merchants::insert(&mut tx, id.as_str(), name, webhook_url, self.now()).await?;
         self.store_secret(&mut tx, id.as_str(), &secret).await?;
         tx.commit().await?;
         Ok(CreatedMerchant {
@@ -58,7 +58,7 @@ impl Orchestrator {
         &self,
         merchant_id: &str,
     ) -> AppResult<(SecretString, chrono::DateTime<chrono::Utc>)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         store::merchants::get(&mut tx, merchant_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -81,7 +81,7 @@ impl Orchestrator {
         let sealed = self
             .secrets
             .seal(secret.expose_secret().as_bytes(), &secret_aad(&secret_id));
-        store::merchants::insert_secret(conn, &secret_id, merchant_id, &sealed).await?;
+        store::merchants::insert_secret(conn, &secret_id, merchant_id, &sealed, self.now()).await?;
         Ok(())
     }
 
@@ -93,7 +93,7 @@ impl Orchestrator {
         message: &[&[u8]],
         signature: &str,
     ) -> AppResult<()> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let secrets = store::merchants::active_secrets(&mut conn, merchant_id, self.now()).await?;
         if secrets.is_empty() {
             tracing::info!(
@@ -120,7 +120,7 @@ impl Orchestrator {
 
     /// The merchant's active secrets in the clear, newest first (for signing outgoing webhooks).
     pub async fn merchant_secrets(&self, merchant_id: &str) -> AppResult<Vec<SecretString>> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let rows = store::merchants::active_secrets(&mut conn, merchant_id, self.now()).await?;
         rows.iter()
             .map(|row| {

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod cancel;
 pub mod create_input;
+pub mod create_outcome;
 pub mod create_payment;
 pub mod customer_return;
 pub mod idempotency;
@@ -25,9 +26,8 @@ use crate::domain::urls::UrlPolicy;
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
 use crate::providers::{AccountContext, ProviderAdapter, ProviderId, Registry};
-use crate::store::{self, accounts::AccountRow};
+use crate::store::{self, accounts::AccountRow, Db};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 use std::sync::Arc;
 
 /// The merchant-facing error for a gateway call that failed: `NotSent` is 502; an unknown
@@ -43,7 +43,7 @@ pub fn gateway_error(unknown: bool, reason: String) -> AppError {
 /// Everything the use cases need, cheap to clone (all shared).
 #[derive(Clone)]
 pub struct Orchestrator {
-    pub pool: PgPool,
+    pub db: Db,
     pub settings: Arc<Settings>,
     pub secrets: SecretBox,
     pub providers: Registry,
@@ -59,8 +59,8 @@ impl Orchestrator {
 
     pub fn url_policy(&self) -> UrlPolicy {
         UrlPolicy {
-            allow_http: self.settings.notify.allow_http,
-            allow_private_hosts: self.settings.notify.allow_private_hosts,
+            allow_http: self.settings.allow_http(),
+            allow_private_hosts: self.settings.allow_private_hosts(),
         }
     }
 
@@ -105,7 +105,7 @@ impl Orchestrator {
     }
 
     pub async fn load_account(&self, account_id: &str) -> AppResult<AccountRow> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::accounts::get(&mut conn, account_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("account {account_id} vanished")))

@@ -24,7 +24,7 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
 
 impl Orchestrator {
     pub async fn payment(&self, merchant_id: &str, payment_id: &str) -> AppResult<PaymentRow> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)
@@ -47,7 +47,7 @@ impl Orchestrator {
         filter: &ListFilter,
         limit: i64,
     ) -> AppResult<Value> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let mut rows = store::payments::list(&mut conn, merchant_id, filter, limit).await?;
         let has_more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
@@ -65,7 +65,7 @@ impl Orchestrator {
 
     pub async fn timeline(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
         self.payment(merchant_id, payment_id).await?;
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let rows = store::timeline::for_payment(&mut conn, payment_id).await?;
         Ok(Value::Array(
             rows.iter().map(views::timeline_entry).collect(),

@@ -43,7 +43,7 @@ impl Orchestrator {
         source: Source,
         dry_run: bool,
     ) -> AppResult<RecheckResult> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let payment = match merchant_id {
             Some(m) => store::payments::get_for_merchant(&mut conn, m, payment_id).await?,
             None => store::payments::get(&mut conn, payment_id).await?,

@@ -108,7 +108,7 @@ impl Orchestrator {
         dedupe: Option<Dedupe<'_>>,
         dry_run: bool,
     ) -> AppResult<ReportOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         if let Some(d) = &dedupe {
             if !store::webhooks::claim_dedupe(&mut tx, d.provider, d.account_id, d.key).await? {
                 let payment = self.payment_of_attempt(&mut tx, attempt_id).await?;

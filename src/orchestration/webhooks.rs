@@ -43,7 +43,7 @@ impl Orchestrator {
     ) -> AppResult<WebhookAck> {
         let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
         let adapter = self.providers.get(provider_id).ok_or(AppError::NotFound)?;
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         let account = store::accounts::get(&mut conn, account_id)
             .await?
             .filter(|a| a.provider == provider);
@@ -111,7 +111,7 @@ impl Orchestrator {
             }
             Some(Ok(parsed)) => match parsed.event {
                 WebhookEvent::Payment(report) => {
-                    let mut conn = self.pool.acquire().await?;
+                    let mut conn = self.db.acquire().await?;
                     let attempt = match (&report.reference, &report.external_id) {
                         (Some(r), _) => {
                             store::attempts::by_reference(&mut conn, &account.id, r).await?
@@ -151,7 +151,7 @@ impl Orchestrator {
                                     adapter.webhook_ack(true),
                                 ),
                                 Err(err) => {
-                                    let mut conn = self.pool.acquire().await?;
+                                    let mut conn = self.db.acquire().await?;
                                     store::webhooks::set_result(
                                         &mut conn,
                                         journal_id,
@@ -170,7 +170,7 @@ impl Orchestrator {
                 WebhookEvent::Refund(_) => ("refund_recorded", None, adapter.webhook_ack(true)),
             },
         };
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.db.acquire().await?;
         store::webhooks::set_result(&mut conn, journal_id, result, payment_id.as_deref()).await?;
         self.metrics.observe_webhook(provider, result);
         Ok(ack)

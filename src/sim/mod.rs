@@ -29,6 +29,20 @@ impl Simulators {
     }
 }
 
+/// Each simulator's built-in account, as the credential object Payrail stores for that gateway
+/// (the sandbox connects its demo merchant with these).
+pub fn default_credentials() -> Vec<(&'static str, serde_json::Value)> {
+    let psc = paystablecoin::state::Account::default_account();
+    vec![(
+        "paystablecoin",
+        serde_json::json!({
+            "merchant_id": psc.merchant_id,
+            "api_key": psc.api_key,
+            "api_secret": psc.api_secret,
+        }),
+    )]
+}
+
 /// Mounts every simulator under `prefix` (`""` → `/paystablecoin/...`, `"/sandbox"` →
 /// `/sandbox/paystablecoin/...`).
 pub fn configure(cfg: &mut web::ServiceConfig, sims: &Simulators, prefix: &str) {

@@ -1,6 +1,6 @@
 //! Gateway accounts a merchant has connected (credentials sealed at rest).
 
-use super::Conn;
+use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,14 +33,15 @@ pub struct UpsertAccount<'a> {
 /// Connects or reconnects (one account per merchant and gateway; the id is kept on update so
 /// the webhook URL registered at the gateway stays valid).
 pub async fn upsert(conn: &mut Conn, a: &UpsertAccount<'_>) -> sqlx::Result<AccountRow> {
-    sqlx::query_as(
+    on_conn!(conn, c => sqlx::query_as(
         "INSERT INTO provider_accounts
-            (id, merchant_id, provider, credentials_enc, base_url, enabled, priority, currencies, methods)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            (id, merchant_id, provider, credentials_enc, base_url, enabled, priority, currencies, methods,
+             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
          ON CONFLICT (merchant_id, provider) DO UPDATE SET
             credentials_enc = EXCLUDED.credentials_enc, base_url = EXCLUDED.base_url,
             enabled = EXCLUDED.enabled, priority = EXCLUDED.priority,
-            currencies = EXCLUDED.currencies, methods = EXCLUDED.methods, updated_at = now()
+            currencies = EXCLUDED.currencies, methods = EXCLUDED.methods, updated_at = EXCLUDED.updated_at
          RETURNING *",
     )
     .bind(a.id)
@@ -52,15 +53,16 @@ pub async fn upsert(conn: &mut Conn, a: &UpsertAccount<'_>) -> sqlx::Result<Acco
     .bind(a.priority)
     .bind(a.currencies)
     .bind(a.methods)
-    .fetch_one(conn)
-    .await
+    .bind(Utc::now())
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as("SELECT * FROM provider_accounts WHERE id = $1")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM provider_accounts WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 /// The merchant's enabled accounts, best priority (lowest number) first.
@@ -68,10 +70,10 @@ pub async fn enabled_for_merchant(
     conn: &mut Conn,
     merchant_id: &str,
 ) -> sqlx::Result<Vec<AccountRow>> {
-    sqlx::query_as(
+    on_conn!(conn, c => sqlx::query_as(
         "SELECT * FROM provider_accounts WHERE merchant_id = $1 AND enabled ORDER BY priority, created_at",
     )
     .bind(merchant_id)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }

@@ -1,6 +1,6 @@
 //! Attempts: one try of one payment at one gateway account.
 
-use super::Conn;
+use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -36,36 +36,37 @@ pub async fn insert(
     provider: &str,
     reference: &str,
 ) -> sqlx::Result<AttemptRow> {
-    sqlx::query_as(
-        "INSERT INTO attempts (id, payment_id, account_id, provider, reference, state)
-         VALUES ($1, $2, $3, $4, $5, 'creating') RETURNING *",
+    on_conn!(conn, c => sqlx::query_as(
+        "INSERT INTO attempts (id, payment_id, account_id, provider, reference, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'creating', $6, $6) RETURNING *",
     )
     .bind(id)
     .bind(payment_id)
     .bind(account_id)
     .bind(provider)
     .bind(reference)
-    .fetch_one(conn)
-    .await
+    .bind(Utc::now())
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<AttemptRow>> {
-    sqlx::query_as("SELECT * FROM attempts WHERE id = $1")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM attempts WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn latest_for_payment(
     conn: &mut Conn,
     payment_id: &str,
 ) -> sqlx::Result<Option<AttemptRow>> {
-    sqlx::query_as(
+    on_conn!(conn, c => sqlx::query_as(
         "SELECT * FROM attempts WHERE payment_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(payment_id)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(c)
+    .await)
 }
 
 /// Finds the attempt a gateway names by our reference (webhooks).
@@ -74,11 +75,11 @@ pub async fn by_reference(
     account_id: &str,
     reference: &str,
 ) -> sqlx::Result<Option<AttemptRow>> {
-    sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND reference = $2")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND reference = $2")
         .bind(account_id)
         .bind(reference)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 /// Finds the attempt by the gateway's own id (webhooks that do not echo our reference).
@@ -87,17 +88,17 @@ pub async fn by_external_id(
     account_id: &str,
     external_id: &str,
 ) -> sqlx::Result<Option<AttemptRow>> {
-    sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND external_id = $2")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND external_id = $2")
         .bind(account_id)
         .bind(external_id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "UPDATE attempts SET state = $2, external_id = $3, checkout_url = $4, provider_status = $5,
-            last_error = $6, updated_at = now() WHERE id = $1",
+            last_error = $6, updated_at = $7 WHERE id = $1",
     )
     .bind(&a.id)
     .bind(&a.state)
@@ -105,7 +106,8 @@ pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
     .bind(&a.checkout_url)
     .bind(&a.provider_status)
     .bind(&a.last_error)
-    .execute(conn)
-    .await?;
+    .bind(Utc::now())
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }

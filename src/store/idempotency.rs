@@ -1,7 +1,7 @@
 //! Idempotency records (design §1.4). The primary key (merchant, key) is the lock: one request
 //! wins the insert and runs; the others read the row and replay, wait, or are refused.
 
-use super::Conn;
+use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -32,7 +32,7 @@ pub async fn try_begin(
     locked_until: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let row: Option<bool> = sqlx::query_scalar(
+    let row: Option<bool> = on_conn!(conn, c => sqlx::query_scalar(
         "INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until, created_at, expires_at)
          VALUES ($1, $2, $3, 'in_flight', $5, $4, $6)
          ON CONFLICT (merchant_id, key) DO UPDATE SET
@@ -48,8 +48,8 @@ pub async fn try_begin(
     .bind(now)
     .bind(locked_until)
     .bind(expires_at)
-    .fetch_optional(conn)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(row.is_some())
 }
 
@@ -58,11 +58,11 @@ pub async fn get(
     merchant_id: &str,
     key: &str,
 ) -> sqlx::Result<Option<IdempotencyRow>> {
-    sqlx::query_as("SELECT * FROM idempotency_keys WHERE merchant_id = $1 AND key = $2")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM idempotency_keys WHERE merchant_id = $1 AND key = $2")
         .bind(merchant_id)
         .bind(key)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 /// Resumes a key whose previous holder released it (unknown outcome) or died: only one of many
@@ -75,7 +75,7 @@ pub async fn try_resume(
     now: DateTime<Utc>,
     locked_until: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let updated = sqlx::query(
+    let updated = on_conn!(conn, c => sqlx::query(
         "UPDATE idempotency_keys SET locked_until = $5
          WHERE merchant_id = $1 AND key = $2 AND fingerprint = $3 AND state = 'in_flight'
            AND (locked_until IS NULL OR locked_until <= $4)",
@@ -85,9 +85,8 @@ pub async fn try_resume(
     .bind(fingerprint)
     .bind(now)
     .bind(locked_until)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(updated == 1)
 }
 
@@ -98,12 +97,12 @@ pub async fn set_payment(
     key: &str,
     payment_id: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE idempotency_keys SET payment_id = $3 WHERE merchant_id = $1 AND key = $2")
+    on_conn!(conn, c => sqlx::query("UPDATE idempotency_keys SET payment_id = $3 WHERE merchant_id = $1 AND key = $2")
         .bind(merchant_id)
         .bind(key)
         .bind(payment_id)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -115,7 +114,7 @@ pub async fn finish(
     status: u16,
     body: &[u8],
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "UPDATE idempotency_keys SET state = 'done', locked_until = NULL, response_status = $3, response_body = $4
          WHERE merchant_id = $1 AND key = $2",
     )
@@ -123,42 +122,41 @@ pub async fn finish(
     .bind(key)
     .bind(i32::from(status))
     .bind(body)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Leaves the key resumable at once (the outcome is unknown, or nothing happened).
 pub async fn release(conn: &mut Conn, merchant_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE idempotency_keys SET locked_until = NULL WHERE merchant_id = $1 AND key = $2 AND state = 'in_flight'")
+    on_conn!(conn, c => sqlx::query("UPDATE idempotency_keys SET locked_until = NULL WHERE merchant_id = $1 AND key = $2 AND state = 'in_flight'")
         .bind(merchant_id)
         .bind(key)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Forgets the key entirely (the request failed before anything happened).
 pub async fn forget(conn: &mut Conn, merchant_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND key = $2 AND state = 'in_flight'",
     )
     .bind(merchant_id)
     .bind(key)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes keys past retention, at most `batch` at a time (the clean-up job loops).
 pub async fn delete_expired(conn: &mut Conn, now: DateTime<Utc>, batch: i64) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "DELETE FROM idempotency_keys WHERE ctid IN
-            (SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)",
+    Ok(on_conn!(conn, c => sqlx::query(
+        "DELETE FROM idempotency_keys WHERE (merchant_id, key) IN
+            (SELECT merchant_id, key FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)",
     )
     .bind(now)
     .bind(batch)
-    .execute(conn)
-    .await?
-    .rows_affected())
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?)
 }

@@ -1,6 +1,6 @@
 //! Merchants and their (encrypted) API secrets.
 
-use super::Conn;
+use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,20 +22,22 @@ pub async fn insert(
     id: &str,
     name: &str,
     webhook_url: Option<&str>,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<MerchantRow> {
-    sqlx::query_as("INSERT INTO merchants (id, name, webhook_url) VALUES ($1, $2, $3) RETURNING *")
+    on_conn!(conn, c => sqlx::query_as("INSERT INTO merchants (id, name, webhook_url, created_at) VALUES ($1, $2, $3, $4) RETURNING *")
         .bind(id)
         .bind(name)
         .bind(webhook_url)
-        .fetch_one(conn)
-        .await
+        .bind(now)
+        .fetch_one(c)
+        .await)
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<MerchantRow>> {
-    sqlx::query_as("SELECT * FROM merchants WHERE id = $1")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM merchants WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn insert_secret(
@@ -43,13 +45,15 @@ pub async fn insert_secret(
     id: &str,
     merchant_id: &str,
     secret_enc: &[u8],
+    now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO merchant_secrets (id, merchant_id, secret_enc) VALUES ($1, $2, $3)")
+    on_conn!(conn, c => sqlx::query("INSERT INTO merchant_secrets (id, merchant_id, secret_enc, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(merchant_id)
         .bind(secret_enc)
-        .execute(conn)
-        .await?;
+        .bind(now)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -61,20 +65,20 @@ pub async fn retire_secrets(
     now: DateTime<Utc>,
     grace_until: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "UPDATE merchant_secrets SET expires_at = $2 WHERE merchant_id = $1 AND expires_at > $2",
     )
     .bind(merchant_id)
     .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    on_conn!(conn, c => sqlx::query(
         "UPDATE merchant_secrets SET expires_at = $2 WHERE merchant_id = $1 AND expires_at IS NULL",
     )
     .bind(merchant_id)
     .bind(grace_until)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -84,13 +88,13 @@ pub async fn active_secrets(
     merchant_id: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<SecretRow>> {
-    sqlx::query_as(
+    on_conn!(conn, c => sqlx::query_as(
         "SELECT id, secret_enc FROM merchant_secrets
          WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
          ORDER BY created_at DESC, id DESC",
     )
     .bind(merchant_id)
     .bind(now)
-    .fetch_all(conn)
-    .await
+    .fetch_all(c)
+    .await)
 }

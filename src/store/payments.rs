@@ -1,6 +1,6 @@
 //! Payments: insert, read, lock, update, and the keyset-paginated list.
 
-use super::Conn;
+use super::{on_conn, Conn, ConnRef};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -54,7 +54,7 @@ pub struct NewPayment<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<PaymentRow> {
-    sqlx::query_as(
+    on_conn!(conn, c => sqlx::query_as(
         "INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
             account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
             expires_at, created_at, updated_at)
@@ -78,8 +78,8 @@ pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<Payment
     .bind(p.return_token)
     .bind(p.expires_at)
     .bind(p.now)
-    .fetch_one(conn)
-    .await
+    .fetch_one(c)
+    .await)
 }
 
 /// A merchant's own payment; another merchant's id reads as absent.
@@ -88,31 +88,42 @@ pub async fn get_for_merchant(
     merchant_id: &str,
     id: &str,
 ) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as("SELECT * FROM payments WHERE id = $1 AND merchant_id = $2")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM payments WHERE id = $1 AND merchant_id = $2")
         .bind(id)
         .bind(merchant_id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as("SELECT * FROM payments WHERE id = $1")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM payments WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
-/// The per-payment lock: every state change holds it for its transaction.
+/// The per-payment lock: every state change holds it for its transaction. (On SQLite the
+/// transaction already holds the database's single write lock: see `Db::begin`.)
 pub async fn lock(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as("SELECT * FROM payments WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    match conn.conn() {
+        ConnRef::Pg(c) => {
+            sqlx::query_as("SELECT * FROM payments WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(c)
+                .await
+        }
+        ConnRef::Sqlite(c) => {
+            sqlx::query_as("SELECT * FROM payments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await
+        }
+    }
 }
 
 /// Writes every mutable field of a locked row back (the orchestration layer computed them).
 pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "UPDATE payments SET status = $2, refunded_minor = $3, external_id = $4, checkout_url = $5,
             status_detail = $6, provider_status = $7, event_sequence = $8, updated_at = $9, completed_at = $10
          WHERE id = $1",
@@ -127,8 +138,8 @@ pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
     .bind(p.event_sequence)
     .bind(p.updated_at)
     .bind(p.completed_at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -152,7 +163,8 @@ pub async fn list(
     f: &ListFilter,
     limit: i64,
 ) -> sqlx::Result<Vec<PaymentRow>> {
-    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new("SELECT * FROM payments WHERE true");
+    on_conn!(conn, c => {
+    let mut q = sqlx::QueryBuilder::new("SELECT * FROM payments WHERE true");
     if let Some(m) = merchant_id {
         q.push(" AND merchant_id = ").push_bind(m);
     }
@@ -180,5 +192,6 @@ pub async fn list(
     }
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(limit + 1);
-    q.build_query_as().fetch_all(conn).await
+    q.build_query_as().fetch_all(c).await
+    })
 }

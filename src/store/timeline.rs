@@ -1,7 +1,7 @@
 //! The payment timeline and the merchant-event outbox, both written inside the change's
 //! transaction.
 
-use super::Conn;
+use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -29,7 +29,7 @@ pub struct NewEntry<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -41,16 +41,16 @@ pub async fn insert(conn: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
     .bind(e.source)
     .bind(e.detail)
     .bind(e.at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn for_payment(conn: &mut Conn, payment_id: &str) -> sqlx::Result<Vec<TimelineRow>> {
-    sqlx::query_as("SELECT * FROM payment_events WHERE payment_id = $1 ORDER BY created_at, id")
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM payment_events WHERE payment_id = $1 ORDER BY created_at, id")
         .bind(payment_id)
-        .fetch_all(conn)
-        .await
+        .fetch_all(c)
+        .await)
 }
 
 pub struct NewOutboxEvent<'a> {
@@ -65,7 +65,7 @@ pub struct NewOutboxEvent<'a> {
 }
 
 pub async fn enqueue(conn: &mut Conn, e: &NewOutboxEvent<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    on_conn!(conn, c => sqlx::query(
         "INSERT INTO outbox_events (id, merchant_id, payment_id, type, sequence, payload, target_url, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
@@ -77,7 +77,7 @@ pub async fn enqueue(conn: &mut Conn, e: &NewOutboxEvent<'_>) -> sqlx::Result<()
     .bind(e.payload)
     .bind(e.target_url)
     .bind(e.at)
-    .execute(conn)
-    .await?;
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }

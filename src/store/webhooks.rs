@@ -1,6 +1,7 @@
 //! The incoming-webhook journal and the dedupe set of applied webhooks.
 
-use super::Conn;
+use super::{on_conn, Conn};
+use chrono::Utc;
 
 pub struct NewJournalEntry<'a> {
     pub provider: &'a str,
@@ -13,9 +14,9 @@ pub struct NewJournalEntry<'a> {
 }
 
 pub async fn journal(conn: &mut Conn, e: &NewJournalEntry<'_>) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO webhook_journal (provider, account_id, headers, body, verified, verification, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    on_conn!(conn, c => sqlx::query_scalar(
+        "INSERT INTO webhook_journal (provider, account_id, headers, body, verified, verification, dedupe_key, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(e.provider)
     .bind(e.account_id)
@@ -24,8 +25,9 @@ pub async fn journal(conn: &mut Conn, e: &NewJournalEntry<'_>) -> sqlx::Result<i
     .bind(e.verified)
     .bind(e.verification)
     .bind(e.dedupe_key)
-    .fetch_one(conn)
-    .await
+    .bind(Utc::now())
+    .fetch_one(c)
+    .await)
 }
 
 pub async fn set_result(
@@ -34,12 +36,12 @@ pub async fn set_result(
     result: &str,
     payment_id: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE webhook_journal SET result = $2, payment_id = $3 WHERE id = $1")
+    on_conn!(conn, c => sqlx::query("UPDATE webhook_journal SET result = $2, payment_id = $3 WHERE id = $1")
         .bind(id)
         .bind(result)
         .bind(payment_id)
-        .execute(conn)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -50,14 +52,15 @@ pub async fn claim_dedupe(
     account_id: &str,
     key: &str,
 ) -> sqlx::Result<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO webhook_dedupe (provider, account_id, dedupe_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    let inserted = on_conn!(conn, c => sqlx::query(
+        "INSERT INTO webhook_dedupe (provider, account_id, dedupe_key, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
     )
     .bind(provider)
     .bind(account_id)
     .bind(key)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .bind(Utc::now())
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(inserted == 1)
 }

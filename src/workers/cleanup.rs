@@ -15,7 +15,7 @@ const BATCH: i64 = 1000;
 
 pub async fn run_once(orch: &Orchestrator) -> Result<CleanupReport, sqlx::Error> {
     let now = orch.now();
-    let mut conn = orch.pool.acquire().await?;
+    let mut conn = orch.db.acquire().await?;
     let mut report = CleanupReport::default();
     loop {
         let n = store::idempotency::delete_expired(&mut conn, now, BATCH).await?;

@@ -18,8 +18,8 @@ fn with(field: &str, value: Value) -> String {
 async fn malformed_or_invalid_create_bodies_are_400_naming_the_field_and_store_nothing() {
     // Production URL policy: https only, no private targets.
     let app = spawn_app_with(|s| {
-        s.notify.allow_http = false;
-        s.notify.allow_private_hosts = false;
+        s.notify.allow_http = Some(false);
+        s.notify.allow_private_hosts = Some(false);
     })
     .await;
     let m = app.merchant_with_psc().await;

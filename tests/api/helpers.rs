@@ -1,8 +1,9 @@
-//! Test harness: a fresh Postgres database per test, the simulators and Payrail on real ports.
+//! Test harness: a fresh database per test, the simulators and Payrail on real ports.
 //!
-//! `PAYRAIL_TEST_DATABASE_URL` points at a Postgres server the tests may create databases on
-//! (`scripts/test` starts a throwaway one). Requests are signed with the seed's recipe written
-//! out here independently of Payrail's own code.
+//! The store is SQLite (a fresh file per test) unless `PAYRAIL_TEST_DATABASE_URL` points at a
+//! Postgres server the tests may create databases on (`scripts/test` runs the suite both ways).
+//! Tests read the database through sqlx's `Any` driver, so the same checks run on both engines.
+//! Requests are signed with the seed's recipe written out here, independently of Payrail's code.
 
 use hmac::{Hmac, Mac};
 use payrail::config::Settings;
@@ -10,7 +11,8 @@ use payrail::startup::Application;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use sha2::Sha256;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{AnyPool, Connection, Executor, PgConnection};
+use std::path::{Path, PathBuf};
 
 pub const PSC_MERCHANT: &str = "1000";
 pub const PSC_API_KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";
@@ -21,7 +23,8 @@ pub struct TestApp {
     pub sim_address: String,
     pub admin_token: String,
     pub client: reqwest::Client,
-    pub pool: PgPool,
+    /// The app's database, for checks (Postgres or SQLite through the `Any` driver).
+    pub pool: AnyPool,
     pub settings: Settings,
 }
 
@@ -42,14 +45,27 @@ pub fn now_ts() -> String {
     chrono::Utc::now().timestamp().to_string()
 }
 
-fn base_database_url() -> String {
-    std::env::var("PAYRAIL_TEST_DATABASE_URL").expect(
-        "PAYRAIL_TEST_DATABASE_URL must point at a Postgres server (scripts/test starts a throwaway one)",
-    )
+/// True when the suite runs on Postgres.
+pub fn on_postgres() -> bool {
+    std::env::var("PAYRAIL_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
 }
 
-async fn fresh_database() -> String {
-    let base = base_database_url();
+/// A directory of this test's own (the SQLite file and the sandbox's files live there).
+pub fn fresh_dir() -> PathBuf {
+    let name = format!(
+        "payrail-test-{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let dir = std::env::temp_dir().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn fresh_database(dir: &Path) -> String {
+    if !on_postgres() {
+        return format!("sqlite://{}/payrail.db", dir.display());
+    }
+    let base = std::env::var("PAYRAIL_TEST_DATABASE_URL").unwrap();
     let name = format!(
         "payrail_test_{}",
         ulid::Ulid::new().to_string().to_lowercase()
@@ -74,19 +90,22 @@ async fn start_simulators() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// Settings for tests: loopback allowed, short gateway timeout, generated keys.
-pub fn test_settings(db_url: &str, admin_token: &str) -> Settings {
+/// Settings for tests: loopback allowed, short gateway timeout, generated keys, and no sandbox
+/// (the simulators run on their own port, like a remote gateway).
+pub fn test_settings(db_url: &str, admin_token: &str, dir: &Path) -> Settings {
     let mut s = Settings::defaults();
     s.server.listen = "127.0.0.1:0".into();
     s.server.workers = Some(2);
+    s.data.dir = dir.display().to_string();
+    s.sandbox.enabled = Some(false);
     s.database.url = Some(SecretString::from(db_url.to_owned()));
     s.database.max_connections = 10;
     s.admin.token = Some(SecretString::from(admin_token.to_owned()));
     s.security.master_key = Some(SecretString::from(
         payrail::crypto::SecretBox::generate_key(),
     ));
-    s.notify.allow_http = true;
-    s.notify.allow_private_hosts = true;
+    s.notify.allow_http = Some(true);
+    s.notify.allow_private_hosts = Some(true);
     s.gateway.timeout_ms = 1500;
     s.gateway.connect_timeout_ms = 1000;
     s
@@ -97,13 +116,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let db_url = fresh_database().await;
+    let dir = fresh_dir();
+    let db_url = fresh_database(&dir).await;
     let admin_token = payrail::crypto::random_token(24);
-    let mut settings = test_settings(&db_url, &admin_token);
+    let mut settings = test_settings(&db_url, &admin_token, &dir);
     adjust(&mut settings);
     let sim_address = start_simulators().await;
     let address = spawn_instance(settings.clone()).await;
-    let pool = PgPool::connect(&db_url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(&db_url).await.unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -8,4 +8,5 @@ mod idempotency;
 mod isolation;
 mod lifecycle;
 mod ops;
+mod sandbox;
 mod webhooks;

@@ -1,0 +1,166 @@
+//! Recording what the gateway answered to a create: the attempt's state, the payment's
+//! checkout, and the answer the merchant (and every later retry with the same key) gets.
+
+use super::idempotency::{KeyScope, StoredResponse};
+use super::transition::Change;
+use super::{gateway_error, views, Orchestrator};
+use crate::domain::status::{PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::providers::{CheckoutCreated, Outcome};
+use crate::store::{self, attempts, attempts::AttemptRow, payments::PaymentRow};
+use serde_json::json;
+
+impl Orchestrator {
+    pub(super) async fn record_outcome(
+        &self,
+        mut p: PaymentRow,
+        mut attempt: AttemptRow,
+        outcome: Outcome<CheckoutCreated>,
+        scope: Option<&KeyScope>,
+    ) -> AppResult<StoredResponse> {
+        let mut tx = self.db.begin().await?;
+        match outcome {
+            Outcome::Succeeded(created) | Outcome::Pending(created) => {
+                attempt.state = attempts::OPEN.to_owned();
+                attempt.external_id = created.external_id.clone();
+                attempt.checkout_url = Some(created.checkout_url.clone());
+                attempt.provider_status = Some(created.provider_status.clone());
+                store::attempts::save(&mut tx, &attempt).await?;
+                let mut locked = store::payments::lock(&mut tx, &p.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                locked.external_id = created.external_id;
+                locked.checkout_url = Some(created.checkout_url);
+                locked.provider_status = Some(created.provider_status);
+                locked.updated_at = self.now();
+                store::payments::save(&mut tx, &locked).await?;
+                self.note(
+                    &mut tx,
+                    &p.id,
+                    "attempt.created",
+                    Source::Api,
+                    json!({ "attempt_id": attempt.id, "external_id": locked.external_id }),
+                )
+                .await?;
+                tx.commit().await?;
+                self.answer_created(&locked, scope).await
+            }
+            Outcome::Declined(reason) => {
+                attempt.state = attempts::DECLINED.to_owned();
+                attempt.last_error = Some(reason.clone());
+                store::attempts::save(&mut tx, &attempt).await?;
+                self.fail_locked(
+                    &mut tx,
+                    &p.id,
+                    json!({ "provider_rejected": reason }),
+                    "provider_rejected",
+                )
+                .await?;
+                let err = AppError::ProviderRejected {
+                    provider_message: reason,
+                };
+                if let Some(s) = scope {
+                    let body = err
+                        .envelope(crate::telemetry::current_request_id().as_deref())
+                        .to_string();
+                    self.finish_idempotent(&mut tx, s, err.status(), body.as_bytes())
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(StoredResponse {
+                        status: err.status(),
+                        body: body.into_bytes(),
+                        replayed: false,
+                    });
+                }
+                tx.commit().await?;
+                Err(err)
+            }
+            Outcome::NotSent(reason) => {
+                attempt.state = attempts::NOT_SENT.to_owned();
+                attempt.last_error = Some(reason.clone());
+                store::attempts::save(&mut tx, &attempt).await?;
+                self.note(
+                    &mut tx,
+                    &p.id,
+                    "attempt.not_sent",
+                    Source::Api,
+                    json!({ "attempt_id": attempt.id, "reason": reason }),
+                )
+                .await?;
+                if scope.is_none() {
+                    // Nobody can resume a payment created without a key: close it now.
+                    p = self
+                        .fail_locked(
+                            &mut tx,
+                            &p.id,
+                            json!({ "reason": reason }),
+                            "provider_unavailable",
+                        )
+                        .await?;
+                }
+                tx.commit().await?;
+                if let Some(s) = scope {
+                    self.release_idempotent(s).await?;
+                }
+                tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
+                Err(gateway_error(false, reason))
+            }
+            Outcome::Unknown(reason) => {
+                attempt.last_error = Some(reason.clone());
+                store::attempts::save(&mut tx, &attempt).await?;
+                self.note(
+                    &mut tx,
+                    &p.id,
+                    "attempt.outcome_unknown",
+                    Source::Api,
+                    json!({ "attempt_id": attempt.id, "reason": reason }),
+                )
+                .await?;
+                tx.commit().await?;
+                if let Some(s) = scope {
+                    self.release_idempotent(s).await?;
+                }
+                tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
+                Err(gateway_error(true, reason))
+            }
+        }
+    }
+
+    pub(super) async fn answer_created(
+        &self,
+        p: &PaymentRow,
+        scope: Option<&KeyScope>,
+    ) -> AppResult<StoredResponse> {
+        let body = views::payment_created(p).to_string().into_bytes();
+        if let Some(s) = scope {
+            let mut conn = self.db.acquire().await?;
+            self.finish_idempotent(&mut conn, s, 201, &body).await?;
+        }
+        Ok(StoredResponse {
+            status: 201,
+            body,
+            replayed: false,
+        })
+    }
+
+    /// Closes the payment as `failed` inside `tx` (the gateway refused it, or nobody can resume it).
+    async fn fail_locked(
+        &self,
+        tx: &mut store::Tx,
+        payment_id: &str,
+        detail: serde_json::Value,
+        status_detail: &str,
+    ) -> AppResult<PaymentRow> {
+        let mut locked = store::payments::lock(tx, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let change = Change {
+            to: PaymentStatus::Failed,
+            source: Source::Api,
+            detail,
+            status_detail: Some(status_detail.into()),
+        };
+        self.apply_change(tx, &mut locked, change).await?;
+        Ok(locked)
+    }
+}
