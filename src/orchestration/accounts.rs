@@ -5,7 +5,7 @@ use super::Orchestrator;
 use crate::domain::ids::AccountId;
 use crate::domain::money::Currency;
 use crate::error::{AppError, AppResult};
-use crate::providers::{Method, ProviderId};
+use crate::providers::{Method, Outcome, ProviderId};
 use crate::store::{self, accounts::UpsertAccount};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -121,6 +121,20 @@ impl Orchestrator {
             },
         )
         .await?;
+        drop(conn);
+        // Where the gateway keeps the webhook URL at the store level (Paymento), register it now.
+        let ctx = self.account_context(&row)?;
+        let registration = match self
+            .metrics
+            .gateway_call(provider, "register_webhook", adapter.on_connect(&ctx))
+            .await
+        {
+            Outcome::Succeeded(()) | Outcome::Pending(()) => "ok".to_owned(),
+            Outcome::Declined(r) | Outcome::NotSent(r) | Outcome::Unknown(r) => {
+                tracing::warn!(account_id = %row.id, reason = %r, "could not register the webhook URL at the gateway");
+                format!("failed: {r}")
+            }
+        };
         Ok(json!({
             "id": row.id,
             "merchant_id": row.merchant_id,
@@ -131,6 +145,7 @@ impl Orchestrator {
             "currencies": if req.currencies.is_empty() { caps.currencies.iter().map(|c| c.to_string()).collect() } else { req.currencies },
             "methods": if req.methods.is_empty() { caps.methods.iter().map(|m| m.as_str().to_string()).collect() } else { req.methods },
             "webhook_url": self.webhook_url(&row.provider, &row.id),
+            "webhook_registration": registration,
             "created_at": super::views::ts(row.created_at),
             "updated_at": super::views::ts(row.updated_at),
         }))

@@ -30,7 +30,7 @@ impl Orchestrator {
                 .await?;
             if checked.current == PaymentStatus::Pending {
                 if let Some(a) = attempt.as_ref() {
-                    self.cancel_at_gateway(a).await?;
+                    self.cancel_at_gateway(&checked.payment, &a.id).await?;
                 }
             }
         }
@@ -63,7 +63,17 @@ impl Orchestrator {
         }
     }
 
-    async fn cancel_at_gateway(&self, attempt: &store::attempts::AttemptRow) -> AppResult<()> {
+    async fn cancel_at_gateway(
+        &self,
+        p: &store::payments::PaymentRow,
+        attempt_id: &str,
+    ) -> AppResult<()> {
+        // Read again: the recheck may just have learnt the gateway's ids.
+        let mut conn = self.db.acquire().await?;
+        let attempt = store::attempts::get(&mut conn, attempt_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
         let account = self.load_account(&attempt.account_id).await?;
         let (_, adapter) = self.adapter(&account.provider)?;
         if !adapter.capabilities().cancel {
@@ -75,7 +85,7 @@ impl Orchestrator {
             .gateway_call(
                 &account.provider,
                 "cancel",
-                adapter.cancel(&ctx, &attempt.reference, attempt.external_id.as_deref()),
+                adapter.cancel(&ctx, &self.query_request(p, &attempt)?),
             )
             .await;
         match outcome {

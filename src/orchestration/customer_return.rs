@@ -49,6 +49,21 @@ impl Orchestrator {
         )
         .await?;
         drop(conn);
+        // Ids the gateway put on the return URL (Pakhi Pay's transaction id) are kept for the
+        // recheck below; the status in the query string is never trusted.
+        if let (Some(provider), Some(attempt)) = (
+            payment.provider.as_deref(),
+            self.latest_attempt(payment_id).await?,
+        ) {
+            let (_, adapter) = self.adapter(provider)?;
+            let hints = adapter.parse_return(query);
+            self.remember_gateway_ids(
+                &attempt.id,
+                hints.external_id.as_deref(),
+                hints.charge_id.as_deref(),
+            )
+            .await?;
+        }
 
         let status = match self.recheck(None, payment_id, Source::Return, false).await {
             Ok(r) => r.current,

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod merchants;
 pub mod queries;
 pub mod recheck;
+pub mod refunds;
 pub mod reports;
 pub mod transition;
 pub mod views;
@@ -25,7 +26,7 @@ use crate::crypto::SecretBox;
 use crate::domain::urls::UrlPolicy;
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
-use crate::providers::{AccountContext, ProviderAdapter, ProviderId, Registry};
+use crate::providers::{AccountContext, ProviderAdapter, ProviderId, QueryRequest, Registry};
 use crate::store::{self, accounts::AccountRow, Db};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -101,6 +102,24 @@ impl Orchestrator {
             credentials,
             base_url: account.base_url.clone(),
             webhook_url: self.webhook_url(&account.provider, &account.id),
+        })
+    }
+
+    /// What an adapter needs to ask the gateway about `attempt` of payment `p`.
+    pub fn query_request(
+        &self,
+        p: &store::payments::PaymentRow,
+        attempt: &store::attempts::AttemptRow,
+    ) -> AppResult<QueryRequest> {
+        let currency = crate::domain::money::Currency::parse(&p.currency).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("stored currency {} is unknown", p.currency))
+        })?;
+        Ok(QueryRequest {
+            reference: attempt.reference.clone(),
+            external_id: attempt.external_id.clone(),
+            charge_id: attempt.charge_id.clone(),
+            amount: rust_decimal::Decimal::new(p.amount_minor, currency.digits()),
+            currency: p.currency.clone(),
         })
     }
 

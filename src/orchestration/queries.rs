@@ -71,4 +71,12 @@ impl Orchestrator {
             rows.iter().map(views::timeline_entry).collect(),
         ))
     }
+
+    pub async fn latest_attempt(
+        &self,
+        payment_id: &str,
+    ) -> AppResult<Option<store::attempts::AttemptRow>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(store::attempts::latest_for_payment(&mut conn, payment_id).await?)
+    }
 }

@@ -5,7 +5,7 @@ use super::reports::ReportOutcome;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::providers::Outcome;
+use crate::providers::{GatewayReport, Outcome};
 use crate::store::{self, payments::PaymentRow};
 use serde_json::{json, Value};
 
@@ -33,6 +33,9 @@ impl RecheckResult {
         })
     }
 }
+
+/// What `query_attempt` says for a gateway without a query API.
+const NO_QUERY: &str = "the gateway has no query API";
 
 impl Orchestrator {
     /// Rechecks one payment of `merchant_id` (`None` for ops and workers: any merchant).
@@ -63,20 +66,10 @@ impl Orchestrator {
         let Some(attempt) = attempt else {
             return Ok(unchanged(payment, false));
         };
-        let account = self.load_account(&attempt.account_id).await?;
-        let (_, adapter) = self.adapter(&account.provider)?;
-        if !adapter.capabilities().query {
+        let outcome = self.query_attempt(&attempt.id).await?;
+        if matches!(outcome, Outcome::Declined(ref r) if r == NO_QUERY) {
             return Ok(unchanged(payment, false));
         }
-        let ctx = self.account_context(&account)?;
-        let outcome = self
-            .metrics
-            .gateway_call(
-                &account.provider,
-                "query",
-                adapter.query(&ctx, &attempt.reference, attempt.external_id.as_deref()),
-            )
-            .await;
         match outcome {
             Outcome::Succeeded(report) | Outcome::Pending(report) => {
                 let provider_status = Some(report.provider_status.clone());
@@ -110,5 +103,29 @@ impl Orchestrator {
             Outcome::NotSent(reason) => Err(gateway_error(false, reason)),
             Outcome::Unknown(reason) => Err(gateway_error(true, reason)),
         }
+    }
+
+    /// Asks the gateway for its current record of one attempt (counted in the metrics).
+    /// `Declined(NO_QUERY)` when the gateway has no query API.
+    pub async fn query_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
+        let mut conn = self.db.acquire().await?;
+        let attempt = store::attempts::get(&mut conn, attempt_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let payment = store::payments::get(&mut conn, &attempt.payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
+        let account = self.load_account(&attempt.account_id).await?;
+        let (_, adapter) = self.adapter(&account.provider)?;
+        if !adapter.capabilities().query {
+            return Ok(Outcome::Declined(NO_QUERY.into()));
+        }
+        let ctx = self.account_context(&account)?;
+        let request = self.query_request(&payment, &attempt)?;
+        Ok(self
+            .metrics
+            .gateway_call(&account.provider, "query", adapter.query(&ctx, &request))
+            .await)
     }
 }

@@ -154,6 +154,9 @@ impl Orchestrator {
         if attempt.external_id.is_none() {
             attempt.external_id.clone_from(&report.external_id);
         }
+        if report.charge_id.is_some() {
+            attempt.charge_id.clone_from(&report.charge_id);
+        }
         if attempt.state == attempts::CREATING || attempt.state == attempts::NOT_SENT {
             attempt.state = attempts::OPEN.to_owned();
         }
@@ -199,5 +202,31 @@ impl Orchestrator {
         store::payments::get(conn, &attempt.payment_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished")))
+    }
+
+    /// Keeps ids a gateway told us (in a webhook or on the return URL) on the attempt, so the
+    /// next query can use them (Pakhi Pay verify needs its transaction id).
+    pub async fn remember_gateway_ids(
+        &self,
+        attempt_id: &str,
+        external_id: Option<&str>,
+        charge_id: Option<&str>,
+    ) -> AppResult<()> {
+        if external_id.is_none() && charge_id.is_none() {
+            return Ok(());
+        }
+        let mut tx = self.db.begin().await?;
+        let mut attempt = store::attempts::get(&mut tx, attempt_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if attempt.external_id.is_none() {
+            attempt.external_id = external_id.map(str::to_owned);
+        }
+        if let Some(c) = charge_id {
+            attempt.charge_id = Some(c.to_owned());
+        }
+        store::attempts::save(&mut tx, &attempt).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -10,8 +10,10 @@ use super::Orchestrator;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::{
-    IncomingWebhook, ProviderId, WebhookAck, WebhookEvent, WebhookVerification,
+    AckKind, GatewayReport, IncomingWebhook, Outcome, ProviderAdapter, ProviderId, WebhookAck,
+    WebhookEvent, WebhookVerification,
 };
+use crate::store::accounts::AccountRow;
 use crate::store::{self, webhooks::NewJournalEntry};
 use serde_json::{Map, Value};
 
@@ -103,76 +105,114 @@ impl Orchestrator {
         let (result, payment_id, ack) = match parsed {
             None => {
                 tracing::warn!(provider, account_id, %verification_text, "gateway webhook rejected");
-                ("rejected", None, adapter.webhook_ack(false))
+                ("rejected", None, AckKind::Rejected)
             }
             Some(Err(reason)) => {
                 tracing::warn!(provider, account_id, %reason, "verified gateway webhook could not be parsed");
-                ("unparseable", None, adapter.webhook_ack(true))
+                ("unparseable", None, AckKind::Accepted)
             }
             Some(Ok(parsed)) => match parsed.event {
                 WebhookEvent::Payment(report) => {
-                    let mut conn = self.db.acquire().await?;
-                    let attempt = match (&report.reference, &report.external_id) {
-                        (Some(r), _) => {
-                            store::attempts::by_reference(&mut conn, &account.id, r).await?
-                        }
-                        (None, Some(e)) => {
-                            store::attempts::by_external_id(&mut conn, &account.id, e).await?
-                        }
-                        (None, None) => None,
-                    };
-                    drop(conn);
-                    match attempt {
-                        None => ("unmatched", None, adapter.webhook_ack(true)),
-                        Some(attempt) => {
-                            let dedupe = Dedupe {
-                                provider,
-                                account_id: &account.id,
-                                key: &parsed.dedupe_key,
-                            };
-                            let outcome = self
-                                .apply_report(
-                                    &attempt.id,
-                                    &report,
-                                    Source::ProviderWebhook,
-                                    Some(dedupe),
-                                    false,
-                                )
-                                .await;
-                            match outcome {
-                                Ok(o) if o.duplicate => (
-                                    "duplicate",
-                                    Some(attempt.payment_id),
-                                    adapter.webhook_ack(true),
-                                ),
-                                Ok(_) => (
-                                    "applied",
-                                    Some(attempt.payment_id),
-                                    adapter.webhook_ack(true),
-                                ),
-                                Err(err) => {
-                                    let mut conn = self.db.acquire().await?;
-                                    store::webhooks::set_result(
-                                        &mut conn,
-                                        journal_id,
-                                        "failed",
-                                        Some(&attempt.payment_id),
-                                    )
-                                    .await?;
-                                    self.metrics.observe_webhook(provider, "failed");
-                                    return Err(err);
-                                }
-                            }
+                    match self
+                        .apply_payment_webhook(
+                            &account,
+                            adapter.as_ref(),
+                            &report,
+                            &parsed.dedupe_key,
+                        )
+                        .await
+                    {
+                        Ok(answer) => answer,
+                        Err(err) => {
+                            let mut conn = self.db.acquire().await?;
+                            store::webhooks::set_result(&mut conn, journal_id, "failed", None)
+                                .await?;
+                            self.metrics.observe_webhook(provider, "failed");
+                            return Err(err);
                         }
                     }
                 }
-                // Refund webhooks are journalled; applying them arrives with the refunds API.
-                WebhookEvent::Refund(_) => ("refund_recorded", None, adapter.webhook_ack(true)),
+                WebhookEvent::Refund(report) => {
+                    self.apply_refund_webhook(&account, &report).await?
+                }
             },
         };
         let mut conn = self.db.acquire().await?;
         store::webhooks::set_result(&mut conn, journal_id, result, payment_id.as_deref()).await?;
         self.metrics.observe_webhook(provider, result);
-        Ok(ack)
+        Ok(adapter.webhook_ack(ack))
+    }
+
+    /// A verified payment webhook: applied directly, or (where the gateway's webhooks are only
+    /// hints) confirmed by asking the gateway and applying its answer.
+    async fn apply_payment_webhook(
+        &self,
+        account: &AccountRow,
+        adapter: &dyn ProviderAdapter,
+        report: &GatewayReport,
+        dedupe_key: &str,
+    ) -> AppResult<(&'static str, Option<String>, AckKind)> {
+        let mut conn = self.db.acquire().await?;
+        let attempt = match (&report.reference, &report.external_id) {
+            (Some(r), _) => store::attempts::by_reference(&mut conn, &account.id, r).await?,
+            (None, Some(e)) => store::attempts::by_external_id(&mut conn, &account.id, e).await?,
+            (None, None) => None,
+        };
+        drop(conn);
+        let Some(attempt) = attempt else {
+            return Ok(("unmatched", None, AckKind::Accepted));
+        };
+        let payment_id = Some(attempt.payment_id.clone());
+        let dedupe = Dedupe {
+            provider: &account.provider,
+            account_id: &account.id,
+            key: dedupe_key,
+        };
+        let outcome = if adapter.capabilities().confirm_webhooks {
+            self.remember_gateway_ids(
+                &attempt.id,
+                report.external_id.as_deref(),
+                report.charge_id.as_deref(),
+            )
+            .await?;
+            match self.query_attempt(&attempt.id).await? {
+                Outcome::Succeeded(confirmed) | Outcome::Pending(confirmed) => {
+                    self.apply_report(
+                        &attempt.id,
+                        &confirmed,
+                        Source::ProviderWebhook,
+                        Some(dedupe),
+                        false,
+                    )
+                    .await?
+                }
+                Outcome::Declined(reason) => {
+                    tracing::warn!(attempt_id = %attempt.id, %reason, "the gateway did not confirm its own webhook");
+                    return Ok(("unconfirmed", payment_id, AckKind::Accepted));
+                }
+                Outcome::NotSent(reason) | Outcome::Unknown(reason) => {
+                    tracing::warn!(attempt_id = %attempt.id, %reason, "could not confirm a webhook; asking the gateway to resend");
+                    return Ok(("unconfirmed", payment_id, AckKind::RetryLater));
+                }
+            }
+        } else {
+            self.apply_report(
+                &attempt.id,
+                report,
+                Source::ProviderWebhook,
+                Some(dedupe),
+                false,
+            )
+            .await?
+        };
+        Ok((
+            if outcome.duplicate {
+                "duplicate"
+            } else {
+                "applied"
+            },
+            payment_id,
+            AckKind::Accepted,
+        ))
     }
 }

@@ -5,7 +5,11 @@
 //! [`GatewayReport`] and every call's result as an [`Outcome`] named after what the caller must do
 //! next. The orchestration layer turns reports into state changes through the transition table.
 
+pub mod himosoft;
+pub mod hitpay;
 pub mod http_call;
+pub mod pakhipay;
+pub mod paymento;
 pub mod paystablecoin;
 pub mod registry;
 
@@ -106,6 +110,11 @@ pub struct Capabilities {
     pub webhook_scheme: &'static str,
     /// Customer name and email must be present on the payment.
     pub requires_customer: bool,
+    /// A refund may be for less than what is left of the payment.
+    pub partial_refund: bool,
+    /// A webhook is only a hint: after it verifies, Payrail asks the gateway (`query`) and
+    /// applies that answer (Paymento verify, Pakhi Pay verify, HimoSoft recheck).
+    pub confirm_webhooks: bool,
 }
 
 /// The result of one gateway call, named after what the caller must do.
@@ -232,14 +241,41 @@ pub struct GatewayReport {
     pub amount: Option<ReportedAmount>,
     /// Set when the gateway reports less money arrived than was asked (an underpayment).
     pub underpaid: bool,
+    /// The gateway's id of the payment/charge inside the order, when it has one (HitPay
+    /// `payment_id`: refunds are made against it; Pakhi Pay `transaction_id`: verify needs it).
+    pub charge_id: Option<String>,
+}
+
+/// What an adapter needs to ask about (or cancel) one attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryRequest {
+    /// Our gateway-side reference (derived from the attempt id).
+    pub reference: String,
+    /// The gateway's order id, once known (PSC acquiringOrderId, HitPay request id, Paymento
+    /// token, HimoSoft payment id).
+    pub external_id: Option<String>,
+    /// The gateway's payment/charge id, once known (`GatewayReport::charge_id`).
+    pub charge_id: Option<String>,
+    /// The payment's amount and currency as Payrail stores them (Pakhi Pay's verify needs it).
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+/// Ids a gateway put on the customer's return URL, for Payrail to remember before it rechecks
+/// (never trusted as a status: the recheck decides).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReturnHints {
+    pub external_id: Option<String>,
+    pub charge_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RefundRequest {
     /// Gateway-side refund reference derived from our refund id.
     pub reference: String,
-    /// The gateway's id of the paid order or charge.
+    /// The gateway's id of the paid order (`external_id`) and of its charge, when known.
     pub payment_external_id: String,
+    pub payment_charge_id: Option<String>,
     pub amount: Decimal,
     pub currency: String,
     pub reason: Option<String>,
@@ -304,6 +340,17 @@ pub struct ParsedWebhook {
     pub event: WebhookEvent,
 }
 
+/// How Payrail answers a gateway webhook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AckKind {
+    /// Taken (applied, a duplicate, or nothing to do): the gateway must not resend.
+    Accepted,
+    /// The signature did not verify.
+    Rejected,
+    /// Verified, but Payrail could not finish (confirmation query failed): please resend.
+    RetryLater,
+}
+
 /// The HTTP answer a gateway expects from a webhook receiver.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookAck {
@@ -323,29 +370,31 @@ pub trait ProviderAdapter: Send + Sync {
         account: &AccountContext,
         req: &CheckoutRequest,
     ) -> Outcome<CheckoutCreated>;
-    async fn query(
-        &self,
-        account: &AccountContext,
-        reference: &str,
-        external_id: Option<&str>,
-    ) -> Outcome<GatewayReport>;
+    /// The gateway's current record of the attempt (for Paymento this is verify, which also
+    /// approves a paid order).
+    async fn query(&self, account: &AccountContext, query: &QueryRequest)
+        -> Outcome<GatewayReport>;
     async fn refund(&self, account: &AccountContext, req: &RefundRequest) -> Outcome<RefundReport>;
     async fn query_refund(
         &self,
         account: &AccountContext,
         reference: &str,
     ) -> Outcome<RefundReport>;
-    async fn cancel(
-        &self,
-        account: &AccountContext,
-        reference: &str,
-        external_id: Option<&str>,
-    ) -> Outcome<()>;
+    async fn cancel(&self, account: &AccountContext, query: &QueryRequest) -> Outcome<()>;
     fn verify_webhook(
         &self,
         account: &AccountContext,
         hook: &IncomingWebhook<'_>,
     ) -> WebhookVerification;
     fn parse_webhook(&self, hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String>;
-    fn webhook_ack(&self, accepted: bool) -> WebhookAck;
+    fn webhook_ack(&self, ack: AckKind) -> WebhookAck;
+    /// Called when an account is connected: register Payrail's webhook URL where the gateway has
+    /// an API for it (Paymento's store-level IPN URL). Most gateways need nothing.
+    async fn on_connect(&self, _account: &AccountContext) -> Outcome<()> {
+        Outcome::Succeeded(())
+    }
+    /// Reads the ids a gateway appends to the customer's return URL.
+    fn parse_return(&self, _query: &[(String, String)]) -> ReturnHints {
+        ReturnHints::default()
+    }
 }

@@ -15,8 +15,17 @@ impl Registry {
         let mut adapters: HashMap<ProviderId, Arc<dyn ProviderAdapter>> = HashMap::new();
         adapters.insert(
             ProviderId::PayStableCoin,
-            Arc::new(PayStableCoin::new(client)),
+            Arc::new(PayStableCoin::new(client.clone())),
         );
+        // hitpay (one line each, so the gateways' branches merge without touching each other)
+
+        // paymento
+
+        // pakhipay
+
+        // himosoft
+
+        drop(client);
         Self { adapters }
     }
 

@@ -15,6 +15,7 @@ pub struct AttemptRow {
     pub checkout_url: Option<String>,
     pub provider_status: Option<String>,
     pub last_error: Option<String>,
+    pub charge_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -98,7 +99,7 @@ pub async fn by_external_id(
 pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
         "UPDATE attempts SET state = $2, external_id = $3, checkout_url = $4, provider_status = $5,
-            last_error = $6, updated_at = $7 WHERE id = $1",
+            last_error = $6, updated_at = $7, charge_id = $8 WHERE id = $1",
     )
     .bind(&a.id)
     .bind(&a.state)
@@ -107,6 +108,7 @@ pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
     .bind(&a.provider_status)
     .bind(&a.last_error)
     .bind(Utc::now())
+    .bind(&a.charge_id)
     .execute(c)
     .await.map(|r| r.rows_affected()))?;
     Ok(())

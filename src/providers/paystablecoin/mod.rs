@@ -24,9 +24,9 @@ use self::requests::SignedRequest;
 use self::wire::Envelope;
 use super::http_call;
 use super::{
-    AccountContext, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport, IncomingWebhook,
-    Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, RefundReport, RefundRequest,
-    WebhookAck, WebhookVerification,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
+    RefundReport, RefundRequest, WebhookAck, WebhookVerification,
 };
 
 static CAPABILITIES: Capabilities = Capabilities {
@@ -38,6 +38,10 @@ static CAPABILITIES: Capabilities = Capabilities {
     methods: &[Method::Crypto],
     webhook_scheme: "Base64 HMAC-SHA256 of ts+body (A) or of the request-signing string (B)",
     requires_customer: false,
+    // S8: partial refunds are not confirmed in PayStableCoin's docs; refunds are always full.
+    partial_refund: false,
+    // Webhooks are HMAC-signed with a secret only PayStableCoin and the merchant hold.
+    confirm_webhooks: false,
 };
 
 pub struct PayStableCoin {
@@ -173,9 +177,9 @@ impl ProviderAdapter for PayStableCoin {
     async fn query(
         &self,
         account: &AccountContext,
-        reference: &str,
-        _external_id: Option<&str>,
+        query: &QueryRequest,
     ) -> Outcome<GatewayReport> {
+        let reference = query.reference.as_str();
         let creds = match credentials(account) {
             Ok(c) => c,
             Err(o) => return o,
@@ -255,12 +259,7 @@ impl ProviderAdapter for PayStableCoin {
         }
     }
 
-    async fn cancel(
-        &self,
-        _account: &AccountContext,
-        _reference: &str,
-        _external_id: Option<&str>,
-    ) -> Outcome<()> {
+    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
         Outcome::Declined("PayStableCoin has no cancel API".into())
     }
 
@@ -276,7 +275,7 @@ impl ProviderAdapter for PayStableCoin {
         webhook::parse_webhook(hook)
     }
 
-    fn webhook_ack(&self, accepted: bool) -> WebhookAck {
-        webhook::webhook_ack(accepted)
+    fn webhook_ack(&self, ack: AckKind) -> WebhookAck {
+        webhook::webhook_ack(ack)
     }
 }

@@ -65,6 +65,7 @@ pub fn payment_report(data: OrderData) -> Result<GatewayReport, String> {
         status,
         amount,
         underpaid,
+        charge_id: None,
     })
 }
 

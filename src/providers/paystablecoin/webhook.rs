@@ -24,7 +24,8 @@ use super::report::{payment_report, refund_report};
 use super::signing::{verify, webhook_message_a, webhook_message_b};
 use super::wire::{OrderData, RefundData};
 use crate::providers::{
-    AccountContext, IncomingWebhook, ParsedWebhook, WebhookAck, WebhookEvent, WebhookVerification,
+    AccountContext, AckKind, IncomingWebhook, ParsedWebhook, WebhookAck, WebhookEvent,
+    WebhookVerification,
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 
@@ -120,18 +121,17 @@ pub fn parse_webhook(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String
     }
 }
 
-pub fn webhook_ack(accepted: bool) -> WebhookAck {
-    if accepted {
-        WebhookAck {
-            status: 200,
-            content_type: "application/json",
-            body: r#"{"code":"00000"}"#.to_string(),
-        }
-    } else {
-        WebhookAck {
-            status: 401,
-            content_type: "application/json",
-            body: r#"{"code":"50001","message":"Invalid signature"}"#.to_string(),
-        }
+/// S3: `{"code":"00000"}` satisfies both documented acks. A verified webhook Payrail could not
+/// finish answers 503 so PayStableCoin sends it again.
+pub fn webhook_ack(ack: AckKind) -> WebhookAck {
+    let (status, body) = match ack {
+        AckKind::Accepted => (200, r#"{"code":"00000"}"#),
+        AckKind::Rejected => (401, r#"{"code":"50001","message":"Invalid signature"}"#),
+        AckKind::RetryLater => (503, r#"{"code":"99999","message":"Try again later"}"#),
+    };
+    WebhookAck {
+        status,
+        content_type: "application/json",
+        body: body.to_string(),
     }
 }

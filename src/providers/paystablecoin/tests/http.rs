@@ -163,7 +163,7 @@ async fn query_reports_the_order() {
     let acc = account(&gw.base);
     let a = adapter();
     assert_eq!(
-        a.query(&acc, REF, Some("ORD_1")).await,
+        a.query(&acc, &query(REF, Some("ORD_1"))).await,
         Outcome::Succeeded(GatewayReport {
             reference: Some(REF.into()),
             external_id: Some("ORD_1".into()),
@@ -174,10 +174,11 @@ async fn query_reports_the_order() {
                 currency: "USD".into()
             }),
             underpaid: true,
+            charge_id: None,
         })
     );
     assert_eq!(
-        a.query(&acc, REF, None).await,
+        a.query(&acc, &query(REF, None)).await,
         Outcome::Pending(GatewayReport {
             reference: Some(REF.into()),
             external_id: None,
@@ -185,14 +186,15 @@ async fn query_reports_the_order() {
             status: ReportedStatus::Pending,
             amount: None,
             underpaid: false,
+            charge_id: None,
         })
     );
     assert!(matches!(
-        a.query(&acc, REF, None).await,
+        a.query(&acc, &query(REF, None)).await,
         Outcome::Unknown(_)
     ));
     assert_eq!(
-        a.query(&acc, REF, None).await,
+        a.query(&acc, &query(REF, None)).await,
         Outcome::Declined("not found: Order not found (PayStableCoin code 40001)".into())
     );
     let seen = gw.seen();
@@ -267,8 +269,20 @@ async fn nothing_is_sent_with_bad_credentials_and_cancel_is_declined() {
     );
     assert!(gw.seen().is_empty());
     assert_eq!(
-        adapter().cancel(&account(&gw.base), REF, None).await,
+        adapter()
+            .cancel(&account(&gw.base), &query(REF, None))
+            .await,
         Outcome::Declined("PayStableCoin has no cancel API".into())
     );
     gw.stop().await;
+}
+
+fn query(reference: &str, external_id: Option<&str>) -> crate::providers::QueryRequest {
+    crate::providers::QueryRequest {
+        reference: reference.into(),
+        external_id: external_id.map(Into::into),
+        charge_id: None,
+        amount: Decimal::new(9999, 2),
+        currency: "USD".into(),
+    }
 }

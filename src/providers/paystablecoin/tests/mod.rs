@@ -62,6 +62,7 @@ pub fn refund_request() -> RefundRequest {
     RefundRequest {
         reference: "REFUND_1737554400000".into(),
         payment_external_id: "ORDER_1737554400000".into(),
+        payment_charge_id: None,
         amount: Decimal::from_str("99.99").unwrap(),
         currency: "USD".into(),
         reason: Some("Customer request full refund".into()),

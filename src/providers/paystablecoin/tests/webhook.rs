@@ -4,8 +4,8 @@ use super::super::signing::{body_hash_b64, sign, webhook_message_a, webhook_mess
 use super::super::PayStableCoin;
 use super::{account, SECRET};
 use crate::providers::{
-    AccountContext, IncomingWebhook, ProviderAdapter, RefundReport, RefundStatus, ReportedAmount,
-    ReportedStatus, WebhookAck, WebhookEvent, WebhookVerification,
+    AccountContext, AckKind, IncomingWebhook, ProviderAdapter, RefundReport, RefundStatus,
+    ReportedAmount, ReportedStatus, WebhookAck, WebhookEvent, WebhookVerification,
 };
 use chrono::TimeZone;
 use rust_decimal::Decimal;
@@ -270,7 +270,7 @@ fn refund_webhook_and_bad_bodies() {
 #[test]
 fn acks() {
     assert_eq!(
-        adapter().webhook_ack(true),
+        adapter().webhook_ack(AckKind::Accepted),
         WebhookAck {
             status: 200,
             content_type: "application/json",
@@ -278,7 +278,7 @@ fn acks() {
         }
     );
     assert_eq!(
-        adapter().webhook_ack(false),
+        adapter().webhook_ack(AckKind::Rejected),
         WebhookAck {
             status: 401,
             content_type: "application/json",

@@ -1,0 +1,1 @@
+//! Adapter placeholder: replaced by the real adapter (see paystablecoin/ for the layout).
