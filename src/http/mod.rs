@@ -10,6 +10,7 @@ pub mod gateway_webhooks;
 pub mod middleware;
 pub mod ops;
 pub mod payments;
+pub mod refunds;
 
 use crate::error::AppError;
 use crate::orchestration::{idempotency::StoredResponse, Orchestrator};
@@ -77,6 +78,17 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/payments/{id}/events",
             vec![(Method::GET, get().to(payments::timeline))],
+        ),
+        (
+            "/v1/payments/{id}/refunds",
+            vec![
+                (Method::POST, post().to(refunds::create)),
+                (Method::GET, get().to(refunds::list)),
+            ],
+        ),
+        (
+            "/v1/refunds/{id}",
+            vec![(Method::GET, get().to(refunds::retrieve))],
         ),
         (
             "/v1/admin/merchants",

@@ -16,14 +16,14 @@ use chrono::{DateTime, Utc};
 
 type Result<T> = std::result::Result<T, AppError>;
 
-fn payment_id(raw: &str) -> Result<String> {
+pub(super) fn payment_id(raw: &str) -> Result<String> {
     PaymentId::parse(raw)
         .map(|id| id.to_string())
         .ok_or(AppError::NotFound)
 }
 
 /// Reads the body and checks the signature: the first step of every merchant request.
-async fn authenticated(
+pub(super) async fn authenticated(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
@@ -33,7 +33,7 @@ async fn authenticated(
     Ok((body, auth))
 }
 
-fn idempotency_header(req: &HttpRequest) -> Option<&str> {
+pub(super) fn idempotency_header(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())

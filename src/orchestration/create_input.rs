@@ -167,7 +167,7 @@ fn is_plausible_email(e: &str) -> bool {
 }
 
 /// The `amount` member's text exactly as it appears in the body.
-fn raw_amount(body: &[u8]) -> Option<String> {
+pub fn raw_amount(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Raw<'a> {
         #[serde(borrow)]

@@ -66,6 +66,9 @@ impl Orchestrator {
         let Some(attempt) = attempt else {
             return Ok(unchanged(payment, false));
         };
+        if !dry_run {
+            self.recheck_refunds(payment_id, source).await?;
+        }
         let outcome = self.query_attempt(&attempt.id).await?;
         if matches!(outcome, Outcome::Declined(ref r) if r == NO_QUERY) {
             return Ok(unchanged(payment, false));

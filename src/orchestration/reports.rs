@@ -32,6 +32,8 @@ pub fn target_for(p: &PaymentRow, report: &GatewayReport, now: DateTime<Utc>) ->
     match report.status {
         ReportedStatus::Pending => plain(PaymentStatus::Pending),
         ReportedStatus::Processing => plain(PaymentStatus::Processing),
+        // Already paid and partly or wholly refunded: the order staying paid agrees with us.
+        ReportedStatus::Paid if views::status_of(p).is_paid() => plain(views::status_of(p)),
         ReportedStatus::Paid => Some(match money_problem(p, report) {
             Some(problem) => Target {
                 status: PaymentStatus::NeedsReview,
@@ -53,7 +55,7 @@ pub fn target_for(p: &PaymentRow, report: &GatewayReport, now: DateTime<Utc>) ->
 }
 
 /// Why the reported money does not settle the payment, if it does not.
-fn money_problem(p: &PaymentRow, report: &GatewayReport) -> Option<String> {
+pub(crate) fn money_problem(p: &PaymentRow, report: &GatewayReport) -> Option<String> {
     let currency = Currency::parse(&p.currency)?;
     if let Some(reported) = &report.amount {
         if !reported.currency.eq_ignore_ascii_case(&p.currency) {

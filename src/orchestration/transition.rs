@@ -69,7 +69,7 @@ impl Orchestrator {
             },
         )
         .await?;
-        self.enqueue_event(conn, p, &event_type, now).await?;
+        self.enqueue_event(conn, p, &event_type).await?;
         tracing::info!(payment_id = %p.id, from = %from, to = %change.to, source = change.source.as_str(), "payment status changed");
         Ok(decision)
     }
@@ -80,8 +80,22 @@ impl Orchestrator {
         conn: &mut Conn,
         p: &PaymentRow,
         event_type: &str,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> AppResult<()> {
+        let actions = self.actions_for(p);
+        self.enqueue_event_with_data(conn, p, event_type, views::payment_full(p, &actions))
+            .await
+    }
+
+    /// Writes one merchant event (`data` is the payment, or the refund for `refund.*`) with the
+    /// payment's current `event_sequence`, to its `callback_url` or the merchant's default URL.
+    pub async fn enqueue_event_with_data(
+        &self,
+        conn: &mut Conn,
+        p: &PaymentRow,
+        event_type: &str,
+        data: serde_json::Value,
+    ) -> AppResult<()> {
+        let now = self.now();
         let target = match &p.callback_url {
             Some(url) => Some(url.clone()),
             None => store::merchants::get(conn, &p.merchant_id)
@@ -89,13 +103,12 @@ impl Orchestrator {
                 .and_then(|m| m.webhook_url),
         };
         let id = EventId::generate();
-        let actions = self.actions_for(p);
         let payload = json!({
             "id": id,
             "type": event_type,
             "created_at": views::ts(now),
             "sequence": p.event_sequence,
-            "data": views::payment_full(p, &actions),
+            "data": data,
         })
         .to_string();
         store::timeline::enqueue(

@@ -10,8 +10,8 @@ use super::Orchestrator;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::{
-    AckKind, GatewayReport, IncomingWebhook, Outcome, ProviderAdapter, ProviderId, WebhookAck,
-    WebhookEvent, WebhookVerification,
+    AckKind, GatewayReport, IncomingWebhook, Outcome, ProviderAdapter, ProviderId, ReportedStatus,
+    WebhookAck, WebhookEvent, WebhookVerification,
 };
 use crate::store::accounts::AccountRow;
 use crate::store::{self, webhooks::NewJournalEntry};
@@ -175,25 +175,46 @@ impl Orchestrator {
                 report.charge_id.as_deref(),
             )
             .await?;
-            match self.query_attempt(&attempt.id).await? {
-                Outcome::Succeeded(confirmed) | Outcome::Pending(confirmed) => {
-                    self.apply_report(
-                        &attempt.id,
-                        &confirmed,
-                        Source::ProviderWebhook,
-                        Some(dedupe),
-                        false,
-                    )
-                    .await?
-                }
+            let confirmed = match self.query_attempt(&attempt.id).await? {
+                Outcome::Succeeded(c) | Outcome::Pending(c) => Some(c),
                 Outcome::Declined(reason) => {
                     tracing::warn!(attempt_id = %attempt.id, %reason, "the gateway did not confirm its own webhook");
-                    return Ok(("unconfirmed", payment_id, AckKind::Accepted));
+                    None
                 }
                 Outcome::NotSent(reason) | Outcome::Unknown(reason) => {
                     tracing::warn!(attempt_id = %attempt.id, %reason, "could not confirm a webhook; asking the gateway to resend");
                     return Ok(("unconfirmed", payment_id, AckKind::RetryLater));
                 }
+            };
+            let confirmed_paid = confirmed
+                .as_ref()
+                .is_some_and(|c| c.status == ReportedStatus::Paid);
+            if !confirmed_paid
+                && self
+                    .claims_mismatched_money(&attempt.payment_id, report)
+                    .await?
+            {
+                // Money arrived but not what was asked, and the gateway will not confirm the
+                // payment as asked: ops must look (never completed).
+                self.apply_report(
+                    &attempt.id,
+                    report,
+                    Source::ProviderWebhook,
+                    Some(dedupe),
+                    false,
+                )
+                .await?
+            } else if let Some(c) = confirmed {
+                self.apply_report(
+                    &attempt.id,
+                    &c,
+                    Source::ProviderWebhook,
+                    Some(dedupe),
+                    false,
+                )
+                .await?
+            } else {
+                return Ok(("unconfirmed", payment_id, AckKind::Accepted));
             }
         } else {
             self.apply_report(
@@ -214,5 +235,21 @@ impl Orchestrator {
             payment_id,
             AckKind::Accepted,
         ))
+    }
+
+    /// The webhook says "paid" with an amount or currency that does not settle the payment.
+    async fn claims_mismatched_money(
+        &self,
+        payment_id: &str,
+        report: &GatewayReport,
+    ) -> AppResult<bool> {
+        if report.status != ReportedStatus::Paid {
+            return Ok(false);
+        }
+        let mut conn = self.db.acquire().await?;
+        let p = store::payments::get(&mut conn, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(super::reports::money_problem(&p, report).is_some())
     }
 }

@@ -16,6 +16,7 @@ pub mod attempts;
 pub mod idempotency;
 pub mod merchants;
 pub mod payments;
+pub mod refunds;
 pub mod replays;
 pub mod timeline;
 pub mod webhooks;

@@ -8,5 +8,6 @@ mod idempotency;
 mod isolation;
 mod lifecycle;
 mod ops;
+mod refunds;
 mod sandbox;
 mod webhooks;
