@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod docs;
 mod helpers;
 mod idempotency;
 mod isolation;
