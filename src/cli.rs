@@ -43,6 +43,24 @@ pub enum Command {
         #[command(subcommand)]
         action: ProviderAction,
     },
+    /// Recheck payments live with their gateways (e.g. `--status pending --older-than 15m`).
+    Recheck {
+        /// A payment status (default: pending and processing).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        provider: Option<String>,
+        #[arg(long)]
+        merchant: Option<String>,
+        /// Only payments older than this (e.g. 15m, 2h).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        older_than: Option<std::time::Duration>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Report what would change without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,6 +158,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{account}");
+        }
+        Command::Recheck {
+            status,
+            provider,
+            merchant,
+            older_than,
+            limit,
+            dry_run,
+        } => {
+            let orch = startup::orchestrator(settings.clone(), public_url(&settings)).await?;
+            let request = crate::orchestration::ops::BulkRecheck {
+                status,
+                provider,
+                merchant_id: merchant,
+                older_than_secs: older_than.map(|d| d.as_secs() as i64),
+                limit: Some(limit),
+                dry_run,
+            };
+            // A progress bar on a terminal; plain output otherwise (hidden bars draw nothing).
+            let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                indicatif::ProgressBar::new(0)
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
+            let report = orch
+                .bulk_recheck(&request, &|done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!("{report}");
         }
     }
     Ok(())

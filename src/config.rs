@@ -20,6 +20,7 @@ pub struct Settings {
     pub sandbox: SandboxSettings,
     pub log: LogSettings,
     pub data: DataSettings,
+    pub workers: WorkerSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -92,6 +93,25 @@ pub struct GatewaySettings {
 pub struct NotifySettings {
     pub allow_private_hosts: Option<bool>,
     pub allow_http: Option<bool>,
+    /// Comma-separated host names that merchant webhooks may reach even when they resolve to a
+    /// loopback or private address (never link-local or metadata).
+    pub allowed_hosts: String,
+    /// Timeout of one webhook delivery, milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// Background workers (every instance runs them; they share work through the database).
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkerSettings {
+    /// Run the loops in `serve` (tests drive `run_once` themselves).
+    pub enabled: bool,
+    pub delivery_interval_ms: u64,
+    pub reconcile_interval_ms: u64,
+    pub cleanup_interval_ms: u64,
+    /// How long an open payment is kept after its window before it is expired, seconds.
+    pub expiry_grace_secs: i64,
+    /// How many items one run claims.
+    pub batch: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -146,6 +166,16 @@ timeout_ms = 15000
 connect_timeout_ms = 5000
 
 [notify]
+allowed_hosts = ""
+timeout_ms = 10000
+
+[workers]
+enabled = true
+delivery_interval_ms = 1000
+reconcile_interval_ms = 15000
+cleanup_interval_ms = 60000
+expiry_grace_secs = 3600
+batch = 100
 
 [sandbox]
 

@@ -5,8 +5,10 @@
 //! payment; `providers` speak each gateway's wire format; `store` persists in Postgres or SQLite; `domain`
 //! holds the pure rules they all share.
 
-/// Command line: serve, migrate, sim, merchant, provider.
+/// Command line: serve, migrate, sim, merchant, provider, recheck.
 pub mod cli;
+/// The time use cases and workers see (tests move it forward).
+pub mod clock;
 /// Layered settings (defaults < payrail.toml < PAYRAIL__SECTION__KEY).
 pub mod config;
 /// Secrets at rest (AES-256-GCM) and HMAC helpers with constant-time checks.
@@ -21,6 +23,8 @@ pub mod error;
 pub mod http;
 /// Prometheus metrics.
 pub mod metrics;
+/// Merchant webhooks: signatures, the address policy, the delivery client, the retry schedule.
+pub mod notify;
 /// The use cases: create, recheck, cancel, webhooks, returns; every state change.
 pub mod orchestration;
 /// Gateway adapters: one folder per gateway, speaking only its wire format.

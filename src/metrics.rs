@@ -16,6 +16,10 @@ pub struct Metrics {
     gateway_calls: IntCounterVec,
     gateway_latency: HistogramVec,
     webhooks: IntCounterVec,
+    deliveries: IntCounterVec,
+    reconciler: IntCounterVec,
+    outbox_depth: prometheus::IntGauge,
+    outbox_oldest_age: prometheus::IntGauge,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -58,7 +62,43 @@ impl Metrics {
             &["provider", "result"],
         )
         .expect("valid metric");
-        for c in [&http_requests, &gateway_calls, &webhooks] {
+        let deliveries = IntCounterVec::new(
+            Opts::new(
+                "webhook_deliveries_total",
+                "Merchant webhook delivery attempts by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let reconciler = IntCounterVec::new(
+            Opts::new(
+                "reconciler_payments_total",
+                "Payments the reconciler checked, and changed",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
+        let outbox_depth =
+            prometheus::IntGauge::new("outbox_undelivered", "Merchant events not yet delivered")
+                .expect("valid metric");
+        let outbox_oldest_age = prometheus::IntGauge::new(
+            "outbox_oldest_undelivered_age_seconds",
+            "Age of the oldest undelivered merchant event",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(outbox_depth.clone()))
+            .expect("registered once");
+        registry
+            .register(Box::new(outbox_oldest_age.clone()))
+            .expect("registered once");
+        for c in [
+            &http_requests,
+            &gateway_calls,
+            &webhooks,
+            &deliveries,
+            &reconciler,
+        ] {
             registry
                 .register(Box::new(c.clone()))
                 .expect("registered once");
@@ -75,6 +115,10 @@ impl Metrics {
             gateway_calls,
             gateway_latency,
             webhooks,
+            deliveries,
+            reconciler,
+            outbox_depth,
+            outbox_oldest_age,
         }
     }
 
@@ -89,6 +133,25 @@ impl Metrics {
 
     pub fn observe_webhook(&self, provider: &str, result: &str) {
         self.webhooks.with_label_values(&[provider, result]).inc();
+    }
+
+    pub fn observe_delivery(&self, outcome: &str) {
+        self.deliveries.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn observe_reconcile(&self, checked: u32, changed: u32) {
+        self.reconciler
+            .with_label_values(&["checked"])
+            .inc_by(u64::from(checked));
+        self.reconciler
+            .with_label_values(&["changed"])
+            .inc_by(u64::from(changed));
+    }
+
+    /// The outbox backlog, refreshed when `/metrics` is read.
+    pub fn set_outbox_backlog(&self, undelivered: i64, oldest_age_secs: i64) {
+        self.outbox_depth.set(undelivered);
+        self.outbox_oldest_age.set(oldest_age_secs);
     }
 
     /// Runs one gateway call, counting it and timing it (also into the request's Server-Timing).

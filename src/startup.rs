@@ -65,6 +65,7 @@ pub async fn orchestrator(
         secrets,
         metrics: Metrics::new(),
         public_url,
+        clock: Default::default(),
     })
 }
 

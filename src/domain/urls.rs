@@ -6,12 +6,14 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UrlPolicy {
     /// Accept plain `http` (tests, sandbox).
     pub allow_http: bool,
     /// Accept loopback and private targets for server-to-server calls (tests, sandbox).
     pub allow_private_hosts: bool,
+    /// Host names accepted even when they are (or name) loopback or private addresses.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// How an address may be used as a webhook target.
@@ -62,7 +64,7 @@ fn classify_v4(ip: Ipv4Addr) -> AddressClass {
 /// Checks one URL field; the error is the message for `details.fields`.
 pub fn validate_merchant_url(
     raw: &str,
-    policy: UrlPolicy,
+    policy: &UrlPolicy,
     server_to_server: bool,
 ) -> Result<Url, String> {
     if raw.len() > 2048 {
@@ -96,6 +98,16 @@ pub fn validate_merchant_url(
         AddressClass::Public => Ok(url),
         AddressClass::Forbidden => Err("must not point at a link-local or metadata address".into()),
         AddressClass::Private if !server_to_server || policy.allow_private_hosts => Ok(url),
+        AddressClass::Private
+            if url.host_str().is_some_and(|h| {
+                policy
+                    .allowed_hosts
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(h))
+            }) =>
+        {
+            Ok(url)
+        }
         AddressClass::Private => Err("must not point at a loopback or private address".into()),
     }
 }
@@ -107,15 +119,17 @@ mod tests {
     const STRICT: UrlPolicy = UrlPolicy {
         allow_http: false,
         allow_private_hosts: false,
+        allowed_hosts: Vec::new(),
     };
     const SANDBOX: UrlPolicy = UrlPolicy {
         allow_http: true,
         allow_private_hosts: true,
+        allowed_hosts: Vec::new(),
     };
 
     #[test]
     fn strict_policy_accepts_only_public_https() {
-        assert!(validate_merchant_url("https://shop.example/hook", STRICT, true).is_ok());
+        assert!(validate_merchant_url("https://shop.example/hook", &STRICT, true).is_ok());
         for bad in [
             "http://shop.example/hook",
             "ftp://shop.example/",
@@ -132,7 +146,7 @@ mod tests {
             "/relative",
             "not a url",
         ] {
-            assert!(validate_merchant_url(bad, STRICT, true).is_err(), "{bad}");
+            assert!(validate_merchant_url(bad, &STRICT, true).is_err(), "{bad}");
         }
     }
 
@@ -144,18 +158,25 @@ mod tests {
             "http://[fd00:ec2::254]/",
             "http://metadata.google.internal/",
         ] {
-            assert!(validate_merchant_url(bad, SANDBOX, true).is_err(), "{bad}");
+            assert!(validate_merchant_url(bad, &SANDBOX, true).is_err(), "{bad}");
         }
-        assert!(validate_merchant_url("http://127.0.0.1:9000/hook", SANDBOX, true).is_ok());
+        assert!(validate_merchant_url("http://127.0.0.1:9000/hook", &SANDBOX, true).is_ok());
+        let listed = UrlPolicy {
+            allowed_hosts: vec!["localhost".into()],
+            ..STRICT
+        };
+        assert!(validate_merchant_url("https://localhost:8443/hook", &listed, true).is_ok());
+        assert!(validate_merchant_url("https://127.0.0.1/hook", &listed, true).is_err());
     }
 
     #[test]
     fn browser_urls_may_be_local_when_http_is_allowed() {
         assert!(validate_merchant_url(
             "http://localhost:3000/thanks",
-            UrlPolicy {
+            &UrlPolicy {
                 allow_http: true,
-                allow_private_hosts: false
+                allow_private_hosts: false,
+                allowed_hosts: vec![],
             },
             false
         )

@@ -93,3 +93,59 @@ pub async fn list_payments(state: web::Data<AppState>, req: HttpRequest) -> Resu
         &state.orch.list(merchant.as_deref(), &filter, limit).await?,
     ))
 }
+
+pub async fn bulk_recheck(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let body = read_body(&req, payload).await?;
+    let request: crate::orchestration::ops::BulkRecheck = if body.is_empty() {
+        Default::default()
+    } else {
+        parse_json(&body)?
+    };
+    Ok(json_response(
+        200,
+        &state.orch.bulk_recheck(&request, &|_, _| {}).await?,
+    ))
+}
+
+pub async fn redeliver(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    Ok(json_response(202, &state.orch.redeliver(&path).await?))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct TestWebhook {
+    url: Option<String>,
+}
+
+pub async fn test_webhook(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = merchant_id(&path)?;
+    let body = read_body(&req, payload).await?;
+    let request: TestWebhook = if body.is_empty() {
+        TestWebhook::default()
+    } else {
+        parse_json(&body)?
+    };
+    Ok(json_response(
+        200,
+        &state
+            .orch
+            .test_webhook(&id, request.url.as_deref(), &state.delivery)
+            .await?,
+    ))
+}

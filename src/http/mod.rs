@@ -26,6 +26,8 @@ pub struct AppState {
     pub orch: Orchestrator,
     /// Live rechecks per merchant (token bucket, per instance).
     pub recheck_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Sends ops' test webhooks under the same address policy as the outbox.
+    pub delivery: crate::notify::client::DeliveryClient,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
         let burst = NonZeroU32::new(r.burst.max(1)).expect("max(1) is non-zero");
         let quota = Quota::per_minute(per_minute).allow_burst(burst);
         Self {
+            delivery: crate::workers::delivery_client(&orch),
             orch,
             recheck_limiter: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
         }
@@ -101,6 +104,18 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/admin/merchants/{id}/providers/{provider}",
             vec![(Method::PUT, put().to(admin::connect_provider))],
+        ),
+        (
+            "/v1/admin/rechecks",
+            vec![(Method::POST, post().to(admin::bulk_recheck))],
+        ),
+        (
+            "/v1/admin/events/{id}/redeliver",
+            vec![(Method::POST, post().to(admin::redeliver))],
+        ),
+        (
+            "/v1/admin/merchants/{id}/test-webhook",
+            vec![(Method::POST, post().to(admin::test_webhook))],
         ),
         (
             "/v1/admin/payments",

@@ -31,6 +31,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // The outbox backlog is read when scraped, so it is never stale.
+    if let Ok(mut conn) = state.orch.db.acquire().await {
+        if let Ok((undelivered, oldest)) = crate::store::outbox::backlog(&mut conn).await {
+            let age = oldest
+                .map(|t| (state.orch.now() - t).num_seconds().max(0))
+                .unwrap_or(0);
+            state.orch.metrics.set_outbox_backlog(undelivered, age);
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.orch.metrics.render())

@@ -49,7 +49,7 @@ pub async fn create(
         &body,
         idempotency_header(&req),
         &state.orch.settings,
-        state.orch.url_policy(),
+        &state.orch.url_policy(),
     )?;
     let scope = create
         .idempotency_key

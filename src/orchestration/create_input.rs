@@ -103,7 +103,7 @@ fn optional_string(
 fn url_field(
     obj: &Map<String, Value>,
     field: &str,
-    policy: UrlPolicy,
+    policy: &UrlPolicy,
     server_to_server: bool,
     errors: &mut Fields,
 ) -> Option<String> {
@@ -182,7 +182,7 @@ pub fn parse_create(
     body: &[u8],
     header_key: Option<&str>,
     settings: &Settings,
-    policy: UrlPolicy,
+    policy: &UrlPolicy,
 ) -> Result<CreateRequest, AppError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
         message: format!("body is not valid JSON: {e}"),

@@ -36,7 +36,7 @@ impl Orchestrator {
             return Err(AppError::invalid("name", "must be 1 to 200 characters"));
         }
         if let Some(url) = webhook_url {
-            validate_merchant_url(url, self.url_policy(), true)
+            validate_merchant_url(url, &self.url_policy(), true)
                 .map_err(|e| AppError::invalid("webhook_url", e))?;
         }
         let id = MerchantId::generate();

@@ -13,6 +13,7 @@ pub mod create_payment;
 pub mod customer_return;
 pub mod idempotency;
 pub mod merchants;
+pub mod ops;
 pub mod queries;
 pub mod recheck;
 pub mod refunds;
@@ -51,17 +52,23 @@ pub struct Orchestrator {
     pub metrics: Metrics,
     /// Base URL gateways and customers reach this deployment at, without a trailing slash.
     pub public_url: String,
+    pub clock: crate::clock::Clock,
 }
 
 impl Orchestrator {
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        self.clock.now()
     }
 
     pub fn url_policy(&self) -> UrlPolicy {
         UrlPolicy {
             allow_http: self.settings.allow_http(),
             allow_private_hosts: self.settings.allow_private_hosts(),
+            allowed_hosts: crate::notify::address::AddressPolicy::from_list(
+                false,
+                &self.settings.notify.allowed_hosts,
+            )
+            .allowed_hosts,
         }
     }
 

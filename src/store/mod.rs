@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod attempts;
 pub mod idempotency;
 pub mod merchants;
+pub mod outbox;
 pub mod payments;
 pub mod refunds;
 pub mod replays;

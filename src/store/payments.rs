@@ -33,6 +33,9 @@ pub struct PaymentRow {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+/// The reconciler first asks about a new payment this long after it was created.
+pub const FIRST_RECHECK_SECS: i64 = 60;
+
 pub struct NewPayment<'a> {
     pub id: &'a str,
     pub merchant_id: &'a str,
@@ -57,8 +60,8 @@ pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<Payment
     on_conn!(conn, c => sqlx::query_as(
         "INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
             account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
-            expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+            expires_at, created_at, updated_at, next_recheck_at)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
          RETURNING *",
     )
     .bind(p.id)
@@ -78,6 +81,7 @@ pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<Payment
     .bind(p.return_token)
     .bind(p.expires_at)
     .bind(p.now)
+    .bind(p.now + chrono::Duration::seconds(FIRST_RECHECK_SECS))
     .fetch_one(c)
     .await)
 }
@@ -194,4 +198,44 @@ pub async fn list(
         .push_bind(limit + 1);
     q.build_query_as().fetch_all(c).await
     })
+}
+
+/// Claims open payments whose recheck is due, with a lease until `lease_until`. The lease is the
+/// recorded job: if this instance dies mid-recheck, the payment is due again when it lapses.
+pub async fn claim_rechecks(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<PaymentRow>> {
+    let due = "status IN ('pending', 'processing') AND next_recheck_at <= $1
+               AND (recheck_lease_until IS NULL OR recheck_lease_until <= $1)";
+    let pick = match conn.conn() {
+        ConnRef::Pg(_) => format!("SELECT id FROM payments WHERE {due} ORDER BY next_recheck_at LIMIT $3 FOR UPDATE SKIP LOCKED"),
+        ConnRef::Sqlite(_) => format!("SELECT id FROM payments WHERE {due} ORDER BY next_recheck_at LIMIT $3"),
+    };
+    let sql = format!(
+        "UPDATE payments SET recheck_lease_until = $2, recheck_count = recheck_count + 1 WHERE id IN ({pick}) RETURNING *"
+    );
+    on_conn!(conn, c => sqlx::query_as(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+}
+
+/// Ends a recheck: the next one (or none) and the lease released.
+pub async fn set_next_recheck(
+    conn: &mut Conn,
+    id: &str,
+    next: Option<DateTime<Utc>>,
+) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET next_recheck_at = $2, recheck_lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .bind(next)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// How many times the reconciler has asked about a payment.
+pub async fn recheck_count(conn: &mut Conn, id: &str) -> sqlx::Result<i32> {
+    on_conn!(conn, c => sqlx::query_scalar("SELECT recheck_count FROM payments WHERE id = $1").bind(id).fetch_one(c).await)
 }

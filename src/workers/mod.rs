@@ -1,21 +1,62 @@
-//! Background work, run in every instance. Each job exposes `run_once` so tests drive it one step
-//! at a time; `spawn_all` loops them on an interval in `payrail serve`.
+//! Background work, run in every instance; each job claims its work from the database, so any
+//! number of instances share it without doing anything twice. Each exposes `run_once` so tests
+//! drive it one step at a time; `spawn_all` loops them in `payrail serve`.
 
 pub mod cleanup;
+pub mod delivery;
+pub mod reconciler;
 
+use crate::notify::address::AddressPolicy;
+use crate::notify::client::DeliveryClient;
 use crate::orchestration::Orchestrator;
+use std::future::Future;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Starts the periodic jobs; they stop when the returned handles are aborted.
-pub fn spawn_all(orch: Orchestrator) -> Vec<JoinHandle<()>> {
-    vec![tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+/// The webhook delivery client as configured (address policy, timeout).
+pub fn delivery_client(orch: &Orchestrator) -> DeliveryClient {
+    let n = &orch.settings.notify;
+    let policy = AddressPolicy::from_list(orch.settings.allow_private_hosts(), &n.allowed_hosts);
+    DeliveryClient::new(policy, Duration::from_millis(n.timeout_ms))
+}
+
+fn every<F, Fut>(interval_ms: u64, name: &'static str, mut job: F) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(interval_ms.max(10)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(err) = cleanup::run_once(&orch).await {
-                tracing::warn!(error = %err, "clean-up run failed; will retry");
+            if let Err(err) = job().await {
+                tracing::warn!(worker = name, error = %err, "worker run failed; will retry");
             }
         }
-    })]
+    })
+}
+
+/// Starts the periodic jobs (unless disabled); they stop when the handles are aborted.
+pub fn spawn_all(orch: Orchestrator) -> Vec<JoinHandle<()>> {
+    let w = orch.settings.workers.clone();
+    if !w.enabled {
+        return vec![];
+    }
+    let client = delivery_client(&orch);
+    let (o1, o2, o3) = (orch.clone(), orch.clone(), orch);
+    vec![
+        every(w.delivery_interval_ms, "delivery", move || {
+            let (o, c) = (o1.clone(), client.clone());
+            async move { delivery::run_once(&o, &c).await.map(drop) }
+        }),
+        every(w.reconcile_interval_ms, "reconciler", move || {
+            let o = o2.clone();
+            async move { reconciler::run_once(&o).await.map(drop) }
+        }),
+        every(w.cleanup_interval_ms, "cleanup", move || {
+            let o = o3.clone();
+            async move { cleanup::run_once(&o).await.map(drop).map_err(Into::into) }
+        }),
+    ]
 }

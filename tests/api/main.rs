@@ -3,12 +3,14 @@
 
 mod auth;
 mod bad_input;
+mod delivery;
 mod docs;
 mod helpers;
 mod idempotency;
 mod isolation;
 mod lifecycle;
 mod ops;
+mod receiver;
 mod refunds;
 mod sandbox;
 mod webhooks;

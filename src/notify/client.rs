@@ -1,0 +1,151 @@
+//! The HTTP client that delivers merchant webhooks: its own resolver applies the address
+//! policy at connect time; no proxy from the environment; redirects are not followed; 10 s
+//! timeout; the first KiB of each answer is kept for the timeline.
+
+use super::address::{AddressPolicy, REFUSED};
+use super::retry::{parse_retry_after, AttemptResult};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct FilteringResolver {
+    policy: Arc<AddressPolicy>,
+}
+
+impl Resolve for FilteringResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.policy.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let mut refusals = Vec::new();
+            let permitted: Vec<SocketAddr> = resolved
+                .into_iter()
+                .filter(|a| match policy.permits(&host, a.ip()) {
+                    Ok(()) => true,
+                    Err(why) => {
+                        refusals.push(why);
+                        false
+                    }
+                })
+                .collect();
+            if permitted.is_empty() {
+                let why = refusals
+                    .pop()
+                    .unwrap_or_else(|| format!("{REFUSED}: {host} has no address"));
+                return Err(why.into());
+            }
+            Ok(Box::new(permitted.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct DeliveryClient {
+    client: reqwest::Client,
+    policy: Arc<AddressPolicy>,
+}
+
+/// One delivery attempt as recorded.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub result: AttemptResult,
+    pub latency: Duration,
+    /// The first KiB of the answer.
+    pub excerpt: String,
+    /// Why no answer arrived (network error, timeout, address refused).
+    pub error: Option<String>,
+}
+
+const EXCERPT: usize = 1024;
+
+impl DeliveryClient {
+    pub fn new(policy: AddressPolicy, timeout: Duration) -> Self {
+        let policy = Arc::new(policy);
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(FilteringResolver {
+                policy: policy.clone(),
+            }))
+            .user_agent(concat!("payrail-webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the webhook client's settings are valid");
+        Self { client, policy }
+    }
+
+    pub async fn send(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Delivery {
+        let started = Instant::now();
+        let failed = |error: String| Delivery {
+            result: AttemptResult {
+                status: None,
+                retry_after: None,
+            },
+            latency: started.elapsed(),
+            excerpt: String::new(),
+            error: Some(error),
+        };
+        let parsed = match url::Url::parse(url) {
+            Ok(u) => u,
+            Err(e) => return failed(format!("invalid URL: {e}")),
+        };
+        // A literal address never reaches the resolver: check it here.
+        if let Some(host) = parsed.host_str() {
+            if let Ok(ip) = host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+            {
+                if let Err(why) = self.policy.permits(host, ip) {
+                    return failed(why);
+                }
+            }
+        }
+        let mut request = self
+            .client
+            .post(parsed)
+            .header("Content-Type", "application/json")
+            .body(body.to_vec());
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_retry_after);
+                let bytes = response.bytes().await.unwrap_or_default();
+                let cut = &bytes[..bytes.len().min(EXCERPT)];
+                Delivery {
+                    result: AttemptResult {
+                        status: Some(status),
+                        retry_after,
+                    },
+                    latency: started.elapsed(),
+                    excerpt: String::from_utf8_lossy(cut).into_owned(),
+                    error: None,
+                }
+            }
+            Err(err) => {
+                let mut chain = err.to_string();
+                let mut source = std::error::Error::source(&err);
+                while let Some(s) = source {
+                    chain = format!("{chain}: {s}");
+                    source = s.source();
+                }
+                failed(if err.is_timeout() {
+                    format!("timed out: {chain}")
+                } else {
+                    chain
+                })
+            }
+        }
+    }
+}

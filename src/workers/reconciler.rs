@@ -1,0 +1,124 @@
+//! Settles what webhooks did not: every open payment (`pending`/`processing`, including those
+//! whose create outcome is unknown) is rechecked on a schedule — about 1 min after creation,
+//! every 5 min for the first hour, then hourly — and expired once its checkout window plus the
+//! grace period has passed while the gateway still reports no money.
+//!
+//! Each run claims due payments with a lease before asking any gateway, so the job is recorded
+//! first and two instances never recheck one payment at once.
+
+use crate::domain::status::{PaymentStatus, Source};
+use crate::orchestration::transition::Change;
+use crate::orchestration::{views, Orchestrator};
+use crate::store;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ReconcileReport {
+    pub checked: u32,
+    pub changed: u32,
+    pub expired: u32,
+    pub failed: u32,
+}
+
+const LEASE_SECS: i64 = 120;
+
+/// When to ask again about a payment created at `created_at`, after a recheck at `now`.
+pub fn next_recheck(created_at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if now - created_at < Duration::hours(1) {
+        now + Duration::minutes(5)
+    } else {
+        now + Duration::hours(1)
+    }
+}
+
+pub async fn run_once(orch: &Orchestrator) -> anyhow::Result<ReconcileReport> {
+    let now = orch.now();
+    let claimed = {
+        let mut conn = orch.db.acquire().await?;
+        store::payments::claim_rechecks(
+            &mut conn,
+            now,
+            now + Duration::seconds(LEASE_SECS),
+            orch.settings.workers.batch,
+        )
+        .await?
+    };
+    let mut report = ReconcileReport::default();
+    for payment in claimed {
+        report.checked += 1;
+        let grace = Duration::seconds(orch.settings.workers.expiry_grace_secs);
+        let result = orch
+            .recheck(None, &payment.id, Source::Reconciler, false)
+            .await;
+        let status = match &result {
+            Ok(r) => {
+                report.changed += u32::from(r.changed);
+                r.current
+            }
+            Err(err) => {
+                report.failed += 1;
+                tracing::warn!(payment_id = %payment.id, error = %err, "reconciler recheck failed; will try again");
+                views::status_of(&payment)
+            }
+        };
+        // Expire only on the gateway's word that no money is on its way.
+        let past_window = now > payment.expires_at + grace;
+        if result.is_ok()
+            && status == PaymentStatus::Pending
+            && past_window
+            && expire(orch, &payment.id).await?
+        {
+            report.expired += 1;
+        }
+        let next = status
+            .is_open()
+            .then(|| next_recheck(payment.created_at, now));
+        let mut conn = orch.db.acquire().await?;
+        store::payments::set_next_recheck(&mut conn, &payment.id, next).await?;
+    }
+    orch.metrics
+        .observe_reconcile(report.checked, report.changed + report.expired);
+    Ok(report)
+}
+
+async fn expire(orch: &Orchestrator, payment_id: &str) -> anyhow::Result<bool> {
+    let mut tx = orch.db.begin().await?;
+    let Some(mut p) = store::payments::lock(&mut tx, payment_id).await? else {
+        return Ok(false);
+    };
+    let change = Change {
+        to: PaymentStatus::Expired,
+        source: Source::Reconciler,
+        detail: json!({ "reason": "checkout window and grace period passed without payment" }),
+        status_detail: None,
+    };
+    let applied = orch
+        .apply_change(&mut tx, &mut p, change)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(applied == crate::domain::status::Decision::Apply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_five_minutes_in_the_first_hour_then_hourly() {
+        let created = Utc::now();
+        assert_eq!(
+            next_recheck(created, created + Duration::minutes(1)),
+            created + Duration::minutes(6)
+        );
+        assert_eq!(
+            next_recheck(created, created + Duration::minutes(59)),
+            created + Duration::minutes(64)
+        );
+        assert_eq!(
+            next_recheck(created, created + Duration::minutes(61)),
+            created + Duration::minutes(121)
+        );
+    }
+}
