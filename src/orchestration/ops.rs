@@ -74,7 +74,8 @@ impl Orchestrator {
             .map(|id| {
                 let done = &done;
                 async move {
-                let answer = match self.recheck(None, &id, Source::Admin, req.dry_run).await {
+                let answer = // The evidence is the gateway's answer, so it counts as a recheck whoever asked.
+                match self.recheck(None, &id, Source::Recheck, req.dry_run).await {
                     Ok(r) => json!({ "id": id, "status": r.current, "previous_status": r.previous, "changed": r.changed, "provider_status": r.provider_status }),
                     Err(err) => json!({ "id": id, "error": err.code(), "message": err.to_string() }),
                 };

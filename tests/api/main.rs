@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod crash;
 mod delivery;
 mod docs;
 mod helpers;
@@ -11,6 +12,8 @@ mod isolation;
 mod lifecycle;
 mod ops;
 mod receiver;
+mod reconciler;
 mod refunds;
 mod sandbox;
+mod scale;
 mod webhooks;

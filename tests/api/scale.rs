@@ -1,0 +1,112 @@
+//! Several instances on one database: every event delivered once, every payment rechecked by
+//! one instance at a time. (SQLite is one process's store: there the same runs on one instance.)
+
+use crate::delivery::worker;
+use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
+use crate::receiver::Receiver;
+use futures_util::{stream, StreamExt};
+use payrail::workers::{delivery, delivery_client, reconciler};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+async fn create_many(
+    app: &TestApp,
+    bases: &[String],
+    m: &Merchant,
+    n: usize,
+    prefix: &str,
+    callback: &str,
+) -> Vec<Value> {
+    stream::iter(0..n)
+        .map(|i| {
+            let base = bases[i % bases.len()].clone();
+            let body =
+                json!({ "amount": "5.00", "currency": "USD", "order_id": format!("{prefix}-{i}"),
+                               "provider": "paystablecoin", "callback_url": callback })
+                .to_string();
+            async move {
+                let res = app
+                    .signed_at(
+                        &base,
+                        Method::POST,
+                        "/v1/payments",
+                        &body,
+                        m,
+                        &crate::helpers::now_ts(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 201);
+                res.json::<Value>().await.unwrap()
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await
+}
+
+#[tokio::test]
+async fn five_hundred_payments_across_instances_each_event_delivered_exactly_once() {
+    let app = spawn_app().await;
+    let mut bases = vec![app.address.clone()];
+    if on_postgres() {
+        bases.push(app.second_instance().await);
+        bases.push(app.second_instance().await);
+    }
+    let m = app.merchant_with_psc().await;
+    let receiver = Receiver::start(0, "127.0.0.1");
+    let payments = create_many(&app, &bases, &m, 500, "S", &receiver.url).await;
+    let app_ref = &app;
+    stream::iter(payments.iter())
+        .for_each_concurrent(16, |p| async move {
+            assert_eq!(app_ref.sim_checkout(p, "pay").await.status(), 303);
+        })
+        .await;
+
+    let mut workers = Vec::new();
+    for _ in &bases {
+        workers.push(worker(&app).await);
+    }
+    loop {
+        let reports = futures_util::future::join_all(
+            workers
+                .iter()
+                .map(|w| async move { delivery::run_once(w, &delivery_client(w)).await.unwrap() }),
+        )
+        .await;
+        if reports
+            .iter()
+            .all(|r| r.delivered + r.retried + r.stopped == 0)
+        {
+            break;
+        }
+    }
+    let mut per_event: HashMap<String, usize> = HashMap::new();
+    for r in receiver.received() {
+        assert_eq!(r.answered, 200);
+        *per_event
+            .entry(r.json()["id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(per_event.len(), 500, "every event delivered");
+    assert!(per_event.values().all(|&n| n == 1), "none delivered twice");
+
+    // Sixty open payments, every instance's reconciler at once: each rechecked exactly once.
+    let queries_before = app.sim_stats().await["calls"]["query"].as_i64().unwrap();
+    create_many(&app, &bases, &m, 60, "R", &receiver.url).await;
+    for w in &workers {
+        w.clock.advance(chrono::Duration::seconds(61));
+    }
+    let reports = futures_util::future::join_all(
+        workers
+            .iter()
+            .map(|w| async move { reconciler::run_once(w).await.unwrap() }),
+    )
+    .await;
+    let checked: u32 = reports.iter().map(|r| r.checked).sum();
+    assert_eq!(checked, 60);
+    let queries = app.sim_stats().await["calls"]["query"].as_i64().unwrap() - queries_before;
+    assert_eq!(queries, 60, "no payment was rechecked by two instances");
+}
