@@ -21,14 +21,32 @@ fn credentials_are_checked_field_by_field() {
     assert_eq!(with("risk_speed", json!(0)), Ok(()));
     assert_eq!(with("risk_speed", json!(1)), Ok(()));
     assert_eq!(with("risk_speed", json!(null)), Ok(()));
-    assert_eq!(with("risk_speed", json!(2)), Err("risk_speed must be 0 or 1".into()));
-    assert_eq!(with("risk_speed", json!("1")), Err("risk_speed must be 0 or 1".into()));
-    assert_eq!(with("api_key", json!("")), Err("api_key must not be empty".into()));
-    assert_eq!(with("api_key", json!("a b")), Err("api_key must be printable ASCII without spaces".into()));
-    assert_eq!(with("secret_key", json!(7)), Err("secret_key must be a string".into()));
+    assert_eq!(
+        with("risk_speed", json!(2)),
+        Err("risk_speed must be 0 or 1".into())
+    );
+    assert_eq!(
+        with("risk_speed", json!("1")),
+        Err("risk_speed must be 0 or 1".into())
+    );
+    assert_eq!(
+        with("api_key", json!("")),
+        Err("api_key must not be empty".into())
+    );
+    assert_eq!(
+        with("api_key", json!("a b")),
+        Err("api_key must be printable ASCII without spaces".into())
+    );
+    assert_eq!(
+        with("secret_key", json!(7)),
+        Err("secret_key must be a string".into())
+    );
     let mut missing = credentials_json();
     missing.as_object_mut().unwrap().remove("secret_key");
-    assert_eq!(a.validate_credentials(&missing), Err("secret_key is missing".into()));
+    assert_eq!(
+        a.validate_credentials(&missing),
+        Err("secret_key is missing".into())
+    );
     assert!(a.validate_credentials(&json!(["x"])).is_err());
 }
 
@@ -61,7 +79,12 @@ fn the_return_gives_the_token_in_any_casing_and_nothing_else() {
         charge_id: None,
     };
     assert_eq!(
-        q(&[("t", "x"), ("token", "abc"), ("orderId", "att_1"), ("status", "7")]),
+        q(&[
+            ("t", "x"),
+            ("token", "abc"),
+            ("orderId", "att_1"),
+            ("status", "7")
+        ]),
         hinted("abc")
     );
     assert_eq!(q(&[("Token", " abc "), ("OrderId", "1")]), hinted("abc"));

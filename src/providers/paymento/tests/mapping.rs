@@ -52,8 +52,22 @@ fn every_status_name_case_insensitively() {
 
 #[test]
 fn unknown_values_are_never_paid() {
-    for unknown in ["10", "-1", "6", "Approved", "PAID_OUT", "", "UserCancelled", "7.0", "99999999999999999999"] {
-        assert_eq!(mapped(unknown), (ReportedStatus::Unknown, false), "{unknown:?}");
+    for unknown in [
+        "10",
+        "-1",
+        "6",
+        "Approved",
+        "PAID_OUT",
+        "",
+        "UserCancelled",
+        "7.0",
+        "99999999999999999999",
+    ] {
+        assert_eq!(
+            mapped(unknown),
+            (ReportedStatus::Unknown, false),
+            "{unknown:?}"
+        );
     }
     assert_eq!(provider_status(&WireStatus::read("Approved")), "Approved");
     assert_eq!(provider_status(&WireStatus::read("10")), "10");
@@ -82,17 +96,31 @@ fn answer(status: u16, body: &str) -> Result<Envelope, Failure> {
 fn http_answers_are_classified() {
     let ok = answer(200, r#"{"success":true,"message":"","body":"t"}"#).unwrap();
     assert!(ok.success);
-    assert!(matches!(answer(200, "<html>oops"), Err(Failure::Unknown(m)) if m.starts_with("unreadable answer from Paymento")));
+    assert!(
+        matches!(answer(200, "<html>oops"), Err(Failure::Unknown(m)) if m.starts_with("unreadable answer from Paymento"))
+    );
     assert_eq!(
-        answer(400, r#"{"success":false,"message":"API_KEY_MISSING","body":null}"#).unwrap_err(),
-        Failure::NotSent("refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into())
+        answer(
+            400,
+            r#"{"success":false,"message":"API_KEY_MISSING","body":null}"#
+        )
+        .unwrap_err(),
+        Failure::NotSent(
+            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into()
+        )
     );
     assert_eq!(
         answer(400, "API_KEY_MISSING").unwrap_err(),
-        Failure::NotSent("refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into())
+        Failure::NotSent(
+            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into()
+        )
     );
     assert_eq!(
-        answer(400, r#"{"success":false,"message":"Invalid fiat currency","body":null}"#).unwrap_err(),
+        answer(
+            400,
+            r#"{"success":false,"message":"Invalid fiat currency","body":null}"#
+        )
+        .unwrap_err(),
         Failure::Declined("HTTP 400 from Paymento: Invalid fiat currency".into())
     );
     assert_eq!(
@@ -100,15 +128,27 @@ fn http_answers_are_classified() {
         Failure::Declined("HTTP 400 from Paymento: Invalid request".into())
     );
     assert_eq!(
-        answer(401, r#"{"success":false,"message":"Invalid API key","body":null}"#).unwrap_err(),
-        Failure::NotSent("refused before processing: HTTP 401 from Paymento: Invalid API key".into())
+        answer(
+            401,
+            r#"{"success":false,"message":"Invalid API key","body":null}"#
+        )
+        .unwrap_err(),
+        Failure::NotSent(
+            "refused before processing: HTTP 401 from Paymento: Invalid API key".into()
+        )
     );
     assert_eq!(
         answer(403, "").unwrap_err(),
         Failure::NotSent("refused before processing: HTTP 403 from Paymento: (empty body)".into())
     );
-    assert!(matches!(answer(404, "no route").unwrap_err(), Failure::NotSent(_)));
-    assert!(matches!(answer(429, "slow down").unwrap_err(), Failure::NotSent(_)));
+    assert!(matches!(
+        answer(404, "no route").unwrap_err(),
+        Failure::NotSent(_)
+    ));
+    assert!(matches!(
+        answer(429, "slow down").unwrap_err(),
+        Failure::NotSent(_)
+    ));
     for status in [500, 502, 503, 504, 302, 409, 422] {
         assert_eq!(
             answer(status, "{}").unwrap_err(),
@@ -122,11 +162,15 @@ fn http_answers_are_classified() {
 fn a_readable_refusal_is_declined_with_the_gateways_words() {
     let env = |b: &str| Envelope::parse(b.as_bytes()).unwrap();
     assert_eq!(
-        refusal(&env(r#"{"success":false,"message":"Only HTTPS URLs are allowed. Provided scheme: http","body":null}"#)),
+        refusal(&env(
+            r#"{"success":false,"message":"Only HTTPS URLs are allowed. Provided scheme: http","body":null}"#
+        )),
         Failure::Declined("Only HTTPS URLs are allowed. Provided scheme: http".into())
     );
     assert_eq!(
-        refusal(&env(r#"{"success":false,"message":"","error":"Invalid request"}"#)),
+        refusal(&env(
+            r#"{"success":false,"message":"","error":"Invalid request"}"#
+        )),
         Failure::Declined("Invalid request".into())
     );
     assert_eq!(

@@ -44,7 +44,9 @@ pub fn checkout_request(reference: &str, return_url: &str) -> CheckoutRequest {
         method: None,
         return_url: return_url.into(),
         cancel_url: format!("{return_url}&intent=cancel"),
-        expires_at: chrono::Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap(),
+        expires_at: chrono::Utc
+            .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
+            .unwrap(),
     }
 }
 

@@ -18,7 +18,10 @@ const DOC_CURL_SIG: &str = "vBvDwCix13cq7anuf5eleiOXjFApBLxEWC2G2lgnJTU=";
 #[test]
 fn vector_ipn_signature_in_all_three_encodings() {
     assert_eq!(sign_upper_hex(SECRET, V_BODY.as_bytes()), V_UPPER);
-    assert_eq!(sign_upper_hex(SECRET, V_BODY.as_bytes()).to_lowercase(), V_LOWER);
+    assert_eq!(
+        sign_upper_hex(SECRET, V_BODY.as_bytes()).to_lowercase(),
+        V_LOWER
+    );
     let (digest, enc) = decode_signature(V_UPPER).unwrap();
     assert_eq!(enc, Encoding::Hex);
     assert_eq!(STANDARD.encode(&digest), V_BASE64);
@@ -58,8 +61,8 @@ fn signatures_of_the_wrong_shape_are_not_decoded() {
 
 #[test]
 fn create_body_reproduces_the_whmcs_example() {
-    let creds = Credentials::parse(&json!({"api_key": "k", "secret_key": "s", "risk_speed": 0}))
-        .unwrap();
+    let creds =
+        Credentials::parse(&json!({"api_key": "k", "secret_key": "s", "risk_speed": 0})).unwrap();
     let req = checkout_request(
         "1042",
         "https://shop.example/modules/gateways/callback/paymento.php",
@@ -91,7 +94,10 @@ fn create_body_keeps_the_currency_digits_and_refuses_what_cannot_be_sent() {
 
 #[test]
 fn verify_and_settings_bodies_as_documented() {
-    assert_eq!(verify_body(TOKEN), br#"{"token":"3256e147c6fe4d36a9341a5112ed2214"}"#);
+    assert_eq!(
+        verify_body(TOKEN),
+        br#"{"token":"3256e147c6fe4d36a9341a5112ed2214"}"#
+    );
     assert_eq!(
         settings_body("https://merchant/ipn"),
         br#"{"IPN_Url":"https://merchant/ipn","IPN_Method":1}"#
@@ -121,8 +127,10 @@ fn checkout_urls() {
 #[test]
 fn the_documented_answers_are_read() {
     // Create (the old doc's token has a leading space).
-    let created = Envelope::parse(br#"{"success":true,"message":"","body":" 3256e147c6fe4d36a9341a5112ed2214"}"#)
-        .unwrap();
+    let created = Envelope::parse(
+        br#"{"success":true,"message":"","body":" 3256e147c6fe4d36a9341a5112ed2214"}"#,
+    )
+    .unwrap();
     assert!(created.success);
     assert_eq!(token_of(&created), Ok(TOKEN.to_owned()));
     // Verify (new docs + swagger, merged; the "…" of the excerpt left out).
@@ -148,5 +156,8 @@ fn the_documented_answers_are_read() {
     );
     // The old error shape.
     let old = Envelope::parse(br#"{"error":"Invalid request"}"#).unwrap();
-    assert_eq!((old.success, old.reason()), (false, Some("Invalid request")));
+    assert_eq!(
+        (old.success, old.reason()),
+        (false, Some("Invalid request"))
+    );
 }

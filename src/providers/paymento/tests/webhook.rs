@@ -1,8 +1,8 @@
 //! IPN verification (the §2.8 vector in every accepted form and header), parsing and answers.
 
 use super::super::Paymento;
-use super::vectors::{V_BASE64, V_BODY, V_LOWER, V_UPPER};
 use super::account;
+use super::vectors::{V_BASE64, V_BODY, V_LOWER, V_UPPER};
 use crate::providers::{
     AckKind, GatewayReport, IncomingWebhook, ParsedWebhook, ProviderAdapter, ReportedStatus,
     WebhookAck, WebhookEvent, WebhookVerification,
@@ -38,14 +38,31 @@ fn rejected(reason: &str) -> WebhookVerification {
 
 #[test]
 fn the_vector_verifies_in_every_form_and_header() {
-    for header in ["x-hmac-sha256-signature", "X-HMAC-SHA256-SIGNATURE", "hmac_sha256_signature", "hmac-sha256-signature"] {
+    for header in [
+        "x-hmac-sha256-signature",
+        "X-HMAC-SHA256-SIGNATURE",
+        "hmac_sha256_signature",
+        "hmac-sha256-signature",
+    ] {
         assert_eq!(verify(header, V_UPPER, V_BODY), verified("hex"), "{header}");
     }
-    assert_eq!(verify("x-hmac-sha256-signature", V_LOWER, V_BODY), verified("hex"));
+    assert_eq!(
+        verify("x-hmac-sha256-signature", V_LOWER, V_BODY),
+        verified("hex")
+    );
     let mixed = format!("{}{}", &V_UPPER[..32], &V_LOWER[32..]);
-    assert_eq!(verify("x-hmac-sha256-signature", &mixed, V_BODY), verified("hex"));
-    assert_eq!(verify("x-hmac-sha256-signature", &format!(" {V_UPPER} "), V_BODY), verified("hex"));
-    assert_eq!(verify("x-hmac-sha256-signature", V_BASE64, V_BODY), verified("base64"));
+    assert_eq!(
+        verify("x-hmac-sha256-signature", &mixed, V_BODY),
+        verified("hex")
+    );
+    assert_eq!(
+        verify("x-hmac-sha256-signature", &format!(" {V_UPPER} "), V_BODY),
+        verified("hex")
+    );
+    assert_eq!(
+        verify("x-hmac-sha256-signature", V_BASE64, V_BODY),
+        verified("base64")
+    );
 }
 
 #[test]
@@ -57,12 +74,18 @@ fn anything_else_is_rejected() {
     );
     let mut wrong = V_UPPER.to_owned();
     wrong.replace_range(63.., "6");
-    assert_eq!(verify("x-hmac-sha256-signature", &wrong, V_BODY), rejected("signature does not match"));
+    assert_eq!(
+        verify("x-hmac-sha256-signature", &wrong, V_BODY),
+        rejected("signature does not match")
+    );
     assert_eq!(
         verify("x-hmac-sha256-signature", "sig", V_BODY),
         rejected("signature is neither 64 hex characters nor Base64")
     );
-    assert_eq!(verify("x-signature", V_UPPER, V_BODY), rejected("missing X-HMAC-SHA256-Signature"));
+    assert_eq!(
+        verify("x-signature", V_UPPER, V_BODY),
+        rejected("missing X-HMAC-SHA256-Signature")
+    );
     let mut acc = account("http://unused");
     acc.credentials["secret_key"] = "another_secret".into();
     let headers = vec![("x-hmac-sha256-signature".to_owned(), V_UPPER.to_owned())];
@@ -104,28 +127,49 @@ fn the_vector_body_parses_into_a_report() {
 fn casing_and_status_forms_do_not_matter() {
     let key = |body: &str| parse(body).map(|p| p.dedupe_key);
     let expected = Ok("tok:7".to_owned());
-    assert_eq!(key(r#"{"Token":"tok","OrderId":"o","OrderStatus":7}"#), expected);
-    assert_eq!(key(r#"{"token":"tok","orderId":"o","orderStatus":"7"}"#), expected);
+    assert_eq!(
+        key(r#"{"Token":"tok","OrderId":"o","OrderStatus":7}"#),
+        expected
+    );
+    assert_eq!(
+        key(r#"{"token":"tok","orderId":"o","orderStatus":"7"}"#),
+        expected
+    );
     assert_eq!(key(r#"{"TOKEN":" tok ","ORDERSTATUS":"Paid"}"#), expected);
     let partial = parse(r#"{"Token":"tok","OrderStatus":"PartialPaid","PaymentId":"9"}"#).unwrap();
     let WebhookEvent::Payment(r) = partial.event else {
         panic!("a payment IPN")
     };
-    assert_eq!((r.status, r.underpaid, r.reference), (ReportedStatus::Paid, true, None));
+    assert_eq!(
+        (r.status, r.underpaid, r.reference),
+        (ReportedStatus::Paid, true, None)
+    );
     assert_eq!(partial.dedupe_key, "tok:2");
     let odd = parse(r#"{"Token":"tok","OrderStatus":6}"#).unwrap();
     assert_eq!(odd.dedupe_key, "tok:6");
     let WebhookEvent::Payment(r) = odd.event else {
         panic!("a payment IPN")
     };
-    assert_eq!((r.status, r.provider_status.as_str()), (ReportedStatus::Unknown, "6"));
+    assert_eq!(
+        (r.status, r.provider_status.as_str()),
+        (ReportedStatus::Unknown, "6")
+    );
 }
 
 #[test]
 fn unusable_ipns_are_refused() {
-    assert_eq!(parse(r#"{"OrderStatus":7}"#), Err("IPN has no Token".into()));
-    assert_eq!(parse(r#"{"Token":"t"}"#), Err("IPN has no OrderStatus".into()));
-    assert_eq!(parse(r#"{"Token":"t","OrderStatus":true}"#), Err("unreadable IPN: orderstatus is neither a string nor a number".into()));
+    assert_eq!(
+        parse(r#"{"OrderStatus":7}"#),
+        Err("IPN has no Token".into())
+    );
+    assert_eq!(
+        parse(r#"{"Token":"t"}"#),
+        Err("IPN has no OrderStatus".into())
+    );
+    assert_eq!(
+        parse(r#"{"Token":"t","OrderStatus":true}"#),
+        Err("unreadable IPN: orderstatus is neither a string nor a number".into())
+    );
     assert!(parse("[1]").unwrap_err().starts_with("unreadable IPN"));
 }
 
@@ -138,6 +182,12 @@ fn answers() {
         body: body.into(),
     };
     assert_eq!(ack(AckKind::Accepted), json(200, r#"{"success":true}"#));
-    assert_eq!(ack(AckKind::Rejected), json(401, r#"{"success":false,"message":"Invalid signature"}"#));
-    assert_eq!(ack(AckKind::RetryLater), json(503, r#"{"success":false,"message":"Try again later"}"#));
+    assert_eq!(
+        ack(AckKind::Rejected),
+        json(401, r#"{"success":false,"message":"Invalid signature"}"#)
+    );
+    assert_eq!(
+        ack(AckKind::RetryLater),
+        json(503, r#"{"success":false,"message":"Try again later"}"#)
+    );
 }
