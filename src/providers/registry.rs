@@ -1,5 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
+use super::paymento::Paymento;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +21,10 @@ impl Registry {
         // hitpay (one line each, so the gateways' branches merge without touching each other)
 
         // paymento
+        adapters.insert(
+            ProviderId::Paymento,
+            Arc::new(Paymento::new(client.clone())),
+        );
 
         // pakhipay
 

@@ -1,11 +1,13 @@
-//! One integration binary: every test starts Payrail on a fresh Postgres database and the
-//! gateway simulators on real ports, and talks to them over HTTP.
+//! One integration binary: every test starts Payrail on a fresh database (SQLite, or Postgres
+//! with PAYRAIL_TEST_DATABASE_URL) and the gateway simulators on real ports, and talks to them
+//! over HTTP.
 
 mod auth;
 mod bad_input;
 mod crash;
 mod delivery;
 mod docs;
+mod gw_paymento;
 mod helpers;
 mod idempotency;
 mod isolation;

@@ -1,20 +1,146 @@
-//! Paymento simulator (placeholder until it is written; mounts nothing).
+//! Paymento simulator (providers.md §2, §2.10, design §6).
+//!
+//! Routes, under `{prefix}/paymento` (the rest is Paymento's real path):
+//! `POST /v1/payment/request` (create → token), `POST /v1/payment/verify` (approves 7 → 8),
+//! `POST|GET /v1/payment/settings` (the store-level IPN URL); the hosted page at
+//! `GET /gateway?token=…` (Paymento's own URL shape) and `GET /checkout/{token}` (the design's),
+//! with `POST /checkout/{token}/{outcome}`; and the test controls under `/_sim/` (accounts,
+//! faults, stats, settings, orders, IPN re-send, reset).
+//!
+//! Answers are `{"success","message","body"}` (§2.3). What the docs leave open, decided here
+//! [INFERRED] and kept in one place (`envelope`): a missing `Api-Key` is HTTP 400 with
+//! `API_KEY_MISSING`, a wrong one HTTP 401 "Invalid API key"; validation errors are HTTP 400 with
+//! the plugin-observed messages; verify answers HTTP 200 with `success:false` for an unknown token
+//! ("Invalid Token", no body) and for an order that is not approved (with its body, P7).
+//!
+//! `returnUrl` must be https, as at the real gateway, except on a loopback host (127.0.0.1,
+//! localhost, ::1): tests and the sandbox run Payrail over plain http on loopback.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use actix_web::web;
-use std::sync::Arc;
 
-pub struct PaymentoSim;
+mod api;
+mod checkout;
+mod controls;
+mod envelope;
+mod faults;
+mod ipn;
+mod json;
+pub mod signing;
+pub mod state;
 
-impl PaymentoSim {
-    pub fn new(_http: reqwest::Client) -> Self {
-        Self
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_api;
+#[cfg(test)]
+mod tests_checkout;
+
+/// Defaults marked [INFERRED] in providers.md, kept configurable (§0 conventions).
+#[derive(Clone, Debug)]
+pub struct PaymentoConfig {
+    /// Accepted `fiatCurrency` values (anything else is "Invalid fiat currency").
+    pub currencies: Vec<String>,
+    /// Allow an http `returnUrl` on a loopback host.
+    pub allow_loopback_http: bool,
+    /// Time limit of one IPN delivery.
+    pub ipn_timeout: Duration,
+    /// P9: after a failed IPN delivery, retry after each of these delays until one gets a 2xx.
+    pub ipn_retry_delays: Vec<Duration>,
+}
+
+impl Default for PaymentoConfig {
+    fn default() -> Self {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        PaymentoConfig {
+            currencies: ["USD", "EUR", "GBP"].map(String::from).to_vec(),
+            allow_loopback_http: true,
+            ipn_timeout: Duration::from_secs(10),
+            ipn_retry_delays: vec![
+                minutes(1),
+                minutes(5),
+                minutes(15),
+                minutes(60),
+                minutes(360),
+            ],
+        }
     }
 }
 
-/// Mounts the simulator under `{prefix}/paymento`.
-pub fn configure(_cfg: &mut web::ServiceConfig, _sim: &Arc<PaymentoSim>, _prefix: &str) {}
+/// The simulator: its configuration, its state and the client that sends IPNs.
+pub struct PaymentoSim {
+    pub config: PaymentoConfig,
+    http: reqwest::Client,
+    state: Mutex<state::State>,
+}
 
-/// The built-in test account, as the credential object Payrail stores (None: not written yet).
+impl PaymentoSim {
+    pub fn new(http: reqwest::Client) -> Self {
+        Self::with_config(http, PaymentoConfig::default())
+    }
+
+    pub fn with_config(http: reqwest::Client, config: PaymentoConfig) -> Self {
+        PaymentoSim {
+            config,
+            http,
+            state: Mutex::new(state::State::default()),
+        }
+    }
+
+    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
+    fn lock(&self) -> MutexGuard<'_, state::State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds an account, or replaces its secret (its IPN settings stay).
+    pub fn add_account(&self, api_key: &str, secret_key: &str) {
+        let mut st = self.lock();
+        st.accounts
+            .entry(api_key.to_owned())
+            .and_modify(|a| a.secret_key = secret_key.to_owned())
+            .or_insert_with(|| state::Account::new(api_key, secret_key));
+    }
+
+    /// A copy of the call counters.
+    pub fn stats(&self) -> state::Stats {
+        self.lock().stats.clone()
+    }
+
+    /// Clears orders, IPNs, faults and stats (not accounts).
+    pub fn reset(&self) {
+        self.lock().reset();
+    }
+}
+
+/// What one mount point knows.
+pub(crate) struct Mount {
+    pub sim: Arc<PaymentoSim>,
+}
+
+/// Mounts the Paymento simulator at `{prefix}/paymento`.
+pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PaymentoSim>, prefix: &str) {
+    let base = format!("{}/paymento", prefix.trim_end_matches('/'));
+    let mount = web::Data::new(Mount {
+        sim: Arc::clone(sim),
+    });
+    cfg.service(
+        web::scope(&base)
+            .app_data(mount)
+            .configure(api::routes)
+            .configure(checkout::routes)
+            .configure(controls::routes),
+    );
+}
+
+/// The built-in test account, as the credential object Payrail stores (`risk_speed` left to the
+/// adapter's default).
 pub fn default_credentials() -> Option<serde_json::Value> {
-    None
+    Some(serde_json::json!({
+        "api_key": state::DEFAULT_API_KEY,
+        "secret_key": state::DEFAULT_SECRET_KEY,
+    }))
 }
