@@ -1,6 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
-use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
+use super::{pakhipay::PakhiPay, paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,6 +22,10 @@ impl Registry {
         // paymento
 
         // pakhipay
+        adapters.insert(
+            ProviderId::PakhiPay,
+            Arc::new(PakhiPay::new(client.clone())),
+        );
 
         // himosoft
 
