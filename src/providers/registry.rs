@@ -1,6 +1,7 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
-use super::{pakhipay::PakhiPay, paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
+use super::pakhipay::PakhiPay;
+use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
