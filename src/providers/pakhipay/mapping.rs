@@ -16,6 +16,7 @@
 //! * anything else → Declined with the gateway's message: validation on create (definitive), and
 //!   on verify "Invalid transaction" / "Amount mismatch" (the gateway has no record matching
 //!   this transaction id and amount: never paid as far as we can prove).
+//!
 //! A missing or unreadable `status` → Unknown.
 //!
 //! HTTP (undocumented; §4.2 says assume 200 and branch on `status`). Connection failures are

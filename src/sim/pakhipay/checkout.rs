@@ -13,6 +13,9 @@
 //! | `cancel` | cancelled | none | no | `cancel_url` |
 //! | `expire` | expired (the link timed out) | none | no | `cancel_url` |
 //!
+//! An account with `send_webhooks` off keeps the webhook (for `_sim/checkout/{id}/webhook`) but
+//! does not deliver it: a lost webhook.
+//!
 //! K6: nothing is appended to the URL unless the account's `append_transaction_id` is on; then
 //! `transaction_id=<id>` is added whenever the payment has a transaction.
 
@@ -161,7 +164,8 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
             .transaction_id
             .as_deref()
             .filter(|_| account.append_transaction_id);
-        (with_transaction(base, appended), hook)
+        let deliver = hook.filter(|_| account.send_webhooks);
+        (with_transaction(base, appended), deliver)
     };
     if let Some(hook) = hook {
         // Awaited: the redirect follows delivery (failures are logged; tries per K7).

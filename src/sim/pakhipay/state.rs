@@ -27,7 +27,8 @@ pub struct Account {
     /// K6: append `transaction_id=…` to the success URL (and to the cancel URL of a failed
     /// payment, which has a transaction). Off by default: Pakhi Pay documents no parameters.
     pub append_transaction_id: bool,
-    /// Send the completion webhook at all (off: a lost webhook, for tests).
+    /// Deliver the completion webhook (off: a lost webhook, for tests; it is still kept for
+    /// the re-send control).
     pub send_webhooks: bool,
     pub signature_style: SignatureStyle,
     /// K5: include the legacy `token` member (removed in May 2026).

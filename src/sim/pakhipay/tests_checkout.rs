@@ -232,6 +232,10 @@ async fn pay_with_the_transaction_id_switch_appends_it_to_the_success_url() {
     );
     let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
     assert_eq!(stats["webhooks_sent"], 0, "send_webhooks: false");
+    // Kept for a late delivery by the re-send control.
+    let kept = sims.pakhipay.lock().last_webhook[&id].clone();
+    assert_eq!(kept.url, "http://127.0.0.1:9/unreachable");
+    assert!(String::from_utf8(kept.body).unwrap().contains(&tx));
 }
 
 #[actix_web::test]
