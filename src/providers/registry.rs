@@ -1,5 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
+use super::pakhipay::PakhiPay;
 use super::paymento::Paymento;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
@@ -27,6 +28,10 @@ impl Registry {
         );
 
         // pakhipay
+        adapters.insert(
+            ProviderId::PakhiPay,
+            Arc::new(PakhiPay::new(client.clone())),
+        );
 
         // himosoft
 

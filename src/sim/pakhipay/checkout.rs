@@ -1,0 +1,177 @@
+//! The hosted checkout page and its outcome buttons (design §6, providers.md §4.3–§4.5).
+//!
+//! Stands in for the customer on Pakhi Pay's page. Each outcome changes the record, sends the
+//! completion webhook when there is one (awaited, so a test that follows the redirect knows it
+//! arrived), then answers `303 See Other` to where Pakhi Pay sends the browser:
+//!
+//! | outcome | record | transaction | webhook | browser goes to |
+//! |---|---|---|---|---|
+//! | `pay` | completed, paid in full | new | yes | `success_url` |
+//! | `underpay` | completed, half paid (cents rounded down) | new | yes, amount short | `success_url` |
+//! | `process` | pending: submitted, not confirmed (closest to "processing") | new | no | `success_url` |
+//! | `fail` | failed | new | no (§4.3: completed only) | `cancel_url` |
+//! | `cancel` | cancelled | none | no | `cancel_url` |
+//! | `expire` | expired (the link timed out) | none | no | `cancel_url` |
+//!
+//! An account with `send_webhooks` off keeps the webhook (for `_sim/checkout/{id}/webhook`) but
+//! does not deliver it: a lost webhook.
+//!
+//! K6: nothing is appended to the URL unless the account's `append_transaction_id` is on; then
+//! `transaction_id=<id>` is added whenever the payment has a transaction.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::state::{PayStatus, Payment};
+use super::webhook::{completion, two_decimals};
+use super::Mount;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/checkout/{id}", web::get().to(page))
+        .route("/checkout/{id}/{outcome}", web::post().to(outcome));
+}
+
+/// The outcomes, in the order the page shows them.
+pub const OUTCOMES: [&str; 6] = ["pay", "process", "underpay", "fail", "cancel", "expire"];
+
+/// What an underpayment pays: half the amount, rounded down to cents (at least 0.01).
+pub fn underpaid(amount: Decimal) -> Decimal {
+    (amount / Decimal::TWO)
+        .round_dp_with_strategy(2, RoundingStrategy::ToZero)
+        .max(Decimal::new(1, 2))
+}
+
+fn new_transaction_id() -> String {
+    format!("TRX{:012X}", rand::random::<u64>() & 0xFFFF_FFFF_FFFF)
+}
+
+/// Applies `outcome` to a pending payment; returns whether the browser goes to `success_url`.
+pub fn apply(p: &mut Payment, outcome: &str) -> Option<bool> {
+    let needs_transaction = matches!(outcome, "pay" | "underpay" | "process" | "fail");
+    if needs_transaction && p.transaction_id.is_none() {
+        p.transaction_id = Some(new_transaction_id());
+    }
+    match outcome {
+        "pay" => {
+            p.status = PayStatus::Completed;
+            p.paid = Some(p.amount);
+        }
+        "underpay" => {
+            p.status = PayStatus::Completed;
+            p.paid = Some(underpaid(p.amount));
+        }
+        "process" => p.status = PayStatus::Pending,
+        "fail" => p.status = PayStatus::Failed,
+        "cancel" => p.status = PayStatus::Cancelled,
+        "expire" => p.status = PayStatus::Expired,
+        _ => return None,
+    }
+    Some(matches!(outcome, "pay" | "underpay" | "process"))
+}
+
+fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+             <body><h1>{}</h1>{}</body></html>\n",
+            text(title),
+            text(title),
+            body
+        ))
+}
+
+fn not_found() -> HttpResponse {
+    html(StatusCode::NOT_FOUND, "Payment not found", "")
+}
+
+async fn page(path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse {
+    let id = path.into_inner();
+    let Some(p) = mount.sim.lock().payments.get(&id).cloned() else {
+        return not_found();
+    };
+    let mut body = format!(
+        "<p>Amount: <b>{} BDT</b></p><p>Customer: {} &lt;{}&gt;</p><p>Order: {}</p>\
+         <p>Status: <b id=\"status\">{}</b></p>",
+        text(&two_decimals(p.amount)),
+        text(&p.cus_name),
+        text(&p.cus_email),
+        text(p.order_id.as_deref().unwrap_or("-")),
+        text(p.status.as_str()),
+    );
+    if p.status == PayStatus::Pending {
+        for outcome in OUTCOMES {
+            // Relative to `…/checkout/`, so it works under any mount prefix.
+            body.push_str(&format!(
+                "<form method=\"post\" action=\"{}/{}\"><button type=\"submit\">{}</button></form>",
+                attr(&p.sim_id),
+                outcome,
+                outcome
+            ));
+        }
+    }
+    html(StatusCode::OK, "Pakhi Pay checkout (simulator)", &body)
+}
+
+/// `url` with `transaction_id=<id>` appended to its query (the rest kept byte for byte).
+fn with_transaction(url: &str, transaction_id: Option<&str>) -> String {
+    match (transaction_id, url::Url::parse(url)) {
+        (Some(t), Ok(mut u)) => {
+            u.query_pairs_mut().append_pair("transaction_id", t);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> HttpResponse {
+    let (id, outcome) = path.into_inner();
+    let (location, hook) = {
+        let mut guard = mount.sim.lock();
+        let st = &mut *guard;
+        let Some(p) = st.payments.get_mut(&id) else {
+            return not_found();
+        };
+        if !OUTCOMES.contains(&outcome.as_str()) {
+            return html(StatusCode::BAD_REQUEST, "Unknown outcome", "");
+        }
+        let unchanged = p.status != PayStatus::Pending;
+        if unchanged {
+            let msg = format!("<p>Status: {}</p>", text(p.status.as_str()));
+            return html(StatusCode::CONFLICT, "Payment already finished", &msg);
+        }
+        let to_success = apply(p, &outcome).unwrap_or(false);
+        if let Some(t) = &p.transaction_id {
+            st.transactions.insert(t.clone(), id.clone());
+        }
+        let Some(account) = st.accounts.get(&p.api_key).cloned() else {
+            return html(StatusCode::GONE, "Merchant account removed", "");
+        };
+        let hook = (p.status == PayStatus::Completed)
+            .then(|| completion(&account, p))
+            .flatten();
+        if let Some(h) = &hook {
+            st.last_webhook.insert(id.clone(), h.clone());
+        }
+        let base = if to_success {
+            &p.success_url
+        } else {
+            &p.cancel_url
+        };
+        let appended = p
+            .transaction_id
+            .as_deref()
+            .filter(|_| account.append_transaction_id);
+        let deliver = hook.filter(|_| account.send_webhooks);
+        (with_transaction(base, appended), deliver)
+    };
+    if let Some(hook) = hook {
+        // Awaited: the redirect follows delivery (failures are logged; tries per K7).
+        let _ = mount.sim.send_webhook(&hook, false).await;
+    }
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
