@@ -1,5 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
+use super::himosoft::HimoSoft;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +25,10 @@ impl Registry {
         // pakhipay
 
         // himosoft
+        adapters.insert(
+            ProviderId::HimoSoft,
+            Arc::new(HimoSoft::new(client.clone())),
+        );
 
         drop(client);
         Self { adapters }
