@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod gw_himosoft;
 mod helpers;
 mod idempotency;
 mod isolation;
