@@ -1,5 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
+use super::himosoft::HimoSoft;
 use super::pakhipay::PakhiPay;
 use super::paymento::Paymento;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
@@ -34,6 +35,10 @@ impl Registry {
         );
 
         // himosoft
+        adapters.insert(
+            ProviderId::HimoSoft,
+            Arc::new(HimoSoft::new(client.clone())),
+        );
 
         drop(client);
         Self { adapters }

@@ -7,6 +7,7 @@ mod bad_input;
 mod crash;
 mod delivery;
 mod docs;
+mod gw_himosoft;
 mod gw_pakhipay;
 mod gw_paymento;
 mod helpers;

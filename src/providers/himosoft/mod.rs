@@ -1,1 +1,229 @@
-//! Adapter placeholder: replaced by the real adapter (see paystablecoin/ for the layout).
+//! HimoSoft adapter (providers.md §1, design §3.1): an upstream HimoSoft-style gateway.
+//!
+//! HimoSoft's public doc is partial and private (§1.1), so this adapter follows providers.md's
+//! decisions (§1.11) and trusts as little as it can:
+//! * create: `POST /v1/payments/` with our attempt reference as both `order_id` and
+//!   `idempotency_key`; a retried create is answered from HimoSoft's 24 h cache with the same
+//!   payment and checkout (§1.6), which is how a create whose answer was lost is resumed.
+//! * query: `GET /v1/payments/{id}/recheck/` (live, reconciles upstream). Without a HimoSoft id
+//!   there is nothing to ask (HimoSoft has no lookup by `order_id`): Declined. When the recheck
+//!   fails, `/verify/` (DB-only) is asked instead (§1.9). A `completed` answer without an amount
+//!   is completed with `GET /v1/payments/{id}/` (the only answer documented with amount and
+//!   currency), so Payrail's amount check can run.
+//! * callbacks are hints (`webhook`); `confirm_webhooks` makes Payrail recheck before applying.
+//! * the customer's return carries nothing trusted (§1.8): `parse_return` stays empty.
+//! * no refund and no cancel API is documented.
+//!
+//! H6 says to gate the integration until HimoSoft confirms its contract: the gate is the
+//! merchant's explicit connection of a `himosoft` account (nothing routes to it otherwise).
+
+mod credentials;
+mod mapping;
+mod report;
+mod requests;
+pub mod signing;
+mod webhook;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use self::credentials::Credentials;
+use self::mapping::{check_http, payment_outcome, Failure, Op};
+use self::requests::{Read, SignedRequest};
+use self::wire::PaymentObject;
+use super::http_call;
+use super::{
+    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
+    RefundReport, RefundRequest, ReportedStatus, WebhookAck, WebhookVerification,
+};
+
+static CAPABILITIES: Capabilities = Capabilities {
+    create: true,
+    query: true,
+    // No refund or cancel endpoint is documented (§1.4).
+    refund: false,
+    cancel: false,
+    currencies: &["BDT", "USD"],
+    // §1.4: the checkout offers "card, mobile banking, or crypto".
+    methods: &[Method::Card, Method::MobileBanking, Method::Crypto],
+    webhook_scheme: "hint only, confirmed by recheck; a present X-HMAC-Signature (hex HMAC-SHA256 of timestamp+body) must match",
+    requires_customer: false,
+    partial_refund: false,
+    // H5: the callback is undocumented and unauthenticated; only /recheck/ is trusted.
+    confirm_webhooks: true,
+};
+
+pub struct HimoSoft {
+    client: reqwest::Client,
+}
+
+impl HimoSoft {
+    pub fn new(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+
+    /// Sends one signed request and reads the payment object it answers.
+    async fn call(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        signed: SignedRequest,
+        op: Op,
+    ) -> Result<PaymentObject, Failure> {
+        let builder = signed.into_builder(&self.client, &account.base_url, creds);
+        let response = http_call::send(builder).await?;
+        check_http(&response, op)?;
+        report::read_object(&response.body).map_err(Failure::Unknown)
+    }
+
+    async fn read(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        id: &str,
+        what: Read,
+    ) -> Result<PaymentObject, Failure> {
+        let signed = requests::read(creds, id, what, now_s()).map_err(Failure::Declined)?;
+        self.call(account, creds, signed, Op::Query).await
+    }
+
+    /// `/recheck/`, or `/verify/` when the recheck could not answer (§1.9). A Declined recheck
+    /// (no such payment) is final: the DB-only verify would not know more.
+    async fn current(
+        &self,
+        account: &AccountContext,
+        creds: &Credentials,
+        id: &str,
+    ) -> Result<PaymentObject, Failure> {
+        match self.read(account, creds, id, Read::Recheck).await {
+            Ok(obj) => Ok(obj),
+            Err(Failure::Declined(m)) => Err(Failure::Declined(m)),
+            Err(first) => {
+                tracing::warn!(payment = id, reason = ?first, "HimoSoft recheck failed; asking verify");
+                self.read(account, creds, id, Read::Verify)
+                    .await
+                    .map_err(|_| first)
+            }
+        }
+    }
+}
+
+fn now_s() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
+    Credentials::parse(&account.credentials)
+        .map_err(|e| Outcome::NotSent(format!("HimoSoft credentials: {e}")))
+}
+
+#[async_trait::async_trait]
+impl ProviderAdapter for HimoSoft {
+    fn id(&self) -> ProviderId {
+        ProviderId::HimoSoft
+    }
+
+    fn capabilities(&self) -> &'static Capabilities {
+        &CAPABILITIES
+    }
+
+    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
+        Credentials::parse(credentials).map(|_| ())
+    }
+
+    async fn create_checkout(
+        &self,
+        account: &AccountContext,
+        req: &CheckoutRequest,
+    ) -> Outcome<CheckoutCreated> {
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let signed = match requests::create(&creds, &account.webhook_url, req, now_s()) {
+            Ok(s) => s,
+            Err(e) => return Outcome::NotSent(e),
+        };
+        match self.call(account, &creds, signed, Op::Create).await {
+            Ok(obj) => match report::checkout_created(obj, req.amount) {
+                Ok(created) => Outcome::Pending(created),
+                Err(e) => Outcome::Unknown(e),
+            },
+            Err(f) => f.into_outcome(),
+        }
+    }
+
+    async fn query(
+        &self,
+        account: &AccountContext,
+        query: &QueryRequest,
+    ) -> Outcome<GatewayReport> {
+        let Some(id) = query.external_id.as_deref().filter(|s| !s.is_empty()) else {
+            return Outcome::Declined(format!(
+                "no HimoSoft payment id is known for {} (HimoSoft cannot be asked by order_id)",
+                query.reference
+            ));
+        };
+        let creds = match credentials(account) {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
+        let obj = match self.current(account, &creds, id).await {
+            Ok(obj) => obj,
+            Err(f) => return f.into_outcome(),
+        };
+        let mut report = match report::payment_report(obj, id, &query.reference, &query.currency) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Unknown(e),
+        };
+        if report.status == ReportedStatus::Paid && report.amount.is_none() {
+            // Best effort: without it the payment completes on the recheck's word alone.
+            match self.read(account, &creds, id, Read::Retrieve).await {
+                Ok(obj) => match report::amount_of(&obj, &query.currency) {
+                    Ok(amount) => report.amount = amount,
+                    Err(e) => return Outcome::Unknown(e),
+                },
+                Err(f) => tracing::warn!(payment = id, reason = ?f, "HimoSoft amount unreadable"),
+            }
+        }
+        payment_outcome(report.status, report)
+    }
+
+    async fn refund(
+        &self,
+        _account: &AccountContext,
+        _req: &RefundRequest,
+    ) -> Outcome<RefundReport> {
+        Outcome::Declined("HimoSoft has no refund API".into())
+    }
+
+    async fn query_refund(
+        &self,
+        _account: &AccountContext,
+        _reference: &str,
+    ) -> Outcome<RefundReport> {
+        Outcome::Declined("HimoSoft has no refund API".into())
+    }
+
+    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
+        Outcome::Declined("HimoSoft has no cancel API".into())
+    }
+
+    fn verify_webhook(
+        &self,
+        account: &AccountContext,
+        hook: &IncomingWebhook<'_>,
+    ) -> WebhookVerification {
+        webhook::verify_webhook(account, hook)
+    }
+
+    fn parse_webhook(&self, hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String> {
+        webhook::parse_webhook(hook)
+    }
+
+    fn webhook_ack(&self, ack: AckKind) -> WebhookAck {
+        webhook::webhook_ack(ack)
+    }
+}

@@ -1,20 +1,170 @@
-//! HimoSoft simulator (placeholder until it is written; mounts nothing).
+//! HimoSoft simulator (providers.md §1, design §6): a stand-in for an upstream HimoSoft gateway.
+//!
+//! Routes, under `{prefix}/himosoft` (the rest is HimoSoft's real path, trailing slashes kept):
+//! `POST /v1/payments/`, `GET /v1/payments/{id}/`, `GET|POST /v1/payments/{id}/verify/` and
+//! `…/recheck/` (`api`); the checkout page `GET /checkout/{token}` (token = the id without
+//! `pay_`, as in the doc's example) with `POST /checkout/{token}/{outcome}` (`checkout`); the test
+//! controls under `/_sim/` (`controls`).
+//!
+//! Authentication: hex HMAC-SHA256 of timestamp ‖ body (`auth`, `signing`); errors in HimoSoft's
+//! `{"error","message"}` envelope (`envelope`). Callbacks are providers.md's synthetic, signed
+//! JSON (`webhook`), flagged as invented. Every [INFERRED] behaviour is a field of
+//! `HimoSoftConfig` so it can be changed when real traffic shows otherwise.
+//!
+//! HimoSoft takes no return URL per payment (§1.8): the customer is sent to the return URL of
+//! the ACCOUNT (`_sim/accounts` `return_url`), or shown a "done" page when it has none.
 
-use actix_web::web;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-pub struct HimoSoftSim;
+use actix_web::{web, HttpRequest};
+
+mod api;
+mod auth;
+mod checkout;
+mod controls;
+mod envelope;
+mod faults;
+pub mod signing;
+pub mod state;
+mod webhook;
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_api;
+#[cfg(test)]
+mod tests_checkout;
+
+/// The simulator's assumptions (providers.md §1.11), each configurable.
+#[derive(Clone, Debug)]
+pub struct HimoSoftConfig {
+    /// H1: allowed distance between the signed timestamp and now, in seconds.
+    pub timestamp_window_s: i64,
+    /// H1: headers that may carry the timestamp, in order.
+    pub timestamp_headers: Vec<&'static str>,
+    /// H2: false = single-tenant, a request without `X-API-Key` uses the keyless account.
+    pub require_api_key: bool,
+    /// §1.6: how long an idempotency key replays its answer.
+    pub idempotency_ttl: chrono::Duration,
+    /// Accepted currencies (the doc shows BDT; USD for the card/crypto methods).
+    pub currencies: Vec<&'static str>,
+    /// H5 [INVENTED]: send the synthetic signed JSON callback at all.
+    pub send_callbacks: bool,
+    /// §1.9 [INFERRED]: tries per callback (retried on a non-2xx answer).
+    pub webhook_tries: u32,
+    pub webhook_timeout: Duration,
+}
+
+impl Default for HimoSoftConfig {
+    fn default() -> Self {
+        HimoSoftConfig {
+            timestamp_window_s: 300,
+            timestamp_headers: vec!["X-Timestamp", "X-HMAC-Timestamp", "Timestamp"],
+            require_api_key: false,
+            idempotency_ttl: chrono::Duration::hours(24),
+            currencies: vec!["BDT", "USD"],
+            send_callbacks: true,
+            webhook_tries: 3,
+            webhook_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+pub struct HimoSoftSim {
+    pub config: HimoSoftConfig,
+    http: reqwest::Client,
+    state: Mutex<state::State>,
+}
 
 impl HimoSoftSim {
-    pub fn new(_http: reqwest::Client) -> Self {
-        Self
+    /// `http` sends the callbacks.
+    pub fn new(http: reqwest::Client) -> Self {
+        Self::with_config(http, HimoSoftConfig::default())
+    }
+
+    pub fn with_config(http: reqwest::Client, config: HimoSoftConfig) -> Self {
+        HimoSoftSim {
+            config,
+            http,
+            state: Mutex::new(state::State::default()),
+        }
+    }
+
+    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
+    fn lock(&self) -> MutexGuard<'_, state::State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds or replaces an account: by api key, or the keyless (single-tenant) one.
+    pub fn add_account(&self, account: state::Account) {
+        let mut st = self.lock();
+        match account.api_key.clone() {
+            Some(k) => {
+                st.accounts.insert(k, account);
+            }
+            None => st.keyless = account,
+        }
+    }
+
+    pub fn stats(&self) -> state::Stats {
+        self.lock().stats.clone()
+    }
+
+    /// Clears payments, idempotency cache, faults and stats (not accounts).
+    pub fn reset(&self) {
+        self.lock().reset();
+    }
+}
+
+/// What one mount point knows: the simulator and the path it is mounted at.
+pub(crate) struct Mount {
+    pub sim: Arc<HimoSoftSim>,
+    /// `{prefix}/himosoft`.
+    pub base: String,
+}
+
+impl Mount {
+    /// `<scheme>://<host><mount>/checkout/<token>` for the incoming request (the mount as
+    /// actually reached, so an outer scope keeps working).
+    pub fn checkout_url(&self, req: &HttpRequest, token: &str) -> String {
+        let info = req.connection_info();
+        let path = req.path();
+        let marker = format!("{}/", self.base);
+        let mount = match path.find(&marker) {
+            Some(i) => &path[..i + self.base.len()],
+            None => self.base.as_str(),
+        };
+        format!(
+            "{}://{}{mount}/checkout/{token}",
+            info.scheme(),
+            info.host()
+        )
     }
 }
 
 /// Mounts the simulator under `{prefix}/himosoft`.
-pub fn configure(_cfg: &mut web::ServiceConfig, _sim: &Arc<HimoSoftSim>, _prefix: &str) {}
+pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HimoSoftSim>, prefix: &str) {
+    let base = format!("{}/himosoft", prefix.trim_end_matches('/'));
+    let mount = web::Data::new(Mount {
+        sim: Arc::clone(sim),
+        base: base.clone(),
+    });
+    cfg.service(
+        web::scope(&base)
+            .app_data(mount)
+            .configure(api::routes)
+            .configure(checkout::routes)
+            .configure(controls::routes),
+    );
+}
 
-/// The built-in test account, as the credential object Payrail stores (None: not written yet).
+/// The built-in test account, as the credential object Payrail stores.
 pub fn default_credentials() -> Option<serde_json::Value> {
-    None
+    Some(serde_json::json!({
+        "secret": state::DEFAULT_SECRET,
+        "api_key": state::DEFAULT_API_KEY,
+    }))
 }

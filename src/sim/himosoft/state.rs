@@ -1,0 +1,262 @@
+//! In-memory records of the HimoSoft simulator: accounts, payments, the idempotency cache,
+//! faults and call counters.
+//!
+//! Everything lives in one `State` behind a `std::sync::Mutex` owned by `HimoSoftSim`; handlers
+//! copy what they need out and never hold the lock across an `.await`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// The built-in test account (README, sandbox): the §1.10 vectors' secret.
+pub const DEFAULT_SECRET: &str = "himo_sk_test_123";
+pub const DEFAULT_API_KEY: &str = "himo_pk_test_123";
+
+/// A merchant account: the credential object Payrail stores, plus where HimoSoft sends the
+/// customer afterwards (§1.8: configured per account, not per payment).
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub secret: String,
+    pub api_key: Option<String>,
+    pub return_url: Option<String>,
+}
+
+impl Account {
+    pub fn default_account() -> Self {
+        Account {
+            secret: DEFAULT_SECRET.into(),
+            api_key: Some(DEFAULT_API_KEY.into()),
+            return_url: None,
+        }
+    }
+}
+
+/// H4: the documented `pending`/`completed` plus the inferred final words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayStatus {
+    Pending,
+    Completed,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+impl PayStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayStatus::Pending => "pending",
+            PayStatus::Completed => "completed",
+            PayStatus::Failed => "failed",
+            PayStatus::Cancelled => "cancelled",
+            PayStatus::Expired => "expired",
+        }
+    }
+
+    pub fn is_final(self) -> bool {
+        self != PayStatus::Pending
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Payment {
+    /// `pay_…`; the checkout token is the part after `pay_` (as in the doc's example).
+    pub id: String,
+    /// The account's api key (`None`: the single-tenant account).
+    pub account: Option<String>,
+    pub order_id: Option<String>,
+    /// Asked amount, and what arrived (an underpayment is less).
+    pub amount: Decimal,
+    pub paid: Option<Decimal>,
+    pub currency: String,
+    pub callback_url: Option<String>,
+    pub status: PayStatus,
+    /// The upstream provider's reference, once paid (`ch_sim_…`).
+    pub external_id: Option<String>,
+    pub created: DateTime<Utc>,
+}
+
+impl Payment {
+    /// What HimoSoft reports as `amount`: what arrived once completed, else what was asked.
+    pub fn reported_amount(&self) -> String {
+        let mut d = self.paid.unwrap_or(self.amount);
+        d.rescale(2);
+        d.to_string()
+    }
+}
+
+/// One cached create answer (§1.6).
+#[derive(Clone, Debug)]
+pub struct Cached {
+    pub body: Vec<u8>,
+    pub at: DateTime<Utc>,
+}
+
+/// The last callback of a payment, kept for `_sim/checkout/{id}/webhook`.
+#[derive(Clone, Debug)]
+pub struct SentWebhook {
+    pub account: Option<String>,
+    pub url: String,
+    pub body: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultMode {
+    Timeout,
+    Http500,
+    Malformed,
+    Slow,
+    Refuse,
+}
+
+impl FaultMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "timeout" => FaultMode::Timeout,
+            "http_500" => FaultMode::Http500,
+            "malformed" => FaultMode::Malformed,
+            "slow" => FaultMode::Slow,
+            "refuse" => FaultMode::Refuse,
+            _ => return None,
+        })
+    }
+
+    pub fn default_delay_ms(self) -> u64 {
+        match self {
+            FaultMode::Timeout => 10_000,
+            FaultMode::Slow => 1_000,
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Fault {
+    pub mode: FaultMode,
+    pub remaining: u32,
+    pub delay_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum CallKind {
+    Create,
+    /// recheck, verify and retrieve.
+    Query,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RefCounts {
+    pub create: u64,
+    pub query: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Calls {
+    pub create: u64,
+    pub query: u64,
+    pub refund: u64,
+    pub cancel: u64,
+}
+
+/// The `_sim/stats` answer; `by_reference` is keyed by `order_id` (Payrail's reference).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub calls: Calls,
+    pub by_reference: BTreeMap<String, RefCounts>,
+    pub webhooks_sent: u64,
+}
+
+impl Stats {
+    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
+        let entry = reference.map(|r| self.by_reference.entry(r.to_owned()).or_default());
+        match kind {
+            CallKind::Create => {
+                self.calls.create += 1;
+                if let Some(e) = entry {
+                    e.create += 1;
+                }
+            }
+            CallKind::Query => {
+                self.calls.query += 1;
+                if let Some(e) = entry {
+                    e.query += 1;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct State {
+    /// By api key.
+    pub accounts: HashMap<String, Account>,
+    /// H2: the account of requests that send no `X-API-Key` (single-tenant mode).
+    pub keyless: Account,
+    /// By `pay_…` id.
+    pub payments: HashMap<String, Payment>,
+    /// By `idempotency_key` (unique across merchants, §1.6).
+    pub idempotency: HashMap<String, Cached>,
+    /// By payment id.
+    pub last_webhook: HashMap<String, SentWebhook>,
+    pub fault: Option<Fault>,
+    /// Callbacks still to be dropped (`_sim/webhooks/drop`).
+    pub drop_webhooks: u32,
+    pub stats: Stats,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        let default = Account::default_account();
+        State {
+            accounts: HashMap::from([(DEFAULT_API_KEY.to_owned(), default.clone())]),
+            keyless: default,
+            payments: HashMap::new(),
+            idempotency: HashMap::new(),
+            last_webhook: HashMap::new(),
+            fault: None,
+            drop_webhooks: 0,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl State {
+    /// Clears payments, the idempotency cache, faults and stats; accounts stay.
+    pub fn reset(&mut self) {
+        self.payments.clear();
+        self.idempotency.clear();
+        self.last_webhook.clear();
+        self.fault = None;
+        self.drop_webhooks = 0;
+        self.stats = Stats::default();
+    }
+
+    pub fn take_fault(&mut self) -> Option<Fault> {
+        let fault = self.fault.as_mut()?;
+        let taken = *fault;
+        fault.remaining = fault.remaining.saturating_sub(1);
+        if fault.remaining == 0 {
+            self.fault = None;
+        }
+        Some(taken)
+    }
+
+    /// The account a payment was created under.
+    pub fn account(&self, key: Option<&str>) -> Option<&Account> {
+        match key {
+            Some(k) => self.accounts.get(k),
+            None => Some(&self.keyless),
+        }
+    }
+
+    /// A payment by `pay_…` id or by checkout token (the id without `pay_`).
+    pub fn payment_mut(&mut self, id_or_token: &str) -> Option<&mut Payment> {
+        let id = if id_or_token.starts_with("pay_") {
+            id_or_token.to_owned()
+        } else {
+            format!("pay_{id_or_token}")
+        };
+        self.payments.get_mut(&id)
+    }
+}
