@@ -1,5 +1,6 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
+use super::hitpay::HitPay;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ impl Registry {
             Arc::new(PayStableCoin::new(client.clone())),
         );
         // hitpay (one line each, so the gateways' branches merge without touching each other)
+        adapters.insert(ProviderId::HitPay, Arc::new(HitPay::new(client.clone())));
 
         // paymento
 
