@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod gw_hitpay;
 mod helpers;
 mod idempotency;
 mod isolation;

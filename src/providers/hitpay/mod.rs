@@ -8,6 +8,7 @@
 //!   nobody was ever given that request's checkout URL, so nobody can pay it;
 //! * a refund goes to the *payment* id (T7): `charge_id` from the v1 webhook or from `payments[]`;
 //!   when Payrail has none, the request is read to find it.
+//!
 //! Webhooks are signed with the merchant's secret salt, so they are applied as they are
 //! (`confirm_webhooks: false`). Mappings are in `mapping`, signatures in `signing`.
 

@@ -34,6 +34,8 @@ mod tests;
 mod tests_api;
 #[cfg(test)]
 mod tests_checkout;
+#[cfg(test)]
+mod tests_faults;
 
 /// Which webhook a payment request's `webhook` URL receives (T1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
