@@ -1,6 +1,7 @@
 //! Which adapter serves which provider id. Adding a gateway means one line here.
 
 use super::himosoft::HimoSoft;
+use super::hitpay::HitPay;
 use super::pakhipay::PakhiPay;
 use super::paymento::Paymento;
 use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
@@ -21,6 +22,7 @@ impl Registry {
             Arc::new(PayStableCoin::new(client.clone())),
         );
         // hitpay (one line each, so the gateways' branches merge without touching each other)
+        adapters.insert(ProviderId::HitPay, Arc::new(HitPay::new(client.clone())));
 
         // paymento
         adapters.insert(

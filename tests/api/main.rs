@@ -8,6 +8,7 @@ mod crash;
 mod delivery;
 mod docs;
 mod gw_himosoft;
+mod gw_hitpay;
 mod gw_pakhipay;
 mod gw_paymento;
 mod helpers;

@@ -1,0 +1,185 @@
+//! Turning HitPay's objects (payment request, v1 webhook fields, v2 charge, refund) into Payrail's
+//! reports, refusing what does not add up.
+//!
+//! Errors here become `Unknown` for calls and a rejected parse for webhooks: a missing status, an
+//! amount that is not a plain decimal, an answer about another reference is never guessed at.
+//!
+//! Amounts: the request report carries the request's amount (what HitPay holds) and sets
+//! `underpaid` when the payments that took money add up to less in the request's currency. The
+//! v1 webhook and the v2 charge carry the payment's own amount, which Payrail compares with the
+//! payment (an underpayment there shows as an amount mismatch). Currencies are upper-cased (T6).
+//! `charge_id` is the payment that took money, else the latest payment (T7: refunds need it).
+
+use super::mapping::webhook_status;
+use super::mapping::{charge_status, charge_took_money, refund_status, request_status};
+use super::wire::{ChargeObj, PaymentObj, PaymentRequestObj, RefundObj};
+use crate::providers::{
+    CheckoutCreated, CheckoutRequest, GatewayReport, RefundReport, ReportedAmount,
+};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+fn present(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+pub fn checkout_created(
+    obj: PaymentRequestObj,
+    req: &CheckoutRequest,
+) -> Result<CheckoutCreated, String> {
+    check_reference(obj.reference_number.as_deref(), &req.reference)?;
+    if let Some(held) = amount(obj.amount.as_deref(), obj.currency.as_deref())? {
+        if held.value != req.amount || !held.currency.eq_ignore_ascii_case(&req.currency) {
+            return Err(format!(
+                "payment request is for {} {}, not {} {}",
+                held.value, held.currency, req.amount, req.currency
+            ));
+        }
+    }
+    let id = present(obj.id).ok_or("answer has no payment request id")?;
+    let url = present(obj.url).ok_or("answer has no checkout url")?;
+    match url::Url::parse(&url) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") => {}
+        _ => return Err(format!("checkout url {url:?} is not an http(s) URL")),
+    }
+    Ok(CheckoutCreated {
+        external_id: Some(id),
+        checkout_url: url,
+        provider_status: present(obj.status).unwrap_or_else(|| "pending".into()),
+    })
+}
+
+/// The GET answer (or a v2 `payment_request` event) as a report.
+pub fn request_report(obj: PaymentRequestObj) -> Result<GatewayReport, String> {
+    let provider_status = present(obj.status).ok_or("payment request has no status")?;
+    let status = request_status(&provider_status);
+    let held = amount(obj.amount.as_deref(), obj.currency.as_deref())?;
+    let payments = obj.payments.unwrap_or_default();
+    let mut paid: Vec<&PaymentObj> = Vec::new();
+    for p in &payments {
+        if p.status.as_deref().is_some_and(charge_took_money) {
+            paid.push(p);
+        }
+    }
+    let charge_id = paid
+        .first()
+        .copied()
+        .or(payments.last())
+        .and_then(|p| present(p.id.clone()));
+    let underpaid = match &held {
+        Some(held) if !paid.is_empty() => {
+            let mut total = Decimal::ZERO;
+            for p in &paid {
+                let currency = p.currency.as_deref().or(Some(held.currency.as_str()));
+                match amount(p.amount.as_deref(), currency)? {
+                    Some(a) if a.currency == held.currency => total += a.value,
+                    _ => return Err("a payment's amount cannot be compared".into()),
+                }
+            }
+            total < held.value
+        }
+        _ => false,
+    };
+    Ok(GatewayReport {
+        reference: present(obj.reference_number),
+        external_id: present(obj.id),
+        provider_status,
+        status,
+        amount: held,
+        underpaid,
+        charge_id,
+    })
+}
+
+/// A v1 form webhook (fields already URL-decoded; `hmac` may still be among them).
+pub fn webhook_v1_report(fields: &BTreeMap<String, String>) -> Result<GatewayReport, String> {
+    let get = |k: &str| present(fields.get(k).cloned());
+    let provider_status = get("status").ok_or("webhook has no status")?;
+    let report = GatewayReport {
+        reference: get("reference_number"),
+        external_id: get("payment_request_id"),
+        status: webhook_status(&provider_status),
+        provider_status,
+        amount: amount(
+            fields.get("amount").map(String::as_str),
+            fields.get("currency").map(String::as_str),
+        )?,
+        underpaid: false,
+        charge_id: get("payment_id"),
+    };
+    if report.reference.is_none() && report.external_id.is_none() {
+        return Err("webhook names neither reference_number nor payment_request_id".into());
+    }
+    Ok(report)
+}
+
+/// A v2 `charge` event.
+pub fn charge_report(obj: ChargeObj) -> Result<GatewayReport, String> {
+    let provider_status = present(obj.status).ok_or("charge has no status")?;
+    Ok(GatewayReport {
+        reference: present(obj.reference_number),
+        external_id: present(obj.payment_request_id),
+        status: charge_status(&provider_status),
+        provider_status,
+        amount: amount(obj.amount.as_deref(), obj.currency.as_deref())?,
+        underpaid: false,
+        charge_id: Some(present(obj.id).ok_or("charge has no id")?),
+    })
+}
+
+pub fn refund_report(obj: RefundObj, reference: Option<&str>) -> Result<RefundReport, String> {
+    let provider_status = present(obj.status).ok_or("refund has no status")?;
+    Ok(RefundReport {
+        reference: reference.map(str::to_owned),
+        external_id: present(obj.id),
+        status: refund_status(&provider_status),
+        provider_status,
+    })
+}
+
+/// Checks an echoed `reference_number` against ours (absent is tolerated).
+pub fn check_reference(echoed: Option<&str>, ours: &str) -> Result<(), String> {
+    match echoed.filter(|e| !e.is_empty()) {
+        Some(e) if e != ours => Err(format!("answer is about reference {e}, not {ours}")),
+        _ => Ok(()),
+    }
+}
+
+/// `amount` + `currency` → a reported amount; both absent → None; one without the other → error.
+pub fn amount(
+    value: Option<&str>,
+    currency: Option<&str>,
+) -> Result<Option<ReportedAmount>, String> {
+    let value = value.filter(|v| !v.is_empty());
+    let currency = currency.filter(|c| !c.is_empty());
+    match (value, currency) {
+        (None, None) => Ok(None),
+        (Some(v), Some(c)) => {
+            let value =
+                parse_decimal(v).ok_or_else(|| format!("amount {v:?} is not a plain decimal"))?;
+            if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(format!("currency {c:?} is not a 3-letter code"));
+            }
+            Ok(Some(ReportedAmount {
+                value,
+                currency: c.to_ascii_uppercase(),
+            }))
+        }
+        (Some(_), None) => Err("amount without a currency".into()),
+        (None, Some(_)) => Err("currency without an amount".into()),
+    }
+}
+
+/// `digits[.digits]` only: no sign, exponent, separators or blanks are guessed at.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let (whole, frac) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !frac.is_none_or(digits) {
+        return None;
+    }
+    Decimal::from_str(text).ok()
+}
