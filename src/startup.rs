@@ -1,5 +1,5 @@
 //! Building the application: pool, migrations, adapters, the HTTP server on a bound listener.
-//! Tests call `Application::build` with port 0 and read `port()`.
+//! Tests call `Application::build` with port 0 and read `port()`; the server is already serving.
 
 use crate::config::Settings;
 use crate::crypto::SecretBox;
@@ -19,7 +19,8 @@ use std::time::Duration;
 
 pub struct Application {
     port: u16,
-    server: Server,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    handle: actix_web::dev::ServerHandle,
     pub orchestrator: Orchestrator,
     demo: Option<embedded::DemoMerchant>,
 }
@@ -70,8 +71,10 @@ pub async fn orchestrator(
 }
 
 impl Application {
-    /// Connects, migrates, binds `server.listen` and builds the server (not yet running). In
-    /// sandbox mode the simulators are mounted at `/sandbox/…` and the demo merchant is ready.
+    /// Connects, migrates, binds `server.listen` and starts serving (the server runs on the
+    /// current runtime from here on; workers start with `run_until_stopped`). In sandbox mode the
+    /// simulators are mounted at `/sandbox/…` and the demo merchant is ready: it is prepared
+    /// after the server is up, because connecting it may call the in-process simulators.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
@@ -84,14 +87,23 @@ impl Application {
         let sandbox = orchestrator.settings.sandbox_enabled();
         let sims = sandbox.then(|| Simulators::new(sim_client()));
         let server = run(listener, AppState::new(orchestrator.clone()), sims)?;
+        let handle = server.handle();
+        let serving = tokio::spawn(server);
         let demo = if sandbox {
-            Some(embedded::prepare_sandbox(&orchestrator).await?)
+            match embedded::prepare_sandbox(&orchestrator).await {
+                Ok(demo) => Some(demo),
+                Err(err) => {
+                    handle.stop(false).await;
+                    return Err(err);
+                }
+            }
         } else {
             None
         };
         Ok(Self {
             port,
-            server,
+            serving,
+            handle,
             orchestrator,
             demo,
         })
@@ -109,18 +121,18 @@ impl Application {
     }
 
     /// Serves until stopped, with the background workers running beside the server.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let jobs = workers::spawn_all(self.orchestrator.clone());
-        let result = self.server.await;
+        let result = self.serving.await;
         for job in jobs {
             job.abort();
         }
-        result
+        Ok(result??)
     }
 
-    /// The server future alone (tests drive workers themselves).
-    pub fn into_server(self) -> Server {
-        self.server
+    /// Stops serving (tests that restart an instance).
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
     }
 }
 

@@ -298,7 +298,7 @@ impl Orchestrator {
                 .gateway_call(
                     &account.provider,
                     "query_refund",
-                    adapter.query_refund(&ctx, &r.reference),
+                    adapter.query_refund(&ctx, &r.reference, r.external_id.as_deref()),
                 )
                 .await;
             match outcome {

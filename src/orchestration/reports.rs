@@ -207,7 +207,9 @@ impl Orchestrator {
     }
 
     /// Keeps ids a gateway told us (in a webhook or on the return URL) on the attempt, so the
-    /// next query can use them (Pakhi Pay verify needs its transaction id).
+    /// next query can use them (Pakhi Pay verify needs its transaction id). An id is never
+    /// overwritten, and one another attempt of the account already holds is refused: a customer
+    /// must not be able to settle order B with the transaction id of order A.
     pub async fn remember_gateway_ids(
         &self,
         attempt_id: &str,
@@ -221,11 +223,22 @@ impl Orchestrator {
         let mut attempt = store::attempts::get(&mut tx, attempt_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if attempt.external_id.is_none() {
-            attempt.external_id = external_id.map(str::to_owned);
+        let account = attempt.account_id.clone();
+        if let (None, Some(e)) = (&attempt.external_id, external_id) {
+            match store::attempts::by_external_id(&mut tx, &account, e).await? {
+                Some(other) if other.id != attempt.id => {
+                    tracing::warn!(attempt_id, other = %other.id, "gateway order id already belongs to another attempt; ignored")
+                }
+                _ => attempt.external_id = Some(e.to_owned()),
+            }
         }
-        if let Some(c) = charge_id {
-            attempt.charge_id = Some(c.to_owned());
+        if let (None, Some(c)) = (&attempt.charge_id, charge_id) {
+            match store::attempts::by_charge_id(&mut tx, &account, c).await? {
+                Some(other) if other.id != attempt.id => {
+                    tracing::warn!(attempt_id, other = %other.id, "gateway charge id already belongs to another attempt; ignored")
+                }
+                _ => attempt.charge_id = Some(c.to_owned()),
+            }
         }
         store::attempts::save(&mut tx, &attempt).await?;
         tx.commit().await?;

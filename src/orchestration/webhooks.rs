@@ -169,6 +169,19 @@ impl Orchestrator {
             key: dedupe_key,
         };
         let outcome = if adapter.capabilities().confirm_webhooks {
+            // A duplicate need not cost the gateway a confirmation call.
+            let mut conn = self.db.acquire().await?;
+            if store::webhooks::already_applied(
+                &mut conn,
+                &account.provider,
+                &account.id,
+                dedupe_key,
+            )
+            .await?
+            {
+                return Ok(("duplicate", payment_id, AckKind::Accepted));
+            }
+            drop(conn);
             self.remember_gateway_ids(
                 &attempt.id,
                 report.external_id.as_deref(),

@@ -375,10 +375,12 @@ pub trait ProviderAdapter: Send + Sync {
     async fn query(&self, account: &AccountContext, query: &QueryRequest)
         -> Outcome<GatewayReport>;
     async fn refund(&self, account: &AccountContext, req: &RefundRequest) -> Outcome<RefundReport>;
+    /// A refund's state, by our reference and (once known) the gateway's own refund id.
     async fn query_refund(
         &self,
         account: &AccountContext,
         reference: &str,
+        external_id: Option<&str>,
     ) -> Outcome<RefundReport>;
     async fn cancel(&self, account: &AccountContext, query: &QueryRequest) -> Outcome<()>;
     fn verify_webhook(

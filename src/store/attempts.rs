@@ -113,3 +113,16 @@ pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
     .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The attempt of this account that already holds a gateway charge id, if any.
+pub async fn by_charge_id(
+    conn: &mut Conn,
+    account_id: &str,
+    charge_id: &str,
+) -> sqlx::Result<Option<AttemptRow>> {
+    on_conn!(conn, c => sqlx::query_as("SELECT * FROM attempts WHERE account_id = $1 AND charge_id = $2")
+        .bind(account_id)
+        .bind(charge_id)
+        .fetch_optional(c)
+        .await)
+}

@@ -64,3 +64,22 @@ pub async fn claim_dedupe(
     .await.map(|r| r.rows_affected()))?;
     Ok(inserted == 1)
 }
+
+/// Whether a verified webhook with this key was applied already (a cheap check before asking the
+/// gateway to confirm it; the claim in the applying transaction stays the guarantee).
+pub async fn already_applied(
+    conn: &mut Conn,
+    provider: &str,
+    account_id: &str,
+    key: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = on_conn!(conn, c => sqlx::query_scalar(
+        "SELECT count(*) FROM webhook_dedupe WHERE provider = $1 AND account_id = $2 AND dedupe_key = $3",
+    )
+    .bind(provider)
+    .bind(account_id)
+    .bind(key)
+    .fetch_one(c)
+    .await)?;
+    Ok(n > 0)
+}

@@ -145,7 +145,6 @@ pub async fn spawn_instance(settings: Settings) -> String {
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.into_server());
     address
 }
 

@@ -30,7 +30,6 @@ async fn a_bare_start_gives_a_working_sandbox_that_survives_a_restart() {
     let app = Application::build(zero_config(&dir)).await.unwrap();
     let banner = app.banner().expect("sandbox mode prints a banner");
     let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.into_server());
 
     // Keys were generated and kept where only the owner can read them.
     let secrets = dir.join("payrail-secrets.toml");
@@ -111,7 +110,6 @@ async fn a_bare_start_gives_a_working_sandbox_that_survives_a_restart() {
     let again = Application::build(zero_config(&dir)).await.unwrap();
     let base2 = format!("http://127.0.0.1:{}", again.port());
     assert!(again.banner().unwrap().contains(&m.id));
-    tokio::spawn(again.into_server());
     let env2 = read_env(&dir.join("payrail-sandbox.env"));
     assert_eq!(
         (
@@ -134,7 +132,6 @@ async fn production_mode_mounts_no_sandbox_and_generates_nothing() {
     let app = Application::build(settings).await.unwrap();
     assert!(app.banner().is_none());
     let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.into_server());
     let res = reqwest::get(format!("{base}/sandbox/paystablecoin/_sim/stats"))
         .await
         .unwrap();

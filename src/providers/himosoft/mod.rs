@@ -203,6 +203,7 @@ impl ProviderAdapter for HimoSoft {
         &self,
         _account: &AccountContext,
         _reference: &str,
+        _external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
         Outcome::Declined("HimoSoft has no refund API".into())
     }

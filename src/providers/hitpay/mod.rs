@@ -202,8 +202,10 @@ impl ProviderAdapter for HitPay {
         &self,
         account: &AccountContext,
         reference: &str,
+        external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
-        let path = match requests::refund_path(reference) {
+        // HitPay reads a refund by its own id only; before that is known, our reference is all we have.
+        let path = match requests::refund_path(external_id.unwrap_or(reference)) {
             Ok(p) => p,
             Err(e) => return Outcome::Declined(e),
         };

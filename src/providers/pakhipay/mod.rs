@@ -170,6 +170,7 @@ impl ProviderAdapter for PakhiPay {
         &self,
         _account: &AccountContext,
         _reference: &str,
+        _external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
         Outcome::Declined("Pakhi Pay has no refund API".into())
     }

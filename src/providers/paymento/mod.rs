@@ -207,6 +207,7 @@ impl ProviderAdapter for Paymento {
         &self,
         _account: &AccountContext,
         _reference: &str,
+        _external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
         Outcome::Declined("Paymento has no refund API".into())
     }

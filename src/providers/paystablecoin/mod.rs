@@ -243,6 +243,7 @@ impl ProviderAdapter for PayStableCoin {
         &self,
         account: &AccountContext,
         reference: &str,
+        _external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
         let creds = match credentials(account) {
             Ok(c) => c,

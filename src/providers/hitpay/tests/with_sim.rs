@@ -113,7 +113,7 @@ async fn pay_then_refund_by_the_webhook_charge_id() {
         (RefundStatus::Completed, "succeeded")
     );
     let again = a
-        .query_refund(&acc, first.external_id.as_deref().unwrap())
+        .query_refund(&acc, "rfd_unused", first.external_id.as_deref())
         .await;
     assert!(matches!(again, Outcome::Succeeded(r) if r.status == RefundStatus::Completed));
     refund.amount = Decimal::new(2000, 2);

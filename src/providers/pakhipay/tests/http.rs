@@ -212,7 +212,7 @@ async fn refund_and_cancel_do_not_exist() {
     };
     let no_refund = Outcome::Declined("Pakhi Pay has no refund API".into());
     assert_eq!(a.refund(&acc, &refund).await, no_refund);
-    assert_eq!(a.query_refund(&acc, "rfd_1").await, no_refund);
+    assert_eq!(a.query_refund(&acc, "rfd_1", None).await, no_refund);
     assert_eq!(
         a.cancel(&acc, &query(Some("TRX1"))).await,
         Outcome::Declined("Pakhi Pay has no cancel API".into())

@@ -302,7 +302,7 @@ async fn refund_and_cancel_are_declined_without_a_call() {
         Outcome::Declined("Paymento has no refund API".into())
     );
     assert_eq!(
-        a.query_refund(&acc, "rfd_1").await,
+        a.query_refund(&acc, "rfd_1", None).await,
         Outcome::Declined("Paymento has no refund API".into())
     );
     assert_eq!(

@@ -230,7 +230,7 @@ async fn refund_and_refund_query() {
         Outcome::Pending(report("PROCESSING", RefundStatus::Pending, None))
     );
     assert_eq!(
-        a.query_refund(&acc, "REFUND_1737554400000").await,
+        a.query_refund(&acc, "REFUND_1737554400000", None).await,
         Outcome::Succeeded(report("SUCCEEDED", RefundStatus::Completed, Some("RF_9")))
     );
     assert_eq!(
