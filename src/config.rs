@@ -112,6 +112,8 @@ pub struct WorkerSettings {
     pub expiry_grace_secs: i64,
     /// How many items one run claims.
     pub batch: i64,
+    /// How long the gateway-webhook journal is kept, days.
+    pub journal_retention_days: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -176,6 +178,7 @@ reconcile_interval_ms = 15000
 cleanup_interval_ms = 60000
 expiry_grace_secs = 3600
 batch = 100
+journal_retention_days = 30
 
 [sandbox]
 

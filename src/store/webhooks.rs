@@ -83,3 +83,29 @@ pub async fn already_applied(
     .await)?;
     Ok(n > 0)
 }
+
+/// Journal entries and dedupe keys older than `cutoff`, at most `batch` of each per call.
+pub async fn delete_older_than(
+    conn: &mut Conn,
+    cutoff: chrono::DateTime<Utc>,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let journal = on_conn!(conn, c => sqlx::query(
+        "DELETE FROM webhook_journal WHERE id IN (SELECT id FROM webhook_journal WHERE received_at < $1 LIMIT $2)",
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let dedupe = on_conn!(conn, c => sqlx::query(
+        "DELETE FROM webhook_dedupe WHERE (provider, account_id, dedupe_key) IN
+            (SELECT provider, account_id, dedupe_key FROM webhook_dedupe WHERE created_at < $1 LIMIT $2)",
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(journal + dedupe)
+}

@@ -1,6 +1,7 @@
-//! Deletes idempotency keys past their retention (24 h by default) and replay-guard signatures
-//! past the timestamp window. Batched deletes, safe with any number of instances (a row deleted
-//! twice is simply not there the second time).
+//! Deletes idempotency keys past their retention (24 h by default), replay-guard signatures
+//! past the timestamp window, and the gateway-webhook journal past its retention (30 days).
+//! Batched deletes, safe with any number of instances (a row deleted twice is simply not there
+//! the second time).
 
 use crate::orchestration::Orchestrator;
 use crate::store;
@@ -9,6 +10,8 @@ use crate::store;
 pub struct CleanupReport {
     pub idempotency_keys: u64,
     pub replay_signatures: u64,
+    /// Gateway-webhook journal entries and dedupe keys past `workers.journal_retention_days`.
+    pub webhook_records: u64,
 }
 
 const BATCH: i64 = 1000;
@@ -25,5 +28,13 @@ pub async fn run_once(orch: &Orchestrator) -> Result<CleanupReport, sqlx::Error>
         }
     }
     report.replay_signatures = store::replays::delete_expired(&mut conn, now).await?;
+    let cutoff = now - chrono::Duration::days(orch.settings.workers.journal_retention_days);
+    loop {
+        let n = store::webhooks::delete_older_than(&mut conn, cutoff, BATCH).await?;
+        report.webhook_records += n;
+        if n < BATCH as u64 {
+            break;
+        }
+    }
     Ok(report)
 }

@@ -292,6 +292,18 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn sim_stats_of(&self, provider: &str) -> Value {
+        let url = format!("{}/{provider}/_sim/stats", self.sim_address);
+        self.client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn sim_stats(&self) -> Value {
         self.client
             .get(format!("{}/paystablecoin/_sim/stats", self.sim_address))

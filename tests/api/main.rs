@@ -19,6 +19,7 @@ mod ops;
 mod receiver;
 mod reconciler;
 mod refunds;
+mod refunds_hitpay;
 mod sandbox;
 mod scale;
 mod webhooks;

@@ -180,3 +180,31 @@ async fn webhooks_for_unknown_providers_or_accounts_are_not_found() {
         assert_eq!(res.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_webhook_journal_is_kept_for_its_retention_then_cleaned_up() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    let p = app.create_payment(&m, json!({})).await;
+    app.sim_checkout(&p, "pay").await;
+    assert_eq!(app.count("webhook_journal").await, 1);
+    let orch = crate::delivery::worker(&app).await;
+    orch.clock.advance(chrono::Duration::days(29));
+    assert_eq!(
+        payrail::workers::cleanup::run_once(&orch)
+            .await
+            .unwrap()
+            .webhook_records,
+        0
+    );
+    orch.clock.advance(chrono::Duration::days(2));
+    // The journal entry and its dedupe key.
+    assert_eq!(
+        payrail::workers::cleanup::run_once(&orch)
+            .await
+            .unwrap()
+            .webhook_records,
+        2
+    );
+    assert_eq!(app.count("webhook_journal").await, 0);
+}
