@@ -21,6 +21,16 @@ pub struct Settings {
     pub log: LogSettings,
     pub data: DataSettings,
     pub workers: WorkerSettings,
+    pub routing: RoutingSettings,
+}
+
+/// Choosing a gateway account for a payment.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RoutingSettings {
+    /// Consecutive unreachable calls that open an account's circuit.
+    pub breaker_threshold: u32,
+    /// How long an open circuit keeps the account out of routing, seconds.
+    pub breaker_cooldown_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -188,6 +198,10 @@ level = "info"
 
 [data]
 dir = "."
+
+[routing]
+breaker_threshold = 3
+breaker_cooldown_secs = 30
 "#;
 
 impl Settings {

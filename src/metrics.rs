@@ -20,6 +20,7 @@ pub struct Metrics {
     reconciler: IntCounterVec,
     outbox_depth: prometheus::IntGauge,
     outbox_oldest_age: prometheus::IntGauge,
+    circuits: prometheus::IntGaugeVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -62,6 +63,17 @@ impl Metrics {
             &["provider", "result"],
         )
         .expect("valid metric");
+        let circuits = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "gateway_circuit_open",
+                "1 while a gateway account's circuit breaker is open",
+            ),
+            &["provider", "account_id"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(circuits.clone()))
+            .expect("registered once");
         let deliveries = IntCounterVec::new(
             Opts::new(
                 "webhook_deliveries_total",
@@ -119,6 +131,7 @@ impl Metrics {
             reconciler,
             outbox_depth,
             outbox_oldest_age,
+            circuits,
         }
     }
 
@@ -146,6 +159,16 @@ impl Metrics {
         self.reconciler
             .with_label_values(&["changed"])
             .inc_by(u64::from(changed));
+    }
+
+    /// The open circuits, refreshed when `/metrics` is read (closed ones drop out).
+    pub fn set_open_circuits(&self, open: &[crate::orchestration::breaker::OpenCircuit]) {
+        self.circuits.reset();
+        for c in open {
+            self.circuits
+                .with_label_values(&[&c.provider, &c.account_id])
+                .set(1);
+        }
     }
 
     /// The outbox backlog, refreshed when `/metrics` is read.

@@ -59,7 +59,12 @@ pub async fn orchestrator(
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
+    let breakers = crate::orchestration::breaker::Breakers::new(
+        settings.routing.breaker_threshold,
+        chrono::Duration::seconds(settings.routing.breaker_cooldown_secs),
+    );
     Ok(Orchestrator {
+        breakers: Arc::new(breakers),
         db,
         providers: Registry::new(gateway_client(&settings)?),
         settings: Arc::new(settings),

@@ -17,6 +17,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match db.schema_versions().await {
         Ok((expected, Some(applied))) if applied >= expected => HttpResponse::Ok().json(json!({
             "status": "ready", "database": db.engine(), "schema_version": applied,
+            // Gateways are not a readiness condition, but ops see which accounts routing skips.
+            "open_circuits": state.orch.breakers.open_circuits(state.orch.now()),
         })),
         Ok((expected, applied)) => HttpResponse::ServiceUnavailable().json(json!({
             "status": "not_ready", "database": db.engine(), "schema_version": applied,
@@ -40,6 +42,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             state.orch.metrics.set_outbox_backlog(undelivered, age);
         }
     }
+    let open = state.orch.breakers.open_circuits(state.orch.now());
+    state.orch.metrics.set_open_circuits(&open);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.orch.metrics.render())

@@ -13,7 +13,7 @@ use crate::domain::ids::{AttemptId, PaymentId};
 use crate::domain::money::Currency;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::providers::{CheckoutCreated, CheckoutRequest, Outcome, ProviderId};
+use crate::providers::{CheckoutCreated, CheckoutRequest, Outcome};
 use crate::store::{
     self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::NewPayment,
     payments::PaymentRow,
@@ -37,18 +37,24 @@ impl Orchestrator {
             },
             None => None,
         };
-        let (payment, attempt) = match resumed_payment {
-            Some(id) => self.resume(&id).await?,
+        let (mut payment, mut attempt, mut fallbacks) = match resumed_payment {
+            // A resumed create asks the same gateway again with the same reference.
+            Some(id) => {
+                let (p, a) = self.resume(&id).await?;
+                (p, a, Vec::new())
+            }
             None => {
                 let recorded = match self.route(merchant_id, &req).await {
-                    Ok(account) => {
-                        self.record_new(merchant_id, &req, &account, scope.as_ref())
+                    Ok(mut candidates) => {
+                        let first = candidates.remove(0);
+                        self.record_new(merchant_id, &req, &first, scope.as_ref())
                             .await
+                            .map(|(p, a)| (p, a, candidates))
                     }
                     Err(err) => Err(err),
                 };
                 match recorded {
-                    Ok(pair) => pair,
+                    Ok(triple) => triple,
                     Err(err) => {
                         // Nothing happened: the key is free again (routing answers are not stored).
                         if let Some(s) = &scope {
@@ -63,60 +69,22 @@ impl Orchestrator {
             // The gateway already has it (an earlier try got that far): answer as created.
             return self.answer_created(&payment, scope.as_ref()).await;
         }
-        let account = self.load_account(&attempt.account_id).await?;
-        let outcome = self.call_create(&payment, &attempt, &account).await?;
-        self.record_outcome(payment, attempt, outcome, scope.as_ref())
-            .await
-    }
-
-    /// The pinned provider's account, or the best-priority account that takes the currency and
-    /// method. (Fallback across accounts and the hosted page come with routing.)
-    async fn route(&self, merchant_id: &str, req: &CreateRequest) -> AppResult<AccountRow> {
-        let mut conn = self.db.acquire().await?;
-        let accounts = store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?;
-        let currency = req.money.currency.code();
-        let chosen = accounts.into_iter().find(|a| {
-            let Some(id) = ProviderId::parse(&a.provider) else {
-                return false;
-            };
-            let Some(adapter) = self.providers.get(id) else {
-                return false;
-            };
-            let caps = adapter.capabilities();
-            let listed = |raw: &str, item: &str| {
-                serde_json::from_str::<Vec<String>>(raw)
-                    .map(|v| v.is_empty() || v.iter().any(|x| x == item))
-                    .unwrap_or(false)
-            };
-            req.provider.is_none_or(|p| p == id)
-                && caps.currencies.contains(&currency)
-                && listed(&a.currencies, currency)
-                && req
-                    .method
-                    .is_none_or(|m| caps.methods.contains(&m) && listed(&a.methods, m.as_str()))
-        });
-        let account = chosen.ok_or_else(|| {
-            AppError::NoProviderAvailable(match req.provider {
-                Some(p) => format!("no enabled {p} account accepts {currency} for this merchant"),
-                None => format!("no enabled gateway account accepts {currency} for this merchant"),
-            })
-        })?;
-        let (_, adapter) = self.adapter(&account.provider)?;
-        if adapter.capabilities().requires_customer {
-            if req.customer.name.is_none() {
-                return Err(AppError::invalid(
-                    "customer.name",
-                    format!("is required by {}", account.provider),
-                ));
+        fallbacks.reverse();
+        loop {
+            let account = self.load_account(&attempt.account_id).await?;
+            let outcome = self.call_create(&payment, &attempt, &account).await?;
+            let now = self.now();
+            self.breakers
+                .record(&account.id, &account.provider, &outcome, now);
+            // Certainly not sent: the next account in priority order may take it.
+            if let (Outcome::NotSent(reason), Some(next)) = (&outcome, fallbacks.pop()) {
+                (payment, attempt) = self.fall_through(payment, attempt, reason, &next).await?;
+                continue;
             }
-            if req.customer.email.is_none() {
-                return Err(AppError::invalid(
-                    "customer.email",
-                    format!("is required by {}", account.provider),
-                ));
-            }
+            return self
+                .record_outcome(payment, attempt, outcome, scope.as_ref())
+                .await;
         }
-        Ok(account)
     }
 
     async fn record_new(

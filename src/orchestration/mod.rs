@@ -6,6 +6,7 @@
 //! same transaction.
 
 pub mod accounts;
+pub mod breaker;
 pub mod cancel;
 pub mod create_input;
 pub mod create_outcome;
@@ -18,6 +19,7 @@ pub mod queries;
 pub mod recheck;
 pub mod refunds;
 pub mod reports;
+pub mod routing;
 pub mod transition;
 pub mod views;
 pub mod webhooks;
@@ -53,6 +55,8 @@ pub struct Orchestrator {
     /// Base URL gateways and customers reach this deployment at, without a trailing slash.
     pub public_url: String,
     pub clock: crate::clock::Clock,
+    /// Circuit breakers per gateway account (per instance).
+    pub breakers: Arc<breaker::Breakers>,
 }
 
 impl Orchestrator {

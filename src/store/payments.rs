@@ -239,3 +239,20 @@ pub async fn set_next_recheck(
 pub async fn recheck_count(conn: &mut Conn, id: &str) -> sqlx::Result<i32> {
     on_conn!(conn, c => sqlx::query_scalar("SELECT recheck_count FROM payments WHERE id = $1").bind(id).fetch_one(c).await)
 }
+
+/// Points the payment at another gateway account (routing fell through to it).
+pub async fn set_route(
+    conn: &mut Conn,
+    id: &str,
+    provider: &str,
+    account_id: &str,
+) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET provider = $2, account_id = $3 WHERE id = $1")
+        .bind(id)
+        .bind(provider)
+        .bind(account_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -20,6 +20,7 @@ mod receiver;
 mod reconciler;
 mod refunds;
 mod refunds_hitpay;
+mod routing;
 mod sandbox;
 mod scale;
 mod webhooks;

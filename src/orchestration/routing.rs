@@ -1,0 +1,220 @@
+//! Choosing gateway accounts for a payment (design §4): `provider` pins one; otherwise the
+//! merchant's enabled accounts that accept the currency (and `method`, when given), best
+//! priority (lowest number) first, skipping accounts whose circuit is open. A `NotSent` answer
+//! falls through to the next account; `Declined` and `Unknown` never do.
+
+use super::create_input::CreateRequest;
+use super::Orchestrator;
+use crate::domain::ids::{AttemptId, TimelineId};
+use crate::domain::status::Source;
+use crate::error::{AppError, AppResult};
+use crate::providers::{Capabilities, Method, ProviderId};
+use crate::store::{
+    self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::PaymentRow,
+};
+use serde_json::json;
+
+/// Whether an account takes this currency and method: the gateway's declared capabilities,
+/// narrowed by the account's own lists (empty = the gateway's).
+pub fn eligible(
+    caps: &Capabilities,
+    account: &AccountRow,
+    currency: &str,
+    method: Option<Method>,
+) -> bool {
+    let listed = |raw: &str, item: &str| {
+        serde_json::from_str::<Vec<String>>(raw)
+            .map(|v| v.is_empty() || v.iter().any(|x| x == item))
+            .unwrap_or(false)
+    };
+    caps.currencies.contains(&currency)
+        && listed(&account.currencies, currency)
+        && method.is_none_or(|m| caps.methods.contains(&m) && listed(&account.methods, m.as_str()))
+}
+
+impl Orchestrator {
+    /// The accounts to try, in order. At least one, or `no_provider_available`; a 502 when every
+    /// eligible account's circuit is open.
+    pub(super) async fn route(
+        &self,
+        merchant_id: &str,
+        req: &CreateRequest,
+    ) -> AppResult<Vec<AccountRow>> {
+        let mut conn = self.db.acquire().await?;
+        let accounts = store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?;
+        drop(conn);
+        let currency = req.money.currency.code();
+        let candidates: Vec<AccountRow> = accounts
+            .into_iter()
+            .filter(|a| {
+                let Some(id) = ProviderId::parse(&a.provider) else {
+                    return false;
+                };
+                let Some(adapter) = self.providers.get(id) else {
+                    return false;
+                };
+                req.provider.is_none_or(|p| p == id)
+                    && eligible(adapter.capabilities(), a, currency, req.method)
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(AppError::NoProviderAvailable(match req.provider {
+                Some(p) => format!("no enabled {p} account accepts {currency} for this merchant"),
+                None => format!("no enabled gateway account accepts {currency} for this merchant"),
+            }));
+        }
+        let now = self.now();
+        let up: Vec<AccountRow> = candidates
+            .into_iter()
+            .filter(|a| self.breakers.allows(&a.id, now))
+            .collect();
+        if up.is_empty() {
+            return Err(AppError::ProviderUnavailable(
+                "every eligible gateway is marked down; retry later".into(),
+            ));
+        }
+        // Customer fields are checked against the first choice (the gateway that will see them).
+        let (_, adapter) = self.adapter(&up[0].provider)?;
+        if adapter.capabilities().requires_customer {
+            for (field, value) in [
+                ("customer.name", &req.customer.name),
+                ("customer.email", &req.customer.email),
+            ] {
+                if value.is_none() {
+                    return Err(AppError::invalid(
+                        field,
+                        format!("is required by {}", up[0].provider),
+                    ));
+                }
+            }
+        }
+        Ok(up)
+    }
+
+    /// Closes a `NotSent` attempt and opens the next one at `next`, re-pointing the payment.
+    pub(super) async fn fall_through(
+        &self,
+        mut payment: PaymentRow,
+        mut attempt: AttemptRow,
+        reason: &str,
+        next: &AccountRow,
+    ) -> AppResult<(PaymentRow, AttemptRow)> {
+        let id = AttemptId::generate();
+        let mut tx = self.db.begin().await?;
+        attempt.state = attempts::NOT_SENT.to_owned();
+        attempt.last_error = Some(reason.to_owned());
+        store::attempts::save(&mut tx, &attempt).await?;
+        let fresh = store::attempts::insert(
+            &mut tx,
+            id.as_str(),
+            &payment.id,
+            &next.id,
+            &next.provider,
+            id.as_str(),
+        )
+        .await?;
+        store::payments::set_route(&mut tx, &payment.id, &next.provider, &next.id).await?;
+        store::timeline::insert(
+            &mut tx,
+            &store::timeline::NewEntry {
+                id: TimelineId::generate().as_str(),
+                payment_id: &payment.id,
+                kind: "attempt.not_sent",
+                from_status: None,
+                to_status: None,
+                source: Source::Api.as_str(),
+                detail: Some(&json!({ "attempt_id": attempt.id, "reason": reason, "next_attempt_id": id, "next_provider": next.provider }).to_string()),
+                at: self.now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(payment_id = %payment.id, from = %attempt.provider, to = %next.provider, %reason, "gateway not reached; falling through");
+        payment.provider = Some(next.provider.clone());
+        payment.account_id = Some(next.id.clone());
+        Ok((payment, fresh))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Registry;
+
+    fn account(currencies: &str, methods: &str) -> AccountRow {
+        AccountRow {
+            id: "acc_x".into(),
+            merchant_id: "mer_x".into(),
+            provider: "x".into(),
+            credentials_enc: vec![],
+            base_url: String::new(),
+            enabled: true,
+            priority: 100,
+            currencies: currencies.into(),
+            methods: methods.into(),
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn eligibility_follows_the_capability_table_and_the_accounts_own_lists() {
+        let registry = Registry::new(reqwest::Client::new());
+        let caps = |p| registry.get(p).unwrap().capabilities();
+        let open = account("[]", "[]");
+        assert!(eligible(
+            caps(ProviderId::PayStableCoin),
+            &open,
+            "USD",
+            Some(Method::Crypto)
+        ));
+        assert!(!eligible(
+            caps(ProviderId::PayStableCoin),
+            &open,
+            "BDT",
+            None
+        ));
+        assert!(!eligible(
+            caps(ProviderId::PayStableCoin),
+            &open,
+            "USD",
+            Some(Method::Card)
+        ));
+        assert!(eligible(
+            caps(ProviderId::PakhiPay),
+            &open,
+            "BDT",
+            Some(Method::MobileBanking)
+        ));
+        assert!(eligible(
+            caps(ProviderId::HitPay),
+            &open,
+            "SGD",
+            Some(Method::Card)
+        ));
+        assert!(
+            !eligible(
+                caps(ProviderId::HitPay),
+                &account(r#"["MYR"]"#, "[]"),
+                "SGD",
+                None
+            ),
+            "the account narrows currencies"
+        );
+        assert!(
+            !eligible(
+                caps(ProviderId::HimoSoft),
+                &account("[]", r#"["card"]"#),
+                "BDT",
+                Some(Method::Crypto)
+            ),
+            "and methods"
+        );
+        assert!(eligible(
+            caps(ProviderId::HimoSoft),
+            &account("[]", r#"["card"]"#),
+            "BDT",
+            Some(Method::Card)
+        ));
+    }
+}
