@@ -12,6 +12,8 @@ pub mod pakhipay;
 pub mod paymento;
 pub mod paystablecoin;
 pub mod registry;
+#[cfg(test)]
+pub mod test_gateway;
 pub mod webhook_types;
 
 use async_trait::async_trait;

@@ -2,7 +2,6 @@
 //! verification, and real HTTP against a scripted local gateway.
 
 mod adapter;
-mod gateway;
 mod http;
 mod mapping;
 mod vectors;

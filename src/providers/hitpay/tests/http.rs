@@ -3,11 +3,11 @@
 //! validation → Declined, not found → Declined).
 
 use super::super::HitPay;
-use super::gateway::Gateway;
 use super::{account, checkout_request, query, REF};
+use crate::providers::test_gateway::Gateway;
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport, RefundRequest,
-    RefundStatus, ReportedAmount, ReportedStatus,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, RefundReport,
+    RefundRequest, RefundStatus, ReportedAmount, ReportedStatus,
 };
 use rust_decimal::Decimal;
 
@@ -19,7 +19,7 @@ const CREATED: &str = r#"{"id":"9ef6957e-0001","name":"Tan Ah Kow","amount":"25.
 
 #[actix_web::test]
 async fn create_sends_the_form_with_hitpay_headers_and_reads_the_checkout() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::HitPay, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -45,14 +45,14 @@ async fn create_sends_the_form_with_hitpay_headers_and_reads_the_checkout() {
         "application/x-www-form-urlencoded"
     );
     assert!(post
-        .body
+        .body_text()
         .starts_with("amount=25.00&currency=SGD&reference_number=att_01JD3ZK2Q4X8V9N6B5M7C1T0RA&"));
     gw.stop().await;
 }
 
 #[actix_web::test]
 async fn create_outcomes_by_answer() {
-    let gw = Gateway::start(&[
+    let gw = Gateway::start(ProviderId::HitPay, &[
         (500, r#"{"message":"Server Error"}"#),
         (401, r#"{"message":"Unauthenticated."}"#),
         (422, r#"{"message":"The currency field is required.","errors":{"currency":["The currency field is required."]}}"#),
@@ -108,7 +108,11 @@ async fn query_reads_the_request_and_its_payments() {
     let other = r#"{"id":"req-1","status":"completed","reference_number":"att_OTHER"}"#;
     let missing =
         r#"{"message":"No query results for model [App\\Business\\PaymentRequest] req-1"}"#;
-    let gw = Gateway::start(&[(200, paid), (200, other), (404, missing)]).await;
+    let gw = Gateway::start(
+        ProviderId::HitPay,
+        &[(200, paid), (200, other), (404, missing)],
+    )
+    .await;
     let (acc, a) = (account(&gw.base), adapter());
     assert_eq!(
         a.query(&acc, &query(Some("req-1"))).await,
@@ -147,14 +151,17 @@ async fn query_reads_the_request_and_its_payments() {
 
 #[actix_web::test]
 async fn cancel_deletes_and_a_completed_request_is_declined() {
-    let gw = Gateway::start(&[
-        (200, r#"{"success":true}"#),
-        (
-            400,
-            r#"{"message":"A completed payment request cannot be deleted."}"#,
-        ),
-        (200, r#"{"success":false}"#),
-    ])
+    let gw = Gateway::start(
+        ProviderId::HitPay,
+        &[
+            (200, r#"{"success":true}"#),
+            (
+                400,
+                r#"{"message":"A completed payment request cannot be deleted."}"#,
+            ),
+            (200, r#"{"success":false}"#),
+        ],
+    )
     .await;
     let (acc, a) = (account(&gw.base), adapter());
     assert_eq!(
@@ -185,7 +192,11 @@ async fn cancel_deletes_and_a_completed_request_is_declined() {
 async fn refund_by_the_payment_id_found_on_the_request_when_unknown() {
     let paid = r#"{"id":"req-1","status":"completed","amount":"25.00","currency":"sgd","payments":[{"id":"pay-9","status":"succeeded","amount":"25.00","currency":"sgd"}]}"#;
     let refunded = r#"{"id":"rf-1","refunded_by":"QA SG","payment_id":"pay-9","amount_refunded":10,"total_amount":25,"currency":"sgd","status":"succeeded"}"#;
-    let gw = Gateway::start(&[(200, paid), (200, refunded), (200, refunded)]).await;
+    let gw = Gateway::start(
+        ProviderId::HitPay,
+        &[(200, paid), (200, refunded), (200, refunded)],
+    )
+    .await;
     let (acc, a) = (account(&gw.base), adapter());
     let mut req = RefundRequest {
         reference: "rfd_1".into(),
@@ -205,7 +216,7 @@ async fn refund_by_the_payment_id_found_on_the_request_when_unknown() {
     let seen = gw.seen();
     assert_eq!(seen[0].path, "/hitpay/v1/payment-requests/req-1");
     assert_eq!(
-        (seen[1].path.as_str(), seen[1].body.as_str()),
+        (seen[1].path.as_str(), seen[1].body_text()),
         ("/hitpay/v1/refund", "amount=10.00&payment_id=pay-9")
     );
     req.payment_charge_id = Some("pay-9".into());

@@ -2,7 +2,6 @@
 //! verification, and real HTTP against a scripted local server and against the simulator.
 
 mod adapter;
-mod gateway;
 mod http;
 mod mapping;
 mod requests;

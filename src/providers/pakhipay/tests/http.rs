@@ -1,11 +1,13 @@
-//! The adapter over real HTTP against the scripted local gateway of `gateway.rs`: what it sends,
-//! and how each kind of answer is classified (500 → Unknown, closed port → NotSent, auth refused
-//! → NotSent, validation → Declined).
+//! The adapter over real HTTP against the shared scripted gateway (`test_gateway`): what it
+//! sends, and how each kind of answer is classified (500 → Unknown, closed port → NotSent, auth
+//! refused → NotSent, validation → Declined).
 
 use super::super::PakhiPay;
-use super::gateway::Gateway;
 use super::{account, checkout_request, query, CALLBACK, KEY, REF};
-use crate::providers::{CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedStatus};
+use crate::providers::test_gateway::Gateway;
+use crate::providers::{
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, ReportedStatus,
+};
 
 fn adapter() -> PakhiPay {
     PakhiPay::new(reqwest::Client::new())
@@ -15,7 +17,7 @@ const CREATED: &str = r#"{"status":1,"payment_url":"https://pakhipay.com/checkou
 
 #[actix_web::test]
 async fn create_sends_the_documented_request_and_reads_the_link() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::PakhiPay, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request())
         .await;
@@ -46,7 +48,11 @@ async fn create_sends_the_documented_request_and_reads_the_link() {
 
 #[actix_web::test]
 async fn create_on_http_500_is_unknown() {
-    let gw = Gateway::start(&[(500, r#"{"status":0,"message":"Server Error"}"#)]).await;
+    let gw = Gateway::start(
+        ProviderId::PakhiPay,
+        &[(500, r#"{"status":0,"message":"Server Error"}"#)],
+    )
+    .await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request())
         .await;
@@ -71,13 +77,16 @@ async fn create_on_a_closed_port_is_not_sent() {
 
 #[actix_web::test]
 async fn create_refusals_auth_and_validation() {
-    let gw = Gateway::start(&[
-        (401, r#"{"status":0,"message":"Invalid API key"}"#),
-        (200, r#"{"status":0,"message":"Invalid API Key"}"#),
-        (200, r#"{"status":0,"message":"cus_email is required"}"#),
-        (200, "<html>garbage"),
-        (200, r#"{"status":1}"#),
-    ])
+    let gw = Gateway::start(
+        ProviderId::PakhiPay,
+        &[
+            (401, r#"{"status":0,"message":"Invalid API key"}"#),
+            (200, r#"{"status":0,"message":"Invalid API Key"}"#),
+            (200, r#"{"status":0,"message":"cus_email is required"}"#),
+            (200, "<html>garbage"),
+            (200, r#"{"status":1}"#),
+        ],
+    )
     .await;
     let (a, acc, req) = (adapter(), account(&gw.base), checkout_request());
     assert_eq!(
@@ -108,7 +117,7 @@ async fn create_refusals_auth_and_validation() {
 
 #[actix_web::test]
 async fn nothing_is_sent_without_usable_credentials_or_customer() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::PakhiPay, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials = serde_json::json!({ "api_key": "" });
     assert_eq!(
@@ -139,14 +148,17 @@ fn report(word: &str, status: ReportedStatus) -> GatewayReport {
 
 #[actix_web::test]
 async fn query_is_verify_with_the_transaction_id_and_amount() {
-    let gw = Gateway::start(&[
-        (200, r#"{"status":1,"message":"completed"}"#),
-        (200, r#"{"status":1,"message":"pending"}"#),
-        (200, r#"{"status":0,"message":"Invalid transaction"}"#),
-        (200, r#"{"status":0,"message":"Amount mismatch"}"#),
-        (200, r#"{"status":1,"message":"refunded-ish"}"#),
-        (503, ""),
-    ])
+    let gw = Gateway::start(
+        ProviderId::PakhiPay,
+        &[
+            (200, r#"{"status":1,"message":"completed"}"#),
+            (200, r#"{"status":1,"message":"pending"}"#),
+            (200, r#"{"status":0,"message":"Invalid transaction"}"#),
+            (200, r#"{"status":0,"message":"Amount mismatch"}"#),
+            (200, r#"{"status":1,"message":"refunded-ish"}"#),
+            (503, ""),
+        ],
+    )
     .await;
     let (a, acc, q) = (adapter(), account(&gw.base), query(Some("TRX123456789")));
     assert_eq!(
@@ -186,7 +198,7 @@ async fn query_is_verify_with_the_transaction_id_and_amount() {
 
 #[actix_web::test]
 async fn query_without_a_transaction_id_asks_nothing() {
-    let gw = Gateway::start(&[]).await;
+    let gw = Gateway::start(ProviderId::PakhiPay, &[]).await;
     let a = adapter();
     for q in [query(None), query(Some(""))] {
         assert_eq!(
@@ -200,7 +212,7 @@ async fn query_without_a_transaction_id_asks_nothing() {
 
 #[actix_web::test]
 async fn refund_and_cancel_do_not_exist() {
-    let gw = Gateway::start(&[]).await;
+    let gw = Gateway::start(ProviderId::PakhiPay, &[]).await;
     let (a, acc) = (adapter(), account(&gw.base));
     let refund = crate::providers::RefundRequest {
         reference: "rfd_1".into(),

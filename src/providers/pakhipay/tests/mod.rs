@@ -1,7 +1,6 @@
 //! Unit tests for the Pakhi Pay adapter: the §4.6 vectors byte for byte, the mappings, webhook
 //! verification and parsing, and real HTTP against a scripted local gateway.
 
-mod gateway;
 mod http;
 mod mapping;
 mod vectors;

@@ -1,10 +1,11 @@
-//! The adapter over real HTTP against the scripted local gateway of `gateway.rs`.
+//! The adapter over real HTTP against the shared scripted gateway (`test_gateway`).
 
 use super::super::Paymento;
-use super::gateway::{closed_base, Gateway};
 use super::{account, checkout_request, query, API_KEY, IPN_URL, REF, TOKEN};
+use crate::providers::test_gateway::{closed_base, Gateway};
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedAmount, ReportedStatus,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, ReportedAmount,
+    ReportedStatus,
 };
 use rust_decimal::Decimal;
 
@@ -43,7 +44,7 @@ fn report(status: ReportedStatus, word: &str, underpaid: bool) -> GatewayReport 
 
 #[actix_web::test]
 async fn create_sends_the_swagger_body_and_builds_the_checkout_url() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::Paymento, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF, RETURN))
         .await;
@@ -66,7 +67,7 @@ async fn create_sends_the_swagger_body_and_builds_the_checkout_url() {
     assert_eq!(post.header("content-type"), "application/json");
     assert_eq!(post.header("accept"), "application/json");
     assert_eq!(
-        post.body,
+        post.body_text(),
         format!(
             r#"{{"fiatAmount":"25.00","fiatCurrency":"USD","returnUrl":"{RETURN}","orderId":"{REF}","riskSpeed":1}}"#
         )
@@ -76,27 +77,30 @@ async fn create_sends_the_swagger_body_and_builds_the_checkout_url() {
 
 #[actix_web::test]
 async fn create_errors_are_classified() {
-    let gw = Gateway::start(&[
-        (500, r#"{"success":false}"#),
-        (
-            401,
-            r#"{"success":false,"message":"Invalid API key","body":null}"#,
-        ),
-        (
-            400,
-            r#"{"success":false,"message":"API_KEY_MISSING","body":null}"#,
-        ),
-        (
-            400,
-            r#"{"success":false,"message":"Invalid fiat currency","body":null}"#,
-        ),
-        (
-            200,
-            r#"{"success":false,"message":"Your balance is insufficient","body":null}"#,
-        ),
-        (200, "<html>bad gateway</html>"),
-        (200, r#"{"success":true,"message":"","body":null}"#),
-    ])
+    let gw = Gateway::start(
+        ProviderId::Paymento,
+        &[
+            (500, r#"{"success":false}"#),
+            (
+                401,
+                r#"{"success":false,"message":"Invalid API key","body":null}"#,
+            ),
+            (
+                400,
+                r#"{"success":false,"message":"API_KEY_MISSING","body":null}"#,
+            ),
+            (
+                400,
+                r#"{"success":false,"message":"Invalid fiat currency","body":null}"#,
+            ),
+            (
+                200,
+                r#"{"success":false,"message":"Your balance is insufficient","body":null}"#,
+            ),
+            (200, "<html>bad gateway</html>"),
+            (200, r#"{"success":true,"message":"","body":null}"#),
+        ],
+    )
     .await;
     let (acc, req, a) = (account(&gw.base), checkout_request(REF, RETURN), adapter());
     let mut outcomes = Vec::new();
@@ -140,21 +144,27 @@ async fn create_errors_are_classified() {
 #[actix_web::test]
 async fn a_closed_port_or_bad_credentials_are_not_sent() {
     let out = adapter()
-        .create_checkout(&account(&closed_base()), &checkout_request(REF, RETURN))
+        .create_checkout(
+            &account(&closed_base(ProviderId::Paymento)),
+            &checkout_request(REF, RETURN),
+        )
         .await;
     assert!(
         matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
         "{out:?}"
     );
     let out = adapter()
-        .query(&account(&closed_base()), &query(Some(TOKEN)))
+        .query(
+            &account(&closed_base(ProviderId::Paymento)),
+            &query(Some(TOKEN)),
+        )
         .await;
     assert!(
         matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
         "{out:?}"
     );
 
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::Paymento, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials["secret_key"] = "".into();
     let out = adapter()
@@ -170,7 +180,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
 
 #[actix_web::test]
 async fn query_is_verify_and_reads_every_answer() {
-    let gw = Gateway::start(&[
+    let gw = Gateway::start(ProviderId::Paymento, &[
         (200, &verified(8, true, REF)),
         (200, &verified(3, false, REF)),
         (200, &verified(2, false, REF)),
@@ -230,14 +240,14 @@ async fn query_is_verify_and_reads_every_answer() {
     let seen = gw.seen();
     assert_eq!(seen.len(), 8);
     assert!(seen.iter().all(|s| s.path == "/paymento/v1/payment/verify"
-        && s.body == format!(r#"{{"token":"{TOKEN}"}}"#)
+        && s.body_text() == format!(r#"{{"token":"{TOKEN}"}}"#)
         && s.header("api-key") == API_KEY));
     gw.stop().await;
 }
 
 #[actix_web::test]
 async fn without_a_token_nothing_is_asked() {
-    let gw = Gateway::start(&[]).await;
+    let gw = Gateway::start(ProviderId::Paymento, &[]).await;
     assert_eq!(
         adapter().query(&account(&gw.base), &query(None)).await,
         Outcome::Declined(format!(
@@ -250,7 +260,7 @@ async fn without_a_token_nothing_is_asked() {
 
 #[actix_web::test]
 async fn on_connect_registers_the_ipn_url() {
-    let gw = Gateway::start(&[
+    let gw = Gateway::start(ProviderId::Paymento, &[
         (200, &format!(r#"{{"success":true,"message":"","body":{{"ipN_URL":"{IPN_URL}","ipN_Method":1}}}}"#)),
         (200, r#"{"success":true,"message":"","body":{"IPN_Url ":"https://elsewhere/ipn","ipN_Method":1}}"#),
         (401, r#"{"success":false,"message":"Invalid API key","body":null}"#),
@@ -278,7 +288,7 @@ async fn on_connect_registers_the_ipn_url() {
     let seen = gw.seen();
     assert_eq!(seen[0].path, "/paymento/v1/payment/settings");
     assert_eq!(
-        seen[0].body,
+        seen[0].body_text(),
         format!(r#"{{"IPN_Url":"{IPN_URL}","IPN_Method":1}}"#)
     );
     assert_eq!(seen[0].header("api-key"), API_KEY);
@@ -287,7 +297,7 @@ async fn on_connect_registers_the_ipn_url() {
 
 #[actix_web::test]
 async fn refund_and_cancel_are_declined_without_a_call() {
-    let gw = Gateway::start(&[]).await;
+    let gw = Gateway::start(ProviderId::Paymento, &[]).await;
     let (acc, a) = (account(&gw.base), adapter());
     let refund = crate::providers::RefundRequest {
         reference: "rfd_1".into(),

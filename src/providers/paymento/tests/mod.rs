@@ -3,7 +3,6 @@
 //! local servers.
 
 mod adapter;
-mod gateway;
 mod http;
 mod mapping;
 mod vectors;

@@ -1,13 +1,39 @@
-//! The adapter over real HTTP against the scripted local gateway of `gateway.rs`.
+//! The adapter over real HTTP against the shared scripted gateway (`test_gateway`).
 
+use super::super::signing::{body_hash_b64, sign, string_to_sign};
 use super::super::PayStableCoin;
-use super::gateway::Gateway;
+use super::SECRET;
 use super::{account, checkout_request, refund_request};
+use crate::providers::test_gateway::{Gateway, Seen};
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport, RefundStatus,
-    ReportedAmount, ReportedStatus,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, RefundReport,
+    RefundStatus, ReportedAmount, ReportedStatus,
 };
 use rust_decimal::Decimal;
+
+/// The signature PSC would expect of a request the scripted gateway saw.
+trait ExpectedSignature {
+    fn expected_signature(&self) -> String;
+}
+
+impl ExpectedSignature for Seen {
+    /// Recomputes the signature PSC would expect over the gateway path (prefix stripped).
+    fn expected_signature(&self) -> String {
+        let path = self.path.strip_prefix("/paystablecoin").unwrap();
+        let hash = if !self.body.is_empty() {
+            Some(body_hash_b64(&self.body))
+        } else if !self.query.is_empty() {
+            Some(body_hash_b64(self.query.as_bytes()))
+        } else {
+            None
+        };
+        let ts = self.header("x-timestamp");
+        sign(
+            SECRET,
+            string_to_sign(ts, &self.method, path, hash.as_deref()),
+        )
+    }
+}
 
 const REF: &str = "att_01JD3ZK2Q4X8V9N6B5M7C1T0RA";
 
@@ -27,7 +53,7 @@ fn created() -> CheckoutCreated {
 
 #[actix_web::test]
 async fn create_checkout_on_http_500_is_unknown() {
-    let gw = Gateway::start(&[(500, r#"{"code":"99999"}"#)]).await;
+    let gw = Gateway::start(ProviderId::PayStableCoin, &[(500, r#"{"code":"99999"}"#)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -53,7 +79,7 @@ async fn create_checkout_on_closed_port_is_not_sent() {
 
 #[actix_web::test]
 async fn create_checkout_sends_a_signed_request_and_reads_the_checkout() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -78,7 +104,11 @@ async fn create_checkout_sends_a_signed_request_and_reads_the_checkout() {
 #[actix_web::test]
 async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
     let duplicate = r#"{"code":"20001","message":"Order already exists"}"#;
-    let gw = Gateway::start(&[(200, duplicate), (200, CREATED)]).await;
+    let gw = Gateway::start(
+        ProviderId::PayStableCoin,
+        &[(200, duplicate), (200, CREATED)],
+    )
+    .await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -95,7 +125,11 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
     gw.stop().await;
 
     let no_url = r#"{"code":"00000","data":{"merchantOrderId":"att_01JD3ZK2Q4X8V9N6B5M7C1T0RA","status":"INIT"}}"#;
-    let gw = Gateway::start(&[(200, duplicate), (200, no_url)]).await;
+    let gw = Gateway::start(
+        ProviderId::PayStableCoin,
+        &[(200, duplicate), (200, no_url)],
+    )
+    .await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -107,7 +141,7 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
     );
     gw.stop().await;
 
-    let gw = Gateway::start(&[(200, duplicate), (401, "")]).await;
+    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, duplicate), (401, "")]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -122,12 +156,15 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
 
 #[actix_web::test]
 async fn create_checkout_business_codes() {
-    let gw = Gateway::start(&[
-        (200, r#"{"code":"10006","msg":"Currency not supported"}"#),
-        (200, r#"{"code":"50001","message":"Invalid signature"}"#),
-        (200, r#"{"code":"00000","message":"Success"}"#),
-        (200, "<html>bad gateway</html>"),
-    ])
+    let gw = Gateway::start(
+        ProviderId::PayStableCoin,
+        &[
+            (200, r#"{"code":"10006","msg":"Currency not supported"}"#),
+            (200, r#"{"code":"50001","message":"Invalid signature"}"#),
+            (200, r#"{"code":"00000","message":"Success"}"#),
+            (200, "<html>bad gateway</html>"),
+        ],
+    )
     .await;
     let acc = account(&gw.base);
     let req = checkout_request(REF);
@@ -159,7 +196,11 @@ async fn query_reports_the_order() {
     let waiting = r#"{"code":"00000","data":{"merchantOrderId":"att_01JD3ZK2Q4X8V9N6B5M7C1T0RA","status":"INIT"}}"#;
     let other = r#"{"code":"00000","data":{"merchantOrderId":"att_01JD3ZK2Q4X8V9N6B5M7C1T0RB","status":"SUCCEEDED"}}"#;
     let missing = r#"{"code":"40001","message":"Order not found"}"#;
-    let gw = Gateway::start(&[(200, paid), (200, waiting), (200, other), (200, missing)]).await;
+    let gw = Gateway::start(
+        ProviderId::PayStableCoin,
+        &[(200, paid), (200, waiting), (200, other), (200, missing)],
+    )
+    .await;
     let acc = account(&gw.base);
     let a = adapter();
     assert_eq!(
@@ -210,7 +251,7 @@ async fn query_reports_the_order() {
 
 #[actix_web::test]
 async fn refund_and_refund_query() {
-    let gw = Gateway::start(&[
+    let gw = Gateway::start(ProviderId::PayStableCoin, &[
         (200, r#"{"code":"00000","data":{"merchantRefundOrderId":"REFUND_1737554400000","status":"PROCESSING"}}"#),
         (200, r#"{"code":"00000","data":{"merchantRefundOrderId":"REFUND_1737554400000","refundOrderId":"RF_9","status":"SUCCEEDED"}}"#),
         (200, r#"{"code":"20001","message":"exists"}"#),
@@ -257,7 +298,7 @@ async fn refund_and_refund_query() {
 
 #[actix_web::test]
 async fn nothing_is_sent_with_bad_credentials_and_cancel_is_declined() {
-    let gw = Gateway::start(&[(200, CREATED)]).await;
+    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials["api_secret"] = "".into();
     let out = adapter()

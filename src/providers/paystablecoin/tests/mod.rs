@@ -2,7 +2,6 @@
 //! verification, and real HTTP against throwaway local servers.
 
 mod adapter;
-mod gateway;
 mod http;
 mod mapping;
 mod vectors;
