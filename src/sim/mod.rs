@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use actix_web::{web, App, HttpServer};
 
+mod common;
 pub mod himosoft;
 pub mod hitpay;
 pub mod pakhipay;

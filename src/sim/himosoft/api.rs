@@ -35,7 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn begin_call(sim: &HimoSoftSim, kind: CallKind, reference: Option<&str>) -> Option<Fault> {
     let mut st = sim.lock();
     st.stats.count(kind, reference);
-    st.take_fault()
+    st.fault.take_one()
 }
 
 /// The create answer, keys in the doc's order.

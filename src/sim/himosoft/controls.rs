@@ -10,30 +10,35 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::{Account, Fault, FaultMode};
-use super::Mount;
+use super::state::{Account, Fault};
+use super::{state, Mount};
+use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
-        .route("/_sim/faults", web::post().to(set_fault))
-        .route("/_sim/stats", web::get().to(stats))
+        .route("/_sim/faults", web::post().to(controls::set_fault::<Mount>))
+        .route("/_sim/stats", web::get().to(controls::stats::<Mount>))
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
         .route("/_sim/webhooks/drop", web::post().to(drop_webhooks))
-        .route("/_sim/reset", web::post().to(reset));
+        .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
 }
 
-fn bad_request(msg: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "error": msg }))
-}
+impl SimControls for Mount {
+    const SLOW_DELAY_MS: u64 = 1_000;
 
-/// Parses a control body; an empty body means "all defaults".
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| e.to_string())
+    type Stats = state::Stats;
+
+    fn arm_fault(&self, fault: Option<Fault>) {
+        self.sim.lock().fault.arm(fault);
+    }
+
+    fn stats(&self) -> state::Stats {
+        self.sim.stats()
+    }
+
+    fn reset(&self) {
+        self.sim.reset();
+    }
 }
 
 /// The credential object Payrail stores (`secret`, `api_key`?) plus `return_url`?.
@@ -62,52 +67,7 @@ async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse 
         api_key: b.api_key,
         return_url: b.return_url,
     });
-    HttpResponse::Ok().json(json!({ "ok": true }))
-}
-
-#[derive(Deserialize)]
-struct FaultBody {
-    mode: String,
-    count: Option<u32>,
-    delay_ms: Option<u64>,
-}
-
-async fn set_fault(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
-    let b: FaultBody = match parse(&body) {
-        Ok(b) => b,
-        Err(e) => return bad_request(&e),
-    };
-    let count = b.count.unwrap_or(1);
-    let fault = if b.mode == "none" || count == 0 {
-        None
-    } else {
-        let Some(mode) = FaultMode::parse(&b.mode) else {
-            return bad_request("mode must be timeout, http_500, malformed, slow, refuse or none");
-        };
-        Some(Fault {
-            mode,
-            remaining: count,
-            delay_ms: b.delay_ms.unwrap_or(mode.default_delay_ms()),
-        })
-    };
-    mount.sim.lock().fault = fault;
-    HttpResponse::Ok().json(json!({
-        "ok": true,
-        "mode": fault.map_or("none", |_| b.mode.as_str()),
-        "count": fault.map_or(0, |f| f.remaining),
-        "delay_ms": fault.map_or(0, |f| f.delay_ms),
-    }))
-}
-
-async fn stats(mount: web::Data<Mount>) -> HttpResponse {
-    HttpResponse::Ok().json(mount.sim.stats())
-}
-
-#[derive(Deserialize)]
-struct ResendBody {
-    copies: Option<u32>,
-    #[serde(default)]
-    tamper: bool,
+    controls::ok()
 }
 
 /// Re-sends the last callback of payment `id` (`pay_…` or the checkout token).
@@ -116,25 +76,21 @@ async fn resend(
     body: web::Bytes,
     mount: web::Data<Mount>,
 ) -> HttpResponse {
-    let b: ResendBody = match parse(&body) {
+    let b: Resend = match parse(&body) {
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    let copies = b.copies.unwrap_or(1).min(100);
     let hook = {
         let mut st = mount.sim.lock();
         let id = st.payment_mut(&path).map(|p| p.id.clone());
         id.and_then(|id| st.last_webhook.get(&id).cloned())
     };
     let Some(hook) = hook else {
-        return HttpResponse::NotFound()
-            .json(json!({ "error": "no callback sent for this payment" }));
+        return controls::not_found("no callback sent for this payment");
     };
-    let mut statuses = Vec::new();
-    for _ in 0..copies {
-        statuses.push(mount.sim.deliver(&hook, b.tamper).await);
-    }
-    HttpResponse::Ok().json(json!({ "sent": copies, "statuses": statuses }))
+    let (hook, sim) = (&hook, &mount.sim);
+    b.run(|tamper| async move { sim.deliver(hook, tamper).await })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -150,9 +106,4 @@ async fn drop_webhooks(body: web::Bytes, mount: web::Data<Mount>) -> HttpRespons
     let count = b.count.unwrap_or(1);
     mount.sim.lock().drop_webhooks = count;
     HttpResponse::Ok().json(json!({ "ok": true, "count": count }))
-}
-
-async fn reset(mount: web::Data<Mount>) -> HttpResponse {
-    mount.sim.reset();
-    HttpResponse::Ok().json(json!({ "ok": true }))
 }

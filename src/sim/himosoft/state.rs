@@ -4,11 +4,16 @@
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `HimoSoftSim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::sim::common::faults::ArmedFault;
+pub use crate::sim::common::faults::Fault;
+/// `CallKind::Query` covers recheck, verify and retrieve; `by_reference` is keyed by `order_id`
+/// (Payrail's reference).
+pub use crate::sim::common::stats::{CallKind, Stats};
 
 /// The built-in test account (README, sandbox): the §1.10 vectors' secret.
 pub const DEFAULT_SECRET: &str = "himo_sk_test_123";
@@ -101,92 +106,6 @@ pub struct SentWebhook {
     pub body: Vec<u8>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultMode {
-    Timeout,
-    Http500,
-    Malformed,
-    Slow,
-    Refuse,
-}
-
-impl FaultMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "timeout" => FaultMode::Timeout,
-            "http_500" => FaultMode::Http500,
-            "malformed" => FaultMode::Malformed,
-            "slow" => FaultMode::Slow,
-            "refuse" => FaultMode::Refuse,
-            _ => return None,
-        })
-    }
-
-    pub fn default_delay_ms(self) -> u64 {
-        match self {
-            FaultMode::Timeout => 10_000,
-            FaultMode::Slow => 1_000,
-            _ => 0,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Fault {
-    pub mode: FaultMode,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum CallKind {
-    Create,
-    /// recheck, verify and retrieve.
-    Query,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RefCounts {
-    pub create: u64,
-    pub query: u64,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Calls {
-    pub create: u64,
-    pub query: u64,
-    pub refund: u64,
-    pub cancel: u64,
-}
-
-/// The `_sim/stats` answer; `by_reference` is keyed by `order_id` (Payrail's reference).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub calls: Calls,
-    pub by_reference: BTreeMap<String, RefCounts>,
-    pub webhooks_sent: u64,
-}
-
-impl Stats {
-    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
-        let entry = reference.map(|r| self.by_reference.entry(r.to_owned()).or_default());
-        match kind {
-            CallKind::Create => {
-                self.calls.create += 1;
-                if let Some(e) = entry {
-                    e.create += 1;
-                }
-            }
-            CallKind::Query => {
-                self.calls.query += 1;
-                if let Some(e) = entry {
-                    e.query += 1;
-                }
-            }
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct State {
     /// By api key.
@@ -199,7 +118,7 @@ pub struct State {
     pub idempotency: HashMap<String, Cached>,
     /// By payment id.
     pub last_webhook: HashMap<String, SentWebhook>,
-    pub fault: Option<Fault>,
+    pub fault: ArmedFault,
     /// Callbacks still to be dropped (`_sim/webhooks/drop`).
     pub drop_webhooks: u32,
     pub stats: Stats,
@@ -214,7 +133,7 @@ impl Default for State {
             payments: HashMap::new(),
             idempotency: HashMap::new(),
             last_webhook: HashMap::new(),
-            fault: None,
+            fault: ArmedFault::default(),
             drop_webhooks: 0,
             stats: Stats::default(),
         }
@@ -227,19 +146,9 @@ impl State {
         self.payments.clear();
         self.idempotency.clear();
         self.last_webhook.clear();
-        self.fault = None;
+        self.fault = ArmedFault::default();
         self.drop_webhooks = 0;
         self.stats = Stats::default();
-    }
-
-    pub fn take_fault(&mut self) -> Option<Fault> {
-        let fault = self.fault.as_mut()?;
-        let taken = *fault;
-        fault.remaining = fault.remaining.saturating_sub(1);
-        if fault.remaining == 0 {
-            self.fault = None;
-        }
-        Some(taken)
     }
 
     /// The account a payment was created under.

@@ -53,7 +53,7 @@ pub(super) fn begin_call(
     let mut st = sim.lock();
     let r = reference(&st);
     st.stats.count(kind, r.as_deref());
-    st.take_fault()
+    st.fault.take_one()
 }
 
 fn reference_of(st: &State, id: &str) -> Option<String> {

@@ -8,30 +8,33 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::{Account, Fault, FaultMode};
-use super::Mount;
+use super::state::{Account, Fault};
+use super::{state, Mount};
+use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
-        .route("/_sim/faults", web::post().to(set_fault))
-        .route("/_sim/stats", web::get().to(stats))
+        .route("/_sim/faults", web::post().to(controls::set_fault::<Mount>))
+        .route("/_sim/stats", web::get().to(controls::stats::<Mount>))
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
         .route("/_sim/webhooks", web::post().to(lose_webhooks))
-        .route("/_sim/reset", web::post().to(reset));
+        .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
 }
 
-fn bad_request(msg: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "error": msg }))
-}
+impl SimControls for Mount {
+    type Stats = state::Stats;
 
-/// Parses a control body; an empty body means "all defaults".
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| e.to_string())
+    fn arm_fault(&self, fault: Option<Fault>) {
+        self.sim.lock().fault.arm(fault);
+    }
+
+    fn stats(&self) -> state::Stats {
+        self.sim.stats()
+    }
+
+    fn reset(&self) {
+        self.sim.reset();
+    }
 }
 
 /// The credential object Payrail stores for HitPay.
@@ -55,52 +58,7 @@ async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse 
         salt: b.salt,
         event_salt: b.event_salt.filter(|s| !s.is_empty()),
     });
-    HttpResponse::Ok().json(json!({ "ok": true }))
-}
-
-#[derive(Deserialize)]
-struct FaultBody {
-    mode: String,
-    count: Option<u32>,
-    delay_ms: Option<u64>,
-}
-
-async fn set_fault(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
-    let b: FaultBody = match parse(&body) {
-        Ok(b) => b,
-        Err(e) => return bad_request(&e),
-    };
-    let count = b.count.unwrap_or(1);
-    let fault = if b.mode == "none" || count == 0 {
-        None
-    } else {
-        let Some(mode) = FaultMode::parse(&b.mode) else {
-            return bad_request("mode must be timeout, http_500, malformed, slow, refuse or none");
-        };
-        Some(Fault {
-            mode,
-            remaining: count,
-            delay_ms: b.delay_ms.unwrap_or(mode.default_delay_ms()),
-        })
-    };
-    mount.sim.lock().fault = fault;
-    HttpResponse::Ok().json(json!({
-        "ok": true,
-        "mode": fault.map_or("none", |_| b.mode.as_str()),
-        "count": fault.map_or(0, |f| f.remaining),
-        "delay_ms": fault.map_or(0, |f| f.delay_ms),
-    }))
-}
-
-async fn stats(mount: web::Data<Mount>) -> HttpResponse {
-    HttpResponse::Ok().json(mount.sim.stats())
-}
-
-#[derive(Deserialize)]
-struct ResendBody {
-    copies: Option<u32>,
-    #[serde(default)]
-    tamper: bool,
+    controls::ok()
 }
 
 /// Re-sends the request's last webhook `copies` times (each a single delivery, no retries).
@@ -109,21 +67,17 @@ async fn resend(
     body: web::Bytes,
     mount: web::Data<Mount>,
 ) -> HttpResponse {
-    let b: ResendBody = match parse(&body) {
+    let b: Resend = match parse(&body) {
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    let copies = b.copies.unwrap_or(1).min(100);
     let hook = mount.sim.lock().last_webhook.get(path.as_str()).cloned();
     let Some(hook) = hook else {
-        return HttpResponse::NotFound()
-            .json(json!({ "error": "no webhook sent for this payment request" }));
+        return controls::not_found("no webhook sent for this payment request");
     };
-    let mut statuses = Vec::new();
-    for _ in 0..copies {
-        statuses.push(mount.sim.send_webhook(&hook, b.tamper).await.ok());
-    }
-    HttpResponse::Ok().json(json!({ "sent": copies, "statuses": statuses }))
+    let (hook, sim) = (&hook, &mount.sim);
+    b.run(|tamper| async move { sim.send_webhook(hook, tamper).await.ok() })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -139,9 +93,4 @@ async fn lose_webhooks(body: web::Bytes, mount: web::Data<Mount>) -> HttpRespons
     };
     mount.sim.lock().drop_webhooks = b.drop;
     HttpResponse::Ok().json(json!({ "ok": true, "drop": b.drop }))
-}
-
-async fn reset(mount: web::Data<Mount>) -> HttpResponse {
-    mount.sim.reset();
-    HttpResponse::Ok().json(json!({ "ok": true }))
 }

@@ -4,11 +4,15 @@
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `HitPaySim`; handlers copy
 //! what they need out and never hold the lock across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::sim::common::faults::ArmedFault;
+pub use crate::sim::common::faults::Fault;
+pub use crate::sim::common::stats::CallKind;
+use crate::sim::common::stats::Calls;
 
 #[derive(Clone, Debug)]
 pub struct Account {
@@ -150,91 +154,9 @@ pub struct SentWebhook {
     pub body: HookBody,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultMode {
-    Timeout,
-    Http500,
-    Malformed,
-    Slow,
-    Refuse,
-}
-
-impl FaultMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "timeout" => FaultMode::Timeout,
-            "http_500" => FaultMode::Http500,
-            "malformed" => FaultMode::Malformed,
-            "slow" => FaultMode::Slow,
-            "refuse" => FaultMode::Refuse,
-            _ => return None,
-        })
-    }
-
-    pub fn default_delay_ms(self) -> u64 {
-        match self {
-            FaultMode::Timeout => 10_000,
-            FaultMode::Slow => 1_500,
-            _ => 0,
-        }
-    }
-}
-
-/// A fault armed for the next `remaining` API calls.
-#[derive(Clone, Copy, Debug)]
-pub struct Fault {
-    pub mode: FaultMode,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum CallKind {
-    Create,
-    Query,
-    Refund,
-    Cancel,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Counts {
-    pub create: u64,
-    pub query: u64,
-    pub refund: u64,
-    pub cancel: u64,
-}
-
-impl Counts {
-    fn bump(&mut self, kind: CallKind) {
-        match kind {
-            CallKind::Create => self.create += 1,
-            CallKind::Query => self.query += 1,
-            CallKind::Refund => self.refund += 1,
-            CallKind::Cancel => self.cancel += 1,
-        }
-    }
-}
-
-/// The `_sim/stats` answer, serialised as is.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub calls: Counts,
-    /// By our `reference_number` (refunds count under their payment's request).
-    pub by_reference: BTreeMap<String, Counts>,
-    pub webhooks_sent: u64,
-}
-
-impl Stats {
-    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
-        self.calls.bump(kind);
-        if let Some(r) = reference {
-            self.by_reference
-                .entry(r.to_owned())
-                .or_default()
-                .bump(kind);
-        }
-    }
-}
+/// The `_sim/stats` answer; `by_reference` (by our `reference_number`, refunds under their
+/// payment's request) counts every kind of call.
+pub type Stats = crate::sim::common::stats::Stats<Calls>;
 
 #[derive(Debug)]
 pub struct State {
@@ -246,7 +168,7 @@ pub struct State {
     pub refunds: HashMap<String, Refund>,
     /// By payment request id.
     pub last_webhook: HashMap<String, SentWebhook>,
-    pub fault: Option<Fault>,
+    pub fault: ArmedFault,
     /// Webhooks still to be lost (`_sim/webhooks`), for tests of a missed notification.
     pub drop_webhooks: u32,
     pub stats: Stats,
@@ -260,7 +182,7 @@ impl Default for State {
             requests: HashMap::new(),
             refunds: HashMap::new(),
             last_webhook: HashMap::new(),
-            fault: None,
+            fault: ArmedFault::default(),
             drop_webhooks: 0,
             stats: Stats::default(),
         }
@@ -273,20 +195,9 @@ impl State {
         self.requests.clear();
         self.refunds.clear();
         self.last_webhook.clear();
-        self.fault = None;
+        self.fault = ArmedFault::default();
         self.drop_webhooks = 0;
         self.stats = Stats::default();
-    }
-
-    /// Consumes one use of the armed fault, if any.
-    pub fn take_fault(&mut self) -> Option<Fault> {
-        let fault = self.fault.as_mut()?;
-        let taken = *fault;
-        fault.remaining = fault.remaining.saturating_sub(1);
-        if fault.remaining == 0 {
-            self.fault = None;
-        }
-        Some(taken)
     }
 
     /// The request holding payment `payment_id`.

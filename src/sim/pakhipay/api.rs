@@ -24,20 +24,22 @@ fn refusal(status: u16, message: &str) -> Answer {
     (status, json!({ "status": 0, "message": message }))
 }
 
-/// Counts a call that reached its route and takes one use of the armed fault.
+/// Counts a call that reached its route and takes one use of the armed fault. The only calls are
+/// create and verify (a `query`, counted under the `order_id` of its transaction).
 fn begin_call(sim: &PakhiPaySim, kind: CallKind, body: &[u8]) -> Option<Fault> {
     let mut st = sim.lock();
     let fields = raw_fields(body).unwrap_or_default();
     let text = |name: &str| fields.get(name).and_then(|raw| string(raw));
-    let reference = match kind {
-        CallKind::Create => text("order_id"),
-        CallKind::Verify => text("transaction_id")
+    let reference = if kind == CallKind::Create {
+        text("order_id")
+    } else {
+        text("transaction_id")
             .and_then(|t| st.transactions.get(&t))
             .and_then(|id| st.payments.get(id))
-            .and_then(|p| p.order_id.clone()),
+            .and_then(|p| p.order_id.clone())
     };
     st.stats.count(kind, reference.as_deref());
-    st.take_fault()
+    st.fault.take_one()
 }
 
 /// The `api-key` header's account, or the 401 answer.
@@ -150,7 +152,7 @@ fn create_link(mount: &Mount, req: &HttpRequest, body: &[u8]) -> Result<String, 
 }
 
 async fn verify(req: HttpRequest, body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
-    let fault = begin_call(&mount.sim, CallKind::Verify, &body);
+    let fault = begin_call(&mount.sim, CallKind::Query, &body);
     faults::respond(fault, || {
         match verify_transaction(&mount.sim, &req, &body) {
             Ok(word) => (200, json!({ "status": 1, "message": word })),

@@ -3,10 +3,14 @@
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PakhiPaySim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::sim::common::faults::ArmedFault;
+pub use crate::sim::common::faults::Fault;
+/// Verify counts as `query`; Pakhi Pay has no refund or cancel API, so those counters stay 0.
+pub use crate::sim::common::stats::{CallKind, Stats};
 
 /// The key of providers.md §4.6's vectors, used by the built-in account.
 pub const DEFAULT_API_KEY: &str = "pk_test_api_key_123";
@@ -102,94 +106,6 @@ pub struct SentWebhook {
     pub signature: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultMode {
-    Timeout,
-    Http500,
-    Malformed,
-    Slow,
-    Refuse,
-}
-
-impl FaultMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "timeout" => FaultMode::Timeout,
-            "http_500" => FaultMode::Http500,
-            "malformed" => FaultMode::Malformed,
-            "slow" => FaultMode::Slow,
-            "refuse" => FaultMode::Refuse,
-            _ => return None,
-        })
-    }
-
-    pub fn default_delay_ms(self) -> u64 {
-        match self {
-            FaultMode::Timeout => 10_000,
-            FaultMode::Slow => 1_500,
-            _ => 0,
-        }
-    }
-}
-
-/// A fault armed for the next `remaining` API calls.
-#[derive(Clone, Copy, Debug)]
-pub struct Fault {
-    pub mode: FaultMode,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub enum CallKind {
-    Create,
-    Verify,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RefCounts {
-    pub create: u64,
-    pub query: u64,
-}
-
-/// Pakhi Pay has no refund or cancel API: those counters stay 0.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Calls {
-    pub create: u64,
-    pub query: u64,
-    pub refund: u64,
-    pub cancel: u64,
-}
-
-/// The `_sim/stats` answer, serialised as is.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub calls: Calls,
-    pub by_reference: BTreeMap<String, RefCounts>,
-    pub webhooks_sent: u64,
-}
-
-impl Stats {
-    /// Counts one call; verify counts as `query`, under the `order_id` of its transaction.
-    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
-        let entry = reference.map(|r| self.by_reference.entry(r.to_owned()).or_default());
-        match kind {
-            CallKind::Create => {
-                if let Some(e) = entry {
-                    e.create += 1;
-                }
-                self.calls.create += 1;
-            }
-            CallKind::Verify => {
-                if let Some(e) = entry {
-                    e.query += 1;
-                }
-                self.calls.query += 1;
-            }
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct State {
     /// By API key.
@@ -200,7 +116,7 @@ pub struct State {
     pub transactions: HashMap<String, String>,
     /// By sim id.
     pub last_webhook: HashMap<String, SentWebhook>,
-    pub fault: Option<Fault>,
+    pub fault: ArmedFault,
     pub stats: Stats,
 }
 
@@ -212,7 +128,7 @@ impl Default for State {
             payments: HashMap::new(),
             transactions: HashMap::new(),
             last_webhook: HashMap::new(),
-            fault: None,
+            fault: ArmedFault::default(),
             stats: Stats::default(),
         }
     }
@@ -224,18 +140,7 @@ impl State {
         self.payments.clear();
         self.transactions.clear();
         self.last_webhook.clear();
-        self.fault = None;
+        self.fault = ArmedFault::default();
         self.stats = Stats::default();
-    }
-
-    /// Consumes one use of the armed fault, if any.
-    pub fn take_fault(&mut self) -> Option<Fault> {
-        let fault = self.fault.as_mut()?;
-        let taken = *fault;
-        fault.remaining = fault.remaining.saturating_sub(1);
-        if fault.remaining == 0 {
-            self.fault = None;
-        }
-        Some(taken)
     }
 }

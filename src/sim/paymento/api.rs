@@ -26,13 +26,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/payment/settings", web::get().to(get_settings));
 }
 
-/// Counts a call (when it is one the stats name) and takes one use of the armed fault.
+/// Counts a call (when it is one the stats name; an empty `orderId` is no reference) and takes
+/// one use of the armed fault.
 fn begin_call(sim: &PaymentoSim, kind: Option<CallKind>, reference: Option<&str>) -> Option<Fault> {
     let mut st = sim.lock();
     if let Some(kind) = kind {
-        st.stats.count(kind, reference);
+        st.stats.count(kind, reference.filter(|r| !r.is_empty()));
     }
-    st.take_fault()
+    st.fault.take_one()
 }
 
 /// `Api-Key` (header names are case-insensitive): missing → 400 `API_KEY_MISSING`, unknown → 401.

@@ -4,11 +4,15 @@
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PaymentoSim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::sim::common::faults::ArmedFault;
+pub use crate::sim::common::faults::Fault;
+/// Verify is Payrail's `query`.
+pub use crate::sim::common::stats::{CallKind, Stats};
 
 /// The built-in account's key and secret (the secret is the §2.8 vector's).
 pub const DEFAULT_API_KEY: &str = "pmt_sim_api_key_0001";
@@ -114,95 +118,6 @@ pub struct SentIpn {
     pub body: Vec<u8>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultMode {
-    Timeout,
-    Http500,
-    Malformed,
-    Slow,
-    Refuse,
-}
-
-impl FaultMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "timeout" => FaultMode::Timeout,
-            "http_500" => FaultMode::Http500,
-            "malformed" => FaultMode::Malformed,
-            "slow" => FaultMode::Slow,
-            "refuse" => FaultMode::Refuse,
-            _ => return None,
-        })
-    }
-
-    pub fn default_delay_ms(self) -> u64 {
-        match self {
-            FaultMode::Timeout => 10_000,
-            FaultMode::Slow => 1_500,
-            _ => 0,
-        }
-    }
-}
-
-/// A fault armed for the next `remaining` API calls.
-#[derive(Clone, Copy, Debug)]
-pub struct Fault {
-    pub mode: FaultMode,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallKind {
-    Create,
-    /// Verify (Payrail's `query`).
-    Query,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RefCounts {
-    pub create: u64,
-    pub query: u64,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Calls {
-    pub create: u64,
-    pub query: u64,
-    pub refund: u64,
-    pub cancel: u64,
-}
-
-/// The `_sim/stats` answer, serialised as is.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub calls: Calls,
-    pub by_reference: BTreeMap<String, RefCounts>,
-    pub webhooks_sent: u64,
-}
-
-impl Stats {
-    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
-        let entry = reference
-            .filter(|r| !r.is_empty())
-            .map(|r| self.by_reference.entry(r.to_owned()).or_default());
-        match kind {
-            CallKind::Create => {
-                self.calls.create += 1;
-                if let Some(e) = entry {
-                    e.create += 1;
-                }
-            }
-            CallKind::Query => {
-                self.calls.query += 1;
-                if let Some(e) = entry {
-                    e.query += 1;
-                }
-            }
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct State {
     /// By `api_key`.
@@ -212,7 +127,7 @@ pub struct State {
     /// By token.
     pub last_ipn: HashMap<String, SentIpn>,
     pub next_payment_id: i64,
-    pub fault: Option<Fault>,
+    pub fault: ArmedFault,
     pub stats: Stats,
 }
 
@@ -227,7 +142,7 @@ impl Default for State {
             orders: HashMap::new(),
             last_ipn: HashMap::new(),
             next_payment_id: 20_001,
-            fault: None,
+            fault: ArmedFault::default(),
             stats: Stats::default(),
         }
     }
@@ -238,18 +153,7 @@ impl State {
     pub fn reset(&mut self) {
         self.orders.clear();
         self.last_ipn.clear();
-        self.fault = None;
+        self.fault = ArmedFault::default();
         self.stats = Stats::default();
-    }
-
-    /// Consumes one use of the armed fault, if any.
-    pub fn take_fault(&mut self) -> Option<Fault> {
-        let fault = self.fault.as_mut()?;
-        let taken = *fault;
-        fault.remaining = fault.remaining.saturating_sub(1);
-        if fault.remaining == 0 {
-            self.fault = None;
-        }
-        Some(taken)
     }
 }

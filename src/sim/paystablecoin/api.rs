@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub(super) fn begin_call(sim: &PscSim, kind: CallKind, reference: Option<&str>) -> Option<Fault> {
     let mut st = sim.lock();
     st.stats.count(kind, reference);
-    st.take_fault()
+    st.fault.take_one()
 }
 
 async fn create(

@@ -5,31 +5,33 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::state::{Account, Fault, FaultMode, WebhookVariant};
-use super::Mount;
+use super::state::{Account, Fault, WebhookVariant};
+use super::{state, Mount};
+use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
-        .route("/_sim/faults", web::post().to(set_fault))
-        .route("/_sim/stats", web::get().to(stats))
+        .route("/_sim/faults", web::post().to(controls::set_fault::<Mount>))
+        .route("/_sim/stats", web::get().to(controls::stats::<Mount>))
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
-        .route("/_sim/reset", web::post().to(reset));
+        .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
 }
 
-fn bad_request(msg: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "error": msg }))
-}
+impl SimControls for Mount {
+    type Stats = state::Stats;
 
-/// Parses a control body; an empty body means "all defaults".
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| e.to_string())
+    fn arm_fault(&self, fault: Option<Fault>) {
+        self.sim.lock().fault.arm(fault);
+    }
+
+    fn stats(&self) -> state::Stats {
+        self.sim.stats()
+    }
+
+    fn reset(&self) {
+        self.sim.reset();
+    }
 }
 
 #[derive(Deserialize)]
@@ -61,52 +63,7 @@ async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse 
         api_secret: b.api_secret,
         webhook_variant: variant,
     });
-    HttpResponse::Ok().json(json!({ "ok": true }))
-}
-
-#[derive(Deserialize)]
-struct FaultBody {
-    mode: String,
-    count: Option<u32>,
-    delay_ms: Option<u64>,
-}
-
-async fn set_fault(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
-    let b: FaultBody = match parse(&body) {
-        Ok(b) => b,
-        Err(e) => return bad_request(&e),
-    };
-    let count = b.count.unwrap_or(1);
-    let fault = if b.mode == "none" || count == 0 {
-        None
-    } else {
-        let Some(mode) = FaultMode::parse(&b.mode) else {
-            return bad_request("mode must be timeout, http_500, malformed, slow, refuse or none");
-        };
-        Some(Fault {
-            mode,
-            remaining: count,
-            delay_ms: b.delay_ms.unwrap_or(mode.default_delay_ms()),
-        })
-    };
-    mount.sim.lock().fault = fault;
-    HttpResponse::Ok().json(json!({
-        "ok": true,
-        "mode": fault.map_or("none", |_| b.mode.as_str()),
-        "count": fault.map_or(0, |f| f.remaining),
-        "delay_ms": fault.map_or(0, |f| f.delay_ms),
-    }))
-}
-
-async fn stats(mount: web::Data<Mount>) -> HttpResponse {
-    HttpResponse::Ok().json(mount.sim.stats())
-}
-
-#[derive(Deserialize)]
-struct ResendBody {
-    copies: Option<u32>,
-    #[serde(default)]
-    tamper: bool,
+    controls::ok()
 }
 
 async fn resend(
@@ -114,24 +71,16 @@ async fn resend(
     body: web::Bytes,
     mount: web::Data<Mount>,
 ) -> HttpResponse {
-    let b: ResendBody = match parse(&body) {
+    let b: Resend = match parse(&body) {
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    let copies = b.copies.unwrap_or(1).min(100);
     let id = path.into_inner();
     let hook = mount.sim.lock().last_webhook.get(&id).cloned();
     let Some(hook) = hook else {
-        return HttpResponse::NotFound().json(json!({ "error": "no webhook sent for this order" }));
+        return controls::not_found("no webhook sent for this order");
     };
-    let mut statuses = Vec::new();
-    for _ in 0..copies {
-        statuses.push(mount.sim.send_webhook(&hook, b.tamper).await.ok());
-    }
-    HttpResponse::Ok().json(json!({ "sent": copies, "statuses": statuses }))
-}
-
-async fn reset(mount: web::Data<Mount>) -> HttpResponse {
-    mount.sim.reset();
-    HttpResponse::Ok().json(json!({ "ok": true }))
+    let (hook, sim) = (&hook, &mount.sim);
+    b.run(|tamper| async move { sim.send_webhook(hook, tamper).await.ok() })
+        .await
 }

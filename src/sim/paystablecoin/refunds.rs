@@ -57,7 +57,7 @@ fn query_param(req: &HttpRequest) -> Option<String> {
 
 async fn query(req: HttpRequest, path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse {
     let reference = query_param(&req);
-    let fault = begin_call(&mount.sim, CallKind::RefundQuery, reference.as_deref());
+    let fault = begin_call(&mount.sim, CallKind::Query, reference.as_deref());
     faults::respond(fault, || {
         envelope::of(query_refund(&mount, &req, &path, reference.as_deref()))
     })

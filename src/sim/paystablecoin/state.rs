@@ -3,11 +3,16 @@
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PscSim`; handlers copy
 //! what they need out and never hold the lock across an `.await`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::sim::common::faults::ArmedFault;
+pub use crate::sim::common::faults::Fault;
+/// A refund counts as `calls.refund` and as `create` of its `merchantRefundOrderId`; a refund
+/// query as `query` of that reference.
+pub use crate::sim::common::stats::{CallKind, Stats};
 
 /// Which webhook string-to-sign an account gets (providers.md S1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,104 +139,6 @@ pub struct SentWebhook {
     pub body: Vec<u8>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FaultMode {
-    Timeout,
-    Http500,
-    Malformed,
-    Slow,
-    Refuse,
-}
-
-impl FaultMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "timeout" => FaultMode::Timeout,
-            "http_500" => FaultMode::Http500,
-            "malformed" => FaultMode::Malformed,
-            "slow" => FaultMode::Slow,
-            "refuse" => FaultMode::Refuse,
-            _ => return None,
-        })
-    }
-
-    pub fn default_delay_ms(self) -> u64 {
-        match self {
-            FaultMode::Timeout => 10_000,
-            FaultMode::Slow => 1_500,
-            _ => 0,
-        }
-    }
-}
-
-/// A fault armed for the next `remaining` API calls.
-#[derive(Clone, Copy, Debug)]
-pub struct Fault {
-    pub mode: FaultMode,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-/// Which API route a call reached.
-#[derive(Clone, Copy, Debug)]
-pub enum CallKind {
-    Create,
-    Query,
-    Refund,
-    RefundQuery,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RefCounts {
-    pub create: u64,
-    pub query: u64,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Calls {
-    pub create: u64,
-    pub query: u64,
-    pub refund: u64,
-    pub cancel: u64,
-}
-
-/// The `_sim/stats` answer, serialised as is.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub calls: Calls,
-    pub by_reference: BTreeMap<String, RefCounts>,
-    pub webhooks_sent: u64,
-}
-
-impl Stats {
-    /// Counts one call. A refund create counts as `calls.refund` and as `create` of its
-    /// `merchantRefundOrderId`; a refund query as `calls.query` and `query` of that reference.
-    pub fn count(&mut self, kind: CallKind, reference: Option<&str>) {
-        let is_create = match kind {
-            CallKind::Create => {
-                self.calls.create += 1;
-                true
-            }
-            CallKind::Refund => {
-                self.calls.refund += 1;
-                true
-            }
-            CallKind::Query | CallKind::RefundQuery => {
-                self.calls.query += 1;
-                false
-            }
-        };
-        if let Some(r) = reference {
-            let entry = self.by_reference.entry(r.to_string()).or_default();
-            if is_create {
-                entry.create += 1;
-            } else {
-                entry.query += 1;
-            }
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct State {
     /// By `api_key`.
@@ -244,7 +151,7 @@ pub struct State {
     pub refunds: HashMap<(String, String), Refund>,
     /// By `acquiringOrderId`.
     pub last_webhook: HashMap<String, SentWebhook>,
-    pub fault: Option<Fault>,
+    pub fault: ArmedFault,
     pub stats: Stats,
 }
 
@@ -258,7 +165,7 @@ impl Default for State {
             order_refs: HashMap::new(),
             refunds: HashMap::new(),
             last_webhook: HashMap::new(),
-            fault: None,
+            fault: ArmedFault::default(),
             stats: Stats::default(),
         }
     }
@@ -271,18 +178,7 @@ impl State {
         self.order_refs.clear();
         self.refunds.clear();
         self.last_webhook.clear();
-        self.fault = None;
+        self.fault = ArmedFault::default();
         self.stats = Stats::default();
-    }
-
-    /// Consumes one use of the armed fault, if any.
-    pub fn take_fault(&mut self) -> Option<Fault> {
-        let fault = self.fault.as_mut()?;
-        let taken = *fault;
-        fault.remaining = fault.remaining.saturating_sub(1);
-        if fault.remaining == 0 {
-            self.fault = None;
-        }
-        Some(taken)
     }
 }

@@ -1,0 +1,167 @@
+//! Fault injection for the API routes (`_sim/faults`, design §6), the same at every gateway.
+//!
+//! Lets tests prove an adapter survives a timed-out, failed, garbled or refused call. Faults that
+//! "process" (timeout, slow, malformed) run the real handler first, so the record exists when the
+//! client gives up; `http_500` and `refuse` answer without touching any record. The `http_500`
+//! body is each gateway's own and is passed in; so is how a simulator renders its answers.
+
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+use serde::Deserialize;
+
+/// The default delay of `timeout`, long enough for any client to give up.
+pub const TIMEOUT_DELAY_MS: u64 = 10_000;
+/// The default delay of `slow` (a simulator may choose another, see `SimControls`).
+pub const SLOW_DELAY_MS: u64 = 1_500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultMode {
+    Timeout,
+    Http500,
+    Malformed,
+    Slow,
+    Refuse,
+}
+
+impl FaultMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "timeout" => FaultMode::Timeout,
+            "http_500" => FaultMode::Http500,
+            "malformed" => FaultMode::Malformed,
+            "slow" => FaultMode::Slow,
+            "refuse" => FaultMode::Refuse,
+            _ => return None,
+        })
+    }
+
+    /// The delay when the request names none; `slow_ms` is the simulator's `slow` default.
+    pub fn default_delay_ms(self, slow_ms: u64) -> u64 {
+        match self {
+            FaultMode::Timeout => TIMEOUT_DELAY_MS,
+            FaultMode::Slow => slow_ms,
+            _ => 0,
+        }
+    }
+}
+
+/// A fault armed for the next `remaining` API calls.
+#[derive(Clone, Copy, Debug)]
+pub struct Fault {
+    pub mode: FaultMode,
+    pub remaining: u32,
+    pub delay_ms: u64,
+}
+
+/// The armed fault of a simulator, if any, used up one API call at a time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ArmedFault(Option<Fault>);
+
+impl ArmedFault {
+    /// Arms `fault` (replacing any other); `None` disarms.
+    pub fn arm(&mut self, fault: Option<Fault>) {
+        self.0 = fault;
+    }
+
+    /// Consumes one use of the armed fault, if any.
+    pub fn take_one(&mut self) -> Option<Fault> {
+        let fault = self.0.as_mut()?;
+        let taken = *fault;
+        fault.remaining = fault.remaining.saturating_sub(1);
+        if fault.remaining == 0 {
+            self.0 = None;
+        }
+        Some(taken)
+    }
+}
+
+/// The body of `POST _sim/faults`: `{"mode", "count"?, "delay_ms"?}`.
+#[derive(Deserialize)]
+pub struct FaultRequest {
+    pub mode: String,
+    count: Option<u32>,
+    delay_ms: Option<u64>,
+}
+
+impl FaultRequest {
+    /// The fault to arm (`None` for mode `none` or a count of 0), or why the mode is refused.
+    pub fn fault(&self, slow_ms: u64) -> Result<Option<Fault>, &'static str> {
+        let count = self.count.unwrap_or(1);
+        if self.mode == "none" || count == 0 {
+            return Ok(None);
+        }
+        let mode = FaultMode::parse(&self.mode)
+            .ok_or("mode must be timeout, http_500, malformed, slow, refuse or none")?;
+        Ok(Some(Fault {
+            mode,
+            remaining: count,
+            delay_ms: self.delay_ms.unwrap_or(mode.default_delay_ms(slow_ms)),
+        }))
+    }
+}
+
+/// A gateway's answer to a faulted `http_500`: status 500 with exactly these bytes.
+pub struct ServerError {
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+/// A simulator's API answer before faults are applied.
+pub trait Answer {
+    /// Whether `malformed` cuts the body back to a UTF-8 character boundary (text bodies) rather
+    /// than at exactly half its bytes.
+    const CUT_ON_CHAR_BOUNDARY: bool = true;
+
+    /// The answer as the gateway sends it.
+    fn into_response(self) -> HttpResponse;
+
+    /// The body alone, for `malformed` to cut.
+    fn into_body(self) -> Vec<u8>;
+}
+
+/// Runs `work` (the handler body) under `fault`, if any; `server_error` answers `http_500`.
+pub async fn respond<A, F>(
+    fault: Option<Fault>,
+    server_error: &ServerError,
+    work: F,
+) -> HttpResponse
+where
+    A: Answer,
+    F: FnOnce() -> A,
+{
+    let Some(fault) = fault else {
+        return work().into_response();
+    };
+    match fault.mode {
+        FaultMode::Http500 => HttpResponse::InternalServerError()
+            .content_type(server_error.content_type)
+            .body(server_error.body),
+        FaultMode::Refuse => HttpResponse::ServiceUnavailable()
+            .insert_header(("Connection", "close"))
+            .force_close()
+            .finish(),
+        FaultMode::Timeout | FaultMode::Slow => {
+            let answer = work();
+            actix_web::rt::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            answer.into_response()
+        }
+        FaultMode::Malformed => {
+            // The real answer cut in half, then an HTML error page: what a client sees when a
+            // proxy drops the connection mid-body.
+            let mut body = work().into_body();
+            let mut at = body.len() / 2;
+            let text = std::str::from_utf8(&body).ok();
+            if let Some(text) = text.filter(|_| A::CUT_ON_CHAR_BOUNDARY) {
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+            }
+            body.truncate(at);
+            body.extend_from_slice(b"<html>502 Bad Gateway</html>");
+            HttpResponse::Ok()
+                .content_type("application/json")
+                .body(body)
+        }
+    }
+}
