@@ -59,6 +59,17 @@ impl ProviderId {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == raw)
     }
+
+    /// The gateway's own name, for messages.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderId::PayStableCoin => "PayStableCoin",
+            ProviderId::HitPay => "HitPay",
+            ProviderId::Paymento => "Paymento",
+            ProviderId::PakhiPay => "Pakhi Pay",
+            ProviderId::HimoSoft => "HimoSoft",
+        }
+    }
 }
 
 impl fmt::Display for ProviderId {
@@ -319,15 +330,27 @@ pub trait ProviderAdapter: Send + Sync {
     /// approves a paid order).
     async fn query(&self, account: &AccountContext, query: &QueryRequest)
         -> Outcome<GatewayReport>;
-    async fn refund(&self, account: &AccountContext, req: &RefundRequest) -> Outcome<RefundReport>;
+    /// Gateways without a refund API keep this (their capabilities say `refund: false`).
+    async fn refund(
+        &self,
+        _account: &AccountContext,
+        _req: &RefundRequest,
+    ) -> Outcome<RefundReport> {
+        Outcome::Declined(format!("{} has no refund API", self.id().display_name()))
+    }
     /// A refund's state, by our reference and (once known) the gateway's own refund id.
     async fn query_refund(
         &self,
-        account: &AccountContext,
-        reference: &str,
-        external_id: Option<&str>,
-    ) -> Outcome<RefundReport>;
-    async fn cancel(&self, account: &AccountContext, query: &QueryRequest) -> Outcome<()>;
+        _account: &AccountContext,
+        _reference: &str,
+        _external_id: Option<&str>,
+    ) -> Outcome<RefundReport> {
+        Outcome::Declined(format!("{} has no refund API", self.id().display_name()))
+    }
+    /// Gateways without a cancel API keep this (their capabilities say `cancel: false`).
+    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
+        Outcome::Declined(format!("{} has no cancel API", self.id().display_name()))
+    }
     fn verify_webhook(
         &self,
         account: &AccountContext,

@@ -36,7 +36,7 @@ use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
-    RefundReport, RefundRequest, ReportedStatus, WebhookAck, WebhookVerification,
+    ReportedStatus, WebhookAck, WebhookVerification,
 };
 
 static CAPABILITIES: Capabilities = Capabilities {
@@ -189,27 +189,6 @@ impl ProviderAdapter for HimoSoft {
             }
         }
         payment_outcome(report.status, report)
-    }
-
-    async fn refund(
-        &self,
-        _account: &AccountContext,
-        _req: &RefundRequest,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("HimoSoft has no refund API".into())
-    }
-
-    async fn query_refund(
-        &self,
-        _account: &AccountContext,
-        _reference: &str,
-        _external_id: Option<&str>,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("HimoSoft has no refund API".into())
-    }
-
-    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
-        Outcome::Declined("HimoSoft has no cancel API".into())
     }
 
     fn verify_webhook(

@@ -24,7 +24,7 @@ use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
-    RefundReport, RefundRequest, ReturnHints, WebhookAck, WebhookVerification,
+    ReturnHints, WebhookAck, WebhookVerification,
 };
 
 static CAPABILITIES: Capabilities = Capabilities {
@@ -156,27 +156,6 @@ impl ProviderAdapter for PakhiPay {
             ),
             Err(f) => f.into_outcome(),
         }
-    }
-
-    async fn refund(
-        &self,
-        _account: &AccountContext,
-        _req: &RefundRequest,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("Pakhi Pay has no refund API".into())
-    }
-
-    async fn query_refund(
-        &self,
-        _account: &AccountContext,
-        _reference: &str,
-        _external_id: Option<&str>,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("Pakhi Pay has no refund API".into())
-    }
-
-    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
-        Outcome::Declined("Pakhi Pay has no cancel API".into())
     }
 
     fn verify_webhook(

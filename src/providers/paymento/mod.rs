@@ -26,7 +26,7 @@ use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
-    RefundReport, RefundRequest, ReturnHints, WebhookAck, WebhookVerification,
+    ReturnHints, WebhookAck, WebhookVerification,
 };
 use std::time::Duration;
 
@@ -193,27 +193,6 @@ impl ProviderAdapter for Paymento {
             Ok(r) => payment_outcome(r.status, r.underpaid, r),
             Err(e) => Outcome::Unknown(e),
         }
-    }
-
-    async fn refund(
-        &self,
-        _account: &AccountContext,
-        _req: &RefundRequest,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("Paymento has no refund API".into())
-    }
-
-    async fn query_refund(
-        &self,
-        _account: &AccountContext,
-        _reference: &str,
-        _external_id: Option<&str>,
-    ) -> Outcome<RefundReport> {
-        Outcome::Declined("Paymento has no refund API".into())
-    }
-
-    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
-        Outcome::Declined("Paymento has no cancel API".into())
     }
 
     fn verify_webhook(

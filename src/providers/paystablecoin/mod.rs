@@ -260,10 +260,6 @@ impl ProviderAdapter for PayStableCoin {
         }
     }
 
-    async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {
-        Outcome::Declined("PayStableCoin has no cancel API".into())
-    }
-
     fn verify_webhook(
         &self,
         account: &AccountContext,
