@@ -33,6 +33,30 @@ pub(super) async fn authenticated(
     Ok((body, auth))
 }
 
+/// The idempotency scope of a state-changing POST; without a key, an exact replay of the signed
+/// request is refused instead (create, cancel, refund).
+pub(super) async fn key_scope(
+    state: &AppState,
+    req: &HttpRequest,
+    auth: &Authenticated,
+    body: &[u8],
+    key: Option<&str>,
+) -> Result<Option<KeyScope>> {
+    match key {
+        Some(k) => Ok(Some(KeyScope::new(
+            &auth.merchant_id,
+            k,
+            "POST",
+            req.path(),
+            body,
+        ))),
+        None => {
+            refuse_replay(state, auth).await?;
+            Ok(None)
+        }
+    }
+}
+
 pub(super) fn idempotency_header(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get("idempotency-key")
@@ -51,13 +75,14 @@ pub async fn create(
         &state.orch.settings,
         &state.orch.url_policy(),
     )?;
-    let scope = create
-        .idempotency_key
-        .as_deref()
-        .map(|key| KeyScope::new(&auth.merchant_id, key, "POST", req.path(), &body));
-    if scope.is_none() {
-        refuse_replay(&state, &auth).await?;
-    }
+    let scope = key_scope(
+        &state,
+        &req,
+        &auth,
+        &body,
+        create.idempotency_key.as_deref(),
+    )
+    .await?;
     let answer = state
         .orch
         .create_payment(&auth.merchant_id, create, scope)
@@ -167,12 +192,7 @@ pub async fn cancel(
             .idempotency_key
     };
     let key = resolve_idempotency_key(body_key.as_deref(), idempotency_header(&req))?;
-    let scope = key
-        .as_deref()
-        .map(|k| KeyScope::new(&auth.merchant_id, k, "POST", req.path(), &body));
-    if scope.is_none() {
-        refuse_replay(&state, &auth).await?;
-    }
+    let scope = key_scope(&state, &req, &auth, &body, key.as_deref()).await?;
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch

@@ -1,12 +1,10 @@
 //! `/v1/payments/{id}/refunds` and `/v1/refunds/{id}`.
 
-use super::auth::refuse_replay;
-use super::payments::{authenticated, idempotency_header, payment_id};
+use super::payments::{authenticated, idempotency_header, key_scope, payment_id};
 use super::{json_response, stored_response, AppState};
 use crate::domain::ids::RefundId;
 use crate::error::AppError;
 use crate::orchestration::create_input::{raw_amount, resolve_idempotency_key};
-use crate::orchestration::idempotency::KeyScope;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -63,12 +61,7 @@ pub async fn create(
         ));
     }
     let key = resolve_idempotency_key(parsed.idempotency_key.as_deref(), idempotency_header(&req))?;
-    let scope = key
-        .as_deref()
-        .map(|k| KeyScope::new(&auth.merchant_id, k, "POST", req.path(), &body));
-    if scope.is_none() {
-        refuse_replay(&state, &auth).await?;
-    }
+    let scope = key_scope(&state, &req, &auth, &body, key.as_deref()).await?;
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
