@@ -71,6 +71,12 @@ pub enum MerchantAction {
         name: String,
         #[arg(long)]
         webhook_url: Option<String>,
+        /// The name customers see on the hosted checkout page (default: `--name`).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// An https URL of the logo shown on the hosted checkout page.
+        #[arg(long)]
+        logo_url: Option<String>,
     },
 }
 
@@ -122,14 +128,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::sim::serve(listener, sims)?.await?;
         }
         Command::Merchant {
-            action: MerchantAction::Create { name, webhook_url },
+            action:
+                MerchantAction::Create {
+                    name,
+                    webhook_url,
+                    display_name,
+                    logo_url,
+                },
         } => {
             let orch = startup::orchestrator(settings.clone(), public_url(&settings)).await?;
+            let profile = crate::orchestration::merchant_profile::ProfileUpdate {
+                display_name: display_name.map(Some),
+                logo_url: logo_url.map(Some),
+            };
             let m = orch
-                .create_merchant(&name, webhook_url.as_deref())
+                .create_merchant(&name, webhook_url.as_deref(), &profile)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let out = serde_json::json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "secret": m.secret.expose_secret() });
+            let out = serde_json::json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "display_name": m.display_name, "logo_url": m.logo_url, "secret": m.secret.expose_secret() });
             println!("{out}");
         }
         Command::Provider {

@@ -106,7 +106,7 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
         Some(id) => id,
         None => {
             let created = orch
-                .create_merchant("Demo Shop", None)
+                .create_merchant("Demo Shop", None, &Default::default())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             fs::write(&marker, &created.id)

@@ -147,6 +147,8 @@ pub const TRANSITIONS: &[(PaymentStatus, PaymentStatus, Who)] = &[
     (Cancelled, NeedsReview, Who::Gateway),
     (Expired, Completed, Who::Gateway),
     (Expired, NeedsReview, Who::Gateway),
+    // A customer paid twice (two attempts of a hosted payment): one must be refunded.
+    (Completed, NeedsReview, Who::Gateway),
     // Ops settle what did not match.
     (NeedsReview, Completed, Who::Ops),
     (NeedsReview, Failed, Who::Ops),

@@ -15,6 +15,8 @@ fn expected(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision 
         (Pending, Failed | Cancelled | Expired) => true,
         (Processing, Completed | NeedsReview | Failed | Cancelled | Expired) => gateway,
         (Failed | Cancelled | Expired, Completed | NeedsReview) => gateway,
+        // A second attempt also paid (hosted checkout): the double payment needs a refund.
+        (Completed, NeedsReview) => gateway,
         (NeedsReview, Completed | Failed | Cancelled) => ops,
         (NeedsReview | Completed, PartiallyRefunded | Refunded) => true,
         (PartiallyRefunded, Refunded) => true,

@@ -7,6 +7,7 @@ use super::{json_response, AppState};
 use crate::domain::ids::MerchantId;
 use crate::error::AppError;
 use crate::orchestration::accounts::ConnectRequest;
+use crate::orchestration::merchant_profile::ProfileUpdate;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -32,6 +33,18 @@ fn merchant_id(raw: &str) -> Result<String> {
 struct CreateMerchant {
     name: String,
     webhook_url: Option<String>,
+    display_name: Option<String>,
+    logo_url: Option<String>,
+}
+
+fn merchant_json(
+    id: &str,
+    name: &str,
+    webhook_url: &Option<String>,
+    display_name: &Option<String>,
+    logo_url: &Option<String>,
+) -> serde_json::Value {
+    json!({ "id": id, "name": name, "webhook_url": webhook_url, "display_name": display_name, "logo_url": logo_url })
 }
 
 pub async fn create_merchant(
@@ -41,13 +54,33 @@ pub async fn create_merchant(
 ) -> Result<HttpResponse> {
     require_admin(&state, &req)?;
     let body: CreateMerchant = parse_json(&read_body(&req, payload).await?)?;
+    let profile = ProfileUpdate {
+        display_name: body.display_name.map(Some),
+        logo_url: body.logo_url.map(Some),
+    };
     let m = state
         .orch
-        .create_merchant(&body.name, body.webhook_url.as_deref())
+        .create_merchant(&body.name, body.webhook_url.as_deref(), &profile)
         .await?;
+    let mut out = merchant_json(&m.id, &m.name, &m.webhook_url, &m.display_name, &m.logo_url);
+    out["secret"] = m.secret.expose_secret().into();
+    Ok(json_response(201, &out))
+}
+
+/// `PATCH /v1/admin/merchants/{id}`: the hosted page's display name and logo.
+pub async fn update_merchant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = merchant_id(&path)?;
+    let update: ProfileUpdate = parse_json(&read_body(&req, payload).await?)?;
+    let m = state.orch.update_merchant_profile(&id, &update).await?;
     Ok(json_response(
-        201,
-        &json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "secret": m.secret.expose_secret() }),
+        200,
+        &merchant_json(&m.id, &m.name, &m.webhook_url, &m.display_name, &m.logo_url),
     ))
 }
 

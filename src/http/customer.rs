@@ -1,4 +1,6 @@
-//! Customer-facing pages: the return interceptor (`/checkout/{payment_id}/return`).
+//! The return interceptor (`/checkout/{payment_id}/return`): where gateways send the customer
+//! back. The payment is rechecked live, then the customer goes on to the merchant's page (or,
+//! for a hosted payment still open, back to the choice).
 
 use super::AppState;
 use crate::domain::ids::PaymentId;
@@ -23,13 +25,17 @@ pub async fn customer_return(
         .orch
         .customer_return(payment_id.as_str(), token, &query)
         .await?;
-    Ok(match decision.redirect_to {
-        Some(url) => HttpResponse::SeeOther().insert_header(("Location", url)).finish(),
-        None => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Payment {id}</title></head>\
-             <body><main><h1>Payment {status}</h1><p>Reference {id}. You may close this page.</p></main></body></html>",
-            id = html_escape::encode_text(&decision.payment_id),
-            status = html_escape::encode_text(decision.status.as_str()),
-        )),
-    })
+    match decision.redirect_to {
+        Some(url) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", url))
+            .finish()),
+        // No merchant page to go back to: Payrail's page shows where the payment stands.
+        None => {
+            let page = state
+                .orch
+                .checkout_page(&decision.payment_id, token)
+                .await?;
+            Ok(super::checkout::render(&page, 200, None))
+        }
+    }
 }

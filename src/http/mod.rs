@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod checkout;
 pub mod customer;
 pub mod error;
 pub mod gateway_webhooks;
@@ -47,7 +48,7 @@ impl AppState {
 /// The route table: every public path and its methods. Each path is also served with a
 /// trailing slash. `openapi.yaml` must list exactly these (a test compares them).
 fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
-    use web::{get, post, put};
+    use web::{get, patch, post, put};
     vec![
         (
             "/v1/payments",
@@ -98,6 +99,10 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             vec![(Method::POST, post().to(admin::create_merchant))],
         ),
         (
+            "/v1/admin/merchants/{id}",
+            vec![(Method::PATCH, patch().to(admin::update_merchant))],
+        ),
+        (
             "/v1/admin/merchants/{id}/secrets",
             vec![(Method::POST, post().to(admin::rotate_secret))],
         ),
@@ -128,6 +133,13 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/checkout/{payment_id}/return",
             vec![(Method::GET, get().to(customer::customer_return))],
+        ),
+        (
+            "/checkout/{payment_id}",
+            vec![
+                (Method::GET, get().to(checkout::page)),
+                (Method::POST, post().to(checkout::choose)),
+            ],
         ),
         ("/healthz", vec![(Method::GET, get().to(ops::healthz))]),
         ("/readyz", vec![(Method::GET, get().to(ops::readyz))]),

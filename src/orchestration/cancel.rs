@@ -18,7 +18,7 @@ impl Orchestrator {
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let attempt = store::attempts::latest_for_payment(&mut conn, payment_id).await?;
+        let attempt = self.settling_attempt(&mut conn, &payment).await?;
         drop(conn);
         let at_gateway = attempt
             .as_ref()

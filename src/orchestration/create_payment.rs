@@ -37,32 +37,26 @@ impl Orchestrator {
             },
             None => None,
         };
-        let (mut payment, mut attempt, mut fallbacks) = match resumed_payment {
+        let recorded = match &resumed_payment {
             // A resumed create asks the same gateway again with the same reference.
-            Some(id) => {
-                let (p, a) = self.resume(&id).await?;
-                (p, a, Vec::new())
-            }
+            Some(id) => self.resume(id).await.map(|(p, a)| (p, a, Vec::new())),
             None => {
-                let recorded = match self.route(merchant_id, &req).await {
-                    Ok(mut candidates) => {
-                        let first = candidates.remove(0);
-                        self.record_new(merchant_id, &req, &first, scope.as_ref())
-                            .await
-                            .map(|(p, a)| (p, a, candidates))
-                    }
-                    Err(err) => Err(err),
-                };
-                match recorded {
-                    Ok(triple) => triple,
-                    Err(err) => {
-                        // Nothing happened: the key is free again (routing answers are not stored).
-                        if let Some(s) = &scope {
-                            self.forget_idempotent(s).await?;
-                        }
-                        return Err(err);
+                self.route_and_record(merchant_id, &req, scope.as_ref())
+                    .await
+            }
+        };
+        let (mut payment, mut attempt, mut fallbacks) = match recorded {
+            Ok((p, Some(a), fallbacks)) => (p, a, fallbacks),
+            // Hosted: no gateway is asked until the customer picks a method.
+            Ok((p, None, _)) => return self.answer_created(&p, scope.as_ref()).await,
+            Err(err) => {
+                // Nothing happened: the key is free again (routing answers are not stored).
+                if resumed_payment.is_none() {
+                    if let Some(s) = &scope {
+                        self.forget_idempotent(s).await?;
                     }
                 }
+                return Err(err);
             }
         };
         if attempt.state == attempts::OPEN {
@@ -87,16 +81,52 @@ impl Orchestrator {
         }
     }
 
+    /// Records a new payment: routed to its first account, or hosted (neither `provider` nor
+    /// `method`: the customer picks on Payrail's page, so no account is chosen yet).
+    async fn route_and_record(
+        &self,
+        merchant_id: &str,
+        req: &CreateRequest,
+        scope: Option<&KeyScope>,
+    ) -> AppResult<(PaymentRow, Option<AttemptRow>, Vec<AccountRow>)> {
+        if req.provider.is_none() && req.method.is_none() {
+            let currency = req.money.currency.code();
+            let accounts = self
+                .eligible_accounts(merchant_id, currency, None, None)
+                .await?;
+            if !accounts
+                .iter()
+                .any(|a| self.customer_fits(a, &req.customer))
+            {
+                return Err(AppError::NoProviderAvailable(format!(
+                    "no enabled gateway account accepts {currency} for this merchant"
+                )));
+            }
+            let (p, a) = self.record_new(merchant_id, req, None, scope).await?;
+            return Ok((p, a, Vec::new()));
+        }
+        let mut candidates = self.route(merchant_id, req).await?;
+        let first = candidates.remove(0);
+        let (p, a) = self
+            .record_new(merchant_id, req, Some(&first), scope)
+            .await?;
+        Ok((p, a, candidates))
+    }
+
     async fn record_new(
         &self,
         merchant_id: &str,
         req: &CreateRequest,
-        account: &AccountRow,
+        account: Option<&AccountRow>,
         scope: Option<&KeyScope>,
-    ) -> AppResult<(PaymentRow, AttemptRow)> {
+    ) -> AppResult<(PaymentRow, Option<AttemptRow>)> {
         let now = self.now();
         let payment_id = PaymentId::generate();
         let attempt_id = AttemptId::generate();
+        let return_token = random_token(18);
+        let hosted_url = account
+            .is_none()
+            .then(|| self.hosted_page_url(payment_id.as_str(), &return_token));
         let customer = serde_json::to_string(&req.customer).expect("customer serializes");
         let metadata = req
             .metadata
@@ -111,31 +141,42 @@ impl Orchestrator {
                 amount_minor: req.money.minor,
                 currency: req.money.currency.code(),
                 order_id: &req.order_id,
-                provider: &account.provider,
+                provider: account.map(|a| a.provider.as_str()),
                 method: req.method.map(|m| m.as_str()),
-                account_id: &account.id,
+                account_id: account.map(|a| a.id.as_str()),
+                hosted: account.is_none(),
+                checkout_url: hosted_url.as_deref(),
                 callback_url: req.callback_url.as_deref(),
                 return_url: req.return_url.as_deref(),
                 cancel_url: req.cancel_url.as_deref(),
                 customer: Some(&customer),
                 description: req.description.as_deref(),
                 metadata: metadata.as_deref(),
-                return_token: &random_token(18),
+                return_token: &return_token,
                 expires_at: now + Duration::seconds(req.expires_in_secs),
                 now,
             },
         )
         .await?;
         // The attempt id is also the gateway-side reference: the same on every retry.
-        let attempt = store::attempts::insert(
-            &mut tx,
-            attempt_id.as_str(),
-            payment_id.as_str(),
-            &account.id,
-            &account.provider,
-            attempt_id.as_str(),
-        )
-        .await?;
+        let attempt = match account {
+            Some(account) => Some(
+                store::attempts::insert(
+                    &mut tx,
+                    attempt_id.as_str(),
+                    payment_id.as_str(),
+                    &account.id,
+                    &account.provider,
+                    attempt_id.as_str(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let detail = match account {
+            Some(a) => json!({ "attempt_id": attempt_id, "provider": a.provider }),
+            None => json!({ "hosted": true }),
+        };
         store::timeline::insert(
             &mut tx,
             &store::timeline::NewEntry {
@@ -145,9 +186,7 @@ impl Orchestrator {
                 from_status: None,
                 to_status: Some(PaymentStatus::Pending.as_str()),
                 source: Source::Api.as_str(),
-                detail: Some(
-                    &json!({ "attempt_id": attempt_id, "provider": account.provider }).to_string(),
-                ),
+                detail: Some(&detail.to_string()),
                 at: now,
             },
         )
@@ -160,21 +199,25 @@ impl Orchestrator {
         Ok((payment, attempt))
     }
 
-    async fn resume(&self, payment_id: &str) -> AppResult<(PaymentRow, AttemptRow)> {
+    /// The payment behind a resumed key and its attempt (`None` for a hosted payment).
+    async fn resume(&self, payment_id: &str) -> AppResult<(PaymentRow, Option<AttemptRow>)> {
         let mut conn = self.db.acquire().await?;
         let payment = store::payments::get(&mut conn, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        if payment.hosted {
+            return Ok((payment, None));
+        }
         let attempt = store::attempts::latest_for_payment(&mut conn, payment_id)
             .await?
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("payment {payment_id} has no attempt"))
             })?;
         tracing::info!(payment_id, attempt_id = %attempt.id, "resuming payment creation with the same reference");
-        Ok((payment, attempt))
+        Ok((payment, Some(attempt)))
     }
 
-    async fn call_create(
+    pub(super) async fn call_create(
         &self,
         p: &PaymentRow,
         attempt: &AttemptRow,
@@ -184,7 +227,11 @@ impl Orchestrator {
         let ctx = self.account_context(account)?;
         let currency = Currency::parse(&p.currency)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored currency {}", p.currency)))?;
-        let return_url = self.return_url(&p.id, &p.return_token);
+        let mut return_url = self.return_url(&p.id, &p.return_token);
+        if p.hosted {
+            // Several attempts share the payment: the return says which one the customer left.
+            return_url.push_str(&format!("&a={}", attempt.id));
+        }
         let request = CheckoutRequest {
             reference: attempt.reference.clone(),
             amount: rust_decimal::Decimal::new(p.amount_minor, currency.digits()),

@@ -5,7 +5,7 @@ use super::{views, Orchestrator};
 use crate::crypto::constant_time_eq;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::store;
+use crate::store::{self, attempts::AttemptRow};
 use serde_json::{Map, Value};
 
 pub struct ReturnDecision {
@@ -16,6 +16,28 @@ pub struct ReturnDecision {
 }
 
 impl Orchestrator {
+    /// The attempt the customer comes back from: the one named by `a` (hosted payments have
+    /// several), else the latest.
+    async fn returning_attempt(
+        &self,
+        payment_id: &str,
+        query: &[(String, String)],
+    ) -> AppResult<Option<AttemptRow>> {
+        let named = query
+            .iter()
+            .find(|(k, _)| k == "a")
+            .map(|(_, v)| v.as_str());
+        if let Some(id) = named {
+            let mut conn = self.db.acquire().await?;
+            if let Some(a) = store::attempts::get(&mut conn, id).await? {
+                if a.payment_id == payment_id {
+                    return Ok(Some(a));
+                }
+            }
+        }
+        self.latest_attempt(payment_id).await
+    }
+
     pub async fn customer_return(
         &self,
         payment_id: &str,
@@ -51,11 +73,8 @@ impl Orchestrator {
         drop(conn);
         // Ids the gateway put on the return URL (Pakhi Pay's transaction id) are kept for the
         // recheck below; the status in the query string is never trusted.
-        if let (Some(provider), Some(attempt)) = (
-            payment.provider.as_deref(),
-            self.latest_attempt(payment_id).await?,
-        ) {
-            let (_, adapter) = self.adapter(provider)?;
+        if let Some(attempt) = self.returning_attempt(payment_id, query).await? {
+            let (_, adapter) = self.adapter(&attempt.provider)?;
             let hints = adapter.parse_return(query);
             self.remember_gateway_ids(
                 &attempt.id,
@@ -73,6 +92,14 @@ impl Orchestrator {
                 views::status_of(&payment)
             }
         };
+        if payment.hosted && status == PaymentStatus::Pending && self.now() < payment.expires_at {
+            // Back from an attempt that did not pay: the hosted page offers the choice again.
+            return Ok(ReturnDecision {
+                payment_id: payment_id.to_owned(),
+                status,
+                redirect_to: Some(self.hosted_page_url(payment_id, &payment.return_token)),
+            });
+        }
         let wants_cancel = query.iter().any(|(k, v)| k == "intent" && v == "cancel");
         let unpaid_final = matches!(
             status,

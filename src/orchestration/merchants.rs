@@ -1,5 +1,6 @@
 //! Merchants: creation, secret rotation, and request authentication (design §1.1).
 
+use super::merchant_profile::ProfileUpdate;
 use super::Orchestrator;
 use crate::crypto;
 use crate::domain::ids::{MerchantId, SecretId};
@@ -14,6 +15,8 @@ pub struct CreatedMerchant {
     pub id: String,
     pub name: String,
     pub webhook_url: Option<String>,
+    pub display_name: Option<String>,
+    pub logo_url: Option<String>,
     pub secret: SecretString,
 }
 
@@ -30,6 +33,7 @@ impl Orchestrator {
         &self,
         name: &str,
         webhook_url: Option<&str>,
+        profile: &ProfileUpdate,
     ) -> AppResult<CreatedMerchant> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -39,16 +43,20 @@ impl Orchestrator {
             validate_merchant_url(url, &self.url_policy(), true)
                 .map_err(|e| AppError::invalid("webhook_url", e))?;
         }
+        self.check_profile(profile)?;
         let id = MerchantId::generate();
         let secret = new_secret();
         let mut tx = self.db.begin().await?;
         store::merchants::insert(&mut tx, id.as_str(), name, webhook_url, self.now()).await?;
         self.store_secret(&mut tx, id.as_str(), &secret).await?;
+        let row = self.write_profile(&mut tx, id.as_str(), profile).await?;
         tx.commit().await?;
         Ok(CreatedMerchant {
             id: id.to_string(),
             name: name.to_owned(),
             webhook_url: webhook_url.map(str::to_owned),
+            display_name: row.display_name,
+            logo_url: row.logo_url,
             secret,
         })
     }

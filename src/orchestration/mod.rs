@@ -12,7 +12,9 @@ pub mod create_input;
 pub mod create_outcome;
 pub mod create_payment;
 pub mod customer_return;
+pub mod hosted;
 pub mod idempotency;
+pub mod merchant_profile;
 pub mod merchants;
 pub mod ops;
 pub mod queries;
@@ -95,6 +97,11 @@ impl Orchestrator {
     /// Where a gateway sends the customer back: Payrail's return interceptor.
     pub fn return_url(&self, payment_id: &str, token: &str) -> String {
         format!("{}/checkout/{payment_id}/return?t={token}", self.public_url)
+    }
+
+    /// Payrail's hosted checkout page of a payment (its `checkout_url` when hosted).
+    pub fn hosted_page_url(&self, payment_id: &str, token: &str) -> String {
+        format!("{}/checkout/{payment_id}?t={token}", self.public_url)
     }
 
     /// Opens an account's credentials for one gateway call.

@@ -79,4 +79,19 @@ impl Orchestrator {
         let mut conn = self.db.acquire().await?;
         Ok(store::attempts::latest_for_payment(&mut conn, payment_id).await?)
     }
+
+    /// The attempt that speaks for the payment: the one whose money settled it, else the
+    /// latest (a hosted payment may have several).
+    pub(super) async fn settling_attempt(
+        &self,
+        conn: &mut store::Conn,
+        p: &store::payments::PaymentRow,
+    ) -> AppResult<Option<store::attempts::AttemptRow>> {
+        if let Some(id) = &p.paid_attempt_id {
+            if let Some(paid) = store::attempts::get(conn, id).await? {
+                return Ok(Some(paid));
+            }
+        }
+        Ok(store::attempts::latest_for_payment(conn, &p.id).await?)
+    }
 }

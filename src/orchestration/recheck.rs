@@ -6,7 +6,7 @@ use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{GatewayReport, Outcome};
-use crate::store::{self, payments::PaymentRow};
+use crate::store::{self, attempts, payments::PaymentRow};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone)]
@@ -52,15 +52,44 @@ impl Orchestrator {
             None => store::payments::get(&mut conn, payment_id).await?,
         }
         .ok_or(AppError::NotFound)?;
-        let attempt = store::attempts::latest_for_payment(&mut conn, payment_id).await?;
+        let before = views::status_of(&payment);
+        let live_others: Vec<String> = if payment.hosted && !dry_run {
+            let settling = self.settling_attempt(&mut conn, &payment).await?;
+            store::attempts::for_payment(&mut conn, payment_id)
+                .await?
+                .into_iter()
+                .filter(|o| attempts::is_live(&o.state))
+                .filter(|o| settling.as_ref().is_none_or(|a| a.id != o.id))
+                .map(|o| o.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        drop(conn);
+        // A hosted payment's earlier attempts may still take money (the customer went back to
+        // another gateway's tab): ask about each live one too, before the main answer.
+        for other in &live_others {
+            if let Err(err) = self.recheck_attempt(other, source).await {
+                tracing::warn!(payment_id, attempt_id = %other, error = %err, "recheck of an earlier attempt failed");
+            }
+        }
+        let mut conn = self.db.acquire().await?;
+        let payment = if live_others.is_empty() {
+            payment
+        } else {
+            store::payments::get(&mut conn, payment_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+        };
+        let attempt = self.settling_attempt(&mut conn, &payment).await?;
         drop(conn);
         let status = views::status_of(&payment);
         let unchanged = |payment: PaymentRow, reconciled: bool| RecheckResult {
             provider_status: payment.provider_status.clone(),
             payment,
-            previous: status,
+            previous: before,
             current: status,
-            changed: false,
+            changed: status != before,
             reconciled,
         };
         let Some(attempt) = attempt else {
@@ -77,7 +106,6 @@ impl Orchestrator {
             Outcome::Succeeded(report) | Outcome::Pending(report) => {
                 let provider_status = Some(report.provider_status.clone());
                 let ReportOutcome {
-                    previous,
                     current,
                     changed,
                     payment,
@@ -92,9 +120,9 @@ impl Orchestrator {
                 let reconciled = target == Some(current) && !(dry_run && changed);
                 Ok(RecheckResult {
                     payment,
-                    previous,
+                    previous: before,
                     current,
-                    changed,
+                    changed: changed || current != before,
                     reconciled,
                     provider_status,
                 })
@@ -103,6 +131,20 @@ impl Orchestrator {
                 tracing::info!(payment_id, %reason, "gateway has no usable record for this payment");
                 Ok(unchanged(payment, false))
             }
+            Outcome::NotSent(reason) => Err(gateway_error(false, reason)),
+            Outcome::Unknown(reason) => Err(gateway_error(true, reason)),
+        }
+    }
+
+    /// Asks about one attempt and applies the answer (errors only when the gateway could not say).
+    async fn recheck_attempt(&self, attempt_id: &str, source: Source) -> AppResult<()> {
+        match self.query_attempt(attempt_id).await? {
+            Outcome::Succeeded(report) | Outcome::Pending(report) => {
+                self.apply_report(attempt_id, &report, source, None, false)
+                    .await?;
+                Ok(())
+            }
+            Outcome::Declined(_) => Ok(()),
             Outcome::NotSent(reason) => Err(gateway_error(false, reason)),
             Outcome::Unknown(reason) => Err(gateway_error(true, reason)),
         }

@@ -48,9 +48,12 @@ impl Orchestrator {
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let attempt = store::attempts::latest_for_payment(&mut conn, payment_id).await?;
+        let attempt = self.settling_attempt(&mut conn, &payment).await?;
         drop(conn);
-        let provider = payment.provider.clone().unwrap_or_default();
+        let Some(provider) = payment.provider.clone() else {
+            // A hosted payment whose customer has not picked a gateway yet.
+            return Err(AppError::InvalidState("the payment was never paid".into()));
+        };
         let (_, adapter) = self.adapter(&provider)?;
         let caps = adapter.capabilities();
         if !caps.refund {

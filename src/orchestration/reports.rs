@@ -134,7 +134,38 @@ impl Orchestrator {
                 AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished"))
             })?;
         let previous = views::status_of(&p);
-        let target = target_for(&p, report, self.now());
+        let now = self.now();
+        let mut target = target_for(&p, report, now);
+        // Money on a second attempt after another one paid: the customer paid twice.
+        let double_payment = report.status == ReportedStatus::Paid
+            && p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
+        if double_payment {
+            target = (previous == PaymentStatus::Completed).then(|| Target {
+                status: PaymentStatus::NeedsReview,
+                status_detail: Some(format!(
+                    "duplicate_payment: attempt {} at {} was also paid; refund one",
+                    attempt.id, attempt.provider
+                )),
+            });
+        }
+        // A hosted payment outlives a failed, cancelled or expired attempt while its window is
+        // open: only the attempt closes, and the customer may pick again.
+        let closes_attempt_only = p.hosted
+            && !double_payment
+            && now < p.expires_at
+            && target.as_ref().is_some_and(|t| {
+                matches!(
+                    t.status,
+                    PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Expired
+                )
+            });
+        let attempt_outcome = target.as_ref().map(|t| t.status);
+        if closes_attempt_only {
+            target = Some(Target {
+                status: previous,
+                status_detail: None,
+            });
+        }
         let target_status = target.as_ref().map(|t| t.status);
 
         if dry_run {
@@ -162,11 +193,47 @@ impl Orchestrator {
         if attempt.state == attempts::CREATING || attempt.state == attempts::NOT_SENT {
             attempt.state = attempts::OPEN.to_owned();
         }
+        if closes_attempt_only && attempt.state != attempts::CLOSED {
+            attempt.state = attempts::CLOSED.to_owned();
+            self.note(
+                &mut tx,
+                &p.id,
+                "attempt.closed",
+                source,
+                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "outcome": attempt_outcome, "provider_status": report.provider_status }),
+            )
+            .await?;
+        }
+        if double_payment {
+            self.note(
+                &mut tx,
+                &p.id,
+                "attempt.double_payment",
+                source,
+                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "paid_attempt_id": p.paid_attempt_id, "provider_status": report.provider_status }),
+            )
+            .await?;
+            tracing::warn!(payment_id = %p.id, attempt_id = %attempt.id, "a second attempt reported payment");
+        }
         store::attempts::save(&mut tx, &attempt).await?;
 
         p.provider_status = Some(report.provider_status.clone());
         if p.external_id.is_none() {
             p.external_id.clone_from(&report.external_id);
+        }
+        let settles = report.status == ReportedStatus::Paid
+            && p.paid_attempt_id.is_none()
+            && target
+                .as_ref()
+                .is_some_and(|t| decide(previous, t.status, source) == Decision::Apply);
+        if settles {
+            // This attempt's money settled the payment: it is the one refunds and rechecks use.
+            p.paid_attempt_id = Some(attempt.id.clone());
+            p.provider = Some(attempt.provider.clone());
+            p.account_id = Some(attempt.account_id.clone());
+            if attempt.external_id.is_some() {
+                p.external_id.clone_from(&attempt.external_id);
+            }
         }
         let mut changed = false;
         if let Some(t) = target {

@@ -8,7 +8,7 @@ use super::Orchestrator;
 use crate::domain::ids::{AttemptId, TimelineId};
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
-use crate::providers::{Capabilities, Method, ProviderId};
+use crate::providers::{Capabilities, Customer, Method, ProviderId};
 use crate::store::{
     self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::PaymentRow,
 };
@@ -33,18 +33,19 @@ pub fn eligible(
 }
 
 impl Orchestrator {
-    /// The accounts to try, in order. At least one, or `no_provider_available`; a 502 when every
-    /// eligible account's circuit is open.
-    pub(super) async fn route(
+    /// The merchant's enabled accounts that take this currency (and provider and method, when
+    /// given), best priority first, whatever their circuits say.
+    pub(super) async fn eligible_accounts(
         &self,
         merchant_id: &str,
-        req: &CreateRequest,
+        currency: &str,
+        provider: Option<ProviderId>,
+        method: Option<Method>,
     ) -> AppResult<Vec<AccountRow>> {
         let mut conn = self.db.acquire().await?;
         let accounts = store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?;
         drop(conn);
-        let currency = req.money.currency.code();
-        let candidates: Vec<AccountRow> = accounts
+        Ok(accounts
             .into_iter()
             .filter(|a| {
                 let Some(id) = ProviderId::parse(&a.provider) else {
@@ -53,29 +54,45 @@ impl Orchestrator {
                 let Some(adapter) = self.providers.get(id) else {
                     return false;
                 };
-                req.provider.is_none_or(|p| p == id)
-                    && eligible(adapter.capabilities(), a, currency, req.method)
+                provider.is_none_or(|p| p == id)
+                    && eligible(adapter.capabilities(), a, currency, method)
             })
-            .collect();
+            .collect())
+    }
+
+    /// Whether the gateway behind `account` can take a payment with this customer.
+    pub(super) fn customer_fits(&self, account: &AccountRow, customer: &Customer) -> bool {
+        self.adapter(&account.provider).is_ok_and(|(_, adapter)| {
+            !adapter.capabilities().requires_customer
+                || (customer.name.is_some() && customer.email.is_some())
+        })
+    }
+
+    /// The accounts to try, in order. At least one, or `no_provider_available`; a 502 when every
+    /// eligible account's circuit is open.
+    pub(super) async fn route(
+        &self,
+        merchant_id: &str,
+        req: &CreateRequest,
+    ) -> AppResult<Vec<AccountRow>> {
+        let currency = req.money.currency.code();
+        let candidates = self
+            .eligible_accounts(merchant_id, currency, req.provider, req.method)
+            .await?;
         if candidates.is_empty() {
             return Err(AppError::NoProviderAvailable(match req.provider {
                 Some(p) => format!("no enabled {p} account accepts {currency} for this merchant"),
                 None => format!("no enabled gateway account accepts {currency} for this merchant"),
             }));
         }
-        let now = self.now();
-        let up: Vec<AccountRow> = candidates
-            .into_iter()
-            .filter(|a| self.breakers.allows(&a.id, now))
-            .collect();
+        let up = self.up(candidates);
         if up.is_empty() {
             return Err(AppError::ProviderUnavailable(
                 "every eligible gateway is marked down; retry later".into(),
             ));
         }
         // Customer fields are checked against the first choice (the gateway that will see them).
-        let (_, adapter) = self.adapter(&up[0].provider)?;
-        if adapter.capabilities().requires_customer {
+        if !self.customer_fits(&up[0], &req.customer) {
             for (field, value) in [
                 ("customer.name", &req.customer.name),
                 ("customer.email", &req.customer.email),
@@ -89,6 +106,15 @@ impl Orchestrator {
             }
         }
         Ok(up)
+    }
+
+    /// The accounts whose circuit lets a call through now, in the same order.
+    pub(super) fn up(&self, accounts: Vec<AccountRow>) -> Vec<AccountRow> {
+        let now = self.now();
+        accounts
+            .into_iter()
+            .filter(|a| self.breakers.allows(&a.id, now))
+            .collect()
     }
 
     /// Closes a `NotSent` attempt and opens the next one at `next`, re-pointing the payment.

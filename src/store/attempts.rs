@@ -28,6 +28,14 @@ pub const OPEN: &str = "open";
 pub const NOT_SENT: &str = "not_sent";
 /// The gateway refused it.
 pub const DECLINED: &str = "declined";
+/// The gateway reported it failed, cancelled or expired while its hosted payment stayed open
+/// for the customer's next pick.
+pub const CLOSED: &str = "closed";
+
+/// States in which the gateway may still take money on this attempt.
+pub fn is_live(state: &str) -> bool {
+    state == CREATING || state == OPEN
+}
 
 pub async fn insert(
     conn: &mut Conn,
@@ -67,6 +75,16 @@ pub async fn latest_for_payment(
     )
     .bind(payment_id)
     .fetch_optional(c)
+    .await)
+}
+
+/// Every attempt of a payment, newest first (a hosted payment may have several).
+pub async fn for_payment(conn: &mut Conn, payment_id: &str) -> sqlx::Result<Vec<AttemptRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "SELECT * FROM attempts WHERE payment_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(payment_id)
+    .fetch_all(c)
     .await)
 }
 

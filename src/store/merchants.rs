@@ -9,6 +9,9 @@ pub struct MerchantRow {
     pub name: String,
     pub webhook_url: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Shown to customers on the hosted checkout page (else `name`).
+    pub display_name: Option<String>,
+    pub logo_url: Option<String>,
 }
 
 #[derive(Clone, sqlx::FromRow)]
@@ -36,6 +39,21 @@ pub async fn insert(
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<MerchantRow>> {
     on_conn!(conn, c => sqlx::query_as("SELECT * FROM merchants WHERE id = $1")
         .bind(id)
+        .fetch_optional(c)
+        .await)
+}
+
+/// What the hosted checkout page shows of the merchant (`None` clears a field).
+pub async fn set_profile(
+    conn: &mut Conn,
+    id: &str,
+    display_name: Option<&str>,
+    logo_url: Option<&str>,
+) -> sqlx::Result<Option<MerchantRow>> {
+    on_conn!(conn, c => sqlx::query_as("UPDATE merchants SET display_name = $2, logo_url = $3 WHERE id = $1 RETURNING *")
+        .bind(id)
+        .bind(display_name)
+        .bind(logo_url)
         .fetch_optional(c)
         .await)
 }

@@ -31,6 +31,10 @@ pub struct PaymentRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// The customer picks the method on Payrail's hosted page (no `provider`, no `method`).
+    pub hosted: bool,
+    /// The attempt whose money settled the payment; a second one paying is a double payment.
+    pub paid_attempt_id: Option<String>,
 }
 
 /// The reconciler first asks about a new payment this long after it was created.
@@ -42,9 +46,13 @@ pub struct NewPayment<'a> {
     pub amount_minor: i64,
     pub currency: &'a str,
     pub order_id: &'a str,
-    pub provider: &'a str,
+    /// `None` for a hosted payment until the customer picks a method.
+    pub provider: Option<&'a str>,
     pub method: Option<&'a str>,
-    pub account_id: &'a str,
+    pub account_id: Option<&'a str>,
+    pub hosted: bool,
+    /// Known at creation for a hosted payment (Payrail's own page).
+    pub checkout_url: Option<&'a str>,
     pub callback_url: Option<&'a str>,
     pub return_url: Option<&'a str>,
     pub cancel_url: Option<&'a str>,
@@ -60,8 +68,8 @@ pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<Payment
     on_conn!(conn, c => sqlx::query_as(
         "INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
             account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
-            expires_at, created_at, updated_at, next_recheck_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
+            expires_at, created_at, updated_at, next_recheck_at, hosted, checkout_url)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
          RETURNING *",
     )
     .bind(p.id)
@@ -82,6 +90,8 @@ pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<Payment
     .bind(p.expires_at)
     .bind(p.now)
     .bind(p.now + chrono::Duration::seconds(FIRST_RECHECK_SECS))
+    .bind(p.hosted)
+    .bind(p.checkout_url)
     .fetch_one(c)
     .await)
 }
@@ -129,7 +139,8 @@ pub async fn lock(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>>
 pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
         "UPDATE payments SET status = $2, refunded_minor = $3, external_id = $4, checkout_url = $5,
-            status_detail = $6, provider_status = $7, event_sequence = $8, updated_at = $9, completed_at = $10
+            status_detail = $6, provider_status = $7, event_sequence = $8, updated_at = $9, completed_at = $10,
+            provider = $11, account_id = $12, method = $13, paid_attempt_id = $14
          WHERE id = $1",
     )
     .bind(&p.id)
@@ -142,6 +153,10 @@ pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
     .bind(p.event_sequence)
     .bind(p.updated_at)
     .bind(p.completed_at)
+    .bind(&p.provider)
+    .bind(&p.account_id)
+    .bind(&p.method)
+    .bind(&p.paid_attempt_id)
     .execute(c)
     .await.map(|r| r.rows_affected()))?;
     Ok(())

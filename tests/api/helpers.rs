@@ -171,6 +171,23 @@ impl TestApp {
         }
     }
 
+    /// Connects the merchant to a gateway (`PUT …/providers/{provider}`); returns the account.
+    pub async fn connect(&self, m: &Merchant, provider: &str, body: Value) -> Value {
+        let res = self
+            .client
+            .put(format!(
+                "{}/v1/admin/merchants/{}/providers/{provider}",
+                self.address, m.id
+            ))
+            .bearer_auth(&self.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        res.json().await.unwrap()
+    }
+
     /// Connects the merchant to the PayStableCoin simulator; returns the account JSON.
     pub async fn connect_psc(&self, m: &Merchant) -> Value {
         let res = self

@@ -39,7 +39,10 @@ static CAPABILITIES: Capabilities = Capabilities {
     query: true,
     refund: true,
     cancel: true,
-    currencies: &["SGD", "MYR", "PHP", "USD"],
+    // HitPay takes any three-letter code (providers.md §5.3); what a business may charge is
+    // set on its HitPay account. BDT is listed so a Bangladeshi store can offer cards beside
+    // Pakhi Pay; a merchant narrows the list per account.
+    currencies: &["SGD", "MYR", "PHP", "USD", "BDT"],
     methods: &[Method::Card, Method::Paynow, Method::Wallet],
     webhook_scheme: "v1 form hmac: hex HMAC-SHA256 of sorted key+value pairs (salt); v2 JSON Hitpay-Signature: hex HMAC-SHA256 of the raw body (event salt)",
     requires_customer: false,

@@ -23,8 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Currencies the simulator accepts (HitPay's common ones).
-const CURRENCIES: [&str; 12] = [
-    "SGD", "MYR", "PHP", "USD", "AUD", "EUR", "GBP", "HKD", "IDR", "THB", "VND", "INR",
+const CURRENCIES: [&str; 13] = [
+    "SGD", "MYR", "PHP", "USD", "AUD", "EUR", "GBP", "HKD", "IDR", "THB", "VND", "INR", "BDT",
 ];
 
 /// Payment method names of the OpenAPI and of the older seed list (§5.3).

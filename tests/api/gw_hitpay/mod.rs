@@ -33,7 +33,10 @@ async fn connect_hitpay(app: &TestApp, m: &Merchant) -> Value {
 async fn merchant(app: &TestApp) -> Merchant {
     let m = app.create_merchant().await;
     let account = connect_hitpay(app, &m).await;
-    assert_eq!(account["currencies"], json!(["SGD", "MYR", "PHP", "USD"]));
+    assert_eq!(
+        account["currencies"],
+        json!(["SGD", "MYR", "PHP", "USD", "BDT"])
+    );
     m
 }
 

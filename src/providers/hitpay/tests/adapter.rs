@@ -46,7 +46,7 @@ fn capabilities_and_identity() {
     assert!(caps.partial_refund);
     assert!(!caps.confirm_webhooks);
     assert!(!caps.requires_customer);
-    assert_eq!(caps.currencies, &["SGD", "MYR", "PHP", "USD"]);
+    assert_eq!(caps.currencies, &["SGD", "MYR", "PHP", "USD", "BDT"]);
     assert_eq!(
         caps.methods,
         &[Method::Card, Method::Paynow, Method::Wallet]
