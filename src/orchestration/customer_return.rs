@@ -2,9 +2,8 @@
 //! (query parameters are never trusted), and send the customer on to the merchant's page.
 
 use super::{views, Orchestrator};
-use crate::crypto::constant_time_eq;
 use crate::domain::status::{PaymentStatus, Source};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::store::{self, attempts::AttemptRow};
 use serde_json::{Map, Value};
 
@@ -44,13 +43,8 @@ impl Orchestrator {
         token: &str,
         query: &[(String, String)],
     ) -> AppResult<ReturnDecision> {
+        let payment = self.payment_by_token(payment_id, token).await?;
         let mut conn = self.db.acquire().await?;
-        let payment = store::payments::get(&mut conn, payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !constant_time_eq(payment.return_token.as_bytes(), token.as_bytes()) {
-            return Err(AppError::NotFound);
-        }
         let came_back: Map<String, Value> = query
             .iter()
             .filter(|(k, _)| k != "t")

@@ -13,6 +13,7 @@ pub mod create_outcome;
 pub mod create_payment;
 pub mod customer_return;
 pub mod hosted;
+pub mod hosted_page;
 pub mod idempotency;
 pub mod merchant_profile;
 pub mod merchants;

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bad_input;
+mod browser;
 mod checkout;
 mod crash;
 mod delivery;

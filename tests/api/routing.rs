@@ -4,28 +4,12 @@
 use crate::helpers::{spawn_app, Merchant, TestApp, PSC_API_KEY, PSC_MERCHANT, PSC_SECRET};
 use serde_json::{json, Value};
 
-async fn connect(app: &TestApp, m: &Merchant, provider: &str, body: Value) {
-    let res = app
-        .client
-        .put(format!(
-            "{}/v1/admin/merchants/{}/providers/{provider}",
-            app.address, m.id
-        ))
-        .bearer_auth(&app.admin_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-}
-
 /// PayStableCoin first (priority 10) at `psc_base`, Paymento second (priority 20); both crypto.
 async fn two_crypto_gateways(app: &TestApp, psc_base: String) -> Merchant {
     let m = app.create_merchant().await;
     let psc =
         json!({ "merchant_id": PSC_MERCHANT, "api_key": PSC_API_KEY, "api_secret": PSC_SECRET });
-    connect(
-        app,
+    app.connect(
         &m,
         "paystablecoin",
         json!({ "credentials": psc, "base_url": psc_base, "priority": 10 }),
@@ -33,7 +17,7 @@ async fn two_crypto_gateways(app: &TestApp, psc_base: String) -> Merchant {
     .await;
     let paymento =
         json!({ "api_key": "pmt_sim_api_key_0001", "secret_key": "paymento_test_secret" });
-    connect(app, &m, "paymento", json!({ "credentials": paymento, "base_url": format!("{}/paymento", app.sim_address), "priority": 20 })).await;
+    app.connect(&m, "paymento", json!({ "credentials": paymento, "base_url": format!("{}/paymento", app.sim_address), "priority": 20 })).await;
     m
 }
 

@@ -58,10 +58,15 @@ pub async fn connect_gateways(app: &TestApp, m: &Merchant) {
 
 /// A BDT payment with neither `provider` nor `method`.
 pub async fn create_hosted(app: &TestApp, m: &Merchant, order: &str) -> Value {
+    create_hosted_to(app, m, order, "https://shop.example").await
+}
+
+/// The same, returning the customer to `site` (`/thanks`, or `/cart` when unpaid).
+pub async fn create_hosted_to(app: &TestApp, m: &Merchant, order: &str, site: &str) -> Value {
     let body = json!({
         "amount": "1500.00", "currency": "BDT", "order_id": order,
         "customer": { "name": "Rahim Uddin", "email": "rahim@example.com" },
-        "return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart",
+        "return_url": format!("{site}/thanks"), "cancel_url": format!("{site}/cart"),
     });
     let (status, p) = app.post("/v1/payments", &body.to_string(), m).await;
     assert_eq!(status, 201, "{p}");
