@@ -7,7 +7,7 @@
 //! policy lets the pick's 303 reach the gateway and the page render with its stylesheet.
 
 use crate::checkout::{create_hosted_to, shop};
-use crate::helpers::{fresh_dir, spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -63,8 +63,9 @@ async fn start_driver() -> Driver {
     }
 }
 
-async fn browser(driver: &Driver) -> Client {
-    let profile = fresh_dir();
+/// A headless Chromium session with its profile in the test's directory (removed with it).
+async fn browser(driver: &Driver, app: &TestApp) -> Client {
+    let profile = app.dir.join("chromium-profile");
     let binary = std::env::var("PAYRAIL_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     let options = json!({
         "binary": binary,
@@ -167,7 +168,7 @@ async fn pay_by_mobile_banking_in_chromium() {
     let app = spawn_app().await;
     let site = merchant_site().await;
     let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let c = browser(&driver, &app).await;
     let id = checkout_page(&app, &c, "WEB-1", &site).await;
     snap(&c, "1-choose").await;
 
@@ -191,7 +192,7 @@ async fn cancel_then_pay_by_card_in_chromium() {
     let app = spawn_app().await;
     let site = merchant_site().await;
     let driver = start_driver().await;
-    let c = browser(&driver).await;
+    let c = browser(&driver, &app).await;
     let id = checkout_page(&app, &c, "WEB-2", &site).await;
     let checkout_url = c.current_url().await.unwrap();
 

@@ -26,6 +26,14 @@ pub struct TestApp {
     /// The app's database, for checks (Postgres or SQLite through the `Any` driver).
     pub pool: AnyPool,
     pub settings: Settings,
+    /// This test's directory (SQLite file, sandbox files): removed when the test ends.
+    pub dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 pub struct Merchant {
@@ -136,6 +144,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client,
         pool,
         settings,
+        dir,
     }
 }
 
