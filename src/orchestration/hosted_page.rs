@@ -236,3 +236,36 @@ fn merchant_link(p: &PaymentRow, status: PaymentStatus) -> Option<String> {
         .append_pair("status", status.as_str());
     Some(url.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_spelled_as_csp_sources() {
+        assert_eq!(
+            origin_of("https://securecheckout.hit-pay.com/payment-request/@x/1/checkout")
+                .as_deref(),
+            Some("https://securecheckout.hit-pay.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/sandbox/hitpay").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("https://x.example:443/a").as_deref(),
+            Some("https://x.example")
+        );
+        assert_eq!(origin_of("data:text/html,hi"), None);
+        assert_eq!(origin_of("not a url"), None);
+    }
+
+    #[test]
+    fn every_method_has_a_customer_label() {
+        let labels: Vec<&str> = Method::ALL.into_iter().map(method_label).collect();
+        assert_eq!(
+            labels,
+            ["Card", "Mobile banking", "Crypto", "PayNow", "Wallet"]
+        );
+    }
+}
