@@ -74,6 +74,9 @@ pub struct PaymentSettings {
     /// Checkout window when `expires_in` is not given, seconds.
     pub default_expires_in_secs: i64,
     pub max_expires_in_secs: i64,
+    /// Picks a customer may make on one hosted payment's page: each opens an order at a gateway,
+    /// so a leaked page link cannot be used to flood the gateways.
+    pub max_hosted_attempts: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -164,6 +167,7 @@ secret_grace_secs = 86400
 max_amount_minor = 100000000000
 default_expires_in_secs = 1800
 max_expires_in_secs = 604800
+max_hosted_attempts = 10
 
 [idempotency]
 retention_secs = 86400

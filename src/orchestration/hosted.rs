@@ -26,6 +26,14 @@ pub enum Choice {
     Page(Box<CheckoutPage>),
 }
 
+enum Opened {
+    Attempt(PaymentRow, AttemptRow),
+    /// No longer open for a pick (paid, expired, closed).
+    Closed(PaymentRow),
+    /// `payments.max_hosted_attempts` reached.
+    TooMany(PaymentRow),
+}
+
 impl Orchestrator {
     /// `POST /checkout/{id}`: the customer picked `method`.
     pub async fn choose_method(
@@ -63,12 +71,17 @@ impl Orchestrator {
             return self.page_with(payment, text).await;
         }
         let first = accounts.remove(0);
-        let Some((mut payment, mut attempt)) =
-            self.open_attempt(payment_id, &first, method).await?
-        else {
+        let (mut payment, mut attempt) = match self.open_attempt(payment_id, &first, method).await?
+        {
+            Opened::Attempt(p, a) => (p, a),
+            Opened::TooMany(p) => {
+                let text = "This payment has had too many attempts. Please return to the shop.";
+                return self.page_with(p, text.into()).await;
+            }
             // Settled or closed between the page and the pick.
-            let fresh = self.payment_by_token(payment_id, token).await?;
-            return Ok(Choice::Page(Box::new(self.build_page(fresh, None).await?)));
+            Opened::Closed(p) => {
+                return Ok(Choice::Page(Box::new(self.build_page(p, None).await?)))
+            }
         };
         accounts.reverse();
         let outcome = loop {
@@ -153,19 +166,25 @@ impl Orchestrator {
     }
 
     /// Records the pick: a new attempt at `account`, only while the payment is still pending
-    /// (under its lock). `None` when it is not any more.
+    /// and has attempts left (under its lock).
     async fn open_attempt(
         &self,
         payment_id: &str,
         account: &AccountRow,
         method: Method,
-    ) -> AppResult<Option<(PaymentRow, AttemptRow)>> {
+    ) -> AppResult<Opened> {
         let mut tx = self.db.begin().await?;
         let mut p = store::payments::lock(&mut tx, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if self.page_state(&p) != PageState::Choose {
-            return Ok(None);
+            return Ok(Opened::Closed(p));
+        }
+        let made = store::attempts::for_payment(&mut tx, payment_id)
+            .await?
+            .len();
+        if made >= self.settings.payments.max_hosted_attempts as usize {
+            return Ok(Opened::TooMany(p));
         }
         let id = AttemptId::generate();
         let attempt = store::attempts::insert(
@@ -191,7 +210,7 @@ impl Orchestrator {
         )
         .await?;
         tx.commit().await?;
-        Ok(Some((p, attempt)))
+        Ok(Opened::Attempt(p, attempt))
     }
 
     /// Writes what the gateway answered to a pick onto the attempt (and, when it opened, the

@@ -208,3 +208,19 @@ async fn the_merchant_profile_is_checked_and_can_be_changed() {
     .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_page_link_cannot_open_more_than_the_configured_attempts() {
+    let app = crate::helpers::spawn_app_with(|s| s.payments.max_hosted_attempts = 2).await;
+    let m = shop(&app, json!({})).await;
+    let p = create_hosted(&app, &m, "MAX-1").await;
+    let id = p["id"].as_str().unwrap();
+    for _ in 0..2 {
+        assert_eq!(pick(&app, &p, "card").await.status(), 303);
+    }
+    let res = pick(&app, &p, "mobile_banking").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("too many attempts"));
+    assert_eq!(attempts(&app, id).await.len(), 2);
+    assert_eq!(app.sim_stats_of("pakhipay").await["calls"]["create"], 0);
+}
