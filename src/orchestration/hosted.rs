@@ -27,7 +27,7 @@ pub enum Choice {
 }
 
 enum Opened {
-    Attempt(PaymentRow, AttemptRow),
+    Attempt(Box<(PaymentRow, AttemptRow)>),
     /// No longer open for a pick (paid, expired, closed).
     Closed(PaymentRow),
     /// `payments.max_hosted_attempts` reached.
@@ -73,7 +73,7 @@ impl Orchestrator {
         let first = accounts.remove(0);
         let (mut payment, mut attempt) = match self.open_attempt(payment_id, &first, method).await?
         {
-            Opened::Attempt(p, a) => (p, a),
+            Opened::Attempt(opened) => *opened,
             Opened::TooMany(p) => {
                 let text = "This payment has had too many attempts. Please return to the shop.";
                 return self.page_with(p, text.into()).await;
@@ -210,7 +210,7 @@ impl Orchestrator {
         )
         .await?;
         tx.commit().await?;
-        Ok(Opened::Attempt(p, attempt))
+        Ok(Opened::Attempt(Box::new((p, attempt))))
     }
 
     /// Writes what the gateway answered to a pick onto the attempt (and, when it opened, the
