@@ -45,7 +45,7 @@ impl Orchestrator {
                     .await
             }
         };
-        let (mut payment, mut attempt, mut fallbacks) = match recorded {
+        let (payment, attempt, fallbacks) = match recorded {
             Ok((p, Some(a), fallbacks)) => (p, a, fallbacks),
             // Hosted: no gateway is asked until the customer picks a method.
             Ok((p, None, _)) => return self.answer_created(&p, scope.as_ref()).await,
@@ -63,22 +63,10 @@ impl Orchestrator {
             // The gateway already has it (an earlier try got that far): answer as created.
             return self.answer_created(&payment, scope.as_ref()).await;
         }
-        fallbacks.reverse();
-        loop {
-            let account = self.load_account(&attempt.account_id).await?;
-            let outcome = self.call_create(&payment, &attempt, &account).await?;
-            let now = self.now();
-            self.breakers
-                .record(&account.id, &account.provider, &outcome, now);
-            // Certainly not sent: the next account in priority order may take it.
-            if let (Outcome::NotSent(reason), Some(next)) = (&outcome, fallbacks.pop()) {
-                (payment, attempt) = self.fall_through(payment, attempt, reason, &next).await?;
-                continue;
-            }
-            return self
-                .record_outcome(payment, attempt, outcome, scope.as_ref())
-                .await;
-        }
+        let (payment, attempt, outcome) =
+            self.create_at_gateway(payment, attempt, fallbacks).await?;
+        self.record_outcome(payment, attempt, outcome, scope.as_ref())
+            .await
     }
 
     /// Records a new payment: routed to its first account, or hosted (neither `provider` nor

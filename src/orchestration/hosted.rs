@@ -71,8 +71,7 @@ impl Orchestrator {
             return self.page_with(payment, text).await;
         }
         let first = accounts.remove(0);
-        let (mut payment, mut attempt) = match self.open_attempt(payment_id, &first, method).await?
-        {
+        let (payment, attempt) = match self.open_attempt(payment_id, &first, method).await? {
             Opened::Attempt(opened) => *opened,
             Opened::TooMany(p) => {
                 let text = "This payment has had too many attempts. Please return to the shop.";
@@ -83,19 +82,8 @@ impl Orchestrator {
                 return Ok(Choice::Page(Box::new(self.build_page(p, None).await?)))
             }
         };
-        accounts.reverse();
-        let outcome = loop {
-            let account = self.load_account(&attempt.account_id).await?;
-            let outcome = self.call_create(&payment, &attempt, &account).await?;
-            self.breakers
-                .record(&account.id, &account.provider, &outcome, self.now());
-            match (&outcome, accounts.pop()) {
-                (Outcome::NotSent(reason), Some(next)) => {
-                    (payment, attempt) = self.fall_through(payment, attempt, reason, &next).await?;
-                }
-                _ => break outcome,
-            }
-        };
+        let (payment, attempt, outcome) =
+            self.create_at_gateway(payment, attempt, accounts).await?;
         let label = method_label(method);
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {

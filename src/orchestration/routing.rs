@@ -8,7 +8,7 @@ use super::Orchestrator;
 use crate::domain::ids::{AttemptId, TimelineId};
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
-use crate::providers::{Capabilities, Customer, Method, ProviderId};
+use crate::providers::{Capabilities, CheckoutCreated, Customer, Method, Outcome, ProviderId};
 use crate::store::{
     self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::PaymentRow,
 };
@@ -115,6 +115,30 @@ impl Orchestrator {
             .into_iter()
             .filter(|a| self.breakers.allows(&a.id, now))
             .collect()
+    }
+
+    /// Asks the attempt's gateway for a checkout; on `NotSent` hands the payment to the next of
+    /// `fallbacks` (best first) as a new attempt and asks again. Every answer feeds the breakers.
+    pub(super) async fn create_at_gateway(
+        &self,
+        mut payment: PaymentRow,
+        mut attempt: AttemptRow,
+        mut fallbacks: Vec<AccountRow>,
+    ) -> AppResult<(PaymentRow, AttemptRow, Outcome<CheckoutCreated>)> {
+        fallbacks.reverse();
+        loop {
+            let account = self.load_account(&attempt.account_id).await?;
+            let outcome = self.call_create(&payment, &attempt, &account).await?;
+            self.breakers
+                .record(&account.id, &account.provider, &outcome, self.now());
+            // Certainly not sent: the next account in priority order may take it.
+            match (&outcome, fallbacks.pop()) {
+                (Outcome::NotSent(reason), Some(next)) => {
+                    (payment, attempt) = self.fall_through(payment, attempt, reason, &next).await?;
+                }
+                _ => return Ok((payment, attempt, outcome)),
+            }
+        }
     }
 
     /// Closes a `NotSent` attempt and opens the next one at `next`, re-pointing the payment.
