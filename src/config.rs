@@ -92,6 +92,10 @@ pub struct RecheckSettings {
     /// Token bucket per merchant for live rechecks.
     pub per_minute: u32,
     pub burst: u32,
+    /// Token bucket per payment for the live recheck a customer's return triggers; past it the
+    /// return still redirects, with the stored status (the reconciler follows up).
+    pub returns_per_minute: u32,
+    pub returns_burst: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -176,6 +180,8 @@ lock_secs = 60
 [recheck]
 per_minute = 60
 burst = 10
+returns_per_minute = 6
+returns_burst = 3
 
 [gateway]
 timeout_ms = 15000

@@ -21,9 +21,18 @@ pub async fn customer_return(
         .find(|(k, _)| k == "t")
         .map(|(_, v)| v.as_str())
         .ok_or(AppError::NotFound)?;
+    // Each return may ask gateways live: a payment's returns share a small token bucket, and
+    // past it the customer is sent on with the stored status.
+    let limiter = &state.return_limiter;
+    let may_recheck = || {
+        if limiter.len() > 100_000 {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&payment_id.as_str().to_owned()).is_ok()
+    };
     let decision = state
         .orch
-        .customer_return(payment_id.as_str(), token, &query)
+        .customer_return(payment_id.as_str(), token, &query, may_recheck)
         .await?;
     match decision.redirect_to {
         Some(url) => Ok(HttpResponse::SeeOther()

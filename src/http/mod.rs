@@ -27,6 +27,8 @@ pub struct AppState {
     pub orch: Orchestrator,
     /// Live rechecks per merchant (token bucket, per instance).
     pub recheck_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Live rechecks per payment triggered by customer returns (per instance).
+    pub return_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Sends ops' test webhooks under the same address policy as the outbox.
     pub delivery: crate::notify::client::DeliveryClient,
 }
@@ -34,13 +36,18 @@ pub struct AppState {
 impl AppState {
     pub fn new(orch: Orchestrator) -> Self {
         let r = &orch.settings.recheck;
-        let per_minute = NonZeroU32::new(r.per_minute.max(1)).expect("max(1) is non-zero");
-        let burst = NonZeroU32::new(r.burst.max(1)).expect("max(1) is non-zero");
-        let quota = Quota::per_minute(per_minute).allow_burst(burst);
+        let limiter = |per_minute: u32, burst: u32| {
+            let per_minute = NonZeroU32::new(per_minute.max(1)).expect("max(1) is non-zero");
+            let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
+            Arc::new(DefaultKeyedRateLimiter::keyed(
+                Quota::per_minute(per_minute).allow_burst(burst),
+            ))
+        };
         Self {
+            recheck_limiter: limiter(r.per_minute, r.burst),
+            return_limiter: limiter(r.returns_per_minute, r.returns_burst),
             delivery: crate::workers::delivery_client(&orch),
             orch,
-            recheck_limiter: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
         }
     }
 }

@@ -37,14 +37,9 @@ impl Orchestrator {
         self.latest_attempt(payment_id).await
     }
 
-    pub async fn customer_return(
-        &self,
-        payment_id: &str,
-        token: &str,
-        query: &[(String, String)],
-    ) -> AppResult<ReturnDecision> {
-        let payment = self.payment_by_token(payment_id, token).await?;
-        let mut conn = self.db.acquire().await?;
+    /// Keeps what came back on the timeline, and ids the gateway put on the return URL (Pakhi
+    /// Pay's transaction id) for the recheck; the status in the query string is never trusted.
+    async fn record_return(&self, payment_id: &str, query: &[(String, String)]) -> AppResult<()> {
         let came_back: Map<String, Value> = query
             .iter()
             .filter(|(k, _)| k != "t")
@@ -56,6 +51,7 @@ impl Orchestrator {
                 )
             })
             .collect();
+        let mut conn = self.db.acquire().await?;
         self.note(
             &mut conn,
             payment_id,
@@ -65,8 +61,6 @@ impl Orchestrator {
         )
         .await?;
         drop(conn);
-        // Ids the gateway put on the return URL (Pakhi Pay's transaction id) are kept for the
-        // recheck below; the status in the query string is never trusted.
         if let Some(attempt) = self.returning_attempt(payment_id, query).await? {
             let (_, adapter) = self.adapter(&attempt.provider)?;
             let hints = adapter.parse_return(query);
@@ -77,14 +71,34 @@ impl Orchestrator {
             )
             .await?;
         }
+        Ok(())
+    }
 
-        let status = match self.recheck(None, payment_id, Source::Return, false).await {
-            Ok(r) => r.current,
-            Err(err) => {
-                // The customer is not kept waiting on a gateway problem; the reconciler follows up.
-                tracing::warn!(payment_id, error = %err, "recheck on return failed; redirecting with the stored status");
-                views::status_of(&payment)
+    /// `may_recheck` is asked once the token checks out: whether this return may ask the
+    /// gateway (the per-payment return rate limit), so a wrong token cannot use it up.
+    pub async fn customer_return(
+        &self,
+        payment_id: &str,
+        token: &str,
+        query: &[(String, String)],
+        may_recheck: impl FnOnce() -> bool,
+    ) -> AppResult<ReturnDecision> {
+        let payment = self.payment_by_token(payment_id, token).await?;
+        let status = if may_recheck() {
+            self.record_return(payment_id, query).await?;
+            match self.recheck(None, payment_id, Source::Return, false).await {
+                Ok(r) => r.current,
+                Err(err) => {
+                    // The customer is not kept waiting on a gateway problem; the reconciler
+                    // follows up.
+                    tracing::warn!(payment_id, error = %err, "recheck on return failed; redirecting with the stored status");
+                    views::status_of(&payment)
+                }
             }
+        } else {
+            // Over the return rate limit: no gateway call, no timeline row, the stored status.
+            tracing::info!(payment_id, "return over its rate limit; not rechecked");
+            views::status_of(&payment)
         };
         if payment.hosted && status == PaymentStatus::Pending && self.now() < payment.expires_at {
             // Back from an attempt that did not pay: the hosted page offers the choice again.

@@ -276,3 +276,32 @@ async fn recheck_dry_run_reports_without_applying_and_rechecks_are_rate_limited(
         assert_eq!(app.status_of(id, &m).await, "cancelled");
     }
 }
+
+#[tokio::test]
+async fn returns_past_their_rate_limit_redirect_without_asking_the_gateway() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.recheck.returns_per_minute = 1;
+        s.recheck.returns_burst = 2;
+    })
+    .await;
+    let m = app.merchant_with_psc().await;
+    let p = app.create_payment(&m, json!({})).await;
+    let id = p["id"].as_str().unwrap();
+    let paid = app.sim_checkout(&p, "pay").await;
+    let back = paid.headers()["location"].to_str().unwrap().to_owned();
+    let queries = || async { app.sim_stats().await["calls"]["query"].as_i64().unwrap() };
+
+    // Wrong tokens are refused before the limit is consulted: they cannot use it up.
+    let forged = format!("{}/checkout/{id}/return?t=wrong", app.address);
+    for _ in 0..3 {
+        assert_eq!(app.client.get(&forged).send().await.unwrap().status(), 404);
+    }
+    let before = queries().await;
+    let thanks = format!("https://shop.example/thanks?payment_id={id}&status=completed");
+    for _ in 0..4 {
+        let res = app.client.get(&back).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], thanks.as_str());
+    }
+    assert_eq!(queries().await - before, 2, "only the burst asked the gateway");
+}
