@@ -80,6 +80,26 @@ pub fn ensure_local_secrets(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// HimoSoft takes no return URL per payment (providers.md §1.8): a merchant sets one in its
+/// dashboard. The sandbox does the same for the demo account, with Payrail's account-level
+/// return, so customers paying at the simulated HimoSoft come back through Payrail.
+async fn register_return_url(
+    orch: &Orchestrator,
+    credentials: &serde_json::Value,
+    return_url: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let mut body = credentials.clone();
+    body["return_url"] = return_url.clone();
+    let url = format!("{}/sandbox/himosoft/_sim/accounts", orch.public_url);
+    let res = reqwest::Client::new().post(&url).json(&body).send().await?;
+    anyhow::ensure!(
+        res.status().is_success(),
+        "the HimoSoft simulator refused the return URL: {}",
+        res.status()
+    );
+    Ok(())
+}
+
 /// The sandbox's demo merchant, as printed in the banner.
 pub struct DemoMerchant {
     pub id: String,
@@ -117,16 +137,24 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
     };
     for (provider, credentials) in crate::sim::default_credentials() {
         let request = ConnectRequest {
-            credentials,
+            credentials: credentials.clone(),
             base_url: Some(format!("{}/sandbox/{provider}", orch.public_url)),
             enabled: true,
             priority: 100,
             currencies: vec![],
             methods: vec![],
         };
-        orch.connect_provider(&id, provider, request)
+        let account = orch
+            .connect_provider(&id, provider, request)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if provider == "himosoft" {
+            if let Err(err) = register_return_url(orch, &credentials, &account["return_url"]).await
+            {
+                // Only the simulated HimoSoft's redirect after payment depends on it.
+                tracing::warn!(error = %err, "could not give the HimoSoft simulator its return URL");
+            }
+        }
     }
     let secret = orch
         .merchant_secrets(&id)

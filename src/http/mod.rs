@@ -142,6 +142,10 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             vec![(Method::GET, get().to(customer::customer_return))],
         ),
         (
+            "/checkout/return/{provider}/{account_id}",
+            vec![(Method::GET, get().to(customer::account_return))],
+        ),
+        (
             "/checkout/{payment_id}",
             vec![
                 (Method::GET, get().to(checkout::page)),

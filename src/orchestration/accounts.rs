@@ -146,6 +146,7 @@ impl Orchestrator {
             "methods": if req.methods.is_empty() { caps.methods.iter().map(|m| m.as_str().to_string()).collect() } else { req.methods },
             "webhook_url": self.webhook_url(&row.provider, &row.id),
             "webhook_registration": registration,
+            "return_url": self.account_return_url(&row.provider, &row.id),
             "created_at": super::views::ts(row.created_at),
             "updated_at": super::views::ts(row.updated_at),
         }))

@@ -1,9 +1,13 @@
 //! The customer coming back from a gateway (design §1.8): record what came back, recheck live
 //! (query parameters are never trusted), and send the customer on to the merchant's page.
+//!
+//! Two doors: the per-payment return URL handed to the gateway (`/checkout/{id}/return?t=`), and
+//! an account's own return URL for gateways that take none per payment (HimoSoft, §1.8), where
+//! the gateway's payment id on the query finds the attempt.
 
 use super::{views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::store::{self, attempts::AttemptRow};
 use serde_json::{Map, Value};
 
@@ -12,6 +16,8 @@ pub struct ReturnDecision {
     pub status: PaymentStatus,
     /// Where to send the customer (303), when the merchant gave a URL.
     pub redirect_to: Option<String>,
+    /// The payment's page token (to show Payrail's page when there is nowhere to go).
+    pub token: String,
 }
 
 impl Orchestrator {
@@ -39,7 +45,12 @@ impl Orchestrator {
 
     /// Keeps what came back on the timeline, and ids the gateway put on the return URL (Pakhi
     /// Pay's transaction id) for the recheck; the status in the query string is never trusted.
-    async fn record_return(&self, payment_id: &str, query: &[(String, String)]) -> AppResult<()> {
+    async fn record_return(
+        &self,
+        payment_id: &str,
+        attempt: Option<&AttemptRow>,
+        query: &[(String, String)],
+    ) -> AppResult<()> {
         let came_back: Map<String, Value> = query
             .iter()
             .filter(|(k, _)| k != "t")
@@ -61,7 +72,7 @@ impl Orchestrator {
         )
         .await?;
         drop(conn);
-        if let Some(attempt) = self.returning_attempt(payment_id, query).await? {
+        if let Some(attempt) = attempt {
             let (_, adapter) = self.adapter(&attempt.provider)?;
             let hints = adapter.parse_return(query);
             self.remember_gateway_ids(
@@ -74,18 +85,62 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// `may_recheck` is asked once the token checks out: whether this return may ask the
-    /// gateway (the per-payment return rate limit), so a wrong token cannot use it up.
+    /// `may_recheck(payment_id)` is asked once the token checks out: whether this return may ask
+    /// the gateway (the per-payment return rate limit), so a wrong token cannot use it up.
     pub async fn customer_return(
         &self,
         payment_id: &str,
         token: &str,
         query: &[(String, String)],
-        may_recheck: impl FnOnce() -> bool,
+        may_recheck: impl FnOnce(&str) -> bool,
     ) -> AppResult<ReturnDecision> {
         let payment = self.payment_by_token(payment_id, token).await?;
-        let status = if may_recheck() {
-            self.record_return(payment_id, query).await?;
+        let attempt = self.returning_attempt(payment_id, query).await?;
+        self.send_on(payment, attempt, query, may_recheck).await
+    }
+
+    /// The account-level return (`/checkout/return/{provider}/{account_id}`): the gateway's
+    /// payment id on the query (`parse_return`) finds the attempt; anything else is 404.
+    pub async fn account_return(
+        &self,
+        provider: &str,
+        account_id: &str,
+        query: &[(String, String)],
+        may_recheck: impl FnOnce(&str) -> bool,
+    ) -> AppResult<ReturnDecision> {
+        let mut conn = self.db.acquire().await?;
+        let account = store::accounts::get(&mut conn, account_id)
+            .await?
+            .filter(|a| a.provider == provider)
+            .ok_or(AppError::NotFound)?;
+        let (_, adapter) = self.adapter(&account.provider)?;
+        let external_id = adapter
+            .parse_return(query)
+            .external_id
+            .ok_or(AppError::NotFound)?;
+        let attempt = store::attempts::by_external_id(&mut conn, account_id, &external_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let payment = store::payments::get(&mut conn, &attempt.payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
+        self.send_on(payment, Some(attempt), query, may_recheck)
+            .await
+    }
+
+    /// Rechecks (when the rate limit allows) and decides where the customer goes next.
+    async fn send_on(
+        &self,
+        payment: store::payments::PaymentRow,
+        attempt: Option<AttemptRow>,
+        query: &[(String, String)],
+        may_recheck: impl FnOnce(&str) -> bool,
+    ) -> AppResult<ReturnDecision> {
+        let payment_id = payment.id.as_str();
+        let status = if may_recheck(payment_id) {
+            self.record_return(payment_id, attempt.as_ref(), query)
+                .await?;
             match self.recheck(None, payment_id, Source::Return, false).await {
                 Ok(r) => r.current,
                 Err(err) => {
@@ -106,6 +161,7 @@ impl Orchestrator {
                 payment_id: payment_id.to_owned(),
                 status,
                 redirect_to: Some(self.hosted_page_url(payment_id, &payment.return_token)),
+                token: payment.return_token.clone(),
             });
         }
         let wants_cancel = query.iter().any(|(k, v)| k == "intent" && v == "cancel");
@@ -128,6 +184,7 @@ impl Orchestrator {
             payment_id: payment_id.to_owned(),
             status,
             redirect_to,
+            token: payment.return_token.clone(),
         })
     }
 }

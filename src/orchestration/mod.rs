@@ -100,6 +100,15 @@ impl Orchestrator {
         format!("{}/checkout/{payment_id}/return?t={token}", self.public_url)
     }
 
+    /// An account's own return URL, for gateways that take none per payment (HimoSoft): the
+    /// gateway appends its payment id, which finds the attempt.
+    pub fn account_return_url(&self, provider: &str, account_id: &str) -> String {
+        format!(
+            "{}/checkout/return/{provider}/{account_id}",
+            self.public_url
+        )
+    }
+
     /// Payrail's hosted checkout page of a payment (its `checkout_url` when hosted).
     pub fn hosted_page_url(&self, payment_id: &str, token: &str) -> String {
         format!("{}/checkout/{payment_id}?t={token}", self.public_url)

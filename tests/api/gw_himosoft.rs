@@ -1,9 +1,9 @@
 //! HimoSoft end to end over HTTP: Payrail and the HimoSoft simulator on real ports.
 //!
 //! HimoSoft's callback is only a hint (providers.md H5): Payrail confirms every callback with
-//! `/recheck/` and applies that answer. HimoSoft takes no return URL per payment (§1.8), so tests
-//! that follow the customer back register Payrail's per-payment return URL as the simulator
-//! account's `return_url`.
+//! `/recheck/` and applies that answer. HimoSoft takes no return URL per payment (§1.8): tests that
+//! follow the customer back register Payrail's account-level return URL (from the connected
+//! account) as the simulator account's `return_url`, as a merchant would in HimoSoft's dashboard.
 
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use reqwest::Method;
@@ -33,7 +33,14 @@ async fn connect_himosoft(app: &TestApp, m: &Merchant) -> Value {
 
 async fn merchant(app: &TestApp) -> Merchant {
     let m = app.create_merchant().await;
-    connect_himosoft(app, &m).await;
+    let account = connect_himosoft(app, &m).await;
+    // Where the merchant points HimoSoft's account-level return (§1.8).
+    let want = format!(
+        "{}/checkout/return/himosoft/{}",
+        app.address,
+        account["id"].as_str().unwrap()
+    );
+    assert_eq!(account["return_url"], want.as_str());
     m
 }
 
@@ -85,17 +92,14 @@ async fn stats(app: &TestApp) -> Value {
     res.json().await.unwrap()
 }
 
-/// Payrail's return URL for `p`, registered as the simulator account's return URL.
+/// Payrail's account-level return URL for `p`'s account, registered as the simulator account's
+/// return URL.
 async fn return_to_payrail(app: &TestApp, p: &Value) -> String {
-    let token = text(
-        app,
-        "SELECT return_token FROM payments WHERE id = $1",
-        id(p),
-    )
-    .await;
-    let url = format!("{}/checkout/{}/return?t={token}", app.address, id(p));
-    let account = json!({ "secret": SECRET, "api_key": API_KEY, "return_url": url });
-    sim(app, "accounts", account).await;
+    let sql = "SELECT account_id FROM payments WHERE id = $1";
+    let account = text(app, sql, id(p)).await;
+    let url = format!("{}/checkout/return/himosoft/{account}", app.address);
+    let body = json!({ "secret": SECRET, "api_key": API_KEY, "return_url": url });
+    sim(app, "accounts", body).await;
     url
 }
 
@@ -182,7 +186,7 @@ async fn pay_callback_recheck_completes_and_the_customer_returns_through_payrail
     let paid = checkout(&app, &p, "pay").await;
     assert_eq!(paid.status(), 303);
     let location = paid.headers()["location"].to_str().unwrap().to_owned();
-    assert_eq!(location, format!("{back}&id={external}&status=completed"));
+    assert_eq!(location, format!("{back}?id={external}&status=completed"));
     // The callback arrived before the redirect and was confirmed by one recheck.
     assert_eq!(app.status_of(id(&p), &m).await, "completed");
     assert_eq!(journal(&app).await, ["verified:applied"]);
@@ -370,4 +374,37 @@ async fn a_gateway_500_on_create_loses_nothing_and_the_retry_resumes_the_same_pa
 async fn a_timeout_on_create_is_resumed_from_himosofts_idempotency_cache() {
     let fault = json!({ "mode": "timeout", "count": 1, "delay_ms": 3000 });
     failed_then_resumed(fault, 504, "provider_timeout").await;
+}
+
+#[tokio::test]
+async fn the_account_return_finds_the_payment_only_by_a_known_himosoft_id() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let p = create(&app, &m).await;
+    let back = return_to_payrail(&app, &p).await;
+    let external = p["external_id"].as_str().unwrap();
+    let other = app.create_merchant().await;
+    let other_account = connect_himosoft(&app, &other).await;
+    let other_back = format!(
+        "{}/checkout/return/himosoft/{}",
+        app.address,
+        other_account["id"].as_str().unwrap()
+    );
+    for url in [
+        back.clone(),
+        format!("{back}?id=pay_unknown&status=completed"),
+        // Another merchant's account does not see this payment.
+        format!("{other_back}?id={external}&status=completed"),
+        // The provider in the path must be the account's.
+        back.replace("/himosoft/", "/hitpay/") + &format!("?id={external}"),
+    ] {
+        let res = app.client.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{url}");
+    }
+    // The status on the query is never trusted: still pending at HimoSoft, still pending here.
+    let forged = format!("{back}?id={external}&status=completed");
+    let res = app.client.get(&forged).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], thanks(&p, "pending").as_str());
+    assert_eq!(app.status_of(id(&p), &m).await, "pending");
 }

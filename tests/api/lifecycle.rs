@@ -303,5 +303,9 @@ async fn returns_past_their_rate_limit_redirect_without_asking_the_gateway() {
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], thanks.as_str());
     }
-    assert_eq!(queries().await - before, 2, "only the burst asked the gateway");
+    assert_eq!(
+        queries().await - before,
+        2,
+        "only the burst asked the gateway"
+    );
 }

@@ -36,7 +36,7 @@ use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
-    ReportedStatus, WebhookAck, WebhookVerification,
+    ReportedStatus, ReturnHints, WebhookAck, WebhookVerification,
 };
 
 static CAPABILITIES: Capabilities = Capabilities {
@@ -205,5 +205,18 @@ impl ProviderAdapter for HimoSoft {
 
     fn webhook_ack(&self, ack: AckKind) -> WebhookAck {
         webhook::webhook_ack(ack)
+    }
+
+    /// §1.8: the account-level return URL gets HimoSoft's payment `id` (and a `status` that is
+    /// never trusted); the id finds the attempt.
+    fn parse_return(&self, query: &[(String, String)]) -> ReturnHints {
+        let external_id = query
+            .iter()
+            .find(|(k, v)| k == "id" && !v.trim().is_empty() && v.len() <= 128)
+            .map(|(_, v)| v.trim().to_owned());
+        ReturnHints {
+            external_id,
+            charge_id: None,
+        }
     }
 }
