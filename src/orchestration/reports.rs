@@ -204,7 +204,8 @@ impl Orchestrator {
             )
             .await?;
         }
-        if double_payment {
+        if double_payment && attempt.state != attempts::DOUBLE_PAID {
+            attempt.state = attempts::DOUBLE_PAID.to_owned();
             self.note(
                 &mut tx,
                 &p.id,

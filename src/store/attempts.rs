@@ -31,6 +31,9 @@ pub const DECLINED: &str = "declined";
 /// The gateway reported it failed, cancelled or expired while its hosted payment stayed open
 /// for the customer's next pick.
 pub const CLOSED: &str = "closed";
+/// It took money after another attempt of its payment had (the customer paid twice): flagged
+/// once, for a refund at its gateway.
+pub const DOUBLE_PAID: &str = "double_paid";
 
 /// States in which the gateway may still take money on this attempt.
 pub fn is_live(state: &str) -> bool {

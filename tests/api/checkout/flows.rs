@@ -146,6 +146,23 @@ async fn a_customer_who_pays_at_two_gateways_puts_the_payment_in_review() {
     .await
     .unwrap();
     assert_eq!(outbox, 1, "the merchant is told");
+    assert_eq!(
+        attempts(&app, id).await[0],
+        ("hitpay".to_owned(), "double_paid".to_owned())
+    );
+    // Flagged once: a later recheck adds nothing.
+    let (status, _) = app
+        .post(&format!("/v1/payments/{id}/recheck"), "", &m)
+        .await;
+    assert_eq!(status, 200);
+    let (_, events) = app.get(&format!("/v1/payments/{id}/events"), &m).await;
+    let flagged = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "attempt.double_payment")
+        .count();
+    assert_eq!(flagged, 1);
 }
 
 #[tokio::test]
