@@ -28,6 +28,8 @@ pub struct AppState {
     pub recheck_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Sends ops' test webhooks under the same address policy as the outbox.
     pub delivery: crate::notify::client::DeliveryClient,
+    /// Merchant secrets in the clear for a few seconds (request authentication).
+    pub secret_cache: Arc<auth::SecretCache>,
 }
 
 impl AppState {
@@ -37,6 +39,9 @@ impl AppState {
         let burst = NonZeroU32::new(r.burst.max(1)).expect("max(1) is non-zero");
         let quota = Quota::per_minute(per_minute).allow_burst(burst);
         Self {
+            secret_cache: Arc::new(auth::SecretCache::new(
+                orch.settings.security.secret_cache_secs,
+            )),
             delivery: crate::workers::delivery_client(&orch),
             orch,
             recheck_limiter: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
