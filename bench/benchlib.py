@@ -148,7 +148,7 @@ def run_pgbench(url, duration, connections, threads, workdir, builtin=None, scri
     for f in os.listdir(workdir):
         if f.startswith("pgbench_log"):
             os.remove(os.path.join(workdir, f))
-    cmd = ["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", str(threads),
+    cmd = ["pgbench", "-n", "-r", "-M", "prepared", "-c", str(connections), "-j", str(threads),
            "-T", str(duration), "-l", f"--log-prefix={prefix}", f"--sampling-rate={sampling}"]
     cmd += [builtin] if builtin else ["-f", script]
     for k, v in (variables or {}).items():
@@ -170,6 +170,9 @@ def run_pgbench(url, duration, connections, threads, workdir, builtin=None, scri
             with open(os.path.join(workdir, f)) as fh:
                 lat.extend(int(l.split()[2]) for l in fh if l.strip())
     lat.sort()
-    return {"tps": tps, "failed": failed,
+    # -r: average latency of each statement (ms), to see where a script's time goes.
+    statements = [l.strip() for l in out.stdout.splitlines()
+                  if l.startswith("  ") and l.strip()[:1].isdigit() and not l.strip().startswith("\\")]
+    return {"tps": tps, "failed": failed, "statement_ms": statements,
             "latency_us": {"p50": percentile(lat, 50), "p99": percentile(lat, 99),
                            "p999": percentile(lat, 99.9), "samples": len(lat)}}

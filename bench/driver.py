@@ -182,7 +182,15 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     def payrail(name, scenario, **extra):
         if args.warmup:
             run_wrk(base, scenario, args.warmup, c, th, dict(wrk_env, **extra))
+        # BENCH_PERF=<scenario>: record a CPU profile of Payrail during that run (perf, if present).
+        perf = None
+        if os.environ.get("BENCH_PERF") == name:
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(app.pid), "-o",
+                                     os.path.join(work, f"perf-{name}.data")], stderr=subprocess.DEVNULL)
         r = run_wrk(base, scenario, d, c, th, dict(wrk_env, **extra), sampler_pid=app.pid)
+        if perf:
+            perf.send_signal(2)
+            perf.wait()
         r.pop("stdout")
         bad = sum(r["errors"].values())
         log(f"{name}: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}% "
