@@ -65,6 +65,9 @@ pub struct SecuritySettings {
     pub timestamp_tolerance_secs: i64,
     /// How long the previous merchant secret stays valid after a rotation, seconds.
     pub secret_grace_secs: i64,
+    /// How long an instance keeps a merchant's decrypted secrets for request authentication,
+    /// seconds (0: read them from the database on every request).
+    pub secret_cache_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -166,6 +169,7 @@ max_connections = 16
 [security]
 timestamp_tolerance_secs = 300
 secret_grace_secs = 86400
+secret_cache_secs = 5
 
 [payments]
 max_amount_minor = 100000000000

@@ -92,6 +92,7 @@ pub async fn rotate_secret(
     require_admin(&state, &req)?;
     let id = merchant_id(&path)?;
     let (secret, previous_valid_until) = state.orch.rotate_secret(&id).await?;
+    state.secret_cache.forget(&id);
     Ok(json_response(
         201,
         &json!({

@@ -31,6 +31,8 @@ pub struct AppState {
     pub return_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Sends ops' test webhooks under the same address policy as the outbox.
     pub delivery: crate::notify::client::DeliveryClient,
+    /// Merchant secrets in the clear for a few seconds (request authentication).
+    pub secret_cache: Arc<auth::SecretCache>,
 }
 
 impl AppState {
@@ -46,6 +48,9 @@ impl AppState {
         Self {
             recheck_limiter: limiter(r.per_minute, r.burst),
             return_limiter: limiter(r.returns_per_minute, r.returns_burst),
+            secret_cache: Arc::new(auth::SecretCache::new(
+                orch.settings.security.secret_cache_secs,
+            )),
             delivery: crate::workers::delivery_client(&orch),
             orch,
         }

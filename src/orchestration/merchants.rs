@@ -24,7 +24,7 @@ fn new_secret() -> SecretString {
     SecretString::from(format!("prl_sk_{}", crypto::random_token(32)))
 }
 
-fn secret_aad(secret_id: &str) -> String {
+pub(crate) fn secret_aad(secret_id: &str) -> String {
     format!("merchant_secret:{secret_id}")
 }
 

@@ -36,7 +36,10 @@ impl Orchestrator {
     }
 
     pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
-        let p = self.payment(merchant_id, payment_id).await?;
+        let mut conn = self.db.acquire().await?;
+        let p = store::payments::status_for_merchant(&mut conn, merchant_id, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(views::verify(&p, self.now()))
     }
 

@@ -5,7 +5,7 @@
 
 use crate::domain::money::{format_minor, Currency};
 use crate::domain::status::{merchant_can_cancel, PaymentStatus};
-use crate::store::{payments::PaymentRow, timeline::TimelineRow};
+use crate::store::{payments::PaymentRow, payments::PaymentStatusRow, timeline::TimelineRow};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
@@ -92,7 +92,7 @@ pub fn payment_full(p: &PaymentRow, actions: &[&str]) -> Value {
     })
 }
 
-pub fn verify(p: &PaymentRow, now: DateTime<Utc>) -> Value {
+pub fn verify(p: &PaymentStatusRow, now: DateTime<Utc>) -> Value {
     json!({
         "id": p.id,
         "status": p.status,

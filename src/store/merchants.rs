@@ -18,6 +18,8 @@ pub struct MerchantRow {
 pub struct SecretRow {
     pub id: String,
     pub secret_enc: Vec<u8>,
+    /// End of a rotated-out secret's grace period; `None` for the current secret.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(
@@ -107,7 +109,7 @@ pub async fn active_secrets(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<SecretRow>> {
     on_conn!(conn, c => sqlx::query_as(
-        "SELECT id, secret_enc FROM merchant_secrets
+        "SELECT id, secret_enc, expires_at FROM merchant_secrets
          WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
          ORDER BY created_at DESC, id DESC",
     )

@@ -109,6 +109,27 @@ pub async fn get_for_merchant(
         .await)
 }
 
+/// What `verify` answers: three columns instead of the whole row (verify is the hottest read).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PaymentStatusRow {
+    pub id: String,
+    pub status: String,
+    pub external_id: Option<String>,
+}
+
+/// A merchant's own payment's status; another merchant's id reads as absent.
+pub async fn status_for_merchant(
+    conn: &mut Conn,
+    merchant_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<PaymentStatusRow>> {
+    on_conn!(conn, c => sqlx::query_as("SELECT id, status, external_id FROM payments WHERE id = $1 AND merchant_id = $2")
+        .bind(id)
+        .bind(merchant_id)
+        .fetch_optional(c)
+        .await)
+}
+
 pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>> {
     on_conn!(conn, c => sqlx::query_as("SELECT * FROM payments WHERE id = $1")
         .bind(id)

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""The benchmark itself (bench/run builds Payrail and starts Postgres, then runs this).
+
+Starts the gateway simulators (`payrail sim`) and Payrail (production mode: Postgres, sandbox
+off, JSON logs) on loopback, seeds N payments shaped like a real one, then measures each scenario
+with wrk and the matching reference with pgbench on the same Postgres at the same concurrency.
+Writes a table to stdout and everything to bench/out/<stamp>.json. See README "Benchmark"."""
+import argparse
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+
+from benchlib import BENCH_DIR, Sampler, call, psql, run_pgbench, run_wrk, sign
+from report import print_table
+
+PSC_CREDENTIALS = {"merchant_id": "1000", "api_key": "PSTG6ELOB2YXKO4ZHRQ6NKTSBY",
+                   "api_secret": "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM"}
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_ready(url, proc, limit=30.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < limit:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            pass
+        time.sleep(0.002)
+    raise RuntimeError(f"{url} not ready after {limit}s")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--payments", type=int, default=100_000)
+    ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--pgbench-scale", type=int, default=10)
+    args = ap.parse_args()
+    binary, pg_url = os.environ["PAYRAIL_BIN"], os.environ["PG_URL"]
+    out_dir = os.path.join(BENCH_DIR, "out")
+    work = os.path.join(out_dir, "work")
+    os.makedirs(work, exist_ok=True)
+    base_db = pg_url.rsplit("/", 1)[0]
+    db_url, pgb_url = base_db + "/payrail", base_db + "/pgbench"
+    psql(pg_url, "CREATE DATABASE payrail")
+    psql(pg_url, "CREATE DATABASE pgbench")
+    result = {"machine": {"cores": os.cpu_count(), "kernel": os.uname().release},
+              "args": vars(args), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "postgres": psql(pg_url, "SHOW server_version"), "scenarios": {}, "reference": {}}
+    procs = []
+    try:
+        run(args, binary, db_url, pgb_url, work, result, procs)
+    except Exception as e:
+        result["error"] = str(e)
+        log(f"FAILED: {e}")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = os.path.join(out_dir, f"bench-{args.payments}-{stamp}.json")
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+    print_table(result)
+    print(f"\nJSON: {path}")
+    if "error" in result:
+        sys.exit(1)
+
+
+def run(args, binary, db_url, pgb_url, work, result, procs):
+    sim_port, port = free_port(), free_port()
+    env = dict(os.environ, DATABASE_URL=db_url, PAYRAIL__SANDBOX__ENABLED="false",
+               PAYRAIL__SECURITY__MASTER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+               PAYRAIL__ADMIN__TOKEN=secrets.token_urlsafe(24),
+               PAYRAIL__SERVER__LISTEN=f"127.0.0.1:{port}", PAYRAIL__LOG__FORMAT="json",
+               PAYRAIL__LOG__LEVEL="info")
+    def cli(*a):
+        out = subprocess.run([binary, *a], env=env, cwd=work, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"payrail {' '.join(a)}: {out.stderr}")
+        return out.stdout.strip()
+
+    sim_log = open(os.path.join(work, "sim.log"), "w")
+    procs.append(subprocess.Popen([binary, "sim", "--listen", f"127.0.0.1:{sim_port}"], env=env,
+                                  cwd=work, stdout=sim_log, stderr=subprocess.STDOUT))
+    log(cli("migrate"))
+    merchant = json.loads(cli("merchant", "create", "--name", "Bench Shop"))
+    mid, secret = merchant["id"], merchant["secret"]
+    sim_base = f"http://127.0.0.1:{sim_port}/paystablecoin"
+    acc = json.loads(cli("provider", "connect", "--merchant", mid, "--provider", "paystablecoin",
+                         "--credentials", json.dumps(PSC_CREDENTIALS), "--base-url", sim_base))
+    # pgbench's create transactions write as a second merchant, so they never show in the lists.
+    pgm = json.loads(cli("merchant", "create", "--name", "pgbench"))
+    pga = json.loads(cli("provider", "connect", "--merchant", pgm["id"], "--provider", "paystablecoin",
+                         "--credentials", json.dumps(PSC_CREDENTIALS), "--base-url", sim_base))
+
+    # Start-up to ready on an up-to-date schema (migrations were applied above).
+    app_log = open(os.path.join(work, "payrail.log"), "w")
+    t0 = time.monotonic()
+    app = subprocess.Popen([binary, "serve"], env=env, cwd=work, stdout=app_log, stderr=subprocess.STDOUT)
+    procs.insert(0, app)
+    base = f"http://127.0.0.1:{port}"
+    wait_ready(base + "/readyz", app)
+    result["startup_to_ready_ms"] = round((time.monotonic() - t0) * 1000, 1)
+    log(f"payrail ready in {result['startup_to_ready_ms']} ms (pid {app.pid})")
+
+    # A real payment through the API and the simulator: the template the seed copies.
+    status, created = call(base, mid, secret, "POST", "/v1/payments",
+                           {"amount": "10.00", "currency": "USD", "order_id": "template-1",
+                            "provider": "paystablecoin", "idempotency_key": "template-1"})
+    assert status == 201, (status, created)
+    template = created["id"]
+    time.sleep(2)
+    result["idle_rss_mib"] = round(Sampler(app.pid).rss_kib() / 1024, 1)
+
+    # Seed. Payment i was created at start_ms + i * step_ms, over the 30 days before the template.
+    n = args.payments
+    end_ms = int(time.time() * 1000) - 3_600_000
+    step_ms = max(1, (30 * 86_400_000) // n)
+    start_ms = end_ms - step_ms * n
+    ids_sql = open(os.path.join(BENCH_DIR, "sql", "ids.sql")).read()
+    ids_sql = ids_sql.replace("{{start_ms}}", str(start_ms)).replace("{{step_ms}}", str(step_ms))
+    ids_path = os.path.join(work, "ids.sql")
+    open(ids_path, "w").write(ids_sql)
+    psql(db_url, file=ids_path)
+    t0 = time.monotonic()
+    chunk = 250_000
+    for lo in range(0, n, chunk):
+        psql(db_url, file=os.path.join(BENCH_DIR, "sql", "seed.sql"),
+             variables={"lo": lo, "hi": min(n, lo + chunk), "template": template})
+        log(f"seeded {min(n, lo + chunk)}/{n} ({time.monotonic() - t0:.0f} s)")
+    seed_s = time.monotonic() - t0
+    t0 = time.monotonic()
+    psql(db_url, "VACUUM ANALYZE payments")
+    psql(db_url, "VACUUM ANALYZE attempts")
+    psql(db_url, "VACUUM ANALYZE payment_events")
+    result["seed"] = {"payments": n, "seconds": round(seed_s, 1),
+                      "vacuum_analyze_seconds": round(time.monotonic() - t0, 1),
+                      "payments_table_mib": round(int(psql(db_url, "SELECT pg_total_relation_size('payments')")) / 2**20)}
+    log(f"seed: {result['seed']}")
+
+    wrk_env = {"BENCH_MERCHANT": mid, "BENCH_SECRET": secret, "BENCH_N": str(n),
+               "BENCH_START_MS": str(start_ms), "BENCH_STEP_MS": str(step_ms),
+               "BENCH_TAG": secrets.token_hex(4)}
+    result["lua_sign_us"] = self_check(base, mid, secret, wrk_env, db_url, n, template)
+    # Deep page: the cursor of seeded payment n/2 (newest first, so about half the list ahead).
+    mid_i = n // 2
+    mid_id = psql(db_url, f"SELECT bench.pay_id({mid_i})")
+    cursor = base64.urlsafe_b64encode(f"{(start_ms + mid_i * step_ms) * 1000}|{mid_id}".encode()).decode().rstrip("=")
+    status, page = call(base, mid, secret, "GET", f"/v1/payments?limit=20&starting_after={cursor}")
+    assert status == 200 and page["data"][0]["id"] == psql(db_url, f"SELECT bench.pay_id({mid_i - 1})"), (status, page)
+    wrk_env["BENCH_CURSOR"] = cursor
+
+    c, d, th = args.connections, args.duration, args.threads
+    def payrail(name, scenario, **extra):
+        if args.warmup:
+            run_wrk(base, scenario, args.warmup, c, th, dict(wrk_env, **extra))
+        # BENCH_PERF=<scenario>: record a CPU profile of Payrail during that run (perf, if present).
+        perf = None
+        if os.environ.get("BENCH_PERF") == name:
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(app.pid), "-o",
+                                     os.path.join(work, f"perf-{name}.data")], stderr=subprocess.DEVNULL)
+        r = run_wrk(base, scenario, d, c, th, dict(wrk_env, **extra), sampler_pid=app.pid)
+        if perf:
+            perf.send_signal(2)
+            perf.wait()
+        r.pop("stdout")
+        bad = sum(r["errors"].values())
+        log(f"{name}: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}% "
+            f"rss {r.get('payrail_peak_rss_mib')} MiB errors {bad}")
+        if bad:
+            raise RuntimeError(f"{name}: {r['errors']} (non-2xx or socket errors: the run is invalid)")
+        result["scenarios"][name] = r
+        return r
+
+    def pgbench(name, **kw):
+        r = run_pgbench(duration=d, connections=c, threads=th, workdir=work, **kw)
+        log(f"pgbench {name}: {r['tps']:.0f} tps p99 {r['latency_us']['p99']} us")
+        result["reference"][name] = r
+        return r
+
+    t0 = time.monotonic()
+    subprocess.run(["pgbench", "-i", "-q", "-s", str(args.pgbench_scale), pgb_url], check=True,
+                   capture_output=True)
+    log(f"pgbench -i -s {args.pgbench_scale}: {time.monotonic() - t0:.1f} s")
+    sql = lambda f: os.path.join(BENCH_DIR, "sql", f)
+    pg_vars = {"n": n, "m": mid}
+    pgbench("select_only_builtin", url=pgb_url, builtin="-S")
+    pgbench("pk_select", url=db_url, script=sql("pgbench_verify.sql"), variables=pg_vars)
+    v = payrail("verify", "verify")
+    # Half of the maximum: each connection pauses between requests (wrk has no rate option); the
+    # pause is corrected once by the latency seen at that pause, and the achieved rate is reported.
+    target = v["rps"] / 2
+    pause = c * 1000.0 / target
+    probe = run_wrk(base, "verify", 5, c, th, dict(wrk_env, BENCH_DELAY_MS=f"{pause:.3f}"))
+    pause = max(0.0, pause - probe["latency_us"]["mean"] / 1000.0)
+    h = payrail("verify_half_load", "verify", BENCH_DELAY_MS=f"{pause:.3f}")
+    h["target_rps"] = round(target)
+    payrail("retrieve", "retrieve")
+    payrail("list_first", "list_first")
+    payrail("list_deep", "list_deep")
+    create_vars = {"m": pgm["id"], "acc": pga["id"], "now_ms": int(time.time() * 1000)}
+    pgbench("create_tx", url=db_url, script=sql("pgbench_create_tx.sql"), variables=create_vars)
+    pgbench("create_all", url=db_url, script=sql("pgbench_create_all.sql"), variables=create_vars)
+    payrail("create", "create")
+    keys_path = os.path.join(work, "keys.txt")
+    keys = psql(db_url, f"SELECT key FROM idempotency_keys WHERE merchant_id = '{mid}' AND state = 'done' AND key LIKE 'bk-%'")
+    open(keys_path, "w").write(keys + "\n")
+    result["replay_pool_keys"] = keys.count("\n") + 1
+    payrail("create_replay", "replay", BENCH_KEYS=keys_path)
+    result["peak_rss_mib_lifetime"] = round(Sampler(app.pid).hwm_kib() / 1024, 1)
+    time.sleep(3)
+    result["rss_after_load_mib"] = round(Sampler(app.pid).rss_kib() / 1024, 1)
+
+
+def self_check(base, mid, secret, wrk_env, db_url, n, template):
+    """The Lua signer against openssl and Python, and every scenario's request shape once."""
+    r = run_wrk(base, "selfcheck", 1, 1, 1, wrk_env)
+    got = dict(l.split(" ", 2)[1:] for l in r["stdout"])
+    hmac1 = subprocess.run(["openssl", "dgst", "-sha256", "-hmac", "himo_sk_test_123", "-r"],
+                           input=b'1714764000{"amount": "10.00"}', capture_output=True).stdout.split()[0].decode()
+    want = {"sha256('abc')": subprocess.run(["openssl", "dgst", "-sha256", "-r"], input=b"abc",
+                                           capture_output=True).stdout.split()[0].decode(),
+            "hmac1": hmac1,
+            "hmac2": sign("k" * 100, "", b"m" * 200),
+            "hmac3": sign("prl_sk_x", "1714764000", b"/v1/payments/"),
+            "pay_id": psql(db_url, f"SELECT bench.pay_id({n - 1})")}
+    result_sign_us = got.pop("sign_us", None)
+    log(f"Lua signing costs {result_sign_us} us per request")
+    for k, v in want.items():
+        if got.get(k) != v:
+            raise RuntimeError(f"self-check {k}: lua {got.get(k)} != {v}")
+    status, _ = call(base, mid, secret, "GET", f"/v1/payments/{want['pay_id']}/verify")
+    assert status == 200, f"verify of a seeded payment answered {status}"
+    status, _ = call(base, mid, secret, "GET", f"/v1/payments/{template}")
+    assert status == 200, status
+    log("self-check: Lua SHA-256/HMAC and ids match openssl, Python and Postgres; seeded rows readable")
+    return float(result_sign_us) if result_sign_us else None
+
+
+if __name__ == "__main__":
+    main()
