@@ -1,4 +1,5 @@
-//! Merchants: creation, secret rotation, and request authentication (design §1.1).
+//! Merchants: creation and secret rotation (design §1.1). Request authentication lives in
+//! `http::auth`, which keeps decrypted secrets for a few seconds.
 
 use super::merchant_profile::ProfileUpdate;
 use super::Orchestrator;
@@ -91,39 +92,6 @@ impl Orchestrator {
             .seal(secret.expose_secret().as_bytes(), &secret_aad(&secret_id));
         store::merchants::insert_secret(conn, &secret_id, merchant_id, &sealed, self.now()).await?;
         Ok(())
-    }
-
-    /// Checks `signature` (hex HMAC of `message`) against every active secret of the merchant.
-    /// Unknown merchant and wrong signature are the same answer.
-    pub async fn verify_merchant_signature(
-        &self,
-        merchant_id: &str,
-        message: &[&[u8]],
-        signature: &str,
-    ) -> AppResult<()> {
-        let mut conn = self.db.acquire().await?;
-        let secrets = store::merchants::active_secrets(&mut conn, merchant_id, self.now()).await?;
-        if secrets.is_empty() {
-            tracing::info!(
-                merchant_id,
-                "authentication failed: unknown merchant or no active secret"
-            );
-            return Err(AppError::InvalidSignature);
-        }
-        for row in &secrets {
-            let secret = self
-                .secrets
-                .open(&row.secret_enc, &secret_aad(&row.id))
-                .map_err(|e| AppError::Internal(e.into()))?;
-            if crypto::verify_hex(&secret, message, signature) {
-                return Ok(());
-            }
-        }
-        tracing::info!(
-            merchant_id,
-            "authentication failed: signature does not match"
-        );
-        Err(AppError::InvalidSignature)
     }
 
     /// The merchant's active secrets in the clear, newest first (for signing outgoing webhooks).
