@@ -132,8 +132,11 @@ async fn snap(c: &Client, name: &str) {
     std::fs::write(screenshots().join(format!("{name}-{db}.png")), png).unwrap();
 }
 
-/// Presses the button whose text is `text` (the hosted page's method, a simulator's outcome).
+/// Presses the button whose text is `text` (the hosted page's method, a simulator's outcome) and
+/// waits until the browser has left the page: the click may return before the navigation it
+/// starts has committed, and a busy machine shows it.
 async fn press(c: &Client, text: &str) {
+    let before = c.current_url().await.unwrap();
     let xpath =
         format!("//button[.//span[normalize-space()='{text}'] or normalize-space()='{text}']");
     c.find(Locator::XPath(&xpath))
@@ -142,6 +145,15 @@ async fn press(c: &Client, text: &str) {
         .click()
         .await
         .unwrap();
+    for _ in 0..600 {
+        if c.current_url().await.unwrap() != before {
+            // Commands wait for the new document to load before they run.
+            c.find(Locator::Css("body")).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("pressing {text:?} did not leave {before}");
 }
 
 /// Waits until the browser is at the merchant's site; returns the query Payrail appended.
