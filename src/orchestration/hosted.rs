@@ -6,7 +6,7 @@
 //! `pending` and inside its window, under the payment lock; a failed or cancelled attempt closes
 //! only itself (`reports::apply_report`), so the customer can come back and pick again.
 
-use super::hosted_page::{method_label, CheckoutPage, PageState};
+use super::hosted_page::{gateway_origins, method_label, origin_of, CheckoutPage, PageState};
 use super::Orchestrator;
 use crate::domain::ids::AttemptId;
 use crate::domain::status::Source;
@@ -56,9 +56,10 @@ impl Orchestrator {
                 )
                 .await;
         };
-        let mut accounts = self
-            .method_options(&payment)
-            .await?
+        let options = self.method_options(&payment).await?;
+        // The origins the page's form-action allowed (built from these same options).
+        let origins = gateway_origins(&options);
+        let mut accounts = options
             .into_iter()
             .find(|(o, _)| o.method == method)
             .map(|(_, accounts)| accounts)
@@ -100,7 +101,9 @@ impl Orchestrator {
                     },
                 )
                 .await?;
-                let csp_allows = self.page_allows(&payment, &url).await?;
+                let csp_allows = origin_of(&url).is_some_and(|o| {
+                    origins.contains(&o) || origin_of(&self.public_url) == Some(o)
+                });
                 Ok(Choice::Gateway { url, csp_allows })
             }
             Outcome::Declined(reason) => {

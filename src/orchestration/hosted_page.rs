@@ -107,11 +107,11 @@ impl Orchestrator {
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok())
             .unwrap_or_default();
+        // One read of the merchant's accounts, filtered per method.
+        let enabled = self.enabled_accounts(&p.merchant_id).await?;
         let mut options = Vec::new();
         for method in Method::ALL {
-            let accounts = self
-                .eligible_accounts(&p.merchant_id, &p.currency, None, Some(method))
-                .await?;
+            let accounts = self.eligible_among(&enabled, &p.currency, None, Some(method));
             let usable: Vec<AccountRow> = self
                 .up(accounts)
                 .into_iter()
@@ -151,12 +151,7 @@ impl Orchestrator {
         } else {
             Vec::new()
         };
-        let mut gateway_origins: Vec<String> = options
-            .iter()
-            .flat_map(|(_, accounts)| accounts.iter().filter_map(|a| origin_of(&a.base_url)))
-            .collect();
-        gateway_origins.sort();
-        gateway_origins.dedup();
+        let gateway_origins = gateway_origins(&options);
         let notice = notice.or_else(|| {
             (state == PageState::Choose)
                 .then(|| last.as_ref().and_then(last_attempt_notice))
@@ -182,21 +177,17 @@ impl Orchestrator {
         let payment = self.payment_by_token(payment_id, token).await?;
         self.build_page(payment, None).await
     }
+}
 
-    /// Whether the page's `form-action` (built from the eligible accounts) covers `url`.
-    pub(super) async fn page_allows(&self, p: &PaymentRow, url: &str) -> AppResult<bool> {
-        let Some(origin) = origin_of(url) else {
-            return Ok(false);
-        };
-        if origin_of(&self.public_url).as_ref() == Some(&origin) {
-            return Ok(true);
-        }
-        let options = self.method_options(p).await?;
-        Ok(options
-            .iter()
-            .flat_map(|(_, accounts)| accounts.iter())
-            .any(|a| origin_of(&a.base_url).as_ref() == Some(&origin)))
-    }
+/// The origins the page's form may lead to: the eligible accounts' gateways.
+pub(super) fn gateway_origins(options: &[(MethodOption, Vec<AccountRow>)]) -> Vec<String> {
+    let mut origins: Vec<String> = options
+        .iter()
+        .flat_map(|(_, accounts)| accounts.iter().filter_map(|a| origin_of(&a.base_url)))
+        .collect();
+    origins.sort();
+    origins.dedup();
+    origins
 }
 
 /// What the customer should know about their last pick when the page shows again.

@@ -42,11 +42,25 @@ impl Orchestrator {
         provider: Option<ProviderId>,
         method: Option<Method>,
     ) -> AppResult<Vec<AccountRow>> {
+        let accounts = self.enabled_accounts(merchant_id).await?;
+        Ok(self.eligible_among(&accounts, currency, provider, method))
+    }
+
+    pub(super) async fn enabled_accounts(&self, merchant_id: &str) -> AppResult<Vec<AccountRow>> {
         let mut conn = self.db.acquire().await?;
-        let accounts = store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?;
-        drop(conn);
-        Ok(accounts
-            .into_iter()
+        Ok(store::accounts::enabled_for_merchant(&mut conn, merchant_id).await?)
+    }
+
+    /// Those of `accounts` (in their order) that take this currency, provider and method.
+    pub(super) fn eligible_among(
+        &self,
+        accounts: &[AccountRow],
+        currency: &str,
+        provider: Option<ProviderId>,
+        method: Option<Method>,
+    ) -> Vec<AccountRow> {
+        accounts
+            .iter()
             .filter(|a| {
                 let Some(id) = ProviderId::parse(&a.provider) else {
                     return false;
@@ -57,7 +71,8 @@ impl Orchestrator {
                 provider.is_none_or(|p| p == id)
                     && eligible(adapter.capabilities(), a, currency, method)
             })
-            .collect())
+            .cloned()
+            .collect()
     }
 
     /// Whether the gateway behind `account` can take a payment with this customer.
