@@ -106,6 +106,11 @@ pub struct GatewaySettings {
     /// Whole-call timeout of a gateway request, milliseconds.
     pub timeout_ms: u64,
     pub connect_timeout_ms: u64,
+    /// How long an idle kept-alive connection to a gateway may be reused. Below the 5 s
+    /// keep-alive of common servers (actix-web, Node), so Payrail drops a connection before the
+    /// gateway does: a request written onto a connection the server is closing fails with an
+    /// outcome nobody can know, which for a create is a 502 the merchant did not deserve.
+    pub pool_idle_timeout_ms: u64,
 }
 
 /// Unset means "on in the sandbox, off otherwise".
@@ -190,6 +195,7 @@ returns_burst = 3
 [gateway]
 timeout_ms = 15000
 connect_timeout_ms = 5000
+pool_idle_timeout_ms = 4000
 
 [notify]
 allowed_hosts = ""

@@ -31,6 +31,7 @@ pub fn gateway_client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(Duration::from_millis(settings.gateway.timeout_ms))
         .connect_timeout(Duration::from_millis(settings.gateway.connect_timeout_ms))
+        .pool_idle_timeout(Duration::from_millis(settings.gateway.pool_idle_timeout_ms))
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .user_agent(concat!("payrail/", env!("CARGO_PKG_VERSION")))
@@ -141,11 +142,13 @@ impl Application {
     }
 }
 
-/// The in-process simulators post webhooks to this very server, over loopback.
+/// The in-process simulators post webhooks to this very server, over loopback (idle connections
+/// dropped before actix's 5 s keep-alive closes them).
 fn sim_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(4))
         .build()
         .unwrap_or_default()
 }
@@ -177,4 +180,51 @@ pub fn run(
         server = server.workers(n);
     }
     Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+
+    /// A gateway that answers one request per connection and closes the connection, silently,
+    /// when a second request arrives on it: what a server closing an idle connection looks like
+    /// to a client that wrote onto it at the wrong moment.
+    fn one_request_per_connection_gateway() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    // Read the first request's head (the test sends GETs, no body).
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                        line.clear();
+                    }
+                    let mut stream = stream;
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok",
+                    );
+                    // A second request on this connection: hang up without answering.
+                    line.clear();
+                    let _ = reader.read_line(&mut line);
+                });
+            }
+        });
+        format!("http://{address}/")
+    }
+
+    #[tokio::test]
+    async fn an_idle_gateway_connection_is_not_reused_past_the_pool_idle_timeout() {
+        let mut settings = Settings::defaults();
+        settings.gateway.pool_idle_timeout_ms = 100;
+        let client = gateway_client(&settings).unwrap();
+        let url = one_request_per_connection_gateway();
+        for _ in 0..2 {
+            let answer = crate::providers::http_call::send(client.get(&url)).await;
+            assert_eq!(answer.map(|a| a.status), Ok(200));
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+    }
 }

@@ -61,12 +61,18 @@ pub struct Delivery {
 
 const EXCERPT: usize = 1024;
 
+/// Idle connections to a merchant are reused for at most this long: under the 5 s keep-alive of
+/// common servers, so a delivery is not written onto a connection the receiver is closing (which
+/// fails it and delays the event by a retry). Same reasoning as `gateway.pool_idle_timeout_ms`.
+const IDLE_REUSE: Duration = Duration::from_secs(4);
+
 impl DeliveryClient {
     pub fn new(policy: AddressPolicy, timeout: Duration) -> Self {
         let policy = Arc::new(policy);
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            .pool_idle_timeout(IDLE_REUSE)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(Arc::new(FilteringResolver {

@@ -92,7 +92,7 @@ async fn fresh_database(dir: &Path) -> String {
 async fn start_simulators() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let sims = payrail::sim::Simulators::new(reqwest::Client::new());
+    let sims = payrail::sim::Simulators::new(loopback_client());
     let server = payrail::sim::serve(listener, sims).unwrap();
     tokio::spawn(server);
     format!("http://127.0.0.1:{port}")
@@ -133,10 +133,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = spawn_instance(settings.clone()).await;
     sqlx::any::install_default_drivers();
     let pool = AnyPool::connect(&db_url).await.unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = loopback_client();
     TestApp {
         address,
         sim_address,
@@ -366,4 +363,14 @@ impl TestApp {
         assert_eq!(status, 200, "{body}");
         body["status"].as_str().unwrap().to_owned()
     }
+}
+
+/// The tests' HTTP client: no redirects followed, and idle connections dropped before actix's 5 s
+/// keep-alive closes them under a request (see `gateway.pool_idle_timeout_ms`).
+pub fn loopback_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(4))
+        .build()
+        .unwrap()
 }

@@ -49,10 +49,7 @@ async fn a_bare_start_gives_a_working_sandbox_that_survives_a_restart() {
     }
 
     // Create, pay at the in-process sandbox, verify: the README's example.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = crate::helpers::loopback_client();
     let body = json!({ "amount": "25.00", "currency": "USD", "order_id": "Q-1", "provider": "paystablecoin" }).to_string();
     let ts = crate::helpers::now_ts();
     let res = client
