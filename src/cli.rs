@@ -102,7 +102,8 @@ pub enum ProviderAction {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
-    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    // Held to the end of the command: dropping it flushes the log.
+    let _log = crate::telemetry::init(&settings.log.format, &settings.log.level);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;

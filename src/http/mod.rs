@@ -12,11 +12,13 @@ pub mod middleware;
 pub mod ops;
 pub mod payments;
 pub mod refunds;
+mod route_table;
+
+pub use route_table::{configure, routes};
 
 use crate::error::AppError;
 use crate::orchestration::{idempotency::StoredResponse, Orchestrator};
-use actix_web::http::Method;
-use actix_web::{web, HttpResponse, Route};
+use actix_web::HttpResponse;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -55,139 +57,6 @@ impl AppState {
             orch,
         }
     }
-}
-
-/// The route table: every public path and its methods. Each path is also served with a
-/// trailing slash. `openapi.yaml` must list exactly these (a test compares them).
-fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
-    use web::{get, patch, post, put};
-    vec![
-        (
-            "/v1/payments",
-            vec![
-                (Method::POST, post().to(payments::create)),
-                (Method::GET, get().to(payments::list)),
-            ],
-        ),
-        (
-            "/v1/payments/{id}",
-            vec![(Method::GET, get().to(payments::retrieve))],
-        ),
-        (
-            "/v1/payments/{id}/verify",
-            vec![
-                (Method::GET, get().to(payments::verify)),
-                (Method::POST, post().to(payments::verify)),
-            ],
-        ),
-        (
-            "/v1/payments/{id}/recheck",
-            vec![
-                (Method::POST, post().to(payments::recheck)),
-                (Method::GET, get().to(payments::recheck)),
-            ],
-        ),
-        (
-            "/v1/payments/{id}/cancel",
-            vec![(Method::POST, post().to(payments::cancel))],
-        ),
-        (
-            "/v1/payments/{id}/events",
-            vec![(Method::GET, get().to(payments::timeline))],
-        ),
-        (
-            "/v1/payments/{id}/refunds",
-            vec![
-                (Method::POST, post().to(refunds::create)),
-                (Method::GET, get().to(refunds::list)),
-            ],
-        ),
-        (
-            "/v1/refunds/{id}",
-            vec![(Method::GET, get().to(refunds::retrieve))],
-        ),
-        (
-            "/v1/admin/merchants",
-            vec![(Method::POST, post().to(admin::create_merchant))],
-        ),
-        (
-            "/v1/admin/merchants/{id}",
-            vec![(Method::PATCH, patch().to(admin::update_merchant))],
-        ),
-        (
-            "/v1/admin/merchants/{id}/secrets",
-            vec![(Method::POST, post().to(admin::rotate_secret))],
-        ),
-        (
-            "/v1/admin/merchants/{id}/providers/{provider}",
-            vec![(Method::PUT, put().to(admin::connect_provider))],
-        ),
-        (
-            "/v1/admin/rechecks",
-            vec![(Method::POST, post().to(admin::bulk_recheck))],
-        ),
-        (
-            "/v1/admin/events/{id}/redeliver",
-            vec![(Method::POST, post().to(admin::redeliver))],
-        ),
-        (
-            "/v1/admin/merchants/{id}/test-webhook",
-            vec![(Method::POST, post().to(admin::test_webhook))],
-        ),
-        (
-            "/v1/admin/payments",
-            vec![(Method::GET, get().to(admin::list_payments))],
-        ),
-        (
-            "/v1/webhooks/{provider}/{account_id}",
-            vec![(Method::POST, post().to(gateway_webhooks::receive))],
-        ),
-        (
-            "/checkout/{payment_id}/return",
-            vec![(Method::GET, get().to(customer::customer_return))],
-        ),
-        (
-            "/checkout/return/{provider}/{account_id}",
-            vec![(Method::GET, get().to(customer::account_return))],
-        ),
-        (
-            "/checkout/{payment_id}",
-            vec![
-                (Method::GET, get().to(checkout::page)),
-                (Method::POST, post().to(checkout::choose)),
-            ],
-        ),
-        ("/healthz", vec![(Method::GET, get().to(ops::healthz))]),
-        ("/readyz", vec![(Method::GET, get().to(ops::readyz))]),
-        ("/metrics", vec![(Method::GET, get().to(ops::metrics))]),
-        ("/openapi.yaml", vec![(Method::GET, get().to(ops::openapi))]),
-    ]
-}
-
-/// (method, path) of every route, for the OpenAPI comparison.
-pub fn routes() -> Vec<(String, String)> {
-    table()
-        .into_iter()
-        .flat_map(|(path, methods)| {
-            methods
-                .into_iter()
-                .map(move |(m, _)| (m.to_string(), path.to_owned()))
-        })
-        .collect()
-}
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (path, methods) in table() {
-        let mut resource = web::resource([path.to_owned(), format!("{path}/")]);
-        for (_, route) in methods {
-            resource = resource.route(route);
-        }
-        cfg.service(resource.default_service(web::to(method_not_allowed)));
-    }
-}
-
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
 }
 
 pub async fn no_route() -> Result<HttpResponse, AppError> {

@@ -204,3 +204,37 @@ async fn bad_paths_queries_and_methods_answer_in_the_envelope() {
     assert_eq!(res.status(), 400);
     assert!(res.json::<Value>().await.unwrap()["details"]["fields"]["credentials"].is_string());
 }
+
+/// Paths under `/v1/payments/{id}` are mounted as one scope (issue 7); each keeps its trailing
+/// slash twin, a wrong method is 405 and an unknown sub-path 404, all in the envelope.
+#[tokio::test]
+async fn scoped_routes_keep_their_slash_twins_405_and_404() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    let p = app.create_payment(&m, json!({})).await;
+    let id = p["id"].as_str().unwrap();
+    for path in [
+        format!("/v1/payments/{id}"),
+        format!("/v1/payments/{id}/"),
+        format!("/v1/payments/{id}/verify"),
+        format!("/v1/payments/{id}/verify/"),
+        format!("/v1/payments/{id}/events/"),
+        "/v1/payments/".to_owned(),
+    ] {
+        let (status, body) = app.get(&path, &m).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    let (status, body) = app.get(&format!("/v1/payments/{id}/verify"), &m).await;
+    assert_eq!(body["status"], "pending", "{status}: {body}");
+    let (status, body) = app.get(&format!("/v1/payments/{id}/nothing"), &m).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"], "not_found", "{body}");
+    let res = app
+        .signed(Method::DELETE, &format!("/v1/payments/{id}/verify"), "", &m)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"].is_string(), "{body}");
+}

@@ -1,0 +1,230 @@
+//! The route table (every public path and its methods) and how it is mounted in actix.
+//!
+//! Mounting matters for speed: actix tries resources in order and runs a regex for every dynamic
+//! pattern, and a resource with two patterns (a path and its trailing-slash twin) is matched by
+//! regex even when both are static. Routing was a tenth of `verify`'s CPU (issue 7). So each
+//! pattern gets its own resource (static ones are compared as strings), and paths sharing a
+//! dynamic prefix such as `/v1/payments/{id}` sit in one scope: its regex runs once and the
+//! rest (`/verify`, `/refunds`, …) are string comparisons.
+
+use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds};
+use crate::error::AppError;
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse, Route};
+
+/// The route table: every public path and its methods. Each path is also served with a
+/// trailing slash. `openapi.yaml` must list exactly these (a test compares them).
+fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
+    use web::{get, patch, post, put};
+    vec![
+        (
+            "/v1/payments",
+            vec![
+                (Method::POST, post().to(payments::create)),
+                (Method::GET, get().to(payments::list)),
+            ],
+        ),
+        (
+            "/v1/payments/{id}",
+            vec![(Method::GET, get().to(payments::retrieve))],
+        ),
+        (
+            "/v1/payments/{id}/verify",
+            vec![
+                (Method::GET, get().to(payments::verify)),
+                (Method::POST, post().to(payments::verify)),
+            ],
+        ),
+        (
+            "/v1/payments/{id}/recheck",
+            vec![
+                (Method::POST, post().to(payments::recheck)),
+                (Method::GET, get().to(payments::recheck)),
+            ],
+        ),
+        (
+            "/v1/payments/{id}/cancel",
+            vec![(Method::POST, post().to(payments::cancel))],
+        ),
+        (
+            "/v1/payments/{id}/events",
+            vec![(Method::GET, get().to(payments::timeline))],
+        ),
+        (
+            "/v1/payments/{id}/refunds",
+            vec![
+                (Method::POST, post().to(refunds::create)),
+                (Method::GET, get().to(refunds::list)),
+            ],
+        ),
+        (
+            "/v1/refunds/{id}",
+            vec![(Method::GET, get().to(refunds::retrieve))],
+        ),
+        (
+            "/v1/admin/merchants",
+            vec![(Method::POST, post().to(admin::create_merchant))],
+        ),
+        (
+            "/v1/admin/merchants/{id}",
+            vec![(Method::PATCH, patch().to(admin::update_merchant))],
+        ),
+        (
+            "/v1/admin/merchants/{id}/secrets",
+            vec![(Method::POST, post().to(admin::rotate_secret))],
+        ),
+        (
+            "/v1/admin/merchants/{id}/providers/{provider}",
+            vec![(Method::PUT, put().to(admin::connect_provider))],
+        ),
+        (
+            "/v1/admin/rechecks",
+            vec![(Method::POST, post().to(admin::bulk_recheck))],
+        ),
+        (
+            "/v1/admin/events/{id}/redeliver",
+            vec![(Method::POST, post().to(admin::redeliver))],
+        ),
+        (
+            "/v1/admin/merchants/{id}/test-webhook",
+            vec![(Method::POST, post().to(admin::test_webhook))],
+        ),
+        (
+            "/v1/admin/payments",
+            vec![(Method::GET, get().to(admin::list_payments))],
+        ),
+        (
+            "/v1/webhooks/{provider}/{account_id}",
+            vec![(Method::POST, post().to(gateway_webhooks::receive))],
+        ),
+        (
+            "/checkout/{payment_id}/return",
+            vec![(Method::GET, get().to(customer::customer_return))],
+        ),
+        (
+            "/checkout/return/{provider}/{account_id}",
+            vec![(Method::GET, get().to(customer::account_return))],
+        ),
+        (
+            "/checkout/{payment_id}",
+            vec![
+                (Method::GET, get().to(checkout::page)),
+                (Method::POST, post().to(checkout::choose)),
+            ],
+        ),
+        ("/healthz", vec![(Method::GET, get().to(ops::healthz))]),
+        ("/readyz", vec![(Method::GET, get().to(ops::readyz))]),
+        ("/metrics", vec![(Method::GET, get().to(ops::metrics))]),
+        ("/openapi.yaml", vec![(Method::GET, get().to(ops::openapi))]),
+    ]
+}
+
+/// (method, path) of every route, for the OpenAPI comparison.
+pub fn routes() -> Vec<(String, String)> {
+    table()
+        .into_iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .into_iter()
+                .map(move |(m, _)| (m.to_string(), path.to_owned()))
+        })
+        .collect()
+}
+
+/// Mounts the table: paths under a shared dynamic prefix in one scope, the rest as resources.
+/// Every path is also served with a trailing slash.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let all: Vec<&'static str> = table().into_iter().map(|(p, _)| p).collect();
+    let mut scoped: Vec<(&'static str, Vec<actix_web::Resource>)> = Vec::new();
+    for &path in &all {
+        let Some(prefix) = scope_prefix(path, &all) else {
+            for pattern in [path.to_owned(), format!("{path}/")] {
+                cfg.service(resource(&pattern, routes_of(path)));
+            }
+            continue;
+        };
+        let rest = &path[prefix.len()..];
+        let resources =
+            [rest.to_owned(), format!("{rest}/")].map(|p| resource(&p, routes_of(path)));
+        match scoped.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, list)) => list.extend(resources),
+            None => scoped.push((prefix, resources.into())),
+        }
+    }
+    for (prefix, resources) in scoped {
+        let scope = resources
+            .into_iter()
+            .fold(web::scope(prefix), |scope, r| scope.service(r));
+        cfg.service(scope.default_service(web::to(super::no_route)));
+    }
+}
+
+fn resource(pattern: &str, methods: Vec<(Method, Route)>) -> actix_web::Resource {
+    let mut resource = web::resource(pattern);
+    for (_, route) in methods {
+        resource = resource.route(route);
+    }
+    resource.default_service(web::to(method_not_allowed))
+}
+
+/// A fresh set of a path's routes (a `Route` is not `Clone`).
+fn routes_of(path: &str) -> Vec<(Method, Route)> {
+    table()
+        .into_iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, methods)| methods)
+        .unwrap_or_default()
+}
+
+/// The prefix up to and including `path`'s first `{…}` segment, when a scope may own it: no
+/// path outside that prefix could be matched by it, since a scope never hands a request back.
+/// (`/checkout/{payment_id}` may not: it would swallow `/checkout/return/…`.)
+fn scope_prefix(path: &'static str, all: &[&'static str]) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let k = segments.iter().position(|s| s.starts_with('{'))?;
+    let prefix = &path[..segments[..=k].iter().map(|s| s.len() + 1).sum::<usize>() - 1];
+    let dynamic = |s: &str| s.starts_with('{');
+    let swallows_another = all.iter().any(|other| {
+        let theirs: Vec<&str> = other.split('/').collect();
+        let inside = other == &prefix || other.starts_with(&format!("{prefix}/"));
+        !inside
+            && theirs.len() > k
+            && segments[..k]
+                .iter()
+                .zip(&theirs)
+                .all(|(a, b)| a == b || dynamic(a) || dynamic(b))
+    });
+    (!swallows_another).then_some(prefix)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, AppError> {
+    Err(AppError::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_own_only_prefixes_no_other_path_falls_under() {
+        let all: Vec<&'static str> = table().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            scope_prefix("/v1/payments/{id}/verify", &all),
+            Some("/v1/payments/{id}")
+        );
+        assert_eq!(
+            scope_prefix("/v1/payments/{id}", &all),
+            Some("/v1/payments/{id}")
+        );
+        assert_eq!(scope_prefix("/v1/payments", &all), None);
+        assert_eq!(scope_prefix("/checkout/{payment_id}", &all), None);
+        assert_eq!(
+            scope_prefix("/checkout/return/{provider}/{account_id}", &all),
+            None
+        );
+        assert_eq!(
+            scope_prefix("/v1/admin/merchants/{id}/providers/{provider}", &all),
+            Some("/v1/admin/merchants/{id}")
+        );
+    }
+}
