@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 from benchlib import BENCH_DIR, Sampler, call, psql, run_pgbench, run_wrk, sign
 from report import print_table
@@ -58,6 +59,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--pgbench-scale", type=int, default=10)
+    ap.add_argument("--only", default="", help="comma-separated scenarios to run (default: all); "
+                    "their pgbench references run with them")
     args = ap.parse_args()
     binary, pg_url = os.environ["PAYRAIL_BIN"], os.environ["PG_URL"]
     out_dir = os.path.join(BENCH_DIR, "out")
@@ -151,17 +154,28 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     open(ids_path, "w").write(ids_sql)
     psql(db_url, file=ids_path)
     t0 = time.monotonic()
-    chunk = 250_000
-    for lo in range(0, n, chunk):
+    schema_before = schema_of(db_url)
+    psql(db_url, file=os.path.join(BENCH_DIR, "sql", "seed_defer.sql"), variables={"template": template})
+    chunk = max(1, min(250_000, -(-n // 2)))
+    def seed_chunk(lo):
         psql(db_url, file=os.path.join(BENCH_DIR, "sql", "seed.sql"),
              variables={"lo": lo, "hi": min(n, lo + chunk), "template": template})
-        log(f"seeded {min(n, lo + chunk)}/{n} ({time.monotonic() - t0:.0f} s)")
+        return min(n, lo + chunk)
+    # Two chunks at a time: one Postgres backend per core.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done, hi in enumerate(pool.map(seed_chunk, range(0, n, chunk)), 1):
+            log(f"seeded chunk {done} (up to {hi}) of {-(-n // chunk)} ({time.monotonic() - t0:.0f} s)")
+    rows_s = time.monotonic() - t0
+    psql(db_url, file=os.path.join(BENCH_DIR, "sql", "seed_restore.sql"))
+    log(f"indexes and constraints rebuilt ({time.monotonic() - t0:.0f} s)")
+    if schema_of(db_url) != schema_before:
+        raise RuntimeError("the seeded tables' indexes or constraints differ from the migrations'")
     seed_s = time.monotonic() - t0
     t0 = time.monotonic()
     psql(db_url, "VACUUM ANALYZE payments")
     psql(db_url, "VACUUM ANALYZE attempts")
     psql(db_url, "VACUUM ANALYZE payment_events")
-    result["seed"] = {"payments": n, "seconds": round(seed_s, 1),
+    result["seed"] = {"payments": n, "seconds": round(seed_s, 1), "rows_seconds": round(rows_s, 1),
                       "vacuum_analyze_seconds": round(time.monotonic() - t0, 1),
                       "payments_table_mib": round(int(psql(db_url, "SELECT pg_total_relation_size('payments')")) / 2**20)}
     log(f"seed: {result['seed']}")
@@ -179,7 +193,14 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     wrk_env["BENCH_CURSOR"] = cursor
 
     c, d, th = args.connections, args.duration, args.threads
+    only = set(filter(None, args.only.split(",")))
+    # Half load is paced from verify's maximum; replays replay the keys create stored.
+    only |= {"verify" for o in only if o == "verify_half_load"} | {"create" for o in only if o == "create_replay"}
+    wanted = lambda *names: not only or bool(only.intersection(names))
+
     def payrail(name, scenario, **extra):
+        if not wanted(name):
+            return None
         if args.warmup:
             run_wrk(base, scenario, args.warmup, c, th, dict(wrk_env, **extra))
         # BENCH_PERF=<scenario>: record a CPU profile of Payrail during that run (perf, if present).
@@ -213,31 +234,49 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     sql = lambda f: os.path.join(BENCH_DIR, "sql", f)
     pg_vars = {"n": n, "m": mid}
     pgbench("select_only_builtin", url=pgb_url, builtin="-S")
-    pgbench("pk_select", url=db_url, script=sql("pgbench_verify.sql"), variables=pg_vars)
+    if wanted("verify", "verify_half_load", "retrieve"):
+        pgbench("pk_select", url=db_url, script=sql("pgbench_verify.sql"), variables=pg_vars)
     v = payrail("verify", "verify")
-    # Half of the maximum: each connection pauses between requests (wrk has no rate option); the
-    # pause is corrected once by the latency seen at that pause, and the achieved rate is reported.
-    target = v["rps"] / 2
-    pause = c * 1000.0 / target
-    probe = run_wrk(base, "verify", 5, c, th, dict(wrk_env, BENCH_DELAY_MS=f"{pause:.3f}"))
-    pause = max(0.0, pause - probe["latency_us"]["mean"] / 1000.0)
-    h = payrail("verify_half_load", "verify", BENCH_DELAY_MS=f"{pause:.3f}")
-    h["target_rps"] = round(target)
+    if v and wanted("verify_half_load"):
+        # Half of the maximum: each connection pauses between requests (wrk has no rate option);
+        # the pause is corrected once by the latency seen at that pause, and the achieved rate is
+        # reported.
+        target = v["rps"] / 2
+        pause = c * 1000.0 / target
+        probe = run_wrk(base, "verify", 5, c, th, dict(wrk_env, BENCH_DELAY_MS=f"{pause:.3f}"))
+        pause = max(0.0, pause - probe["latency_us"]["mean"] / 1000.0)
+        h = payrail("verify_half_load", "verify", BENCH_DELAY_MS=f"{pause:.3f}")
+        h["target_rps"] = round(target)
     payrail("retrieve", "retrieve")
     payrail("list_first", "list_first")
     payrail("list_deep", "list_deep")
-    create_vars = {"m": pgm["id"], "acc": pga["id"], "now_ms": int(time.time() * 1000)}
-    pgbench("create_tx", url=db_url, script=sql("pgbench_create_tx.sql"), variables=create_vars)
-    pgbench("create_all", url=db_url, script=sql("pgbench_create_all.sql"), variables=create_vars)
-    payrail("create", "create")
-    keys_path = os.path.join(work, "keys.txt")
-    keys = psql(db_url, f"SELECT key FROM idempotency_keys WHERE merchant_id = '{mid}' AND state = 'done' AND key LIKE 'bk-%'")
-    open(keys_path, "w").write(keys + "\n")
-    result["replay_pool_keys"] = keys.count("\n") + 1
-    payrail("create_replay", "replay", BENCH_KEYS=keys_path)
+    if wanted("create", "create_replay"):
+        create_vars = {"m": pgm["id"], "acc": pga["id"], "now_ms": int(time.time() * 1000)}
+        pgbench("create_tx", url=db_url, script=sql("pgbench_create_tx.sql"), variables=create_vars)
+        pgbench("create_all", url=db_url, script=sql("pgbench_create_all.sql"), variables=create_vars)
+        payrail("create", "create")
+    if wanted("create_replay"):
+        keys_path = os.path.join(work, "keys.txt")
+        keys = psql(db_url, f"SELECT key FROM idempotency_keys WHERE merchant_id = '{mid}' AND state = 'done' AND key LIKE 'bk-%'")
+        open(keys_path, "w").write(keys + "\n")
+        result["replay_pool_keys"] = keys.count("\n") + 1
+        payrail("create_replay", "replay", BENCH_KEYS=keys_path)
     result["peak_rss_mib_lifetime"] = round(Sampler(app.pid).hwm_kib() / 1024, 1)
     time.sleep(3)
     result["rss_after_load_mib"] = round(Sampler(app.pid).rss_kib() / 1024, 1)
+
+
+def schema_of(db_url):
+    """Every index and constraint of the seeded tables, as Postgres would recreate them."""
+    return psql(db_url, """
+        SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+          SELECT indexdef AS d FROM pg_indexes
+          WHERE tablename IN ('payments', 'attempts', 'payment_events')
+          UNION ALL
+          SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+          FROM pg_constraint
+          WHERE conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass)
+        ) s""")
 
 
 def self_check(base, mid, secret, wrk_env, db_url, n, template):

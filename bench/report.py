@@ -39,7 +39,8 @@ def print_table(r):
         lat = p["latency_us"]
         print(f"{name:<22}{p['tps']:>8.0f}{ms(lat['p50']):>8}{ms(lat['p99']):>8}{ms(lat['p999']):>9}")
     s = r.get("seed", {})
-    print(f"\nseed {s.get('payments', 0):,} payments: {s.get('seconds')} s (+ VACUUM ANALYZE "
+    print(f"\nseed {s.get('payments', 0):,} payments: {s.get('seconds')} s, rows in {s.get('rows_seconds')} s "
+          f"then indexes (+ VACUUM ANALYZE "
           f"{s.get('vacuum_analyze_seconds')} s), payments table {s.get('payments_table_mib')} MiB; "
           f"start-up to ready {r.get('startup_to_ready_ms')} ms; idle RSS {r.get('idle_rss_mib')} MiB; "
           f"peak RSS (VmHWM) {r.get('peak_rss_mib_lifetime')} MiB; replay pool {r.get('replay_pool_keys')} keys")

@@ -4,7 +4,8 @@
 -- gateway ids, amount and final status change. Each payment gets its attempt and its timeline
 -- (created, attempt created, then completed or expired), as a settled payment has. 9 in 10 are
 -- completed, 1 in 10 expired; none is open, so the reconciler has nothing to recheck.
--- Run in chunks by bench/driver.py (one transaction per chunk).
+-- Run in chunks by bench/driver.py (one transaction per chunk, two chunks at a time, between
+-- seed_defer.sql and seed_restore.sql).
 BEGIN;
 CREATE TEMP TABLE seed_rows ON COMMIT DROP AS
 SELECT g.i,
@@ -17,7 +18,7 @@ INSERT INTO payments (id, merchant_id, status, amount_minor, currency, refunded_
     provider, method, account_id, external_id, checkout_url, callback_url, return_url, cancel_url,
     customer, description, metadata, status_detail, provider_status, return_token, event_sequence,
     expires_at, created_at, updated_at, completed_at, next_recheck_at, recheck_count,
-    recheck_lease_until)
+    recheck_lease_until, paid_attempt_id)
 SELECT 'pay_' || s.u, t.merchant_id, s.status, 100 + s.i % 100000, t.currency, 0, 'seed-' || s.i,
     t.provider, t.method, t.account_id, t.external_id || '-' || s.i,
     replace(t.checkout_url, t.external_id, t.external_id || '-' || s.i), t.callback_url,
@@ -27,7 +28,8 @@ SELECT 'pay_' || s.u, t.merchant_id, s.status, 100 + s.i % 100000, t.currency, 0
     translate(substr(encode(sha256(int8send(s.i)), 'base64'), 1, 24), '+/', '-_'),
     CASE WHEN s.status = 'completed' THEN 1 ELSE 0 END,
     s.at + interval '30 minutes', s.at, s.at + interval '2 minutes',
-    CASE WHEN s.status = 'completed' THEN s.at + interval '2 minutes' END, NULL, 1, NULL
+    CASE WHEN s.status = 'completed' THEN s.at + interval '2 minutes' END, NULL, 1, NULL,
+    CASE WHEN s.status = 'completed' THEN 'att_' || s.u END
 FROM seed_rows s, payments t WHERE t.id = :'template';
 
 INSERT INTO attempts (id, payment_id, account_id, provider, reference, state, external_id,
@@ -36,7 +38,7 @@ SELECT 'att_' || s.u, 'pay_' || s.u, a.account_id, a.provider, 'att_' || s.u, 'o
     a.external_id || '-' || s.i, replace(a.checkout_url, a.external_id, a.external_id || '-' || s.i),
     CASE WHEN s.status = 'completed' THEN 'SUCCEEDED' ELSE 'EXPIRED' END, NULL, s.at,
     s.at + interval '2 minutes', a.charge_id
-FROM seed_rows s, attempts a WHERE a.payment_id = :'template';
+FROM seed_rows s, bench.template_attempt a;
 
 INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at)
 SELECT 'tle_' || bench.ulid(bench.ms(s.i), s.i, k), 'pay_' || s.u,

@@ -1,0 +1,13 @@
+-- After a seed: rebuilds what seed_defer.sql dropped, indexes first, then unique constraints,
+-- then foreign keys (which Postgres validates against the seeded rows in one pass each).
+SET maintenance_work_mem = '1GB';
+BEGIN;
+DO $$
+DECLARE d record;
+BEGIN
+  FOR d IN SELECT restore_sql FROM bench.deferred_ddl ORDER BY rank LOOP
+    EXECUTE d.restore_sql;
+  END LOOP;
+END $$;
+DELETE FROM bench.deferred_ddl;
+COMMIT;
