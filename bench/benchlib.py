@@ -109,6 +109,37 @@ class Sampler:
         self.machine_busy_pct = 100.0 * (busy - self.m0[0]) / max(1, total - self.m0[1])
 
 
+class InstructionCounter:
+    """Counts the instructions Payrail retires during a run (`perf stat`, when perf and the CPU's
+    counters are there). Unlike req/s and CPU %, instructions per request hardly move with the
+    host's noise, so two builds can be compared on a busy machine."""
+
+    def __init__(self, pid, path):
+        self.path = path
+        try:
+            self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", "instructions:u,instructions:k",
+                                          "-p", str(pid), "-o", path], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+        except FileNotFoundError:
+            self.proc = None
+
+    def per_request(self, requests):
+        """Stops counting; thousands of instructions per request, user and kernel."""
+        if self.proc is None:
+            return {}
+        self.proc.send_signal(2)
+        self.proc.wait()
+        counts = {}
+        for line in open(self.path):
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[0].isdigit():
+                counts[fields[2].split(":")[-1]] = int(fields[0])
+        if requests <= 0 or not {"u", "k"} <= counts.keys():
+            return {}
+        return {"kinstr_user": round(counts["u"] / requests / 1000, 1),
+                "kinstr_kernel": round(counts["k"] / requests / 1000, 1)}
+
+
 def run_wrk(url, scenario, duration, connections, threads, env, sampler_pid=None):
     """Runs wrk with bench/lua/payrail.lua; returns the script's BENCH_RESULT plus derived fields."""
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",

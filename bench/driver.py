@@ -16,7 +16,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from benchlib import BENCH_DIR, Sampler, call, psql, run_pgbench, run_wrk, sign
+from benchlib import BENCH_DIR, InstructionCounter, Sampler, call, psql, run_pgbench, run_wrk, sign
 from report import print_table
 
 PSC_CREDENTIALS = {"merchant_id": "1000", "api_key": "PSTG6ELOB2YXKO4ZHRQ6NKTSBY",
@@ -208,13 +208,16 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
         if os.environ.get("BENCH_PERF") == name:
             perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(app.pid), "-o",
                                      os.path.join(work, f"perf-{name}.data")], stderr=subprocess.DEVNULL)
+        counter = InstructionCounter(app.pid, os.path.join(work, f"instructions-{name}.csv"))
         r = run_wrk(base, scenario, d, c, th, dict(wrk_env, **extra), sampler_pid=app.pid)
         if perf:
             perf.send_signal(2)
             perf.wait()
+        r.update(counter.per_request(r["requests"]))
         r.pop("stdout")
         bad = sum(r["errors"].values())
         log(f"{name}: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}% "
+            f"k-instructions/req {r.get('kinstr_user')} user + {r.get('kinstr_kernel')} kernel "
             f"rss {r.get('payrail_peak_rss_mib')} MiB errors {bad}")
         if bad:
             raise RuntimeError(f"{name}: {r['errors']} (non-2xx or socket errors: the run is invalid)")

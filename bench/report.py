@@ -19,12 +19,19 @@ def ms(us):
     return f"{us / 1000:.2f}"
 
 
+def kinstr(s):
+    """Thousands of instructions Payrail ran per request (user + kernel), or '-' without perf."""
+    if "kinstr_user" not in s:
+        return "-"
+    return f"{s['kinstr_user'] + s['kinstr_kernel']:.0f}"
+
+
 def print_table(r):
     a = r["args"]
     print(f"\nPayrail benchmark: {a['payments']:,} payments, c={a['connections']}, wrk -t{a['threads']}, "
           f"{a['duration']} s per run, {r['machine']['cores']} cores, {r['started']}")
     print(f"{'scenario':<17}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}{'CPU %':>7}{'RSS MiB':>8}"
-          f"{'mach %':>7}  {'ratio to pgbench':<40}")
+          f"{'mach %':>7}{'kI/req':>8}  {'ratio to pgbench':<40}")
     for name, s in r["scenarios"].items():
         lat = s["latency_us"]
         refs = []
@@ -33,7 +40,7 @@ def print_table(r):
                 refs.append(f"{s['rps'] / r['reference'][ref]['tps']:.2f} x {ref}")
         print(f"{name:<17}{s['rps']:>8.0f}{ms(lat['p50']):>8}{ms(lat['p99']):>8}{ms(lat['p999']):>9}"
               f"{s.get('payrail_cpu_pct', 0):>7.0f}{s.get('payrail_peak_rss_mib', 0):>8.1f}"
-              f"{s.get('machine_busy_pct', 0):>7.0f}  {', '.join(refs)}")
+              f"{s.get('machine_busy_pct', 0):>7.0f}{kinstr(s):>8}  {', '.join(refs)}")
     print(f"\n{'pgbench reference':<22}{'TPS':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}")
     for name, p in r["reference"].items():
         lat = p["latency_us"]

@@ -35,11 +35,14 @@ pub fn add_gateway_time(elapsed: Duration) {
 /// Lines go through a buffered writer on a thread of its own (`tracing-appender`): a request
 /// only queues its access-log line, and under load one `write` carries many lines (issue 7:
 /// one locked `write` per request showed in `verify`'s profile). Nothing is dropped: when the
-/// queue is full, logging waits. Keep the returned guard alive; dropping it flushes.
+/// queue is full, logging waits. The queue holds 4096 lines (about 1 MiB), not the crate's
+/// 128 000, which could hold 30 MiB while stderr is slow. Keep the returned guard alive;
+/// dropping it flushes.
 pub fn init(format: &str, level: &str) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(false)
+        .buffered_lines_limit(4096)
         .thread_name("payrail-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
     let builder = fmt()
