@@ -224,6 +224,37 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
         result["scenarios"][name] = r
         return r
 
+    def bare():
+        """The same verify load against bench/bare, started for this run only."""
+        bare_port = free_port()
+        proc = subprocess.Popen([os.environ["BARE_BIN"]], env=dict(
+            os.environ, DATABASE_URL=db_url, LISTEN=f"127.0.0.1:{bare_port}", BENCH_MERCHANT=mid,
+            BENCH_SECRET=secret), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            bare_base = f"http://127.0.0.1:{bare_port}"
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 10:
+                try:
+                    call(bare_base, mid, secret, "GET", f"/v1/payments/{template}/verify")
+                    break
+                except Exception:
+                    time.sleep(0.05)
+            status, body = call(bare_base, mid, secret, "GET", f"/v1/payments/{template}/verify")
+            assert status == 200 and body["status"] == "pending", (status, body)
+            if args.warmup:
+                run_wrk(bare_base, "verify", args.warmup, c, th, wrk_env)
+            counter = InstructionCounter(proc.pid, os.path.join(work, "instructions-bare.csv"))
+            r = run_wrk(bare_base, "verify", d, c, th, wrk_env, sampler_pid=proc.pid)
+            r.update(counter.per_request(r["requests"]))
+            r.pop("stdout")
+            if sum(r["errors"].values()):
+                raise RuntimeError(f"bare_verify: {r['errors']}")
+            log(f"bare_verify: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}%")
+            result["scenarios"]["bare_verify"] = r
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
     def pgbench(name, **kw):
         r = run_pgbench(duration=d, connections=c, threads=th, workdir=work, **kw)
         log(f"pgbench {name}: {r['tps']:.0f} tps p99 {r['latency_us']['p99']} us")
@@ -240,6 +271,8 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     if wanted("verify", "verify_half_load", "retrieve"):
         pgbench("pk_select", url=db_url, script=sql("pgbench_verify.sql"), variables=pg_vars)
     v = payrail("verify", "verify")
+    if v and os.environ.get("BARE_BIN", "none") != "none":
+        bare()
     if v and wanted("verify_half_load"):
         # Half of the maximum: each connection pauses between requests (wrk has no rate option);
         # the pause is corrected once by the latency seen at that pause, and the achieved rate is

@@ -1,6 +1,9 @@
 -- After a seed: rebuilds what seed_defer.sql dropped, indexes first, then unique constraints,
 -- then foreign keys (which Postgres validates against the seeded rows in one pass each).
+-- Memory for the index sorts and for the joins that validate each foreign key (the machine has
+-- 24 GiB; the defaults would spill a 10 M-row validation to disk in batches).
 SET maintenance_work_mem = '1GB';
+SET work_mem = '512MB';
 BEGIN;
 DO $$
 DECLARE d record;
