@@ -103,7 +103,7 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
                PAYRAIL__SECURITY__MASTER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
                PAYRAIL__ADMIN__TOKEN=secrets.token_urlsafe(24),
                PAYRAIL__SERVER__LISTEN=f"127.0.0.1:{port}", PAYRAIL__LOG__FORMAT="json",
-               PAYRAIL__LOG__LEVEL="info")
+               PAYRAIL__LOG__LEVEL=os.environ.get("BENCH_LOG_LEVEL", "info"))
     def cli(*a):
         out = subprocess.run([binary, *a], env=env, cwd=work, capture_output=True, text=True)
         if out.returncode != 0:
