@@ -34,7 +34,7 @@ pub fn add_gateway_time(elapsed: Duration) {
 ///
 /// Lines go through a buffered writer on a thread of its own (`tracing-appender`): a request
 /// only queues its access-log line, and under load one `write` carries many lines (issue 7:
-/// one locked `write` per request showed in `verify`'s profile). Nothing is dropped: when the
+/// before, every request paid for a locked `write(2)` of its own). Nothing is dropped: when the
 /// queue is full, logging waits. The queue holds 4096 lines (about 1 MiB), not the crate's
 /// 128 000, which could hold 30 MiB while stderr is slow. Keep the returned guard alive;
 /// dropping it flushes.
