@@ -10,7 +10,6 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 use std::cell::Cell;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -25,44 +24,8 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
     .then(|| v.to_owned())
 }
 
-/// The route-table pattern a path falls under, compared segment by segment (`{…}` takes any
-/// non-empty segment, as actix's default does). `HttpRequest::match_pattern` finds the same
-/// answer by running actix's regex router a second time, which cost a tenth of `verify`'s CPU
-/// (issue 7); it remains the fallback for anything outside the table (simulators, 404s).
-fn table_pattern(path: &str) -> Option<&'static str> {
-    static PATTERNS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
-    let patterns = PATTERNS.get_or_init(|| {
-        let mut all: Vec<(String, Vec<String>)> = Vec::new();
-        for (_, p) in super::routes() {
-            if !all.iter().any(|(seen, _)| *seen == p) {
-                let segments = p.split('/').map(str::to_owned).collect();
-                all.push((p, segments));
-            }
-        }
-        all
-    });
-    let path = match path.strip_suffix('/') {
-        Some(p) if !p.is_empty() => p,
-        _ => path,
-    };
-    let count = path.split('/').count();
-    patterns
-        .iter()
-        .find(|(_, segments)| {
-            segments.len() == count
-                && segments.iter().zip(path.split('/')).all(|(want, got)| {
-                    if want.starts_with('{') {
-                        !got.is_empty()
-                    } else {
-                        want == got
-                    }
-                })
-        })
-        .map(|(p, _)| p.as_str())
-}
-
 fn route_label(res: &ServiceResponse<impl MessageBody>) -> String {
-    if let Some(p) = table_pattern(res.request().path()) {
+    if let Some(p) = super::route_table::pattern_of(res.request().path()) {
         return p.to_owned();
     }
     let route = res
@@ -134,29 +97,4 @@ pub async fn observe(
         headers.insert(HeaderName::from_static("server-timing"), v);
     }
     Ok(res)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::table_pattern;
-
-    #[test]
-    fn paths_map_to_their_route_table_pattern() {
-        let id = "pay_01KAQ3C4XW00000000A200000001";
-        assert_eq!(table_pattern("/v1/payments"), Some("/v1/payments"));
-        assert_eq!(table_pattern("/v1/payments/"), Some("/v1/payments"));
-        assert_eq!(
-            table_pattern(&format!("/v1/payments/{id}/verify/")),
-            Some("/v1/payments/{id}/verify")
-        );
-        assert_eq!(
-            table_pattern(&format!("/v1/payments/{id}")),
-            Some("/v1/payments/{id}")
-        );
-        assert_eq!(table_pattern("/healthz"), Some("/healthz"));
-        assert_eq!(table_pattern("/v1/payments//verify"), None);
-        assert_eq!(table_pattern("/v1/payments//"), None);
-        assert_eq!(table_pattern("/sandbox/hitpay/v1/payment-requests"), None);
-        assert_eq!(table_pattern("/"), None);
-    }
 }

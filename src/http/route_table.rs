@@ -11,6 +11,7 @@ use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds}
 use crate::error::AppError;
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse, Route};
+use std::sync::OnceLock;
 
 /// The route table: every public path and its methods. Each path is also served with a
 /// trailing slash. `openapi.yaml` must list exactly these (a test compares them).
@@ -132,20 +133,19 @@ pub fn routes() -> Vec<(String, String)> {
 }
 
 /// Mounts the table: paths under a shared dynamic prefix in one scope, the rest as resources.
-/// Every path is also served with a trailing slash.
+/// Every path is also served with a trailing slash (from a second copy of the table: a `Route`
+/// is not `Clone`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let all: Vec<&'static str> = table().into_iter().map(|(p, _)| p).collect();
+    let all = paths();
     let mut scoped: Vec<(&'static str, Vec<actix_web::Resource>)> = Vec::new();
-    for &path in &all {
+    for ((path, methods), (_, twin)) in table().into_iter().zip(table()) {
         let Some(prefix) = scope_prefix(path, &all) else {
-            for pattern in [path.to_owned(), format!("{path}/")] {
-                cfg.service(resource(&pattern, routes_of(path)));
-            }
+            cfg.service(resource(path, methods));
+            cfg.service(resource(&format!("{path}/"), twin));
             continue;
         };
         let rest = &path[prefix.len()..];
-        let resources =
-            [rest.to_owned(), format!("{rest}/")].map(|p| resource(&p, routes_of(path)));
+        let resources = [resource(rest, methods), resource(&format!("{rest}/"), twin)];
         match scoped.iter_mut().find(|(p, _)| *p == prefix) {
             Some((_, list)) => list.extend(resources),
             None => scoped.push((prefix, resources.into())),
@@ -167,13 +167,45 @@ fn resource(pattern: &str, methods: Vec<(Method, Route)>) -> actix_web::Resource
     resource.default_service(web::to(method_not_allowed))
 }
 
-/// A fresh set of a path's routes (a `Route` is not `Clone`).
-fn routes_of(path: &str) -> Vec<(Method, Route)> {
-    table()
-        .into_iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, methods)| methods)
-        .unwrap_or_default()
+fn paths() -> Vec<&'static str> {
+    table().into_iter().map(|(p, _)| p).collect()
+}
+
+/// A `{…}` segment, which takes any non-empty segment (actix's default).
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{')
+}
+
+/// The table pattern a path falls under, compared segment by segment, ignoring a trailing
+/// slash: the metrics' route label. `HttpRequest::match_pattern` finds the same answer by
+/// running actix's regex router a second time (issue 7); it remains the fallback for paths
+/// outside the table (simulators, 404s).
+pub fn pattern_of(path: &str) -> Option<&'static str> {
+    static PATTERNS: OnceLock<Vec<(&'static str, Vec<&'static str>)>> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        paths()
+            .into_iter()
+            .map(|p| (p, p.split('/').collect()))
+            .collect()
+    });
+    let path = match path.strip_suffix('/') {
+        Some(p) if !p.is_empty() => p,
+        _ => path,
+    };
+    let count = path.split('/').count();
+    patterns
+        .iter()
+        .find(|(_, segments)| {
+            segments.len() == count
+                && segments.iter().zip(path.split('/')).all(|(want, got)| {
+                    if is_param(want) {
+                        !got.is_empty()
+                    } else {
+                        *want == got
+                    }
+                })
+        })
+        .map(|(p, _)| *p)
 }
 
 /// The prefix up to and including `path`'s first `{…}` segment, when a scope may own it: no
@@ -181,9 +213,8 @@ fn routes_of(path: &str) -> Vec<(Method, Route)> {
 /// (`/checkout/{payment_id}` may not: it would swallow `/checkout/return/…`.)
 fn scope_prefix(path: &'static str, all: &[&'static str]) -> Option<&'static str> {
     let segments: Vec<&str> = path.split('/').collect();
-    let k = segments.iter().position(|s| s.starts_with('{'))?;
+    let k = segments.iter().position(|s| is_param(s))?;
     let prefix = &path[..segments[..=k].iter().map(|s| s.len() + 1).sum::<usize>() - 1];
-    let dynamic = |s: &str| s.starts_with('{');
     let swallows_another = all.iter().any(|other| {
         let theirs: Vec<&str> = other.split('/').collect();
         let inside = other == &prefix || other.starts_with(&format!("{prefix}/"));
@@ -192,7 +223,7 @@ fn scope_prefix(path: &'static str, all: &[&'static str]) -> Option<&'static str
             && segments[..k]
                 .iter()
                 .zip(&theirs)
-                .all(|(a, b)| a == b || dynamic(a) || dynamic(b))
+                .all(|(a, b)| a == b || is_param(a) || is_param(b))
     });
     (!swallows_another).then_some(prefix)
 }
@@ -206,8 +237,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn paths_map_to_their_route_table_pattern() {
+        let id = "pay_01KAQ3C4XW00000000A200000001";
+        assert_eq!(pattern_of("/v1/payments"), Some("/v1/payments"));
+        assert_eq!(pattern_of("/v1/payments/"), Some("/v1/payments"));
+        assert_eq!(
+            pattern_of(&format!("/v1/payments/{id}/verify/")),
+            Some("/v1/payments/{id}/verify")
+        );
+        assert_eq!(
+            pattern_of(&format!("/v1/payments/{id}")),
+            Some("/v1/payments/{id}")
+        );
+        assert_eq!(pattern_of("/healthz"), Some("/healthz"));
+        assert_eq!(pattern_of("/v1/payments//verify"), None);
+        assert_eq!(pattern_of("/v1/payments//"), None);
+        assert_eq!(pattern_of("/sandbox/hitpay/v1/payment-requests"), None);
+        assert_eq!(pattern_of("/"), None);
+    }
+
+    #[test]
     fn scopes_own_only_prefixes_no_other_path_falls_under() {
-        let all: Vec<&'static str> = table().into_iter().map(|(p, _)| p).collect();
+        let all = paths();
         assert_eq!(
             scope_prefix("/v1/payments/{id}/verify", &all),
             Some("/v1/payments/{id}")
