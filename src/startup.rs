@@ -148,7 +148,7 @@ fn sim_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(4))
+        .pool_idle_timeout(crate::notify::client::IDLE_CONNECTION_REUSE)
         .build()
         .unwrap_or_default()
 }

@@ -61,10 +61,11 @@ pub struct Delivery {
 
 const EXCERPT: usize = 1024;
 
-/// Idle connections to a merchant are reused for at most this long: under the 5 s keep-alive of
-/// common servers, so a delivery is not written onto a connection the receiver is closing (which
-/// fails it and delays the event by a retry). Same reasoning as `gateway.pool_idle_timeout_ms`.
-const IDLE_REUSE: Duration = Duration::from_secs(4);
+/// Idle connections are reused for at most this long: under the 5 s keep-alive of common
+/// servers (actix-web, Node), so a request is not written onto a connection the server is
+/// closing. Used by every HTTP client whose timeout is not configured (merchant webhooks, the
+/// simulators' webhooks, the tests); gateways have `gateway.pool_idle_timeout_ms`, same default.
+pub const IDLE_CONNECTION_REUSE: Duration = Duration::from_secs(4);
 
 impl DeliveryClient {
     pub fn new(policy: AddressPolicy, timeout: Duration) -> Self {
@@ -72,7 +73,7 @@ impl DeliveryClient {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .pool_idle_timeout(IDLE_REUSE)
+            .pool_idle_timeout(IDLE_CONNECTION_REUSE)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(Arc::new(FilteringResolver {

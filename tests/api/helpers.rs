@@ -366,11 +366,11 @@ impl TestApp {
 }
 
 /// The tests' HTTP client: no redirects followed, and idle connections dropped before actix's 5 s
-/// keep-alive closes them under a request (see `gateway.pool_idle_timeout_ms`).
+/// keep-alive closes them under a request.
 pub fn loopback_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .pool_idle_timeout(std::time::Duration::from_secs(4))
+        .pool_idle_timeout(payrail::notify::client::IDLE_CONNECTION_REUSE)
         .build()
         .unwrap()
 }
