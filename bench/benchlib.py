@@ -63,19 +63,19 @@ class Sampler:
         self.peak_rss_kib = 0
         self._stop = threading.Event()
 
-    def rss_kib(self):
+    def _status_kib(self, field):
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 
+    def rss_kib(self):
+        return self._status_kib("VmRSS")
+
     def hwm_kib(self):
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return 0
+        """Peak RSS over the process's life."""
+        return self._status_kib("VmHWM")
 
     def cpu_ticks(self):
         with open(f"/proc/{self.pid}/stat") as f:
