@@ -91,7 +91,9 @@ async fn register_return_url(
     let mut body = credentials.clone();
     body["return_url"] = return_url.clone();
     let url = format!("{}/sandbox/himosoft/_sim/accounts", orch.public_url);
-    let res = reqwest::Client::new().post(&url).json(&body).send().await?;
+    // Loopback to this very process: never through a proxy from the environment.
+    let client = reqwest::Client::builder().no_proxy().build()?;
+    let res = client.post(&url).json(&body).send().await?;
     anyhow::ensure!(
         res.status().is_success(),
         "the HimoSoft simulator refused the return URL: {}",
