@@ -135,9 +135,8 @@ impl Metrics {
         }
     }
 
-    pub fn observe_http(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let status = status.to_string();
-        let labels = [method, route, status.as_str()];
+    pub fn observe_http(&self, method: &str, route: &str, status: &str, seconds: f64) {
+        let labels = [method, route, status];
         self.http_requests.with_label_values(&labels).inc();
         self.http_latency
             .with_label_values(&labels)

@@ -9,6 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -24,20 +25,20 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
     .then(|| v.to_owned())
 }
 
-fn route_label(res: &ServiceResponse<impl MessageBody>) -> String {
+fn route_label(res: &ServiceResponse<impl MessageBody>) -> Cow<'static, str> {
     if let Some(p) = super::route_table::pattern_of(res.request().path()) {
-        return p.to_owned();
+        return Cow::Borrowed(p);
     }
-    let route = res
-        .request()
-        .match_pattern()
-        .map(|p| p.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    if route.is_empty() {
-        "/".to_owned()
-    } else {
-        route
+    match res.request().match_pattern() {
+        None => Cow::Borrowed("unmatched"),
+        Some(p) if p.trim_end_matches('/').is_empty() => Cow::Borrowed("/"),
+        Some(p) => Cow::Owned(p.trim_end_matches('/').to_owned()),
     }
+}
+
+/// Milliseconds with three decimals, from integer microseconds (no float formatting per request).
+fn millis(micros: u64) -> String {
+    format!("{}.{:03}", micros / 1000, micros % 1000)
 }
 
 pub async fn observe(
@@ -46,7 +47,7 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = incoming_request_id(&req).unwrap_or_else(|| format!("req_{}", ulid::Ulid::new()));
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let started = Instant::now();
     let scope = RequestScope {
         id: id.clone(),
@@ -63,7 +64,12 @@ pub async fn observe(
     let route = route_label(&res);
     let status = res.status().as_u16();
     if let Some(m) = metrics {
-        m.observe_http(&method, &route, status, elapsed.as_secs_f64());
+        m.observe_http(
+            method.as_str(),
+            &route,
+            res.status().as_str(),
+            elapsed.as_secs_f64(),
+        );
     }
     let merchant = res
         .request()
@@ -77,21 +83,20 @@ pub async fn observe(
         request_id = id.as_str(),
         merchant = merchant.as_deref().unwrap_or("-"),
         method = method.as_str(),
-        route = route.as_str(),
+        route = &*route,
         status,
         latency_us = total_us,
         gateway_us = gateway_micros,
         "request"
     );
-    let total_ms = elapsed.as_secs_f64() * 1000.0;
-    let gateway_ms = gateway_micros as f64 / 1000.0;
     let headers = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert(REQUEST_ID, v);
     }
     let timing = format!(
-        "app;dur={:.2}, gateway;dur={gateway_ms:.2}",
-        (total_ms - gateway_ms).max(0.0)
+        "app;dur={}, gateway;dur={}",
+        millis(total_us.saturating_sub(gateway_micros)),
+        millis(gateway_micros)
     );
     if let Ok(v) = HeaderValue::from_str(&timing) {
         headers.insert(HeaderName::from_static("server-timing"), v);

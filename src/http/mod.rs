@@ -63,12 +63,18 @@ pub async fn no_route() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-pub fn json_response(status: u16, body: &serde_json::Value) -> HttpResponse {
-    HttpResponse::build(
-        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK),
-    )
-    .content_type("application/json")
-    .body(body.to_string())
+/// A JSON answer, serialised straight into the response body.
+pub fn json_response(status: u16, body: &impl serde::Serialize) -> HttpResponse {
+    use actix_web::ResponseError;
+    match crate::orchestration::to_json(body) {
+        Ok(bytes) => HttpResponse::build(
+            actix_web::http::StatusCode::from_u16(status)
+                .unwrap_or(actix_web::http::StatusCode::OK),
+        )
+        .content_type("application/json")
+        .body(bytes),
+        Err(e) => e.error_response(),
+    }
 }
 
 /// An answer from the idempotency layer, replayed byte for byte when it was stored before.

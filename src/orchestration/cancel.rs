@@ -51,9 +51,7 @@ impl Orchestrator {
                 let actions = self.actions_for(&locked);
                 Ok((
                     200,
-                    views::payment_full(&locked, &actions)
-                        .to_string()
-                        .into_bytes(),
+                    super::to_json(&views::payment_full(&locked, &actions))?,
                 ))
             }
             Decision::Refused => Err(AppError::InvalidState(format!(

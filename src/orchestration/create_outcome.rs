@@ -131,7 +131,7 @@ impl Orchestrator {
         p: &PaymentRow,
         scope: Option<&KeyScope>,
     ) -> AppResult<StoredResponse> {
-        let body = views::payment_created(p).to_string().into_bytes();
+        let body = super::to_json(&views::payment_created(p))?;
         if let Some(s) = scope {
             let mut conn = self.db.acquire().await?;
             self.finish_idempotent(&mut conn, s, 201, &body).await?;

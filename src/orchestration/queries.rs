@@ -5,7 +5,6 @@ use crate::error::{AppError, AppResult};
 use crate::store::{self, payments::ListFilter, payments::PaymentRow};
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
 
 const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -22,6 +21,23 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     Some((ts, id.to_owned()))
 }
 
+/// One page of payments, newest first.
+#[derive(serde::Serialize)]
+pub struct Page {
+    data: Vec<views::OwnedPayment>,
+    has_more: bool,
+    next_cursor: Option<String>,
+}
+
+/// A payment's timeline entries, oldest first.
+pub struct Timeline(Vec<store::timeline::TimelineRow>);
+
+impl serde::Serialize for Timeline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(views::timeline_entry))
+    }
+}
+
 impl Orchestrator {
     pub async fn payment(&self, merchant_id: &str, payment_id: &str) -> AppResult<PaymentRow> {
         let mut conn = self.db.acquire().await?;
@@ -30,17 +46,28 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)
     }
 
-    pub async fn retrieve(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
-        let p = self.payment(merchant_id, payment_id).await?;
-        Ok(views::payment_full(&p, &self.actions_for(&p)))
+    pub async fn retrieve(
+        &self,
+        merchant_id: &str,
+        payment_id: &str,
+    ) -> AppResult<views::OwnedPayment> {
+        let row = self.payment(merchant_id, payment_id).await?;
+        Ok(self.with_actions(row))
     }
 
-    pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
+    fn with_actions(&self, row: PaymentRow) -> views::OwnedPayment {
+        views::OwnedPayment {
+            actions: self.actions_for(&row),
+            row,
+        }
+    }
+
+    pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<views::Verified> {
         let mut conn = self.db.acquire().await?;
         let p = store::payments::status_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(views::verify(&p, self.now()))
+        Ok(views::verify(p, self.now()))
     }
 
     /// One page, newest first. `merchant_id` is `None` only for the admin list.
@@ -49,7 +76,7 @@ impl Orchestrator {
         merchant_id: Option<&str>,
         filter: &ListFilter,
         limit: i64,
-    ) -> AppResult<Value> {
+    ) -> AppResult<Page> {
         let mut conn = self.db.acquire().await?;
         let mut rows = store::payments::list(&mut conn, merchant_id, filter, limit).await?;
         let has_more = rows.len() as i64 > limit;
@@ -59,19 +86,19 @@ impl Orchestrator {
         } else {
             None
         };
-        let data: Vec<Value> = rows
-            .iter()
-            .map(|p| views::payment_full(p, &self.actions_for(p)))
-            .collect();
-        Ok(json!({ "data": data, "has_more": has_more, "next_cursor": next_cursor }))
+        let data = rows.into_iter().map(|p| self.with_actions(p)).collect();
+        Ok(Page {
+            data,
+            has_more,
+            next_cursor,
+        })
     }
 
-    pub async fn timeline(&self, merchant_id: &str, payment_id: &str) -> AppResult<Value> {
+    pub async fn timeline(&self, merchant_id: &str, payment_id: &str) -> AppResult<Timeline> {
         self.payment(merchant_id, payment_id).await?;
         let mut conn = self.db.acquire().await?;
-        let rows = store::timeline::for_payment(&mut conn, payment_id).await?;
-        Ok(Value::Array(
-            rows.iter().map(views::timeline_entry).collect(),
+        Ok(Timeline(
+            store::timeline::for_payment(&mut conn, payment_id).await?,
         ))
     }
 

@@ -7,11 +7,11 @@
 use super::{views, Orchestrator};
 use crate::domain::ids::{EventId, TimelineId};
 use crate::domain::status::{decide, is_late_payment, Decision, PaymentStatus, Source};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::store::{
     self, payments::PaymentRow, timeline::NewEntry, timeline::NewOutboxEvent, Conn,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub struct Change {
     pub to: PaymentStatus,
@@ -20,6 +20,17 @@ pub struct Change {
     pub detail: Value,
     /// Shown to the merchant as `status_detail` (e.g. `late_payment`, `amount_mismatch: …`).
     pub status_detail: Option<String>,
+}
+
+/// A merchant webhook's body (design §1.6); `data` is the payment or the refund.
+#[derive(serde::Serialize)]
+struct EventPayload<'a, D> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    created_at: String,
+    sequence: i32,
+    data: D,
 }
 
 impl Orchestrator {
@@ -93,7 +104,7 @@ impl Orchestrator {
         conn: &mut Conn,
         p: &PaymentRow,
         event_type: &str,
-        data: serde_json::Value,
+        data: impl serde::Serialize,
     ) -> AppResult<()> {
         let now = self.now();
         let target = match &p.callback_url {
@@ -103,14 +114,14 @@ impl Orchestrator {
                 .and_then(|m| m.webhook_url),
         };
         let id = EventId::generate();
-        let payload = json!({
-            "id": id,
-            "type": event_type,
-            "created_at": views::ts(now),
-            "sequence": p.event_sequence,
-            "data": data,
+        let payload = serde_json::to_string(&EventPayload {
+            id: id.as_str(),
+            kind: event_type,
+            created_at: views::ts(now),
+            sequence: p.event_sequence,
+            data,
         })
-        .to_string();
+        .map_err(|e| AppError::Internal(e.into()))?;
         store::timeline::enqueue(
             conn,
             &NewOutboxEvent {

@@ -1,13 +1,18 @@
 //! The JSON shapes merchants see: the payment (short and full), verify, the timeline.
 //!
-//! Built with `serde_json::json!` in a fixed field order, so the same row always renders to the
-//! same bytes (idempotent replays and webhook payloads are compared byte for byte).
+//! Each is a `Serialize` struct that borrows the row, so a response is written straight into its
+//! bytes without building a `serde_json::Value` map first (issue 7: the `Value` path cost about
+//! 100 k instructions per list row). Fields serialise in declaration order, so the same row always
+//! renders to the same bytes (idempotent replays and webhook payloads are compared byte for byte).
+//! Stored JSON text (`customer`, `metadata`, timeline `detail`) is passed through as written,
+//! after a check that it is JSON; anything else renders as `null`.
 
 use crate::domain::money::{format_minor, Currency};
 use crate::domain::status::{merchant_can_cancel, PaymentStatus};
 use crate::store::{payments::PaymentRow, payments::PaymentStatusRow, timeline::TimelineRow};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -20,10 +25,8 @@ fn amount(p: &PaymentRow, minor: i64) -> String {
     }
 }
 
-fn json_text(raw: &Option<String>) -> Value {
-    raw.as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or(Value::Null)
+fn json_text(raw: &Option<String>) -> Option<&RawValue> {
+    raw.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }
 
 pub fn status_of(p: &PaymentRow) -> PaymentStatus {
@@ -31,20 +34,35 @@ pub fn status_of(p: &PaymentRow) -> PaymentStatus {
 }
 
 /// The create answer (design §1.3).
-pub fn payment_created(p: &PaymentRow) -> Value {
-    json!({
-        "id": p.id,
-        "status": p.status,
-        "amount": amount(p, p.amount_minor),
-        "currency": p.currency,
-        "order_id": p.order_id,
-        "provider": p.provider,
-        "method": p.method,
-        "external_id": p.external_id,
-        "checkout_url": p.checkout_url,
-        "created_at": ts(p.created_at),
-        "expires_at": ts(p.expires_at),
-    })
+#[derive(Serialize)]
+pub struct PaymentCreated<'a> {
+    id: &'a str,
+    status: &'a str,
+    amount: String,
+    currency: &'a str,
+    order_id: &'a str,
+    provider: Option<&'a str>,
+    method: Option<&'a str>,
+    external_id: Option<&'a str>,
+    checkout_url: Option<&'a str>,
+    created_at: String,
+    expires_at: String,
+}
+
+pub fn payment_created(p: &PaymentRow) -> PaymentCreated<'_> {
+    PaymentCreated {
+        id: &p.id,
+        status: &p.status,
+        amount: amount(p, p.amount_minor),
+        currency: &p.currency,
+        order_id: &p.order_id,
+        provider: p.provider.as_deref(),
+        method: p.method.as_deref(),
+        external_id: p.external_id.as_deref(),
+        checkout_url: p.checkout_url.as_deref(),
+        created_at: ts(p.created_at),
+        expires_at: ts(p.expires_at),
+    }
 }
 
 /// Which actions are allowed now. `can_query`/`can_refund` come from the gateway's capabilities.
@@ -64,51 +82,111 @@ pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> V
 }
 
 /// The full payment (retrieve, list items, webhook `data`).
-pub fn payment_full(p: &PaymentRow, actions: &[&str]) -> Value {
-    json!({
-        "id": p.id,
-        "status": p.status,
-        "amount": amount(p, p.amount_minor),
-        "currency": p.currency,
-        "order_id": p.order_id,
-        "provider": p.provider,
-        "method": p.method,
-        "external_id": p.external_id,
-        "checkout_url": p.checkout_url,
-        "callback_url": p.callback_url,
-        "return_url": p.return_url,
-        "cancel_url": p.cancel_url,
-        "customer": json_text(&p.customer),
-        "description": p.description,
-        "metadata": json_text(&p.metadata),
-        "refunded_amount": amount(p, p.refunded_minor),
-        "status_detail": p.status_detail,
-        "provider_status": p.provider_status,
-        "available_actions": actions,
-        "created_at": ts(p.created_at),
-        "updated_at": ts(p.updated_at),
-        "completed_at": p.completed_at.map(ts),
-        "expires_at": ts(p.expires_at),
-    })
+#[derive(Serialize)]
+pub struct PaymentFull<'a> {
+    id: &'a str,
+    status: &'a str,
+    amount: String,
+    currency: &'a str,
+    order_id: &'a str,
+    provider: Option<&'a str>,
+    method: Option<&'a str>,
+    external_id: Option<&'a str>,
+    checkout_url: Option<&'a str>,
+    callback_url: Option<&'a str>,
+    return_url: Option<&'a str>,
+    cancel_url: Option<&'a str>,
+    customer: Option<&'a RawValue>,
+    description: Option<&'a str>,
+    metadata: Option<&'a RawValue>,
+    refunded_amount: String,
+    status_detail: Option<&'a str>,
+    provider_status: Option<&'a str>,
+    available_actions: &'a [&'a str],
+    created_at: String,
+    updated_at: String,
+    completed_at: Option<String>,
+    expires_at: String,
 }
 
-pub fn verify(p: &PaymentStatusRow, now: DateTime<Utc>) -> Value {
-    json!({
-        "id": p.id,
-        "status": p.status,
-        "external_id": p.external_id,
-        "verification_time": ts(now),
-    })
+pub fn payment_full<'a>(p: &'a PaymentRow, actions: &'a [&'a str]) -> PaymentFull<'a> {
+    PaymentFull {
+        id: &p.id,
+        status: &p.status,
+        amount: amount(p, p.amount_minor),
+        currency: &p.currency,
+        order_id: &p.order_id,
+        provider: p.provider.as_deref(),
+        method: p.method.as_deref(),
+        external_id: p.external_id.as_deref(),
+        checkout_url: p.checkout_url.as_deref(),
+        callback_url: p.callback_url.as_deref(),
+        return_url: p.return_url.as_deref(),
+        cancel_url: p.cancel_url.as_deref(),
+        customer: json_text(&p.customer),
+        description: p.description.as_deref(),
+        metadata: json_text(&p.metadata),
+        refunded_amount: amount(p, p.refunded_minor),
+        status_detail: p.status_detail.as_deref(),
+        provider_status: p.provider_status.as_deref(),
+        available_actions: actions,
+        created_at: ts(p.created_at),
+        updated_at: ts(p.updated_at),
+        completed_at: p.completed_at.map(ts),
+        expires_at: ts(p.expires_at),
+    }
 }
 
-pub fn timeline_entry(e: &TimelineRow) -> Value {
-    json!({
-        "id": e.id,
-        "type": e.kind,
-        "from_status": e.from_status,
-        "to_status": e.to_status,
-        "source": e.source,
-        "detail": json_text(&e.detail),
-        "created_at": ts(e.created_at),
-    })
+/// A payment with its `available_actions`, owned: what retrieve and list hand to the HTTP layer.
+pub struct OwnedPayment {
+    pub row: PaymentRow,
+    pub actions: Vec<&'static str>,
+}
+
+impl Serialize for OwnedPayment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        payment_full(&self.row, &self.actions).serialize(s)
+    }
+}
+
+/// The DB-only verify answer.
+#[derive(Serialize)]
+pub struct Verified {
+    id: String,
+    status: String,
+    external_id: Option<String>,
+    verification_time: String,
+}
+
+pub fn verify(p: PaymentStatusRow, now: DateTime<Utc>) -> Verified {
+    Verified {
+        id: p.id,
+        status: p.status,
+        external_id: p.external_id,
+        verification_time: ts(now),
+    }
+}
+
+#[derive(Serialize)]
+pub struct TimelineEntry<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    from_status: Option<&'a str>,
+    to_status: Option<&'a str>,
+    source: &'a str,
+    detail: Option<&'a RawValue>,
+    created_at: String,
+}
+
+pub fn timeline_entry(e: &TimelineRow) -> TimelineEntry<'_> {
+    TimelineEntry {
+        id: &e.id,
+        kind: &e.kind,
+        from_status: e.from_status.as_deref(),
+        to_status: e.to_status.as_deref(),
+        source: &e.source,
+        detail: json_text(&e.detail),
+        created_at: ts(e.created_at),
+    }
 }
