@@ -8,6 +8,7 @@
 use super::AppState;
 use crate::crypto::{self, constant_time_eq};
 use crate::error::AppError;
+use actix_web::http::header::HeaderName;
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretSlice};
@@ -27,7 +28,12 @@ pub struct Authenticated {
 #[derive(Clone)]
 pub struct MerchantTag(pub String);
 
-fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+const MERCHANT_ID: HeaderName = HeaderName::from_static("x-merchant-id");
+const TIMESTAMP: HeaderName = HeaderName::from_static("x-timestamp");
+const SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
+
+/// Looked up by a prepared name: a `&str` name is parsed again on every lookup.
+fn header<'a>(req: &'a HttpRequest, name: &HeaderName) -> Option<&'a str> {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -48,9 +54,9 @@ pub async fn authenticate(
     body: &[u8],
 ) -> Result<Authenticated, AppError> {
     let (Some(merchant_id), Some(timestamp), Some(signature)) = (
-        header(req, "x-merchant-id"),
-        header(req, "x-timestamp"),
-        header(req, "x-hmac-signature"),
+        header(req, &MERCHANT_ID),
+        header(req, &TIMESTAMP),
+        header(req, &SIGNATURE),
     ) else {
         tracing::info!("authentication failed: a signing header is missing");
         return Err(AppError::InvalidSignature);
@@ -238,7 +244,7 @@ pub fn require_admin(state: &AppState, req: &HttpRequest) -> Result<(), AppError
     let Some(expected) = &state.orch.settings.admin.token else {
         return Err(AppError::NotFound);
     };
-    let given = header(req, "authorization")
+    let given = header(req, &actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
     if constant_time_eq(given.trim().as_bytes(), expected.expose_secret().as_bytes()) {

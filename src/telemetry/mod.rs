@@ -4,9 +4,13 @@
 //! request id and `Server-Timing` can split Payrail's time from the gateway's without threading
 //! either through every call.
 
+mod json_lines;
+
 use std::cell::Cell;
 use std::time::Duration;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub struct RequestScope {
@@ -29,8 +33,8 @@ pub fn add_gateway_time(elapsed: Duration) {
     });
 }
 
-/// JSON lines in production, human lines with `format = "pretty"`; always on stderr, so a CLI
-/// command's stdout is only its result. Idempotent.
+/// JSON lines in production ([`json_lines`]), human lines with `format = "pretty"`; always on
+/// stderr, so a CLI command's stdout is only its result. Idempotent.
 ///
 /// Lines go through a buffered writer on a thread of its own (`tracing-appender`): a request
 /// only queues its access-log line, and under load one `write` carries many lines (issue 7:
@@ -45,18 +49,19 @@ pub fn init(format: &str, level: &str) -> Option<WorkerGuard> {
         .buffered_lines_limit(4096)
         .thread_name("payrail-log")
         .finish(std::io::BufWriter::new(std::io::stderr()));
-    let builder = fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_writer(writer);
     let installed = if format == "pretty" {
-        builder.try_init()
-    } else {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
+        fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .with_writer(writer)
             .try_init()
+            .is_ok()
+    } else {
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(json_lines::JsonLines::new(writer))
+            .try_init()
+            .is_ok()
     };
-    installed.ok().map(|()| guard)
+    installed.then_some(guard)
 }
