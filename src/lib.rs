@@ -35,7 +35,7 @@ pub mod sim;
 pub mod startup;
 /// Persistence (Postgres or embedded SQLite), one file per table; the caller owns the transaction.
 pub mod store;
-/// Logging set-up and the per-request scope (request id, gateway time).
+/// Logging set-up (JSON lines or pretty) and the per-request scope (request id, gateway time).
 pub mod telemetry;
 /// Background jobs with `run_once` for tests.
 pub mod workers;
