@@ -33,9 +33,9 @@ pub fn status_of(p: &PaymentRow) -> PaymentStatus {
     PaymentStatus::parse(&p.status).unwrap_or(PaymentStatus::Pending)
 }
 
-/// The create answer (design §1.3).
+/// The fields the create answer and the full payment open with.
 #[derive(Serialize)]
-pub struct PaymentCreated<'a> {
+struct Head<'a> {
     id: &'a str,
     status: &'a str,
     amount: String,
@@ -45,12 +45,10 @@ pub struct PaymentCreated<'a> {
     method: Option<&'a str>,
     external_id: Option<&'a str>,
     checkout_url: Option<&'a str>,
-    created_at: String,
-    expires_at: String,
 }
 
-pub fn payment_created(p: &PaymentRow) -> PaymentCreated<'_> {
-    PaymentCreated {
+fn head(p: &PaymentRow) -> Head<'_> {
+    Head {
         id: &p.id,
         status: &p.status,
         amount: amount(p, p.amount_minor),
@@ -60,6 +58,21 @@ pub fn payment_created(p: &PaymentRow) -> PaymentCreated<'_> {
         method: p.method.as_deref(),
         external_id: p.external_id.as_deref(),
         checkout_url: p.checkout_url.as_deref(),
+    }
+}
+
+/// The create answer (design §1.3).
+#[derive(Serialize)]
+pub struct PaymentCreated<'a> {
+    #[serde(flatten)]
+    head: Head<'a>,
+    created_at: String,
+    expires_at: String,
+}
+
+pub fn payment_created(p: &PaymentRow) -> PaymentCreated<'_> {
+    PaymentCreated {
+        head: head(p),
         created_at: ts(p.created_at),
         expires_at: ts(p.expires_at),
     }
@@ -84,15 +97,8 @@ pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> V
 /// The full payment (retrieve, list items, webhook `data`).
 #[derive(Serialize)]
 pub struct PaymentFull<'a> {
-    id: &'a str,
-    status: &'a str,
-    amount: String,
-    currency: &'a str,
-    order_id: &'a str,
-    provider: Option<&'a str>,
-    method: Option<&'a str>,
-    external_id: Option<&'a str>,
-    checkout_url: Option<&'a str>,
+    #[serde(flatten)]
+    head: Head<'a>,
     callback_url: Option<&'a str>,
     return_url: Option<&'a str>,
     cancel_url: Option<&'a str>,
@@ -111,15 +117,7 @@ pub struct PaymentFull<'a> {
 
 pub fn payment_full<'a>(p: &'a PaymentRow, actions: &'a [&'a str]) -> PaymentFull<'a> {
     PaymentFull {
-        id: &p.id,
-        status: &p.status,
-        amount: amount(p, p.amount_minor),
-        currency: &p.currency,
-        order_id: &p.order_id,
-        provider: p.provider.as_deref(),
-        method: p.method.as_deref(),
-        external_id: p.external_id.as_deref(),
-        checkout_url: p.checkout_url.as_deref(),
+        head: head(p),
         callback_url: p.callback_url.as_deref(),
         return_url: p.return_url.as_deref(),
         cancel_url: p.cancel_url.as_deref(),
@@ -188,5 +186,79 @@ pub fn timeline_entry(e: &TimelineRow) -> TimelineEntry<'_> {
         source: &e.source,
         detail: json_text(&e.detail),
         created_at: ts(e.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> PaymentRow {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        PaymentRow {
+            id: "pay_1".into(),
+            merchant_id: "mer_1".into(),
+            status: "completed".into(),
+            amount_minor: 150_000,
+            currency: "BDT".into(),
+            refunded_minor: 500,
+            order_id: "order-1".into(),
+            provider: Some("paystablecoin".into()),
+            method: Some("usdt".into()),
+            account_id: Some("acc_1".into()),
+            external_id: Some("ext-1".into()),
+            checkout_url: Some("https://pay.example/1".into()),
+            callback_url: None,
+            return_url: Some("https://shop.example/r".into()),
+            cancel_url: None,
+            customer: Some(r#"{"email":"a@example.com"}"#.into()),
+            description: Some("two \"quoted\" words".into()),
+            metadata: Some("not json".into()),
+            status_detail: None,
+            provider_status: Some("PAID".into()),
+            return_token: "secret-token".into(),
+            event_sequence: 3,
+            expires_at: at("2026-11-21T11:00:00Z"),
+            created_at: at("2026-11-21T10:00:00Z"),
+            updated_at: at("2026-11-21T10:05:00.5Z"),
+            completed_at: Some(at("2026-11-21T10:05:00Z")),
+            hosted: false,
+            paid_attempt_id: Some("att_1".into()),
+        }
+    }
+
+    #[test]
+    fn the_full_payment_renders_its_fields_in_the_documented_order() {
+        let p = row();
+        let json = serde_json::to_string(&payment_full(&p, &["recheck", "refund"])).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","#,
+                r#""order_id":"order-1","provider":"paystablecoin","method":"usdt","#,
+                r#""external_id":"ext-1","checkout_url":"https://pay.example/1","#,
+                r#""callback_url":null,"return_url":"https://shop.example/r","cancel_url":null,"#,
+                r#""customer":{"email":"a@example.com"},"description":"two \"quoted\" words","#,
+                r#""metadata":null,"refunded_amount":"5.00","status_detail":null,"#,
+                r#""provider_status":"PAID","available_actions":["recheck","refund"],"#,
+                r#""created_at":"2026-11-21T10:00:00Z","updated_at":"2026-11-21T10:05:00Z","#,
+                r#""completed_at":"2026-11-21T10:05:00Z","expires_at":"2026-11-21T11:00:00Z"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn the_create_answer_is_the_payment_head_with_its_times() {
+        let p = row();
+        let json = serde_json::to_string(&payment_created(&p)).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","#,
+                r#""order_id":"order-1","provider":"paystablecoin","method":"usdt","#,
+                r#""external_id":"ext-1","checkout_url":"https://pay.example/1","#,
+                r#""created_at":"2026-11-21T10:00:00Z","expires_at":"2026-11-21T11:00:00Z"}"#
+            )
+        );
     }
 }
