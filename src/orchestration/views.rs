@@ -227,6 +227,17 @@ mod tests {
         }
     }
 
+    /// The opening fields `row()` renders to, shared by both answers.
+    macro_rules! head {
+        () => {
+            concat!(
+                r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","#,
+                r#""order_id":"order-1","provider":"paystablecoin","method":"usdt","#,
+                r#""external_id":"ext-1","checkout_url":"https://pay.example/1","#,
+            )
+        };
+    }
+
     #[test]
     fn the_full_payment_renders_its_fields_in_the_documented_order() {
         let p = row();
@@ -234,9 +245,7 @@ mod tests {
         assert_eq!(
             json,
             concat!(
-                r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","#,
-                r#""order_id":"order-1","provider":"paystablecoin","method":"usdt","#,
-                r#""external_id":"ext-1","checkout_url":"https://pay.example/1","#,
+                head!(),
                 r#""callback_url":null,"return_url":"https://shop.example/r","cancel_url":null,"#,
                 r#""customer":{"email":"a@example.com"},"description":"two \"quoted\" words","#,
                 r#""metadata":null,"refunded_amount":"5.00","status_detail":null,"#,
@@ -254,9 +263,7 @@ mod tests {
         assert_eq!(
             json,
             concat!(
-                r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","#,
-                r#""order_id":"order-1","provider":"paystablecoin","method":"usdt","#,
-                r#""external_id":"ext-1","checkout_url":"https://pay.example/1","#,
+                head!(),
                 r#""created_at":"2026-11-21T10:00:00Z","expires_at":"2026-11-21T11:00:00Z"}"#
             )
         );
