@@ -108,50 +108,41 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    fn key(&mut self, field: &Field) {
-        self.line.push(b',');
-        json(self.line, field.name());
-        self.line.push(b':');
-    }
-
     fn text(&mut self, field: &Field, value: fmt::Arguments<'_>) {
         self.text.clear();
         let _ = self.text.write_fmt(value);
-        self.key(field);
-        json(self.line, self.text.as_str());
+        entry(self.line, field, self.text.as_str());
     }
 }
 
-/// Appends `value` as JSON. Strings, integers and booleans cannot fail to serialise, and a
+/// Appends `,"name":value`. Strings, integers and booleans cannot fail to serialise, and a
 /// float that is not finite becomes `null`.
-fn json(line: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+fn entry(line: &mut Vec<u8>, field: &Field, value: &(impl serde::Serialize + ?Sized)) {
+    line.push(b',');
+    let _ = serde_json::to_writer(&mut *line, field.name());
+    line.push(b':');
     let _ = serde_json::to_writer(line, value);
 }
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.key(field);
-        json(self.line, value);
+        entry(self.line, field, value);
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.key(field);
-        json(self.line, &value);
+        entry(self.line, field, &value);
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.key(field);
-        json(self.line, &value);
+        entry(self.line, field, &value);
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.key(field);
-        json(self.line, &value);
+        entry(self.line, field, &value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.key(field);
-        json(self.line, &value);
+        entry(self.line, field, &value);
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
