@@ -3,7 +3,7 @@
 
 use crate::providers::Outcome;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use std::future::Future;
 use std::time::Instant;
@@ -21,6 +21,15 @@ pub struct Metrics {
     outbox_depth: prometheus::IntGauge,
     outbox_oldest_age: prometheus::IntGauge,
     circuits: prometheus::IntGaugeVec,
+    status_lookups: LookupCounters,
+}
+
+/// Verify's coalesced status lookups (`store::status_lookups`): lookups / queries is how many
+/// lookups one Postgres query carried on average.
+#[derive(Clone)]
+pub struct LookupCounters {
+    pub lookups: IntCounter,
+    pub queries: IntCounter,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -98,6 +107,23 @@ impl Metrics {
             "Age of the oldest undelivered merchant event",
         )
         .expect("valid metric");
+        let status_lookups = LookupCounters {
+            lookups: IntCounter::new(
+                "status_lookups_total",
+                "Verify status lookups sent to Postgres in batches",
+            )
+            .expect("valid metric"),
+            queries: IntCounter::new(
+                "status_lookup_queries_total",
+                "Postgres queries that carried the status lookups",
+            )
+            .expect("valid metric"),
+        };
+        for c in [&status_lookups.lookups, &status_lookups.queries] {
+            registry
+                .register(Box::new(c.clone()))
+                .expect("registered once");
+        }
         registry
             .register(Box::new(outbox_depth.clone()))
             .expect("registered once");
@@ -132,7 +158,12 @@ impl Metrics {
             outbox_depth,
             outbox_oldest_age,
             circuits,
+            status_lookups,
         }
+    }
+
+    pub fn status_lookup_counters(&self) -> LookupCounters {
+        self.status_lookups.clone()
     }
 
     pub fn observe_http(&self, method: &str, route: &str, status: &str, seconds: f64) {

@@ -8,7 +8,7 @@ use crate::metrics::Metrics;
 use crate::orchestration::Orchestrator;
 use crate::providers::Registry;
 use crate::sim::Simulators;
-use crate::store::Db;
+use crate::store::{status_lookups::StatusLookups, Db};
 use crate::{embedded, workers};
 use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
 use anyhow::Context;
@@ -64,13 +64,16 @@ pub async fn orchestrator(
         settings.routing.breaker_threshold,
         chrono::Duration::seconds(settings.routing.breaker_cooldown_secs),
     );
+    let metrics = Metrics::new();
+    let status_lookups = StatusLookups::new(db.clone(), metrics.status_lookup_counters());
     Ok(Orchestrator {
         breakers: Arc::new(breakers),
+        status_lookups,
         db,
         providers: Registry::new(gateway_client(&settings)?),
         settings: Arc::new(settings),
         secrets,
-        metrics: Metrics::new(),
+        metrics,
         public_url,
         clock: Default::default(),
     })

@@ -66,6 +66,8 @@ pub struct Orchestrator {
     pub clock: crate::clock::Clock,
     /// Circuit breakers per gateway account (per instance).
     pub breakers: Arc<breaker::Breakers>,
+    /// Verify's status reads, coalesced across concurrent requests on Postgres.
+    pub status_lookups: crate::store::status_lookups::StatusLookups,
 }
 
 impl Orchestrator {

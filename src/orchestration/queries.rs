@@ -63,9 +63,11 @@ impl Orchestrator {
     }
 
     pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<views::Verified> {
-        let mut conn = self.db.acquire().await?;
-        let p = store::payments::status_for_merchant(&mut conn, merchant_id, payment_id)
-            .await?
+        let p = self
+            .status_lookups
+            .status_for_merchant(merchant_id, payment_id)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
             .ok_or(AppError::NotFound)?;
         Ok(views::verify(p, self.now()))
     }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod payments;
 pub mod refunds;
 pub mod replays;
+pub mod status_lookups;
 pub mod timeline;
 pub mod webhooks;
 

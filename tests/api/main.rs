@@ -25,4 +25,5 @@ mod refunds_hitpay;
 mod routing;
 mod sandbox;
 mod scale;
+mod status_lookups;
 mod webhooks;
