@@ -58,6 +58,10 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=1,
+                    help="Payrail's HTTP workers (0: actix's default, one per core)")
+    ap.add_argument("--bare-workers", type=int, default=0,
+                    help="the bare handler's HTTP workers (0: actix's default, one per core)")
     ap.add_argument("--pgbench-scale", type=int, default=10)
     ap.add_argument("--only", default="", help="comma-separated scenarios to run (default: all); "
                     "their pgbench references run with them")
@@ -104,6 +108,8 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
                PAYRAIL__ADMIN__TOKEN=secrets.token_urlsafe(24),
                PAYRAIL__SERVER__LISTEN=f"127.0.0.1:{port}", PAYRAIL__LOG__FORMAT="json",
                PAYRAIL__LOG__LEVEL=os.environ.get("BENCH_LOG_LEVEL", "info"))
+    if args.workers:
+        env["PAYRAIL__SERVER__WORKERS"] = str(args.workers)
     def cli(*a):
         out = subprocess.run([binary, *a], env=env, cwd=work, capture_output=True, text=True)
         if out.returncode != 0:
@@ -229,7 +235,9 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
         bare_port = free_port()
         proc = subprocess.Popen([os.environ["BARE_BIN"]], env=dict(
             os.environ, DATABASE_URL=db_url, LISTEN=f"127.0.0.1:{bare_port}", BENCH_MERCHANT=mid,
-            BENCH_SECRET=secret), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            BENCH_SECRET=secret,
+            **({"WORKERS": str(args.bare_workers)} if args.bare_workers else {})),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             bare_base = f"http://127.0.0.1:{bare_port}"
             t0 = time.monotonic()

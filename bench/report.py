@@ -29,8 +29,12 @@ def kinstr(s):
 
 def print_table(r):
     a = r["args"]
+    workers = lambda n: f"{n}" if n else "one per core"  # noqa: E731
     print(f"\nPayrail benchmark: {a['payments']:,} payments, c={a['connections']}, wrk -t{a['threads']}, "
           f"{a['duration']} s per run, {r['machine']['cores']} cores, {r['started']}")
+    if "workers" in a:  # runs saved before the option existed used actix's default
+        print(f"HTTP workers: Payrail {workers(a['workers'])}, "
+              f"bare handler {workers(a.get('bare_workers', 0))}")
     print(f"{'scenario':<17}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}{'CPU %':>7}{'RSS MiB':>8}"
           f"{'mach %':>7}{'kI/req':>8}  {'ratio to pgbench':<40}")
     for name, s in r["scenarios"].items():

@@ -66,8 +66,10 @@ async fn main() -> std::io::Result<()> {
         merchant: env("BENCH_MERCHANT"),
         secret: env("BENCH_SECRET").into_bytes(),
     });
-    HttpServer::new(move || App::new().app_data(state.clone()).service(verify))
-        .bind(env("LISTEN"))?
-        .run()
-        .await
+    let mut server = HttpServer::new(move || App::new().app_data(state.clone()).service(verify));
+    // The same worker count as Payrail in the run (bench/run sets it); actix's default otherwise.
+    if let Ok(n) = std::env::var("WORKERS") {
+        server = server.workers(n.parse().expect("WORKERS is a number"));
+    }
+    server.bind(env("LISTEN"))?.run().await
 }
