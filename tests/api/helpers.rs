@@ -327,6 +327,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The body of an unauthenticated GET of one of the app's own paths (`/metrics`, …).
+    pub async fn text_of(&self, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn sim_stats(&self) -> Value {
         self.client
             .get(format!("{}/paystablecoin/_sim/stats", self.sim_address))

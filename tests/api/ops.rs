@@ -60,15 +60,7 @@ async fn health_readiness_metrics_spec_and_request_ids() {
             .unwrap();
         assert_eq!(res.status(), 200, "{path}");
     }
-    let spec = app
-        .client
-        .get(format!("{}/openapi.yaml", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let spec = app.text_of("/openapi.yaml").await;
     assert_eq!(
         spec,
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap()
@@ -100,15 +92,7 @@ async fn health_readiness_metrics_spec_and_request_ids() {
 
     let m = app.merchant_with_psc().await;
     app.create_payment(&m, serde_json::json!({})).await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.text_of("/metrics").await;
     assert!(
         metrics.contains(
             r#"payrail_http_requests_total{method="POST",route="/v1/payments",status="201"} 1"#

@@ -78,15 +78,7 @@ async fn an_unreachable_first_gateway_falls_through_and_its_circuit_opens() {
         ready["open_circuits"][0]["provider"], "paystablecoin",
         "{ready}"
     );
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.text_of("/metrics").await;
     assert!(
         metrics.contains("payrail_gateway_circuit_open{account_id=")
             && metrics.contains(r#"provider="paystablecoin"} 1"#),

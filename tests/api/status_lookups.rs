@@ -154,15 +154,7 @@ async fn concurrent_verifies_over_http_each_answer_their_own_payment() {
     });
     join_all(requests).await;
 
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.text_of("/metrics").await;
     let expected = if on_postgres() { 60 } else { 0 };
     assert!(
         metrics.contains(&format!("payrail_status_lookups_total {expected}\n")),
