@@ -67,7 +67,7 @@ async fn main() -> std::io::Result<()> {
         secret: env("BENCH_SECRET").into_bytes(),
     });
     let mut server = HttpServer::new(move || App::new().app_data(state.clone()).service(verify));
-    // The same worker count as Payrail in the run (bench/run sets it); actix's default otherwise.
+    // `bench/run --bare-workers N` sets WORKERS; otherwise actix's default, one per core.
     if let Ok(n) = std::env::var("WORKERS") {
         server = server.workers(n.parse().expect("WORKERS is a number"));
     }
