@@ -112,7 +112,9 @@ async fn a_lookup_dropped_while_its_batch_is_out_strands_no_one() {
         .map(|_| Box::pin(lookups.status_for_merchant(&a.id, id)))
         .collect();
     for lookup in &mut dropped {
-        assert!(lookup.now_or_never().is_none(), "waits for its batch");
+        let answered_at_once = lookup.now_or_never().is_some();
+        // On Postgres it queues for a batch; SQLite's own query may already be done.
+        assert!(!(on_postgres() && answered_at_once), "waits for its batch");
     }
     drop(dropped);
 
