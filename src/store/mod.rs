@@ -105,6 +105,27 @@ impl Tx {
     }
 }
 
+/// Pool settings for every Postgres pool Payrail opens.
+///
+/// sqlx pings every connection it hands out by default: one extra round trip per acquire,
+/// which was a third of `verify`'s database traffic (issue 7). A connection in steady use is
+/// checked by its own queries (a failed one is dropped); only one that sat idle for a while is
+/// pinged first.
+pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl Db {
     /// Connects by URL scheme: `postgres://…` / `postgresql://…` or `sqlite://…`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
@@ -123,22 +144,7 @@ impl Db {
             return Ok(Db::Sqlite(pool));
         }
         let options = PgConnectOptions::from_str(url)?.application_name("payrail");
-        // sqlx pings every connection it hands out by default: one extra round trip per
-        // acquire, which was a third of `verify`'s database traffic (issue 7). A connection in
-        // steady use is checked by its own queries (a failed one is dropped); only one that sat
-        // idle for a while is pinged first.
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > PING_IF_IDLE_FOR {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
+        let pool = pg_pool_options(max_connections)
             .connect_with(options)
             .await?;
         Ok(Db::Pg(pool))

@@ -6,7 +6,8 @@ use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
 use futures_util::future::join_all;
 use futures_util::FutureExt;
 use payrail::metrics::LookupCounters;
-use payrail::store::{status_lookups::StatusLookups, Db};
+use payrail::store::status_lookups::{StatusLookups, BATCH_APPLICATION_NAME, MAX_IN_FLIGHT};
+use payrail::store::Db;
 use prometheus::IntCounter;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -161,5 +162,53 @@ async fn concurrent_verifies_over_http_each_answer_their_own_payment() {
     assert!(
         metrics.contains(&format!("payrail_status_lookups_total {expected}\n")),
         "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn batches_run_on_their_own_few_connections_with_a_generic_plan() {
+    let app = spawn_app().await;
+    let (a, _, payments) = two_merchants_three_payments(&app).await;
+    let id = payments[0]["id"].as_str().unwrap();
+    let lookups = lookups_on(&app, fresh_counters()).await;
+    let Some(pool) = lookups.batch_pool() else {
+        assert!(!on_postgres(), "Postgres batches on a pool of its own");
+        return;
+    };
+
+    // Postgres would re-plan `= ANY($1)` at every execution otherwise.
+    let mut conn = pool.acquire().await.unwrap();
+    let (mode, name): (String, String) = sqlx::query_as(
+        "SELECT current_setting('plan_cache_mode'), current_setting('application_name')",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        (mode.as_str(), name.as_str()),
+        ("force_generic_plan", BATCH_APPLICATION_NAME)
+    );
+    drop(conn);
+
+    // Many lookups at once still open no more than MAX_IN_FLIGHT of them.
+    for answer in join_all((0..200).map(|_| lookups.status_for_merchant(&a.id, id))).await {
+        assert_eq!(answer.unwrap().unwrap().status, "completed");
+    }
+    assert!(
+        pool.size() as usize <= MAX_IN_FLIGHT,
+        "{} batch connections",
+        pool.size()
+    );
+    let backends: Vec<String> = sqlx::query_scalar(
+        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+    )
+    .bind(BATCH_APPLICATION_NAME)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        (1..=MAX_IN_FLIGHT).contains(&backends.len())
+            && backends.iter().any(|q| q.contains("WHERE id = ANY($1)")),
+        "the batch backends and their last queries: {backends:?}"
     );
 }
