@@ -16,7 +16,6 @@
 //! - **Cancellation.** The batch query runs in its own task, so a request dropped mid-flight
 //!   (the client hung up) strands no one. If that task is gone without answering (the runtime
 //!   is shutting down), the waiter falls back to a query of its own.
-//!
 //! - **Planned once.** The batch query runs on connections of its own ([`MAX_IN_FLIGHT`] of
 //!   them, `application_name` `payrail-lookups`) with `plan_cache_mode = force_generic_plan`.
 //!   Postgres otherwise re-plans `= ANY($1)` at every execution: its generic plan assumes ten

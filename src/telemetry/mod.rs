@@ -80,8 +80,8 @@ const COALESCE: Duration = Duration::from_millis(10);
 /// few thousand requests a second the queue is nearly always empty, so each line woke the thread
 /// and went out in a `write(2)` of its own: 10% of a core in the benchmark (issue 7). While the
 /// thread pauses here, a request's line is only queued (no wake-up: nobody waits on the queue),
-/// and the next pass writes them all at once. A line reaches stderr at most `COALESCE` later;
-/// the queue's 4096 lines hold far more than one pause's worth.
+/// and the next pass writes them all at once. A line reaches stderr about `COALESCE` later at
+/// most (plus the write itself); the queue's 4096 lines hold far more than one pause's worth.
 struct Coalescing<W: Write>(BufWriter<W>);
 
 impl<W: Write> Write for Coalescing<W> {
