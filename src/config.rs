@@ -139,6 +139,12 @@ pub struct WorkerSettings {
     pub batch: i64,
     /// How long the gateway-webhook journal is kept, days.
     pub journal_retention_days: i64,
+    /// A pending refund whose gateway record, read this long after it was sent, does not show
+    /// it never happened: it fails (the call ended long before), seconds.
+    pub refund_settle_secs: i64,
+    /// A refund still pending this long after it was sent (the gateway's evidence stayed unclear)
+    /// goes to `needs_review` for ops, seconds.
+    pub refund_review_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -209,6 +215,8 @@ cleanup_interval_ms = 60000
 expiry_grace_secs = 3600
 batch = 100
 journal_retention_days = 30
+refund_settle_secs = 600
+refund_review_secs = 86400
 
 [sandbox]
 

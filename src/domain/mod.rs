@@ -1,7 +1,9 @@
-//! Pure types and rules, no I/O: ids, money, the payment state machine, input validation.
+//! Pure types and rules, no I/O: ids, money, the payment and refund state machines, input validation.
 
 pub mod ids;
 pub mod money;
+pub mod refund_status;
+pub mod refund_totals;
 pub mod status;
 #[cfg(test)]
 mod status_tests;

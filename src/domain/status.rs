@@ -124,6 +124,9 @@ pub enum Who {
     Gateway,
     /// Only ops through the admin API.
     Ops,
+    /// Ops, or the gateway when it shows that a payment held for an underpayment has since been
+    /// paid in full (the customer topped up): see [`decide_top_up`].
+    OpsOrTopUp,
 }
 
 /// The transition table: every allowed change, and who may make it. Anything not listed is
@@ -147,14 +150,19 @@ pub const TRANSITIONS: &[(PaymentStatus, PaymentStatus, Who)] = &[
     (Cancelled, NeedsReview, Who::Gateway),
     (Expired, Completed, Who::Gateway),
     (Expired, NeedsReview, Who::Gateway),
-    // A customer paid twice (two attempts of a hosted payment): one must be refunded.
+    // A customer paid twice (two attempts, or two charges of one gateway order): one must be
+    // refunded, whatever was refunded of the first already.
     (Completed, NeedsReview, Who::Gateway),
-    // Ops settle what did not match.
-    (NeedsReview, Completed, Who::Ops),
+    (PartiallyRefunded, NeedsReview, Who::Gateway),
+    (Refunded, NeedsReview, Who::Gateway),
+    // Ops settle what did not match; an underpayment the customer topped up settles itself.
+    (NeedsReview, Completed, Who::OpsOrTopUp),
     (NeedsReview, Failed, Who::Ops),
     (NeedsReview, Cancelled, Who::Ops),
-    (NeedsReview, PartiallyRefunded, Who::Anyone),
-    (NeedsReview, Refunded, Who::Anyone),
+    // Ops settle a review whose money was partly or wholly refunded meanwhile (refunds of a
+    // payment in review keep it in review: they do not settle what did not match).
+    (NeedsReview, PartiallyRefunded, Who::Ops),
+    (NeedsReview, Refunded, Who::Ops),
     // Refunds.
     (Completed, PartiallyRefunded, Who::Anyone),
     (Completed, Refunded, Who::Anyone),
@@ -172,6 +180,16 @@ pub enum Decision {
 }
 
 pub fn decide(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision {
+    decide_change(from, to, source, false)
+}
+
+/// [`decide`] for gateway evidence that a payment in review for an underpayment has now been
+/// paid in full (Paymento's PartialPaid followed by Approve): `needs_review → completed`.
+pub fn decide_top_up(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision {
+    decide_change(from, to, source, true)
+}
+
+fn decide_change(from: PaymentStatus, to: PaymentStatus, source: Source, top_up: bool) -> Decision {
     if from == to {
         return Decision::Unchanged;
     }
@@ -182,6 +200,7 @@ pub fn decide(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decisio
         Who::Anyone => true,
         Who::Gateway => source.is_gateway_evidence(),
         Who::Ops => source == Admin,
+        Who::OpsOrTopUp => source == Admin || (top_up && source.is_gateway_evidence()),
     };
     if allowed {
         Decision::Apply

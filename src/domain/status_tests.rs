@@ -1,10 +1,11 @@
 //! Every (from, to, source) triple against an expectation written out independently of
 //! `TRANSITIONS`, so a careless edit to the table fails here.
 
-use super::status::{decide, Decision, PaymentStatus, PaymentStatus::*, Source};
+use super::status::{decide, decide_top_up, Decision, PaymentStatus, PaymentStatus::*, Source};
 
-/// The rules in words: forward only; money news only from the gateway; ops settle reviews.
-fn expected(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision {
+/// The rules in words: forward only; money news only from the gateway; ops settle reviews, and
+/// the gateway settles one when it shows an underpayment topped up.
+fn expected(from: PaymentStatus, to: PaymentStatus, source: Source, top_up: bool) -> Decision {
     if from == to {
         return Decision::Unchanged;
     }
@@ -15,10 +16,11 @@ fn expected(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision 
         (Pending, Failed | Cancelled | Expired) => true,
         (Processing, Completed | NeedsReview | Failed | Cancelled | Expired) => gateway,
         (Failed | Cancelled | Expired, Completed | NeedsReview) => gateway,
-        // A second attempt also paid (hosted checkout): the double payment needs a refund.
-        (Completed, NeedsReview) => gateway,
-        (NeedsReview, Completed | Failed | Cancelled) => ops,
-        (NeedsReview | Completed, PartiallyRefunded | Refunded) => true,
+        // A second attempt or charge also paid: the double payment needs a refund.
+        (Completed | PartiallyRefunded | Refunded, NeedsReview) => gateway,
+        (NeedsReview, Completed) => ops || (top_up && gateway),
+        (NeedsReview, Failed | Cancelled | PartiallyRefunded | Refunded) => ops,
+        (Completed, PartiallyRefunded | Refunded) => true,
         (PartiallyRefunded, Refunded) => true,
         _ => false,
     };
@@ -37,8 +39,14 @@ fn every_pair_of_states_from_every_source() {
             for source in Source::ALL {
                 assert_eq!(
                     decide(from, to, source),
-                    expected(from, to, source),
+                    expected(from, to, source, false),
                     "{from} -> {to} by {}",
+                    source.as_str()
+                );
+                assert_eq!(
+                    decide_top_up(from, to, source),
+                    expected(from, to, source, true),
+                    "{from} -> {to} by {} (top-up)",
                     source.as_str()
                 );
                 checked += 1;

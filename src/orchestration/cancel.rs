@@ -44,6 +44,7 @@ impl Orchestrator {
             source: Source::Api,
             detail: json!({ "reason": "cancelled by the merchant" }),
             status_detail: Some("cancelled_by_merchant".into()),
+            top_up: false,
         };
         match self.apply_change(&mut tx, &mut locked, change).await? {
             Decision::Apply | Decision::Unchanged => {

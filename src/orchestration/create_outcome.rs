@@ -159,6 +159,7 @@ impl Orchestrator {
             source: Source::Api,
             detail,
             status_detail: Some(status_detail.into()),
+            top_up: false,
         };
         self.apply_change(tx, &mut locked, change).await?;
         Ok(locked)

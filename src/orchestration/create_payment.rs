@@ -176,6 +176,7 @@ impl Orchestrator {
                 source: Source::Api.as_str(),
                 detail: Some(&detail.to_string()),
                 at: now,
+                sequence: None,
             },
         )
         .await?;

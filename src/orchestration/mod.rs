@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod breaker;
 pub mod cancel;
+pub mod charges;
 pub mod create_input;
 pub mod create_outcome;
 pub mod create_payment;
@@ -20,6 +21,9 @@ pub mod merchants;
 pub mod ops;
 pub mod queries;
 pub mod recheck;
+pub mod refund_evidence;
+pub mod refund_recheck;
+pub mod refund_state;
 pub mod refunds;
 pub mod reports;
 pub mod routing;

@@ -3,11 +3,14 @@
 //! The adapter has already mapped the gateway's word to a [`ReportedStatus`]; here it is checked
 //! against the payment: money that does not match (amount, currency, underpayment) becomes
 //! `needs_review`, never `completed`, and a closed order whose window is still open was cancelled.
+//! An underpayment the gateway later shows paid in full settles itself (a top-up). News about
+//! another charge than the one that settled the attempt is evidence about that charge only
+//! (`charges`); refunds the report shows become refund rows (`refund_evidence`).
 
 use super::transition::Change;
 use super::{views, Orchestrator};
 use crate::domain::money::{format_minor, Currency, Money};
-use crate::domain::status::{decide, Decision, PaymentStatus, Source};
+use crate::domain::status::{decide, decide_top_up, Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{GatewayReport, ReportedStatus};
 use crate::store::{self, attempts, payments::PaymentRow};
@@ -32,24 +35,29 @@ pub fn target_for(p: &PaymentRow, report: &GatewayReport, now: DateTime<Utc>) ->
     match report.status {
         ReportedStatus::Pending => plain(PaymentStatus::Pending),
         ReportedStatus::Processing => plain(PaymentStatus::Processing),
-        // Already paid and partly or wholly refunded: the order staying paid agrees with us.
-        ReportedStatus::Paid if views::status_of(p).is_paid() => plain(views::status_of(p)),
-        ReportedStatus::Paid => Some(match money_problem(p, report) {
-            Some(problem) => Target {
-                status: PaymentStatus::NeedsReview,
-                status_detail: Some(problem),
-            },
-            None => Target {
-                status: PaymentStatus::Completed,
-                status_detail: None,
-            },
-        }),
+        // Already paid (and perhaps partly or wholly refunded): the order staying paid agrees
+        // with us. Refunds the report shows are applied from its refunded total, as refund rows.
+        ReportedStatus::Paid | ReportedStatus::Refunded | ReportedStatus::PartiallyRefunded
+            if views::status_of(p).is_paid() =>
+        {
+            plain(views::status_of(p))
+        }
+        ReportedStatus::Paid | ReportedStatus::Refunded | ReportedStatus::PartiallyRefunded => {
+            Some(match money_problem(p, report) {
+                Some(problem) => Target {
+                    status: PaymentStatus::NeedsReview,
+                    status_detail: Some(problem),
+                },
+                None => Target {
+                    status: PaymentStatus::Completed,
+                    status_detail: None,
+                },
+            })
+        }
         ReportedStatus::Failed => plain(PaymentStatus::Failed),
         ReportedStatus::Cancelled => plain(PaymentStatus::Cancelled),
         ReportedStatus::Expired if now < p.expires_at => plain(PaymentStatus::Cancelled),
         ReportedStatus::Expired => plain(PaymentStatus::Expired),
-        ReportedStatus::Refunded => plain(PaymentStatus::Refunded),
-        ReportedStatus::PartiallyRefunded => plain(PaymentStatus::PartiallyRefunded),
         ReportedStatus::Unknown => None,
     }
 }
@@ -77,7 +85,7 @@ pub(crate) fn money_problem(p: &PaymentRow, report: &GatewayReport) -> Option<St
     }
     report
         .underpaid
-        .then(|| "underpaid: less than the amount due arrived".to_owned())
+        .then(|| format!("{UNDERPAID}: less than the amount due arrived"))
 }
 
 /// A verified webhook's identity, claimed in the same transaction as its effect.
@@ -100,6 +108,32 @@ pub struct ReportOutcome {
     pub payment: PaymentRow,
 }
 
+impl ReportOutcome {
+    /// Nothing changed (a duplicate webhook, or news about another charge in a dry run).
+    fn unchanged(payment: PaymentRow, duplicate: bool) -> Self {
+        let status = views::status_of(&payment);
+        ReportOutcome {
+            previous: status,
+            current: status,
+            changed: false,
+            duplicate,
+            target: None,
+            payment,
+        }
+    }
+}
+
+/// The `status_detail` prefix of a payment held for an underpayment.
+pub const UNDERPAID: &str = "underpaid";
+
+/// The gateway holds money for this report (refunds since do not undo that it was paid).
+pub fn took_money(status: ReportedStatus) -> bool {
+    matches!(
+        status,
+        ReportedStatus::Paid | ReportedStatus::Refunded | ReportedStatus::PartiallyRefunded
+    )
+}
+
 impl Orchestrator {
     /// Applies a gateway report to the payment behind `attempt_id`, under the payment lock.
     pub async fn apply_report(
@@ -114,15 +148,7 @@ impl Orchestrator {
         if let Some(d) = &dedupe {
             if !store::webhooks::claim_dedupe(&mut tx, d.provider, d.account_id, d.key).await? {
                 let payment = self.payment_of_attempt(&mut tx, attempt_id).await?;
-                let status = views::status_of(&payment);
-                return Ok(ReportOutcome {
-                    previous: status,
-                    current: status,
-                    changed: false,
-                    duplicate: true,
-                    target: None,
-                    payment,
-                });
+                return Ok(ReportOutcome::unchanged(payment, true));
             }
         }
         let mut attempt = store::attempts::get(&mut tx, attempt_id)
@@ -133,14 +159,34 @@ impl Orchestrator {
             .ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished"))
             })?;
+        if super::charges::about_another_charge(&p, &attempt, report) {
+            // Evidence about that charge only: the money settled here stays where it is.
+            if dry_run {
+                return Ok(ReportOutcome::unchanged(p, false));
+            }
+            let previous = views::status_of(&p);
+            self.apply_other_charge(&mut tx, &mut p, &attempt, report, source)
+                .await?;
+            tx.commit().await?;
+            let current = views::status_of(&p);
+            return Ok(ReportOutcome {
+                previous,
+                current,
+                changed: current != previous,
+                duplicate: false,
+                target: None,
+                payment: p,
+            });
+        }
         let previous = views::status_of(&p);
         let now = self.now();
         let mut target = target_for(&p, report, now);
+        let took_money = took_money(report.status);
         // Money on a second attempt after another one paid: the customer paid twice.
-        let double_payment = report.status == ReportedStatus::Paid
-            && p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
+        let double_payment =
+            took_money && p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
         if double_payment {
-            target = (previous == PaymentStatus::Completed).then(|| Target {
+            target = previous.is_paid().then(|| Target {
                 status: PaymentStatus::NeedsReview,
                 status_detail: Some(format!(
                     "duplicate_payment: attempt {} at {} was also paid; refund one",
@@ -166,11 +212,22 @@ impl Orchestrator {
                 status_detail: None,
             });
         }
+        // Held for an underpayment, now shown paid in full: the customer topped up.
+        let top_up = previous == PaymentStatus::NeedsReview
+            && p.status_detail.as_deref().is_some_and(|d| d.starts_with(UNDERPAID))
+            && target.as_ref().is_some_and(|t| t.status == PaymentStatus::Completed);
+        let decide_for = |to| {
+            if top_up {
+                decide_top_up(previous, to, source)
+            } else {
+                decide(previous, to, source)
+            }
+        };
         let target_status = target.as_ref().map(|t| t.status);
 
         if dry_run {
             let would = match &target {
-                Some(t) if decide(previous, t.status, source) == Decision::Apply => t.status,
+                Some(t) if decide_for(t.status) == Decision::Apply => t.status,
                 _ => previous,
             };
             return Ok(ReportOutcome {
@@ -222,11 +279,11 @@ impl Orchestrator {
         if p.external_id.is_none() {
             p.external_id.clone_from(&report.external_id);
         }
-        let settles = report.status == ReportedStatus::Paid
+        let settles = took_money
             && p.paid_attempt_id.is_none()
             && target
                 .as_ref()
-                .is_some_and(|t| decide(previous, t.status, source) == Decision::Apply);
+                .is_some_and(|t| decide_for(t.status) == Decision::Apply);
         if settles {
             // This attempt's money settled the payment: it is the one refunds and rechecks use.
             p.paid_attempt_id = Some(attempt.id.clone());
@@ -241,20 +298,25 @@ impl Orchestrator {
             let change = Change {
                 to: t.status,
                 source,
-                detail: json!({ "provider_status": report.provider_status, "attempt_id": attempt.id }),
+                detail: json!({ "provider_status": report.provider_status, "attempt_id": attempt.id, "topped_up": top_up }),
                 status_detail: t.status_detail,
+                top_up,
             };
             changed = self.apply_change(&mut tx, &mut p, change).await? == Decision::Apply;
         }
         if !changed {
             store::payments::save(&mut tx, &p).await?;
         }
+        if p.paid_attempt_id.as_deref() == Some(attempt.id.as_str()) {
+            self.apply_money_news(&mut tx, &mut p, &attempt, report, source)
+                .await?;
+        }
         tx.commit().await?;
         let current = views::status_of(&p);
         Ok(ReportOutcome {
             previous,
             current,
-            changed,
+            changed: changed || current != previous,
             duplicate: false,
             target: target_status,
             payment: p,

@@ -190,6 +190,7 @@ impl Orchestrator {
                 source: Source::Api.as_str(),
                 detail: Some(&json!({ "attempt_id": attempt.id, "reason": reason, "next_attempt_id": id, "next_provider": next.provider }).to_string()),
                 at: self.now(),
+                sequence: None,
             },
         )
         .await?;

@@ -6,7 +6,9 @@
 
 use super::{views, Orchestrator};
 use crate::domain::ids::{EventId, TimelineId};
-use crate::domain::status::{decide, is_late_payment, Decision, PaymentStatus, Source};
+use crate::domain::status::{
+    decide, decide_top_up, is_late_payment, Decision, PaymentStatus, Source,
+};
 use crate::error::{AppError, AppResult};
 use crate::store::{
     self, payments::PaymentRow, timeline::NewEntry, timeline::NewOutboxEvent, Conn,
@@ -20,6 +22,9 @@ pub struct Change {
     pub detail: Value,
     /// Shown to the merchant as `status_detail` (e.g. `late_payment`, `amount_mismatch: …`).
     pub status_detail: Option<String>,
+    /// The gateway shows an underpayment under review paid in full since (the customer topped
+    /// up): `needs_review → completed` is then the gateway's to make (`decide_top_up`).
+    pub top_up: bool,
 }
 
 /// A merchant webhook's body (design §1.6); `data` is the payment or the refund.
@@ -42,7 +47,11 @@ impl Orchestrator {
         change: Change,
     ) -> AppResult<Decision> {
         let from = views::status_of(p);
-        let decision = decide(from, change.to, change.source);
+        let decision = if change.top_up {
+            decide_top_up(from, change.to, change.source)
+        } else {
+            decide(from, change.to, change.source)
+        };
         if decision != Decision::Apply {
             tracing::info!(
                 payment_id = %p.id, from = %from, to = %change.to, source = change.source.as_str(),
@@ -77,6 +86,7 @@ impl Orchestrator {
                 source: change.source.as_str(),
                 detail: Some(&detail),
                 at: now,
+                sequence: Some(p.event_sequence),
             },
         )
         .await?;
@@ -148,6 +158,33 @@ impl Orchestrator {
         source: Source,
         detail: Value,
     ) -> AppResult<()> {
+        self.timeline_entry(conn, payment_id, kind, source, detail, None)
+            .await
+    }
+
+    /// The timeline entry of a merchant event that is not a status change (`refund.*`), with
+    /// the payment's current event sequence.
+    pub async fn event_note(
+        &self,
+        conn: &mut Conn,
+        p: &PaymentRow,
+        kind: &str,
+        source: Source,
+        detail: Value,
+    ) -> AppResult<()> {
+        self.timeline_entry(conn, &p.id, kind, source, detail, Some(p.event_sequence))
+            .await
+    }
+
+    async fn timeline_entry(
+        &self,
+        conn: &mut Conn,
+        payment_id: &str,
+        kind: &str,
+        source: Source,
+        detail: Value,
+        sequence: Option<i32>,
+    ) -> AppResult<()> {
         let detail = detail.to_string();
         store::timeline::insert(
             conn,
@@ -160,6 +197,7 @@ impl Orchestrator {
                 source: source.as_str(),
                 detail: Some(&detail),
                 at: self.now(),
+                sequence,
             },
         )
         .await?;

@@ -132,6 +132,11 @@ pub struct Capabilities {
     /// A webhook is only a hint: after it verifies, Payrail asks the gateway (`query`) and
     /// applies that answer (Paymento verify, Pakhi Pay verify, HimoSoft recheck).
     pub confirm_webhooks: bool,
+    /// `query_refund` finds a refund by Payrail's own reference, so a refund whose answer was
+    /// lost can be looked up (PayStableCoin's `merchantRefundOrderId`). Where it cannot (HitPay
+    /// reads refunds by its own id only), such a refund is settled from the refunded total the
+    /// payment's query reports (`GatewayReport::refunded`).
+    pub refund_lookup_by_reference: bool,
 }
 
 /// The result of one gateway call, named after what the caller must do.
@@ -261,6 +266,12 @@ pub struct GatewayReport {
     /// The gateway's id of the payment/charge inside the order, when it has one (HitPay
     /// `payment_id`: refunds are made against it; Pakhi Pay `transaction_id`: verify needs it).
     pub charge_id: Option<String>,
+    /// How much of that charge the gateway says is refunded, when it says (HitPay's
+    /// `refunded_amount`): refunds Payrail did not make, or whose answer it lost, show here.
+    pub refunded: Option<ReportedAmount>,
+    /// Further charges of the same order that took money besides `charge_id` (HitPay repeated
+    /// payments): each is a duplicate payment.
+    pub extra_charges: Vec<String>,
 }
 
 /// What an adapter needs to ask about (or cancel) one attempt.
@@ -300,10 +311,18 @@ pub struct RefundRequest {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RefundReport {
+    /// The refund's merchant-side reference as the gateway echoes it (ours, or one the gateway
+    /// made for a refund made in its dashboard).
     pub reference: Option<String>,
     pub external_id: Option<String>,
     pub provider_status: String,
     pub status: RefundStatus,
+    /// The gateway's id of the order the refund belongs to (PayStableCoin `acquiringOrderId`),
+    /// which finds the payment of a refund Payrail did not make.
+    pub payment_external_id: Option<String>,
+    /// The refunded amount, when the gateway states it (none: the whole payment, for gateways
+    /// with full refunds only).
+    pub amount: Option<ReportedAmount>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -312,6 +331,8 @@ pub enum RefundStatus {
     Pending,
     Completed,
     Failed,
+    /// The gateway holds no refund under the reference asked for.
+    NotFound,
     Unknown,
 }
 

@@ -34,6 +34,9 @@ pub const CLOSED: &str = "closed";
 /// It took money after another attempt of its payment had (the customer paid twice): flagged
 /// once, for a refund at its gateway.
 pub const DOUBLE_PAID: &str = "double_paid";
+/// A double-paid attempt whose duplicate ops have dealt with (refunded it at the gateway, or
+/// decided to keep it) when they settled the payment's review.
+pub const DUPLICATE_SETTLED: &str = "duplicate_settled";
 
 /// States in which the gateway may still take money on this attempt.
 pub fn is_live(state: &str) -> bool {

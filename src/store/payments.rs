@@ -236,15 +236,18 @@ pub async fn list(
     })
 }
 
-/// Claims open payments whose recheck is due, with a lease until `lease_until`. The lease is the
-/// recorded job: if this instance dies mid-recheck, the payment is due again when it lapses.
+/// Claims open payments (and underpayments in review, which the customer may still top up)
+/// whose recheck is due, with a lease until `lease_until`. The lease is the recorded job: if this
+/// instance dies mid-recheck, the payment is due again when it lapses.
 pub async fn claim_rechecks(
     conn: &mut Conn,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> sqlx::Result<Vec<PaymentRow>> {
-    let due = "status IN ('pending', 'processing') AND next_recheck_at <= $1
+    let due = "(status IN ('pending', 'processing')
+                OR (status = 'needs_review' AND status_detail LIKE 'underpaid%'))
+               AND next_recheck_at <= $1
                AND (recheck_lease_until IS NULL OR recheck_lease_until <= $1)";
     let pick = match conn.conn() {
         ConnRef::Pg(_) => format!("SELECT id FROM payments WHERE {due} ORDER BY next_recheck_at LIMIT $3 FOR UPDATE SKIP LOCKED"),

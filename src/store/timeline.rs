@@ -15,6 +15,8 @@ pub struct TimelineRow {
     pub source: String,
     pub detail: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The merchant event (outbox `sequence`) this entry announced; `None` for notes.
+    pub sequence: Option<i32>,
 }
 
 pub struct NewEntry<'a> {
@@ -26,12 +28,14 @@ pub struct NewEntry<'a> {
     pub source: &'a str,
     pub detail: Option<&'a str>,
     pub at: DateTime<Utc>,
+    /// The outbox `sequence` of the merchant event this entry announces, if any.
+    pub sequence: Option<i32>,
 }
 
 pub async fn insert(conn: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
-        "INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at, sequence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(e.id)
     .bind(e.payment_id)
@@ -41,6 +45,7 @@ pub async fn insert(conn: &mut Conn, e: &NewEntry<'_>) -> sqlx::Result<()> {
     .bind(e.source)
     .bind(e.detail)
     .bind(e.at)
+    .bind(e.sequence)
     .execute(c)
     .await.map(|r| r.rows_affected()))?;
     Ok(())

@@ -140,6 +140,7 @@ async fn record(
             source: "outbox",
             detail: Some(&detail),
             at: now,
+            sequence: None,
         },
     )
     .await?;

@@ -1,11 +1,15 @@
 //! Settles what webhooks did not: every open payment (`pending`/`processing`, including those
 //! whose create outcome is unknown) is rechecked on a schedule — about 1 min after creation,
 //! every 5 min for the first hour, then hourly — and expired once its checkout window plus the
-//! grace period has passed while the gateway still reports no money.
+//! grace period has passed while the gateway still reports no money. An underpayment in review
+//! is rechecked on the same schedule until its window and grace close (the customer may top
+//! up), and so is every pending refund until the gateway's evidence settles it; one still
+//! unsettled after `workers.refund_review_secs` goes to review.
 //!
-//! Each run claims due payments with a lease before asking any gateway, so the job is recorded
-//! first and two instances never recheck one payment at once.
+//! Each run claims due work with a lease before asking any gateway, so the job is recorded
+//! first and two instances never recheck one payment or refund at once.
 
+use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::orchestration::transition::Change;
 use crate::orchestration::{views, Orchestrator};
@@ -19,6 +23,9 @@ pub struct ReconcileReport {
     pub changed: u32,
     pub expired: u32,
     pub failed: u32,
+    /// Pending refunds asked about, and how many went to review.
+    pub refunds_checked: u32,
+    pub refunds_reviewed: u32,
 }
 
 const LEASE_SECS: i64 = 120;
@@ -71,15 +78,70 @@ pub async fn run_once(orch: &Orchestrator) -> anyhow::Result<ReconcileReport> {
         {
             report.expired += 1;
         }
-        let next = status
-            .is_open()
-            .then(|| next_recheck(payment.created_at, now));
+        let topping_up = status == PaymentStatus::NeedsReview
+            && match &result {
+                Ok(r) => is_underpaid(&r.payment),
+                Err(_) => is_underpaid(&payment),
+            }
+            && !past_window;
+        let next = (status.is_open() || topping_up).then(|| next_recheck(payment.created_at, now));
         let mut conn = orch.db.acquire().await?;
         store::payments::set_next_recheck(&mut conn, &payment.id, next).await?;
     }
+    settle_refunds(orch, now, &mut report).await?;
     orch.metrics
         .observe_reconcile(report.checked, report.changed + report.expired);
     Ok(report)
+}
+
+fn is_underpaid(p: &store::payments::PaymentRow) -> bool {
+    p.status_detail
+        .as_deref()
+        .is_some_and(|d| d.starts_with(crate::orchestration::reports::UNDERPAID))
+}
+
+/// Rechecks the payments of due pending refunds (one recheck settles every refund of a
+/// payment), sends to review those unsettled for too long, and schedules the rest again.
+async fn settle_refunds(
+    orch: &Orchestrator,
+    now: DateTime<Utc>,
+    report: &mut ReconcileReport,
+) -> anyhow::Result<()> {
+    let claimed = {
+        let mut conn = orch.db.acquire().await?;
+        store::refunds::claim_rechecks(
+            &mut conn,
+            now,
+            now + Duration::seconds(LEASE_SECS),
+            orch.settings.workers.batch,
+        )
+        .await?
+    };
+    let mut payments: Vec<&str> = claimed.iter().map(|r| r.payment_id.as_str()).collect();
+    payments.sort_unstable();
+    payments.dedup();
+    for payment_id in payments {
+        report.refunds_checked += 1;
+        if let Err(err) = orch
+            .recheck(None, payment_id, Source::Reconciler, false)
+            .await
+        {
+            tracing::warn!(payment_id, error = %err, "refund recheck failed; will try again");
+        }
+        report.refunds_reviewed += orch
+            .review_stale_refunds(payment_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for r in &claimed {
+        let mut conn = orch.db.acquire().await?;
+        let still_pending = store::refunds::get(&mut conn, &r.id)
+            .await?
+            .is_some_and(|r| r.status == RefundStatus::Pending.as_str());
+        let next = still_pending.then(|| next_recheck(r.created_at, now));
+        store::refunds::set_next_recheck(&mut conn, &r.id, next).await?;
+    }
+    Ok(())
 }
 
 async fn expire(orch: &Orchestrator, payment_id: &str) -> anyhow::Result<bool> {
@@ -92,6 +154,7 @@ async fn expire(orch: &Orchestrator, payment_id: &str) -> anyhow::Result<bool> {
         source: Source::Reconciler,
         detail: json!({ "reason": "checkout window and grace period passed without payment" }),
         status_detail: None,
+        top_up: false,
     };
     let applied = orch
         .apply_change(&mut tx, &mut p, change)

@@ -53,6 +53,7 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_refund: false,
     // H5: the callback is undocumented and unauthenticated; only /recheck/ is trusted.
     confirm_webhooks: true,
+    refund_lookup_by_reference: false,
 };
 
 pub struct HimoSoft {

@@ -94,6 +94,8 @@ pub fn payment_report(
         amount,
         underpaid: false,
         charge_id: obj.external_id.filter(|s| !s.is_empty()),
+        refunded: None,
+        extra_charges: vec![],
     })
 }
 

@@ -83,6 +83,8 @@ pub fn parse_webhook(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String
         amount: None,
         underpaid: false,
         charge_id: non_empty(obj.external_id).filter(|_| signed),
+        refunded: None,
+        extra_charges: vec![],
     };
     Ok(ParsedWebhook {
         dedupe_key: format!("sha256:{}", hex::encode(Sha256::digest(hook.body))),

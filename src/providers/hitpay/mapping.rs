@@ -95,7 +95,9 @@ pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
 
 pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
     match status {
-        RefundStatus::Completed | RefundStatus::Failed => Outcome::Succeeded(value),
+        RefundStatus::Completed | RefundStatus::Failed | RefundStatus::NotFound => {
+            Outcome::Succeeded(value)
+        }
         RefundStatus::Pending | RefundStatus::Unknown => Outcome::Pending(value),
     }
 }

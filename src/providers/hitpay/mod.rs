@@ -50,6 +50,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_refund: true,
     // Both webhook versions are HMAC-signed with a salt only HitPay and the merchant hold.
     confirm_webhooks: false,
+    // HitPay reads a refund by its own id only; a lost answer is settled from `refunded_amount`.
+    refund_lookup_by_reference: false,
 };
 
 pub struct HitPay {
@@ -102,7 +104,7 @@ impl HitPay {
             return Ok(id.to_owned());
         }
         let obj = self.get_request(account, &req.payment_external_id).await?;
-        let report = report::request_report(obj).map_err(Failure::Unknown)?;
+        let report = report::request_report(obj, None).map_err(Failure::Unknown)?;
         match (report.status, report.charge_id) {
             (super::ReportedStatus::Paid, Some(id)) => Ok(id),
             _ => Err(Failure::Declined(format!(
@@ -161,7 +163,7 @@ impl ProviderAdapter for HitPay {
             Err(f) => return f.into_outcome(),
         };
         let checked = report::check_reference(obj.reference_number.as_deref(), &query.reference)
-            .and_then(|()| report::request_report(obj));
+            .and_then(|()| report::request_report(obj, query.charge_id.as_deref()));
         match checked {
             Ok(mut report) => {
                 report

@@ -8,7 +8,9 @@
 //! `underpaid` when the payments that took money add up to less in the request's currency. The
 //! v1 webhook and the v2 charge carry the payment's own amount, which Payrail compares with the
 //! payment (an underpayment there shows as an amount mismatch). Currencies are upper-cased (T6).
-//! `charge_id` is the payment that took money, else the latest payment (T7: refunds need it).
+//! `charge_id` is the payment that took money (the one Payrail already settled on, when it is
+//! among them), else the latest payment (T7: refunds need it); the others that took money are
+//! `extra_charges`, and `refunded` is what HitPay says is refunded of `charge_id`.
 
 use super::mapping::webhook_status;
 use super::mapping::{charge_status, charge_took_money, refund_status, request_status};
@@ -50,34 +52,53 @@ pub fn checkout_created(
     })
 }
 
-/// The GET answer (or a v2 `payment_request` event) as a report.
-pub fn request_report(obj: PaymentRequestObj) -> Result<GatewayReport, String> {
+/// The GET answer (or a v2 `payment_request` event) as a report. `settled` is the payment
+/// (charge) Payrail already holds as the one that took money, if any: the report speaks for it,
+/// and every other payment that took money is a duplicate (`extra_charges`).
+pub fn request_report(
+    obj: PaymentRequestObj,
+    settled: Option<&str>,
+) -> Result<GatewayReport, String> {
     let provider_status = present(obj.status).ok_or("payment request has no status")?;
     let status = request_status(&provider_status);
     let held = amount(obj.amount.as_deref(), obj.currency.as_deref())?;
     let payments = obj.payments.unwrap_or_default();
-    let mut paid: Vec<&PaymentObj> = Vec::new();
-    for p in &payments {
-        if p.status.as_deref().is_some_and(charge_took_money) {
-            paid.push(p);
-        }
-    }
-    let charge_id = paid
-        .first()
+    let paid: Vec<&PaymentObj> = payments
+        .iter()
+        .filter(|p| p.status.as_deref().is_some_and(charge_took_money))
+        .collect();
+    let main = paid
+        .iter()
+        .find(|p| settled.is_some() && p.id.as_deref() == settled)
+        .or(paid.first())
         .copied()
-        .or(payments.last())
-        .and_then(|p| present(p.id.clone()));
-    let underpaid = match &held {
-        Some(held) if !paid.is_empty() => {
-            let mut total = Decimal::ZERO;
-            for p in &paid {
-                let currency = p.currency.as_deref().or(Some(held.currency.as_str()));
-                match amount(p.amount.as_deref(), currency)? {
-                    Some(a) if a.currency == held.currency => total += a.value,
-                    _ => return Err("a payment's amount cannot be compared".into()),
-                }
+        .or(payments.last());
+    let charge_id = main.and_then(|p| present(p.id.clone()));
+    let extra_charges = paid
+        .iter()
+        .filter_map(|p| present(p.id.clone()))
+        .filter(|id| Some(id) != charge_id.as_ref())
+        .collect();
+    let currency_of = |p: &PaymentObj| {
+        p.currency
+            .clone()
+            .or_else(|| held.as_ref().map(|h| h.currency.clone()))
+    };
+    // What the charge that took money says is refunded of it (T5: a string in REST objects).
+    let refunded = match main {
+        Some(p) if p.status.as_deref().is_some_and(charge_took_money) => {
+            refunded_amount(p.refunded_amount.as_deref(), currency_of(p).as_deref())?
+        }
+        _ => None,
+    };
+    // Short only when the charge that speaks for the request took less than the request asks
+    // (a duplicate payment is not a top-up).
+    let underpaid = match (&held, main) {
+        (Some(held), Some(p)) if p.status.as_deref().is_some_and(charge_took_money) => {
+            match amount(p.amount.as_deref(), currency_of(p).as_deref())? {
+                Some(a) if a.currency == held.currency => a.value < held.value,
+                _ => return Err("a payment's amount cannot be compared".into()),
             }
-            total < held.value
         }
         _ => false,
     };
@@ -89,6 +110,8 @@ pub fn request_report(obj: PaymentRequestObj) -> Result<GatewayReport, String> {
         amount: held,
         underpaid,
         charge_id,
+        refunded,
+        extra_charges,
     })
 }
 
@@ -107,6 +130,8 @@ pub fn webhook_v1_report(fields: &BTreeMap<String, String>) -> Result<GatewayRep
         )?,
         underpaid: false,
         charge_id: get("payment_id"),
+        refunded: None,
+        extra_charges: vec![],
     };
     if report.reference.is_none() && report.external_id.is_none() {
         return Err("webhook names neither reference_number nor payment_request_id".into());
@@ -116,6 +141,7 @@ pub fn webhook_v1_report(fields: &BTreeMap<String, String>) -> Result<GatewayRep
 
 /// A v2 `charge` event.
 pub fn charge_report(obj: ChargeObj) -> Result<GatewayReport, String> {
+    let refunded = charge_refunded(&obj)?;
     let provider_status = present(obj.status).ok_or("charge has no status")?;
     Ok(GatewayReport {
         reference: present(obj.reference_number),
@@ -125,7 +151,21 @@ pub fn charge_report(obj: ChargeObj) -> Result<GatewayReport, String> {
         amount: amount(obj.amount.as_deref(), obj.currency.as_deref())?,
         underpaid: false,
         charge_id: Some(present(obj.id).ok_or("charge has no id")?),
+        refunded,
+        extra_charges: vec![],
     })
+}
+
+/// What a charge event says is refunded of it: `refunded_amount` when present, else all of it
+/// for a `refunded` charge (a `partially_refunded` one without a figure says nothing usable).
+fn charge_refunded(obj: &ChargeObj) -> Result<Option<ReportedAmount>, String> {
+    if let Some(r) = refunded_amount(obj.refunded_amount.as_deref(), obj.currency.as_deref())? {
+        return Ok(Some(r));
+    }
+    if obj.status.as_deref() == Some("refunded") {
+        return amount(obj.amount.as_deref(), obj.currency.as_deref());
+    }
+    Ok(None)
 }
 
 pub fn refund_report(obj: RefundObj, reference: Option<&str>) -> Result<RefundReport, String> {
@@ -135,7 +175,20 @@ pub fn refund_report(obj: RefundObj, reference: Option<&str>) -> Result<RefundRe
         external_id: present(obj.id),
         status: refund_status(&provider_status),
         provider_status,
+        payment_external_id: None,
+        amount: None,
     })
+}
+
+/// A refunded figure in `currency`; no figure is `None` (the object's currency is there anyway).
+fn refunded_amount(
+    value: Option<&str>,
+    currency: Option<&str>,
+) -> Result<Option<ReportedAmount>, String> {
+    match value.filter(|v| !v.is_empty()) {
+        Some(v) => amount(Some(v), currency),
+        None => Ok(None),
+    }
 }
 
 /// Checks an echoed `reference_number` against ours (absent is tolerated).

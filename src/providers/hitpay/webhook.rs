@@ -113,7 +113,7 @@ fn parse_v2(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String> {
         "payment_request" => {
             let obj: PaymentRequestObj = serde_json::from_value(value)
                 .map_err(|e| format!("unreadable payment_request event: {e}"))?;
-            request_report(obj)?
+            request_report(obj, None)?
         }
         other => return Err(format!("event object {other:?} is not about a payment")),
     };

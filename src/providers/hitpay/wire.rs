@@ -29,6 +29,8 @@ pub struct PaymentObj {
     pub status: Option<String>,
     #[serde(default, deserialize_with = "opt_text_or_number")]
     pub amount: Option<String>,
+    #[serde(default, deserialize_with = "opt_text_or_number")]
+    pub refunded_amount: Option<String>,
     pub currency: Option<String>,
 }
 
@@ -40,6 +42,9 @@ pub struct ChargeObj {
     pub status: Option<String>,
     #[serde(default, deserialize_with = "opt_text_or_number")]
     pub amount: Option<String>,
+    /// How much of the charge is refunded (a number, like `amount`).
+    #[serde(default, deserialize_with = "opt_text_or_number")]
+    pub refunded_amount: Option<String>,
     pub currency: Option<String>,
     pub payment_request_id: Option<String>,
     pub reference_number: Option<String>,

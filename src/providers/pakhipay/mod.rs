@@ -41,6 +41,7 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_refund: false,
     // K2: the HMAC key is the brand API key, which the hosted-checkout SDK puts in the browser.
     confirm_webhooks: true,
+    refund_lookup_by_reference: false,
 };
 
 /// The word a fresh link is reported with (the create answer carries none).
@@ -152,6 +153,8 @@ impl ProviderAdapter for PakhiPay {
                     amount: None,
                     underpaid: false,
                     charge_id: Some(transaction_id.to_owned()),
+                    refunded: None,
+                    extra_charges: vec![],
                 },
             ),
             Err(f) => f.into_outcome(),

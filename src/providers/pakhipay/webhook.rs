@@ -82,6 +82,8 @@ pub fn parse_webhook(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String
         amount,
         underpaid: false,
         charge_id: Some(transaction_id),
+        refunded: None,
+        extra_charges: vec![],
     };
     Ok(ParsedWebhook {
         dedupe_key: format!(

@@ -43,6 +43,7 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_refund: false,
     // §2.5/§2.7: fulfil only after a successful verify, never on the IPN alone.
     confirm_webhooks: true,
+    refund_lookup_by_reference: false,
 };
 
 /// How long `on_connect` waits for the settings answer before leaving the call to finish in the

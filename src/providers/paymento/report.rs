@@ -45,6 +45,8 @@ pub fn verify_report(
         }),
         underpaid,
         charge_id: None,
+        refunded: None,
+        extra_charges: vec![],
     })
 }
 
@@ -70,6 +72,8 @@ pub fn ipn_report(ipn: Ipn) -> Result<(GatewayReport, String), String> {
         amount: None,
         underpaid,
         charge_id: ipn.payment_id.filter(|p| !p.is_empty()),
+        refunded: None,
+        extra_charges: vec![],
     };
     Ok((report, dedupe_key))
 }

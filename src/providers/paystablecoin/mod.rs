@@ -42,6 +42,8 @@ static CAPABILITIES: Capabilities = Capabilities {
     partial_refund: false,
     // Webhooks are HMAC-signed with a secret only PayStableCoin and the merchant hold.
     confirm_webhooks: false,
+    // Refunds are queried by our `merchantRefundOrderId`.
+    refund_lookup_by_reference: true,
 };
 
 pub struct PayStableCoin {
@@ -94,6 +96,17 @@ impl PayStableCoin {
                 .and_then(report::refund_report)
                 .map_err(Failure::Unknown),
             Verdict::AlreadyExists => Err(Failure::Unknown("unexpected code 20001".into())),
+            // 40xxx on a query by our reference: PSC holds no such refund (definitive).
+            Verdict::Fail(Failure::Declined(_)) if envelope.code.starts_with("40") => {
+                Ok(RefundReport {
+                    reference: Some(reference.to_owned()),
+                    external_id: None,
+                    provider_status: format!("not found ({})", envelope.code),
+                    status: crate::providers::RefundStatus::NotFound,
+                    payment_external_id: None,
+                    amount: None,
+                })
+            }
             Verdict::Fail(f) => Err(f),
         }
     }

@@ -66,6 +66,8 @@ pub fn payment_report(data: OrderData) -> Result<GatewayReport, String> {
         amount,
         underpaid,
         charge_id: None,
+        refunded: None,
+        extra_charges: vec![],
     })
 }
 
@@ -119,6 +121,8 @@ pub fn refund_report(data: RefundData) -> Result<RefundReport, String> {
         external_id: data.refund_order_id,
         status: refund_status(&provider_status),
         provider_status,
+        payment_external_id: data.acquiring_order_id.filter(|s| !s.is_empty()),
+        amount: data.refund_amount.map(reported_amount).transpose()?,
     })
 }
 

@@ -77,6 +77,10 @@ pub struct RefundData {
     /// PSC's own refund id; the field name is [INFERRED] and may never appear.
     pub refund_order_id: Option<String>,
     pub status: Option<String>,
+    /// The order refunded (S8): finds the payment of a refund made in PSC's dashboard.
+    pub acquiring_order_id: Option<String>,
+    /// The amount refunded, when stated (S8: absent means the whole order).
+    pub refund_amount: Option<WireAmount>,
 }
 
 /// `{value, currency}`; `value` kept as text and parsed strictly by the report builder.

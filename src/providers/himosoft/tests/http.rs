@@ -170,6 +170,8 @@ fn report(
         }),
         underpaid: false,
         charge_id: charge.map(Into::into),
+        refunded: None,
+        extra_charges: vec![],
     }
 }
 

@@ -87,6 +87,8 @@ fn the_status_is_never_trusted_and_unsigned_ids_are_not_passed_on() {
         amount: None,
         underpaid: false,
         charge_id: Some("ch_9".into()),
+        refunded: None,
+        extra_charges: vec![],
     };
     assert_eq!(
         parse_webhook(&hook(&signed, BODY)),
@@ -95,6 +97,8 @@ fn the_status_is_never_trusted_and_unsigned_ids_are_not_passed_on() {
     let unsigned = GatewayReport {
         external_id: None,
         charge_id: None,
+        refunded: None,
+        extra_charges: vec![],
         ..base
     };
     assert_eq!(parse_webhook(&hook(&[], BODY)), Ok(parsed(unsigned, BODY)));
@@ -108,6 +112,8 @@ fn the_status_is_never_trusted_and_unsigned_ids_are_not_passed_on() {
         amount: None,
         underpaid: false,
         charge_id: None,
+        refunded: None,
+        extra_charges: vec![],
     };
     assert_eq!(
         parse_webhook(&hook(&[], only_id)),

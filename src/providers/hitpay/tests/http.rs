@@ -127,6 +127,8 @@ async fn query_reads_the_request_and_its_payments() {
             }),
             underpaid: false,
             charge_id: Some("pay-9".into()),
+            refunded: None,
+            extra_charges: vec![],
         })
     );
     assert_eq!(
@@ -211,6 +213,8 @@ async fn refund_by_the_payment_id_found_on_the_request_when_unknown() {
         external_id: Some("rf-1".into()),
         provider_status: "succeeded".into(),
         status: RefundStatus::Completed,
+        payment_external_id: None,
+        amount: None,
     });
     assert_eq!(a.refund(&acc, &req).await, done);
     let seen = gw.seen();

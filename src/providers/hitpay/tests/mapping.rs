@@ -145,6 +145,29 @@ fn amounts_from_strings_or_numbers_any_currency_case() {
     assert_eq!(parse_decimal("1.11"), Some(Decimal::new(111, 2)));
 }
 
+fn request_report_of(obj: PaymentRequestObj) -> Result<crate::providers::GatewayReport, String> {
+    request_report(obj, None)
+}
+
+#[test]
+fn request_report_speaks_for_the_settled_charge_and_lists_the_other_paid_ones() {
+    let obj: PaymentRequestObj = serde_json::from_value(serde_json::json!({
+        "id": "req-1", "status": "completed", "amount": "25.00", "currency": "sgd",
+        "payments": [
+            {"id": "p-1", "status": "succeeded", "amount": "25.00", "refunded_amount": "0.00", "currency": "sgd"},
+            {"id": "p-2", "status": "partially_refunded", "amount": "25.00", "refunded_amount": "5.00", "currency": "sgd"},
+            {"id": "p-3", "status": "failed", "amount": "25.00", "currency": "sgd"}
+        ]
+    }))
+    .unwrap();
+    let first = request_report(obj, Some("p-2")).unwrap();
+    assert_eq!(first.charge_id.as_deref(), Some("p-2"));
+    assert_eq!(first.extra_charges, vec!["p-1".to_string()]);
+    let refunded = first.refunded.unwrap();
+    assert_eq!((refunded.value, refunded.currency.as_str()), (Decimal::new(500, 2), "SGD"));
+    assert!(!first.underpaid);
+}
+
 #[test]
 fn request_report_picks_the_paid_payment_and_sees_underpayment() {
     let obj = |payments: serde_json::Value| -> PaymentRequestObj {
@@ -154,7 +177,7 @@ fn request_report_picks_the_paid_payment_and_sees_underpayment() {
         }))
         .unwrap()
     };
-    let full = request_report(obj(serde_json::json!([
+    let full = request_report_of(obj(serde_json::json!([
         {"id": "p-failed", "status": "failed", "amount": "25.00", "currency": "sgd"},
         {"id": "p-ok", "status": "succeeded", "amount": "25.00", "currency": "sgd"}
     ])))
@@ -162,14 +185,14 @@ fn request_report_picks_the_paid_payment_and_sees_underpayment() {
     assert_eq!(full.charge_id.as_deref(), Some("p-ok"));
     assert_eq!(full.amount.unwrap().value, Decimal::new(2500, 2));
     assert!(!full.underpaid);
-    let short = request_report(obj(serde_json::json!([
+    let short = request_report_of(obj(serde_json::json!([
         {"id": "p-half", "status": "succeeded", "amount": 12.5, "currency": "sgd"}
     ])))
     .unwrap();
     assert!(short.underpaid);
-    let none = request_report(obj(serde_json::json!([]))).unwrap();
+    let none = request_report_of(obj(serde_json::json!([]))).unwrap();
     assert_eq!((none.charge_id, none.underpaid), (None, false));
-    let refunded = request_report(obj(serde_json::json!([
+    let refunded = request_report_of(obj(serde_json::json!([
         {"id": "p-r", "status": "refunded", "amount": "25.00", "currency": "sgd"}
     ])))
     .unwrap();
@@ -179,5 +202,5 @@ fn request_report_picks_the_paid_payment_and_sees_underpayment() {
     );
     let no_status: PaymentRequestObj =
         serde_json::from_value(serde_json::json!({"id": "r"})).unwrap();
-    assert!(request_report(no_status).is_err());
+    assert!(request_report_of(no_status).is_err());
 }

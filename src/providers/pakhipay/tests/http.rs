@@ -143,6 +143,8 @@ fn report(word: &str, status: ReportedStatus) -> GatewayReport {
         amount: None,
         underpaid: false,
         charge_id: Some("TRX123456789".into()),
+        refunded: None,
+        extra_charges: vec![],
     }
 }
 

@@ -138,6 +138,8 @@ fn the_webhook_reports_order_transaction_and_amount() {
             }),
             underpaid: false,
             charge_id: Some("TRX123456789".into()),
+            refunded: None,
+            extra_charges: vec![],
         }),
     };
     assert_eq!(parsed(WIRE), Ok(expected(Decimal::new(10000, 2))));

@@ -39,6 +39,8 @@ fn report(status: ReportedStatus, word: &str, underpaid: bool) -> GatewayReport 
         }),
         underpaid,
         charge_id: None,
+        refunded: None,
+        extra_charges: vec![],
     }
 }
 

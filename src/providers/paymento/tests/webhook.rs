@@ -118,6 +118,8 @@ fn the_vector_body_parses_into_a_report() {
                 amount: None,
                 underpaid: false,
                 charge_id: Some("20016".into()),
+                refunded: None,
+                extra_charges: vec![],
             }),
         })
     );

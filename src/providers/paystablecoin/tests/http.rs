@@ -216,6 +216,8 @@ async fn query_reports_the_order() {
             }),
             underpaid: true,
             charge_id: None,
+            refunded: None,
+            extra_charges: vec![],
         })
     );
     assert_eq!(
@@ -228,6 +230,8 @@ async fn query_reports_the_order() {
             amount: None,
             underpaid: false,
             charge_id: None,
+            refunded: None,
+            extra_charges: vec![],
         })
     );
     assert!(matches!(
@@ -265,6 +269,8 @@ async fn refund_and_refund_query() {
         external_id: external.map(String::from),
         provider_status: status.into(),
         status: mapped,
+        payment_external_id: None,
+        amount: None,
     };
     assert_eq!(
         a.refund(&acc, &refund_request()).await,

@@ -249,6 +249,11 @@ fn refund_webhook_and_bad_bodies() {
             external_id: None,
             provider_status: "SUCCEEDED".into(),
             status: RefundStatus::Completed,
+            payment_external_id: Some("ORD_1".into()),
+            amount: Some(ReportedAmount {
+                value: Decimal::new(9999, 2),
+                currency: "USD".into(),
+            }),
         })
     );
     let processing = parse(r#"{"acquiringOrderId":"ORD_1","merchantOrderId":"ORDER_1737554400000","status":"PROCESSING"}"#).unwrap();

@@ -1,0 +1,158 @@
+//! Refund states and their declared transition table, like the payment's (`status`).
+//!
+//! A refund is `pending` from the moment Payrail promises it (the row is written before the
+//! gateway is called) until the gateway's evidence settles it. Settled refunds never move again:
+//! late or repeated news about them is ignored. A refund whose outcome the gateway never makes
+//! clear goes to `needs_review` after a documented time, and ops (or later gateway evidence)
+//! settle it there.
+
+use super::status::{Decision, Source};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    Pending,
+    Completed,
+    Failed,
+    NeedsReview,
+}
+
+use RefundStatus::*;
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 4] = [Pending, Completed, Failed, NeedsReview];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pending => "pending",
+            Completed => "completed",
+            Failed => "failed",
+            NeedsReview => "needs_review",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Money that is, or may still be, on its way back: it counts against what is refundable.
+    pub fn is_reserved(self) -> bool {
+        matches!(self, Pending | Completed | NeedsReview)
+    }
+
+    /// The merchant event a change to this state sends (`refund.completed`, …).
+    pub fn event_type(self) -> &'static str {
+        match self {
+            Pending => "refund.pending",
+            Completed => "refund.completed",
+            Failed => "refund.failed",
+            NeedsReview => "refund.needs_review",
+        }
+    }
+}
+
+impl fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who may settle a refund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The gateway's word in any form: its answer to Payrail's call, a webhook, a recheck.
+    Gateway,
+    /// Only the reconciler, when the gateway's evidence stayed unclear for too long.
+    Reconciler,
+    /// Only ops through the admin API.
+    Ops,
+    /// The gateway's later evidence, or ops.
+    GatewayOrOps,
+}
+
+/// Every allowed change of a refund's state. Anything not listed is refused.
+pub const TRANSITIONS: &[(RefundStatus, RefundStatus, Who)] = &[
+    (Pending, Completed, Who::Gateway),
+    (Pending, Failed, Who::Gateway),
+    (Pending, NeedsReview, Who::Reconciler),
+    (NeedsReview, Completed, Who::GatewayOrOps),
+    (NeedsReview, Failed, Who::Ops),
+];
+
+pub fn decide(from: RefundStatus, to: RefundStatus, source: Source) -> Decision {
+    if from == to {
+        return Decision::Unchanged;
+    }
+    let Some(&(_, _, who)) = TRANSITIONS.iter().find(|(f, t, _)| *f == from && *t == to) else {
+        return Decision::Refused;
+    };
+    // The answer to Payrail's own call (`Api`) is the gateway's word too.
+    let gateway = source.is_gateway_evidence() || source == Source::Api;
+    let allowed = match who {
+        Who::Gateway => gateway,
+        Who::Reconciler => source == Source::Reconciler,
+        Who::Ops => source == Source::Admin,
+        Who::GatewayOrOps => gateway || source == Source::Admin,
+    };
+    if allowed {
+        Decision::Apply
+    } else {
+        Decision::Refused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules in words, written apart from the table.
+    fn expected(from: RefundStatus, to: RefundStatus, source: Source) -> Decision {
+        if from == to {
+            return Decision::Unchanged;
+        }
+        let gateway = source != Source::Admin;
+        let ok = match (from, to) {
+            (Pending, Completed | Failed) => gateway,
+            (Pending, NeedsReview) => source == Source::Reconciler,
+            (NeedsReview, Completed) => true,
+            (NeedsReview, Failed) => source == Source::Admin,
+            _ => false,
+        };
+        if ok {
+            Decision::Apply
+        } else {
+            Decision::Refused
+        }
+    }
+
+    #[test]
+    fn every_pair_of_states_from_every_source() {
+        let mut checked = 0;
+        for from in RefundStatus::ALL {
+            for to in RefundStatus::ALL {
+                for source in Source::ALL {
+                    assert_eq!(
+                        decide(from, to, source),
+                        expected(from, to, source),
+                        "{from} -> {to} by {}",
+                        source.as_str()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 4 * 6);
+    }
+
+    #[test]
+    fn a_settled_refund_never_moves_again() {
+        for settled in [Completed, Failed] {
+            for to in RefundStatus::ALL {
+                for source in Source::ALL {
+                    assert_ne!(decide(settled, to, source), Decision::Apply);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Settling refunds Payrail does not know the outcome of: asking the gateway about each one it
+//! can look up, and (by the reconciler only) sending to review a refund the gateway's evidence
+//! never settled within `workers.refund_review_secs`.
+//!
+//! A refund is never sent twice: everything here only reads the gateway's record. Gateways that
+//! cannot look a refund up by Payrail's reference (HitPay) settle it from the refunded total of
+//! the payment's query instead, which `recheck` applies right after these lookups.
+
+use super::Orchestrator;
+use crate::domain::refund_status::RefundStatus;
+use crate::domain::status::Source;
+use crate::error::{AppError, AppResult};
+use crate::providers::Outcome;
+use crate::store::{self, refunds};
+use chrono::Duration;
+
+impl Orchestrator {
+    /// Asks the gateway about every unsettled refund of a payment it can look up (part of a
+    /// recheck).
+    pub async fn recheck_refunds(&self, payment_id: &str, source: Source) -> AppResult<()> {
+        let unsettled = {
+            let mut conn = self.db.acquire().await?;
+            refunds::unsettled_for_payment(&mut conn, payment_id).await?
+        };
+        for r in unsettled {
+            let attempt = {
+                let mut conn = self.db.acquire().await?;
+                store::attempts::get(&mut conn, &r.attempt_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+            };
+            let account = self.load_account(&attempt.account_id).await?;
+            let (_, adapter) = self.adapter(&account.provider)?;
+            let caps = adapter.capabilities();
+            if !caps.refund || (r.external_id.is_none() && !caps.refund_lookup_by_reference) {
+                continue;
+            }
+            let ctx = self.account_context(&account)?;
+            let outcome = self
+                .metrics
+                .gateway_call(
+                    &account.provider,
+                    "query_refund",
+                    adapter.query_refund(&ctx, &r.reference, r.external_id.as_deref()),
+                )
+                .await;
+            match outcome {
+                Outcome::Succeeded(report) | Outcome::Pending(report) => {
+                    self.apply_refund_report(&r.id, &report, source).await?;
+                }
+                other => {
+                    tracing::info!(refund_id = %r.id, outcome = other.label(), "refund recheck learnt nothing")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends to review every refund of the payment still pending after
+    /// `workers.refund_review_secs`: the gateway's evidence never settled it, so ops must.
+    pub async fn review_stale_refunds(&self, payment_id: &str) -> AppResult<u32> {
+        let limit = Duration::seconds(self.settings.workers.refund_review_secs);
+        let mut tx = self.db.begin().await?;
+        let mut p = store::payments::lock(&mut tx, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut reviewed = 0;
+        for mut r in refunds::unsettled_for_payment(&mut tx, payment_id).await? {
+            if r.status != RefundStatus::Pending.as_str() || self.now() - r.created_at < limit {
+                continue;
+            }
+            let why = Some(format!(
+                "unconfirmed: the gateway has not confirmed or denied this refund within {}s{}",
+                limit.num_seconds(),
+                r.last_error
+                    .as_deref()
+                    .map(|e| format!(" (last error: {e})"))
+                    .unwrap_or_default()
+            ));
+            self.change_refund(
+                &mut tx,
+                &mut p,
+                &mut r,
+                RefundStatus::NeedsReview,
+                Source::Reconciler,
+                why,
+            )
+            .await?;
+            reviewed += 1;
+        }
+        tx.commit().await?;
+        Ok(reviewed)
+    }
+}
