@@ -72,8 +72,15 @@ impl Orchestrator {
     ) -> AppResult<()> {
         for extra in &report.extra_charges {
             if attempt.charge_id.as_deref() != Some(extra.as_str()) {
-                self.record_duplicate_charge(conn, p, attempt, extra, &report.provider_status, source)
-                    .await?;
+                self.record_duplicate_charge(
+                    conn,
+                    p,
+                    attempt,
+                    extra,
+                    &report.provider_status,
+                    source,
+                )
+                .await?;
             }
         }
         let status = views::status_of(p);

@@ -97,8 +97,15 @@ impl Orchestrator {
         match failed_as {
             Some(cause) => {
                 let why = Some(format!("{cause}: {reason}"));
-                self.change_refund(&mut tx, &mut p, &mut r, RefundStatus::Failed, Source::Api, why)
-                    .await?;
+                self.change_refund(
+                    &mut tx,
+                    &mut p,
+                    &mut r,
+                    RefundStatus::Failed,
+                    Source::Api,
+                    why,
+                )
+                .await?;
             }
             None => {
                 r.updated_at = self.now();
@@ -255,7 +262,10 @@ impl Orchestrator {
             tracing::warn!(payment_id = %p.id, "refund made at the gateway has an unreadable amount; ignored");
             return Ok(());
         };
-        let external = report.external_id.as_deref().or(report.reference.as_deref());
+        let external = report
+            .external_id
+            .as_deref()
+            .or(report.reference.as_deref());
         let refund = GatewayRefund {
             amount_minor,
             external_id: external,

@@ -214,8 +214,12 @@ impl Orchestrator {
         }
         // Held for an underpayment, now shown paid in full: the customer topped up.
         let top_up = previous == PaymentStatus::NeedsReview
-            && p.status_detail.as_deref().is_some_and(|d| d.starts_with(UNDERPAID))
-            && target.as_ref().is_some_and(|t| t.status == PaymentStatus::Completed);
+            && p.status_detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(UNDERPAID))
+            && target
+                .as_ref()
+                .is_some_and(|t| t.status == PaymentStatus::Completed);
         let decide_for = |to| {
             if top_up {
                 decide_top_up(previous, to, source)

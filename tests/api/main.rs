@@ -17,6 +17,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod lifecycle;
+mod money;
 mod ops;
 mod receiver;
 mod reconciler;

@@ -164,7 +164,10 @@ fn request_report_speaks_for_the_settled_charge_and_lists_the_other_paid_ones() 
     assert_eq!(first.charge_id.as_deref(), Some("p-2"));
     assert_eq!(first.extra_charges, vec!["p-1".to_string()]);
     let refunded = first.refunded.unwrap();
-    assert_eq!((refunded.value, refunded.currency.as_str()), (Decimal::new(500, 2), "SGD"));
+    assert_eq!(
+        (refunded.value, refunded.currency.as_str()),
+        (Decimal::new(500, 2), "SGD")
+    );
     assert!(!first.underpaid);
 }
 
