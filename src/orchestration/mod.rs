@@ -26,6 +26,7 @@ pub mod refund_recheck;
 pub mod refund_state;
 pub mod refunds;
 pub mod reports;
+pub mod review;
 pub mod routing;
 pub mod transition;
 pub mod views;

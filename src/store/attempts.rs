@@ -150,3 +150,15 @@ pub async fn by_charge_id(
         .fetch_optional(c)
         .await)
 }
+
+/// Marks a payment's double-paid attempts settled (ops settled its review); how many.
+pub async fn settle_double_paid(conn: &mut Conn, payment_id: &str) -> sqlx::Result<u64> {
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE attempts SET state = 'duplicate_settled', updated_at = $2 WHERE payment_id = $1 AND state = 'double_paid'",
+    )
+    .bind(payment_id)
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}

@@ -5,6 +5,7 @@
 mod auth;
 mod bad_input;
 mod browser;
+mod chaos;
 mod checkout;
 mod crash;
 mod delivery;

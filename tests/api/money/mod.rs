@@ -7,6 +7,8 @@
 //! * `gateway_refunds`: refunds made at the gateway become refund rows;
 //! * `top_up`: an underpayment the customer tops up completes from gateway evidence.
 
+mod charges;
+mod gateway_refunds;
 mod lost_refunds;
 mod top_up;
 

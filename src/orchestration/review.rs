@@ -1,0 +1,136 @@
+//! Ops settle review cases (design §1.7): a payment in `needs_review`, or a refund the gateway
+//! never confirmed. Only the admin API reaches these; every change goes through the transition
+//! tables with `Source::Admin`, so the timeline says ops made it.
+//!
+//! Settling a payment as paid lands on the status its money implies (`completed`,
+//! `partially_refunded` or `refunded`); as failed or cancelled only when nothing was refunded or
+//! is promised back. Settling marks every duplicate (a second paid attempt or charge) dealt with:
+//! ops refunded it at the gateway, or decided to keep it.
+
+use super::refund_state::status_for_money;
+use super::transition::Change;
+use super::{views, Orchestrator};
+use crate::domain::refund_status::RefundStatus;
+use crate::domain::status::{Decision, PaymentStatus, Source};
+use crate::error::{AppError, AppResult};
+use crate::store::{self, refunds, refunds::RefundRow};
+use serde_json::json;
+
+/// What ops decided about a payment in review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// The money is right (perhaps after ops refunded a duplicate at the gateway).
+    Paid,
+    Failed,
+    Cancelled,
+}
+
+impl Orchestrator {
+    /// Settles payment `payment_id`'s review; answers the payment.
+    pub async fn resolve_payment(
+        &self,
+        payment_id: &str,
+        settlement: Settlement,
+        note: Option<String>,
+    ) -> AppResult<store::payments::PaymentRow> {
+        let mut tx = self.db.begin().await?;
+        let mut p = store::payments::lock(&mut tx, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if views::status_of(&p) != PaymentStatus::NeedsReview {
+            return Err(AppError::InvalidState(format!(
+                "the payment is {}; only a payment in review can be settled",
+                p.status
+            )));
+        }
+        let to = match settlement {
+            Settlement::Paid => {
+                if p.paid_attempt_id.is_none() {
+                    return Err(AppError::InvalidState(
+                        "no attempt's money settled this payment".into(),
+                    ));
+                }
+                // What the money implies, as if it had completed and then been refunded.
+                let mut paid = p.clone();
+                paid.status = PaymentStatus::Completed.as_str().into();
+                status_for_money(&paid).unwrap_or(PaymentStatus::Completed)
+            }
+            Settlement::Failed | Settlement::Cancelled => {
+                if refunds::reserved_minor(&mut tx, payment_id).await? > 0 {
+                    return Err(AppError::InvalidState(
+                        "money was refunded or is promised back: settle it as paid".into(),
+                    ));
+                }
+                if settlement == Settlement::Failed {
+                    PaymentStatus::Failed
+                } else {
+                    PaymentStatus::Cancelled
+                }
+            }
+        };
+        let change = Change {
+            to,
+            source: Source::Admin,
+            detail: json!({ "settled": settlement, "note": note, "was": p.status_detail }),
+            status_detail: None,
+            top_up: false,
+        };
+        if self.apply_change(&mut tx, &mut p, change).await? != Decision::Apply {
+            return Err(AppError::InvalidState(format!(
+                "the payment cannot go from review to {to}"
+            )));
+        }
+        let attempts = store::attempts::settle_double_paid(&mut tx, payment_id).await?;
+        let charges = store::duplicate_charges::settle_all(&mut tx, payment_id, self.now()).await?;
+        if attempts + charges > 0 {
+            self.note(
+                &mut tx,
+                payment_id,
+                "duplicates.settled",
+                Source::Admin,
+                json!({ "attempts": attempts, "charges": charges, "note": note }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Settles a refund in review as `completed` or `failed`; answers the refund.
+    pub async fn resolve_refund(
+        &self,
+        refund_id: &str,
+        to: RefundStatus,
+        note: Option<String>,
+    ) -> AppResult<RefundRow> {
+        let mut tx = self.db.begin().await?;
+        let mut r = refunds::get(&mut tx, refund_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut p = store::payments::lock(&mut tx, &r.payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if r.status != RefundStatus::NeedsReview.as_str() {
+            return Err(AppError::InvalidState(format!(
+                "the refund is {}; only a refund in review can be settled",
+                r.status
+            )));
+        }
+        let why = Some(format!(
+            "settled by ops{}",
+            note.map(|n| format!(": {n}")).unwrap_or_default()
+        ));
+        if self
+            .change_refund(&mut tx, &mut p, &mut r, to, Source::Admin, why)
+            .await?
+            != Decision::Apply
+        {
+            return Err(AppError::InvalidState(format!(
+                "the refund cannot go from review to {to}"
+            )));
+        }
+        tx.commit().await?;
+        Ok(r)
+    }
+}

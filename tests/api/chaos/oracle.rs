@@ -1,0 +1,156 @@
+//! The end of a run: every payment's state in Payrail must agree with what the simulators hold.
+//! The simulators' own records (`_sim/orders?reference=`) are the oracle: how many charges took
+//! money under each attempt, how much, and how much went back.
+
+use super::model::Gw;
+use super::world::World;
+use serde_json::Value;
+
+/// What the gateways hold for one payment, summed over its attempts.
+#[derive(Debug, Default)]
+struct Held {
+    charges: u64,
+    paid_minor: i64,
+    refunded_minor: i64,
+    underpaid: bool,
+}
+
+fn minor(text: &Value) -> i64 {
+    let s = text.as_str().unwrap_or("0");
+    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+    let frac = format!("{frac:0<2}");
+    whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
+}
+
+impl World<'_> {
+    async fn held(&self, p: usize) -> Held {
+        let mut held = Held::default();
+        for a in self.attempts(p).await {
+            let orders: Value = self
+                .app
+                .client
+                .get(format!(
+                    "{}/{}/_sim/orders?reference={}",
+                    self.app.sim_address,
+                    a.gw.id(),
+                    a.reference
+                ))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for o in orders["orders"].as_array().unwrap() {
+                held.charges += o["paid_charges"].as_u64().unwrap();
+                held.paid_minor += minor(&o["paid"]);
+                held.refunded_minor += minor(&o["refunded"]);
+                held.underpaid |= o["underpaid"].as_bool().unwrap();
+            }
+        }
+        held
+    }
+
+    /// Every disagreement between Payrail and the gateways, in words.
+    pub async fn disagreements(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in 0..self.payments.len() {
+            let Some(id) = self.payments[p].id.clone() else {
+                continue;
+            };
+            let (status, refunded, amount): (String, i64, i64) = sqlx::query_as(
+                "SELECT status, refunded_minor, amount_minor FROM payments WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap();
+            let unsettled: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(amount_minor) AS BIGINT) FROM refunds WHERE payment_id = $1 AND status IN ('pending', 'needs_review')",
+            )
+            .bind(&id)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap();
+            let unsettled = unsettled.unwrap_or(0);
+            let held = self.held(p).await;
+            let mut wrong = |why: String| {
+                out.push(format!("payment #{p} {id}: {why}; Payrail: {status}, refunded {refunded}; gateways: {held:?}"))
+            };
+            let unpaid = matches!(
+                status.as_str(),
+                "pending" | "processing" | "failed" | "cancelled" | "expired"
+            );
+            if held.charges == 0 {
+                if !unpaid || refunded != 0 {
+                    wrong("no gateway holds money, but Payrail does not say unpaid".into());
+                }
+            } else if held.charges >= 2 || held.underpaid || held.paid_minor != amount {
+                if status != "needs_review" {
+                    wrong("the money does not match the payment, so it must be in review".into());
+                }
+            } else {
+                let expected = |refunded: i64| match refunded {
+                    0 => "completed",
+                    r if r == amount => "refunded",
+                    _ => "partially_refunded",
+                };
+                if status != expected(refunded) {
+                    wrong(format!("expected {} for its refunds", expected(refunded)));
+                }
+                let agrees = if unsettled == 0 {
+                    held.refunded_minor == refunded
+                } else {
+                    refunded <= held.refunded_minor && held.refunded_minor <= refunded + unsettled
+                };
+                if !agrees {
+                    wrong(format!(
+                        "refunded amounts differ ({unsettled} unsettled at Payrail)"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Refunds still unsettled at the end (the gateways' evidence never decided them).
+    pub async fn unsettled_refunds(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM refunds WHERE status IN ('pending', 'needs_review')")
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    /// Everything the gateways would eventually tell, told: faults off, every held webhook and
+    /// every lost one nothing else could tell delivered (in the seed's order), every payment
+    /// rechecked, and the reconciler run past the settle and review windows.
+    pub async fn settle(&mut self) {
+        use rand::seq::SliceRandom;
+        for gw in Gw::ALL {
+            self.arm(gw, "none", 0).await;
+        }
+        let mut rest: Vec<_> = std::mem::take(&mut self.held);
+        rest.append(&mut self.unrecoverable);
+        rest.shuffle(&mut self.rng);
+        for hook in rest {
+            self.hand_over(&hook, &hook.body.clone()).await;
+        }
+        for round in 0..2 {
+            for p in 0..self.payments.len() {
+                self.find(p).await;
+                if let Some(id) = self.payments[p].id.clone() {
+                    self.call(reqwest::Method::GET, &format!("/v1/payments/{id}/recheck"), "")
+                        .await;
+                }
+            }
+            for hook in self.proxy.take() {
+                self.hand_over(&hook, &hook.body.clone()).await;
+            }
+            let minutes = if round == 0 { 11 } else { 25 * 60 };
+            self.worker.clock.advance(chrono::Duration::minutes(minutes));
+            payrail::workers::reconciler::run_once(&self.worker)
+                .await
+                .unwrap();
+        }
+    }
+}
