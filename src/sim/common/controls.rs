@@ -81,9 +81,10 @@ struct AmountBody {
 
 /// The optional `amount` of a control body (`{"amount": "12.50"}`, a JSON number also accepted,
 /// read from its text, never through a float): `None` when absent or null. Anything but a
-/// positive plain decimal with at most 2 decimals is the 400 answer.
-pub fn parse_amount(body: &[u8]) -> Result<Option<Decimal>, HttpResponse> {
-    let b: AmountBody = parse(body).map_err(|e| bad_request(&e))?;
+/// positive plain decimal with at most 2 decimals is refused, with the message for
+/// [`bad_request`].
+pub fn parse_amount(body: &[u8]) -> Result<Option<Decimal>, String> {
+    let b: AmountBody = parse(body)?;
     let Some(raw) = b.amount else {
         return Ok(None);
     };
@@ -92,7 +93,7 @@ pub fn parse_amount(body: &[u8]) -> Result<Option<Decimal>, HttpResponse> {
         Ok(Some(s)) => s,
         Err(_) => raw.get().to_owned(),
     };
-    let bad = || bad_request("amount must be a positive decimal with at most 2 decimals");
+    let bad = || "amount must be a positive decimal with at most 2 decimals".to_owned();
     let (int, frac) = text.split_once('.').unwrap_or((&text, "0"));
     let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !plain(int) || !plain(frac) || frac.len() > 2 {

@@ -128,7 +128,7 @@ async fn refund(
 ) -> HttpResponse {
     let asked = match parse_amount(&body) {
         Ok(a) => a,
-        Err(answer) => return answer,
+        Err(e) => return bad_request(&e),
     };
     let id = path.into_inner();
     let sim = &mount.sim;

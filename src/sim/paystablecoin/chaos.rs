@@ -28,7 +28,8 @@ use super::checkout::{apply, payment_hook};
 use super::state::{OrderStatus, Refund, SentWebhook};
 use super::webhook::{refund_body, usdt};
 use super::Mount;
-use crate::sim::common::controls::{conflict, late_paid, not_found, parse_amount, unprocessable};
+use crate::sim::common::controls::{bad_request, conflict, late_paid, not_found};
+use crate::sim::common::controls::{parse_amount, unprocessable};
 use crate::sim::common::oracle::{self, money, Facts, Oracle};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -74,7 +75,7 @@ async fn refund(
 ) -> HttpResponse {
     let asked = match parse_amount(&body) {
         Ok(a) => a,
-        Err(answer) => return answer,
+        Err(e) => return bad_request(&e),
     };
     let id = path.into_inner();
     let (hook, refund_id, total) = {
