@@ -2,15 +2,19 @@
 //! pieces the gateway-specific ones are built from.
 //!
 //! They are not part of any gateway's contract, so they answer plain JSON with ordinary HTTP
-//! statuses (400 for a bad control request, 404 for an unknown record). A simulator mounts the
+//! statuses: 400 for a bad control request, 404 for an unknown record, 409 when the record's state
+//! does not allow the control, 422 for an amount beyond what is allowed. A simulator mounts the
 //! generic handlers with its own `Mount`, which implements [`SimControls`]:
 //! `web::post().to(set_fault::<Mount>)`.
 
 use std::future::Future;
+use std::str::FromStr;
 
 use actix_web::{web, HttpResponse};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use serde_json::value::RawValue;
 
 use super::faults::{Fault, FaultRequest, SLOW_DELAY_MS};
 
@@ -39,6 +43,16 @@ pub fn not_found(msg: &str) -> HttpResponse {
     HttpResponse::NotFound().json(json!({ "error": msg }))
 }
 
+/// The record's state does not allow the control (e.g. paying an order already paid).
+pub fn conflict(msg: &str) -> HttpResponse {
+    HttpResponse::Conflict().json(json!({ "error": msg }))
+}
+
+/// An amount beyond what is allowed (e.g. refunding more than is left).
+pub fn unprocessable(msg: &str) -> HttpResponse {
+    HttpResponse::UnprocessableEntity().json(json!({ "error": msg }))
+}
+
 /// `{"ok": true}`.
 pub fn ok() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "ok": true }))
@@ -52,6 +66,43 @@ pub fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, String> {
         body
     };
     serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+/// The answer of a `late_payment` control: the record's new status (the gateway's own word or
+/// number, as text) and the id of the charge that took the money, when the gateway has one.
+pub fn late_paid(status: &str, charge_id: Option<&str>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "ok": true, "status": status, "charge_id": charge_id }))
+}
+
+#[derive(Deserialize)]
+struct AmountBody {
+    amount: Option<Box<RawValue>>,
+}
+
+/// The optional `amount` of a control body (`{"amount": "12.50"}`, a JSON number also accepted,
+/// read from its text, never through a float): `None` when absent or null. Anything but a
+/// positive plain decimal with at most 2 decimals is refused, with the message for
+/// [`bad_request`].
+pub fn parse_amount(body: &[u8]) -> Result<Option<Decimal>, String> {
+    let b: AmountBody = parse(body)?;
+    let Some(raw) = b.amount else {
+        return Ok(None);
+    };
+    let text = match serde_json::from_str::<Option<String>>(raw.get()) {
+        Ok(None) => return Ok(None),
+        Ok(Some(s)) => s,
+        Err(_) => raw.get().to_owned(),
+    };
+    let bad = || "amount must be a positive decimal with at most 2 decimals".to_owned();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "0"));
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !plain(int) || !plain(frac) || frac.len() > 2 {
+        return Err(bad());
+    }
+    match Decimal::from_str(&text) {
+        Ok(d) if d > Decimal::ZERO => Ok(Some(d)),
+        _ => Err(bad()),
+    }
 }
 
 /// `POST _sim/faults {"mode", "count"?, "delay_ms"?}`: arms (or with `none`, clears) a fault.

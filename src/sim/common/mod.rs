@@ -1,5 +1,6 @@
 //! What the five simulators have in common: the `_sim/faults` machinery, the `_sim/stats`
-//! counters and the test-control handlers that work the same at every gateway.
+//! counters, the `_sim/orders` oracle and the test-control handlers that work the same at every
+//! gateway.
 //!
 //! These parts are not any gateway's contract but the simulators' own test interface (design §6),
 //! so they are meant to behave identically everywhere; kept once, they cannot drift apart. What a
@@ -10,4 +11,5 @@
 
 pub mod controls;
 pub mod faults;
+pub mod oracle;
 pub mod stats;

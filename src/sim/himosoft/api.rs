@@ -129,6 +129,7 @@ fn create_payment(mount: &Mount, req: &HttpRequest, body: &[u8]) -> Result<Answe
             id,
             account: key,
             order_id: order_id.map(str::to_owned),
+            idempotency_key: idempotency_key.map(str::to_owned),
             amount: value,
             paid: None,
             currency: currency.to_owned(),

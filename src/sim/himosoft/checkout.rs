@@ -17,7 +17,7 @@ use actix_web::{web, HttpResponse};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::state::{PayStatus, Payment, SentWebhook};
+use super::state::{PayStatus, Payment, SentWebhook, State};
 use super::webhook::callback_body;
 use super::Mount;
 
@@ -51,6 +51,17 @@ pub fn apply(p: &mut Payment, outcome: &str) -> bool {
         _ => return false,
     }
     true
+}
+
+/// The callback of `p` as it is now, kept as its last; `None` without a `callback_url`.
+pub fn record_callback(st: &mut State, p: &Payment) -> Option<SentWebhook> {
+    let hook = SentWebhook {
+        account: p.account.clone(),
+        url: p.callback_url.clone()?,
+        body: callback_body(p),
+    };
+    st.last_webhook.insert(p.id.clone(), hook.clone());
+    Some(hook)
 }
 
 fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
@@ -117,14 +128,7 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
         }
         apply(p, &outcome);
         let p = p.clone();
-        let hook = p.callback_url.clone().map(|url| SentWebhook {
-            account: p.account.clone(),
-            url,
-            body: callback_body(&p),
-        });
-        if let Some(h) = &hook {
-            st.last_webhook.insert(p.id.clone(), h.clone());
-        }
+        let hook = record_callback(st, &p);
         let return_url = st
             .account(p.account.as_deref())
             .and_then(|a| a.return_url.clone());

@@ -4,7 +4,8 @@
 //! `POST /v1/payments/`, `GET /v1/payments/{id}/`, `GET|POST /v1/payments/{id}/verify/` and
 //! `…/recheck/` (`api`); the checkout page `GET /checkout/{token}` (token = the id without
 //! `pay_`, as in the doc's example) with `POST /checkout/{token}/{outcome}` (`checkout`); the test
-//! controls under `/_sim/` (`controls`).
+//! controls under `/_sim/` (`controls`; and for chaos tests late payments and the `orders` oracle,
+//! `chaos`).
 //!
 //! Authentication: hex HMAC-SHA256 of timestamp ‖ body (`auth`, `signing`); errors in HimoSoft's
 //! `{"error","message"}` envelope (`envelope`). Callbacks are providers.md's synthetic, signed
@@ -21,6 +22,7 @@ use actix_web::{web, HttpRequest};
 
 mod api;
 mod auth;
+mod chaos;
 mod checkout;
 mod controls;
 mod envelope;
@@ -35,6 +37,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_api;
+#[cfg(test)]
+mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 
@@ -157,7 +161,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HimoSoftSim>, prefix: &
             .app_data(mount)
             .configure(api::routes)
             .configure(checkout::routes)
-            .configure(controls::routes),
+            .configure(controls::routes)
+            .configure(chaos::routes),
     );
 }
 

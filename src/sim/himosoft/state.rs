@@ -71,6 +71,8 @@ pub struct Payment {
     /// The account's api key (`None`: the single-tenant account).
     pub account: Option<String>,
     pub order_id: Option<String>,
+    /// The create's `idempotency_key`, if any (Payrail sends its reference as both).
+    pub idempotency_key: Option<String>,
     /// Asked amount, and what arrived (an underpayment is less).
     pub amount: Decimal,
     pub paid: Option<Decimal>,

@@ -182,6 +182,8 @@ fn create_request(mount: &Mount, req: &HttpRequest, input: &Input) -> Result<Ans
         phone: input.text_max("phone", "phone", 255)?,
         purpose: input.text_max("purpose", "purpose", 255)?,
         payment_methods: methods.to_vec(),
+        allow_repeated_payments: input
+            .boolean("allow_repeated_payments", "allow repeated payments")?,
         expiry: expiry(input, now)?,
         created: now,
         updated: now,

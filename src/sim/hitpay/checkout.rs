@@ -16,13 +16,17 @@
 //! * `process` — a payment `pending` (e.g. PayNow awaiting confirmation); the request stays
 //!   payable; no webhook unless `emit_pending_webhook` (T8); `status=completed` as the customer
 //!   finished their part. A later `pay` completes that same payment.
+//!
+//! A request created with `allow_repeated_payments` stays payable once completed (§5.4): its
+//! page offers `pay` again, and each `pay` adds a new succeeded payment for the full amount (the
+//! request stays `completed`) with its own `completed` webhook.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use super::state::{Payment, PaymentStatus, RequestStatus};
+use super::state::{PaymentRequest, PaymentStatus, RequestStatus};
 use super::views::money;
 use super::webhook::underpaid;
 use super::Mount;
@@ -34,6 +38,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The outcomes, in the order the page shows them.
 pub const OUTCOMES: [&str; 6] = ["pay", "process", "underpay", "fail", "cancel", "expire"];
+
+/// A completed request that allows repeated payments takes another `pay`.
+fn repeatable(r: &PaymentRequest) -> bool {
+    r.status == RequestStatus::Completed && r.allow_repeated_payments
+}
 
 fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     HttpResponse::build(status)
@@ -70,14 +79,17 @@ async fn page(path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse 
         text(r.purpose.as_deref().unwrap_or("")),
         text(r.status.as_str()),
     );
-    if r.status == RequestStatus::Pending {
-        for outcome in OUTCOMES {
-            // Relative to `…/checkout/`, so it works under any mount prefix.
-            body.push_str(&format!(
-                "<form method=\"post\" action=\"{}/{outcome}\"><button type=\"submit\">{outcome}</button></form>",
-                attr(&r.id),
-            ));
-        }
+    let offered: &[&str] = match r.status {
+        RequestStatus::Pending => &OUTCOMES,
+        _ if repeatable(&r) => &["pay"],
+        _ => &[],
+    };
+    for outcome in offered {
+        // Relative to `…/checkout/`, so it works under any mount prefix.
+        body.push_str(&format!(
+            "<form method=\"post\" action=\"{}/{outcome}\"><button type=\"submit\">{outcome}</button></form>",
+            attr(&r.id),
+        ));
     }
     html(StatusCode::OK, "HitPay checkout (simulator)", &body)
 }
@@ -96,7 +108,8 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
             return not_found();
         };
         r.expire_if_due(now);
-        if r.status != RequestStatus::Pending {
+        let repeat = outcome == "pay" && repeatable(r);
+        if r.status != RequestStatus::Pending && !repeat {
             let msg = format!("<p>Status: {}</p>", text(r.status.as_str()));
             return html(
                 StatusCode::CONFLICT,
@@ -139,30 +152,9 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
         r.updated = now;
         let mut hook = None;
         if let Some(amount) = paid_amount {
-            // A pending payment (from `process`) is the one that now settles.
-            let at = match r
-                .payments
-                .iter()
-                .position(|p| p.status == PaymentStatus::Pending)
-            {
-                Some(i) => i,
-                None => {
-                    r.payments.push(Payment {
-                        id: super::state::uuid(),
-                        status: payment_status,
-                        amount,
-                        refunded: rust_decimal::Decimal::ZERO,
-                        created: now,
-                        updated: now,
-                    });
-                    r.payments.len() - 1
-                }
-            };
-            let payment = &mut r.payments[at];
-            payment.status = payment_status;
-            payment.amount = amount;
-            payment.updated = now;
-            let payment = payment.clone();
+            // A pending payment (from `process`) is the one that now settles; a repeated
+            // payment is always a new one.
+            let payment = r.record_payment(amount, payment_status, now, !repeat);
             let notify =
                 payment_status != PaymentStatus::Pending || sim.config.emit_pending_webhook;
             if notify {

@@ -115,6 +115,19 @@ impl Input {
         }
     }
 
+    /// An optional boolean, false when absent: `true`/`false` as HitPay documents them, or
+    /// Laravel's `1`/`0` (a JSON `true`, `1` arrives as that text).
+    pub fn boolean(&self, name: &'static str, label: &str) -> Result<bool, ApiError> {
+        match self.get(name) {
+            None | Some("false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(_) => Err(ApiError::invalid(
+                name,
+                format!("The {label} field must be true or false."),
+            )),
+        }
+    }
+
     /// An optional absolute http(s) URL of at most `max` characters.
     pub fn url(
         &self,

@@ -4,7 +4,9 @@
 //! `POST /v1/payment-requests`, `GET /v1/payment-requests/{id}` (with `payments[]`),
 //! `DELETE /v1/payment-requests/{id}` (`{"success":true}`; a completed request cannot be deleted),
 //! `POST /v1/refund` (by the payment id, T7), `GET /v1/refund/{id}`; the checkout page
-//! `GET /checkout/{id}` with `POST /checkout/{id}/{outcome}`; and the test controls under `/_sim/`.
+//! `GET /checkout/{id}` with `POST /checkout/{id}/{outcome}`; and the test controls under `/_sim/`
+//! (`controls`; and for chaos tests late payments, other charges, dashboard refunds and the
+//! `orders` oracle, `chaos`).
 //!
 //! Authentication is `X-BUSINESS-API-KEY` (401 `{"message":"Unauthenticated."}` otherwise); errors
 //! are Laravel's shapes (`errors.rs`). Writes are read as form or JSON (T4). Webhooks are v1 forms
@@ -17,6 +19,7 @@ use std::time::Duration;
 use actix_web::{web, HttpRequest};
 
 mod api;
+mod chaos;
 mod checkout;
 mod controls;
 mod errors;
@@ -29,11 +32,17 @@ mod views;
 mod webhook;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_api;
 #[cfg(test)]
+mod tests_chaos;
+#[cfg(test)]
 mod tests_checkout;
+#[cfg(test)]
+mod tests_dashboard;
 #[cfg(test)]
 mod tests_faults;
 
@@ -155,7 +164,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HitPaySim>, prefix: &st
             .configure(api::routes)
             .configure(refunds::routes)
             .configure(checkout::routes)
-            .configure(controls::routes),
+            .configure(controls::routes)
+            .configure(chaos::routes),
     );
 }
 

@@ -2,7 +2,10 @@
 //! refused with 404, as HitPay finds no charge under it) and `GET /v1/refund/{id}`.
 //!
 //! Refunds complete at once (`status: "succeeded"`), partial ones included; the payment becomes
-//! `partially_refunded` or `refunded`, and a refund beyond what is left is a 422.
+//! `partially_refunded` or `refunded`, and a refund beyond what is left (after every refund so
+//! far, dashboard refunds from `_sim/checkout/{id}/refund` included) is a 422.
+
+use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -11,7 +14,7 @@ use rust_decimal::Decimal;
 use super::api::{authenticate, begin_call};
 use super::errors::{self, Answer, ApiError};
 use super::input::{self, Input};
-use super::state::{CallKind, PaymentStatus, Refund, State};
+use super::state::{CallKind, Payment, PaymentStatus, Refund, State};
 use super::views::{money, refund_body};
 use super::{faults, HitPaySim, Mount};
 
@@ -52,14 +55,14 @@ fn refund(sim: &HitPaySim, req: &HttpRequest, input: &Input) -> Result<Answer, A
         Decimal::new(99_999_999_999, 2),
         "The amount must be at least 0.01.",
     )?;
-    let mut st = sim.lock();
+    let mut guard = sim.lock();
+    let st = &mut *guard;
     let request = st
         .requests
         .values_mut()
         .filter(|r| r.api_key == api_key)
         .find(|r| r.payments.iter().any(|p| p.id == payment_id))
         .ok_or_else(|| ApiError::not_found("Charge", payment_id))?;
-    let currency = request.currency.clone();
     let payment = request
         .payments
         .iter_mut()
@@ -74,6 +77,7 @@ fn refund(sim: &HitPaySim, req: &HttpRequest, input: &Input) -> Result<Answer, A
             payment.status.as_str()
         )));
     }
+    // What is left after every refund so far, the dashboard's (`chaos`) included.
     let left = payment.amount - payment.refunded;
     if amount > left {
         return Err(ApiError::invalid(
@@ -81,26 +85,48 @@ fn refund(sim: &HitPaySim, req: &HttpRequest, input: &Input) -> Result<Answer, A
             format!("The amount may not be greater than {}.", money(left)),
         ));
     }
+    let refund = record_refund(
+        &mut st.refunds,
+        payment,
+        &api_key,
+        &request.currency,
+        amount,
+    );
+    Ok(Answer {
+        status: 200,
+        body: refund_body(&refund),
+    })
+}
+
+/// Refunds `amount` of `payment` (of a request in `currency`; the caller checked it is no more
+/// than what is left) at once: the payment becomes `partially_refunded` or `refunded`, and the
+/// refund is kept for `GET /v1/refund/{id}` under the payment's account. Returns a copy.
+pub(super) fn record_refund(
+    refunds: &mut HashMap<String, Refund>,
+    payment: &mut Payment,
+    api_key: &str,
+    currency: &str,
+    amount: Decimal,
+) -> Refund {
     let now = Utc::now();
     payment.refunded += amount;
     payment.updated = now;
-    payment.status = if payment.refunded == payment.amount {
+    payment.status = if payment.refunded >= payment.amount {
         PaymentStatus::Refunded
     } else {
         PaymentStatus::PartiallyRefunded
     };
     let refund = Refund {
         id: super::state::uuid(),
-        api_key,
-        payment_id: payment_id.to_owned(),
+        api_key: api_key.to_owned(),
+        payment_id: payment.id.clone(),
         amount,
         total: payment.amount,
-        currency,
+        currency: currency.to_owned(),
         created: now,
     };
-    let body = refund_body(&refund);
-    st.refunds.insert(refund.id.clone(), refund);
-    Ok(Answer { status: 200, body })
+    refunds.insert(refund.id.clone(), refund.clone());
+    refund
 }
 
 fn read(sim: &HitPaySim, req: &HttpRequest, id: &str) -> Result<Answer, ApiError> {

@@ -76,6 +76,14 @@ impl PaymentStatus {
             PaymentStatus::PartiallyRefunded => "partially_refunded",
         }
     }
+
+    /// Whether the payment took money (it may have been refunded since).
+    pub fn took_money(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Succeeded | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +113,8 @@ pub struct PaymentRequest {
     pub phone: Option<String>,
     pub purpose: Option<String>,
     pub payment_methods: Vec<String>,
+    /// §5.4: a completed request stays payable; each `pay` adds a payment.
+    pub allow_repeated_payments: bool,
     pub expiry: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
@@ -118,6 +128,42 @@ impl PaymentRequest {
             self.status = RequestStatus::Expired;
             self.updated = now;
         }
+    }
+
+    /// Records a payment of `amount` with `status` and returns a copy of it. With
+    /// `settle_pending`, the pending payment (from `process`), if any, is the one that settles;
+    /// otherwise (and without one) a new payment is added.
+    pub fn record_payment(
+        &mut self,
+        amount: Decimal,
+        status: PaymentStatus,
+        now: DateTime<Utc>,
+        settle_pending: bool,
+    ) -> Payment {
+        let pending = self
+            .payments
+            .iter()
+            .position(|p| p.status == PaymentStatus::Pending)
+            .filter(|_| settle_pending);
+        let at = match pending {
+            Some(i) => i,
+            None => {
+                self.payments.push(Payment {
+                    id: uuid(),
+                    status,
+                    amount,
+                    refunded: Decimal::ZERO,
+                    created: now,
+                    updated: now,
+                });
+                self.payments.len() - 1
+            }
+        };
+        let payment = &mut self.payments[at];
+        payment.status = status;
+        payment.amount = amount;
+        payment.updated = now;
+        payment.clone()
     }
 }
 

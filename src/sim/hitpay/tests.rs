@@ -28,6 +28,7 @@ pub fn doc_example() -> (PaymentRequest, Payment) {
         phone: None,
         purpose: None,
         payment_methods: vec![],
+        allow_repeated_payments: false,
         expiry: None,
         created: now,
         updated: now,

@@ -74,7 +74,7 @@ pub fn request_view(r: &PaymentRequest, checkout_url: &str, with_payments: bool)
         "send_email": false,
         "sms_status": "pending",
         "email_status": "pending",
-        "allow_repeated_payments": false,
+        "allow_repeated_payments": r.allow_repeated_payments,
         "expiry_date": r.expiry.map(|e| sgt(e).format("%Y-%m-%d %H:%M:%S").to_string()),
         "address": null,
         "line_items": null,

@@ -5,7 +5,8 @@
 //! `amount` "599.00", `currency` "SGD", `status`) plus `hmac` (API-key salt). With
 //! `WebhookFormat::V2` it gets a v2 `charge` event instead: JSON with `Hitpay-Signature` (the
 //! event salt, else the salt), `Hitpay-Event-Type`, `Hitpay-Event-Object: charge` and
-//! `User-Agent: HitPay v2.0`.
+//! `User-Agent: HitPay v2.0`. A refund made in HitPay's dashboard is always told as a v2 `charge`
+//! `updated` event (v1 has no refund webhook), the charge showing its `refunded_amount`.
 //!
 //! A delivery is signed fresh each time. The first one is awaited by the caller (so a test that
 //! follows the redirect knows it arrived); if it is not answered 2xx, the retries (T9, default 5,
@@ -44,7 +45,8 @@ pub fn v1_fields(
     .collect()
 }
 
-/// The v2 `charge` body: the vector's four fields first, then the request's ids.
+/// The v2 `charge` body: the vector's four fields first, then the request's ids and the
+/// payment's total refunded so far (a JSON number, like `amount`).
 pub fn v2_charge_body(request: &PaymentRequest, payment: &Payment) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Charge<'a> {
@@ -54,6 +56,7 @@ pub fn v2_charge_body(request: &PaymentRequest, payment: &Payment) -> Vec<u8> {
         amount: Box<serde_json::value::RawValue>,
         payment_request_id: &'a str,
         reference_number: Option<&'a str>,
+        refunded_amount: Box<serde_json::value::RawValue>,
         created_at: String,
     }
     serde_json::to_vec(&Charge {
@@ -63,6 +66,7 @@ pub fn v2_charge_body(request: &PaymentRequest, payment: &Payment) -> Vec<u8> {
         amount: number(payment.amount),
         payment_request_id: &request.id,
         reference_number: request.reference_number.as_deref(),
+        refunded_amount: number(payment.refunded),
         created_at: local_ts(payment.created),
     })
     .expect("plain struct serialises")
@@ -73,6 +77,21 @@ pub fn underpaid(amount: Decimal) -> Decimal {
     let half =
         (amount / Decimal::TWO).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
     half.max(Decimal::new(1, 2))
+}
+
+/// The v2 `charge` `updated` event of a refunded `payment` (a refund made in HitPay's
+/// dashboard), whatever the configured format: v1 has no refund webhook. `None` when the request
+/// has no webhook URL.
+pub fn refund_hook(request: &PaymentRequest, payment: &Payment) -> Option<SentWebhook> {
+    Some(SentWebhook {
+        api_key: request.api_key.clone(),
+        url: request.webhook.clone()?,
+        body: HookBody::V2 {
+            object: "charge",
+            event_type: "updated",
+            body: v2_charge_body(request, payment),
+        },
+    })
 }
 
 impl HitPaySim {

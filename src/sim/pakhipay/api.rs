@@ -146,6 +146,7 @@ fn create_link(mount: &Mount, req: &HttpRequest, body: &[u8]) -> Result<String, 
         success_url,
         cancel_url,
         callback_url,
+        created: chrono::Utc::now(),
     };
     mount.sim.lock().payments.insert(sim_id.clone(), payment);
     Ok(mount.checkout_url(req, &sim_id))

@@ -24,7 +24,7 @@ use actix_web::{web, HttpResponse};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::state::{PayStatus, Payment};
+use super::state::{Account, PayStatus, Payment, SentWebhook, State};
 use super::webhook::{completion, two_decimals};
 use super::Mount;
 
@@ -69,6 +69,26 @@ pub fn apply(p: &mut Payment, outcome: &str) -> Option<bool> {
         _ => return None,
     }
     Some(matches!(outcome, "pay" | "underpay" | "process"))
+}
+
+/// After an outcome changed payment `id`: registers its transaction for verify and, once it is
+/// completed, builds its webhook and keeps it as the payment's last. Returns the account and the
+/// webhook to deliver (none while the account's webhooks are off: a lost webhook); `None` when
+/// the account was removed.
+pub fn settle(st: &mut State, id: &str) -> Option<(Account, Option<SentWebhook>)> {
+    let p = st.payments.get(id)?;
+    if let Some(t) = &p.transaction_id {
+        st.transactions.insert(t.clone(), id.to_owned());
+    }
+    let account = st.accounts.get(&p.api_key)?.clone();
+    let hook = (p.status == PayStatus::Completed)
+        .then(|| completion(&account, p))
+        .flatten();
+    if let Some(h) = &hook {
+        st.last_webhook.insert(id.to_owned(), h.clone());
+    }
+    let deliver = hook.filter(|_| account.send_webhooks);
+    Some((account, deliver))
 }
 
 fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
@@ -143,18 +163,10 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
             return html(StatusCode::CONFLICT, "Payment already finished", &msg);
         }
         let to_success = apply(p, &outcome).unwrap_or(false);
-        if let Some(t) = &p.transaction_id {
-            st.transactions.insert(t.clone(), id.clone());
-        }
-        let Some(account) = st.accounts.get(&p.api_key).cloned() else {
+        let Some((account, deliver)) = settle(st, &id) else {
             return html(StatusCode::GONE, "Merchant account removed", "");
         };
-        let hook = (p.status == PayStatus::Completed)
-            .then(|| completion(&account, p))
-            .flatten();
-        if let Some(h) = &hook {
-            st.last_webhook.insert(id.clone(), h.clone());
-        }
+        let p = &st.payments[&id];
         let base = if to_success {
             &p.success_url
         } else {
@@ -164,7 +176,6 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
             .transaction_id
             .as_deref()
             .filter(|_| account.append_transaction_id);
-        let deliver = hook.filter(|_| account.send_webhooks);
         (with_transaction(base, appended), deliver)
     };
     if let Some(hook) = hook {

@@ -3,7 +3,8 @@
 //! Routes, under `{prefix}/pakhipay` (the rest is Pakhi Pay's real path, trailing slash kept):
 //! `POST /api/request/payment/create/`, `POST /api/request/payment/verify/`; the checkout page
 //! `GET /checkout/{sim_id}` with `POST /checkout/{sim_id}/{outcome}`; and the test controls under
-//! `/_sim/` (accounts, faults, stats, webhook re-send, reset).
+//! `/_sim/` (accounts, faults, stats, webhook re-send, reset; and for chaos tests late payments
+//! and the `orders` oracle, see `chaos`).
 //!
 //! Answers (HTTP codes are undocumented, §4.2: the simulator answers 200 and branches on
 //! `status`, except for authentication):
@@ -25,6 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use actix_web::{web, HttpRequest};
 
 mod api;
+mod chaos;
 mod checkout;
 mod controls;
 mod faults;
@@ -38,6 +40,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_api;
+#[cfg(test)]
+mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 
@@ -135,7 +139,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PakhiPaySim>, prefix: &
             .app_data(mount)
             .configure(api::routes)
             .configure(checkout::routes)
-            .configure(controls::routes),
+            .configure(controls::routes)
+            .configure(chaos::routes),
     );
 }
 

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::sim::common::faults::ArmedFault;
@@ -95,6 +96,8 @@ pub struct Payment {
     pub success_url: String,
     pub cancel_url: String,
     pub callback_url: Option<String>,
+    /// When the link was created (orders the `_sim/orders` oracle's answer).
+    pub created: DateTime<Utc>,
 }
 
 /// The last webhook of a payment, kept for `_sim/checkout/{id}/webhook`.

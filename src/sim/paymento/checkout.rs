@@ -52,6 +52,24 @@ pub fn apply(order: &mut Order, status: Status) {
     }
 }
 
+/// Moves the order through `statuses` in turn, sending the IPN of each transition and awaiting
+/// it (a failed delivery is retried later, P9), so what follows knows every IPN arrived.
+pub async fn walk_through(mount: &Mount, token: &str, statuses: Vec<Status>) {
+    for status in statuses {
+        let hook = {
+            let mut st = mount.sim.lock();
+            match st.orders.get_mut(token) {
+                Some(order) if order.status != status => apply(order, status),
+                _ => continue,
+            }
+            ipn::prepare(&mut st, token)
+        };
+        if let Some(hook) = hook {
+            let _ = mount.sim.deliver_with_retries(hook).await;
+        }
+    }
+}
+
 fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -138,20 +156,7 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
         }
         walk
     };
-    for status in walk {
-        let hook = {
-            let mut st = mount.sim.lock();
-            match st.orders.get_mut(&token) {
-                Some(order) if order.status != status => apply(order, status),
-                _ => continue,
-            }
-            ipn::prepare(&mut st, &token)
-        };
-        if let Some(hook) = hook {
-            // Awaited: the redirect follows delivery; a failed one is retried later (P9).
-            let _ = mount.sim.deliver_with_retries(hook).await;
-        }
-    }
+    walk_through(&mount, &token, walk).await;
     let location = mount.sim.lock().orders.get(&token).map(return_location);
     match location {
         Some(l) => HttpResponse::SeeOther()

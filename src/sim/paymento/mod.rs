@@ -5,7 +5,8 @@
 //! `POST|GET /v1/payment/settings` (the store-level IPN URL); the hosted page at
 //! `GET /gateway?token=…` (Paymento's own URL shape) and `GET /checkout/{token}` (the design's),
 //! with `POST /checkout/{token}/{outcome}`; and the test controls under `/_sim/` (accounts,
-//! faults, stats, settings, orders, IPN re-send, reset).
+//! faults, stats, settings, orders, IPN re-send, reset; and for chaos tests late payments and the
+//! `orders?reference=` oracle, see `chaos`).
 //!
 //! Answers are `{"success","message","body"}` (§2.3). What the docs leave open, decided here
 //! [INFERRED] and kept in one place (`envelope`): a missing `Api-Key` is HTTP 400 with
@@ -22,6 +23,7 @@ use std::time::Duration;
 use actix_web::web;
 
 mod api;
+mod chaos;
 mod checkout;
 mod controls;
 mod envelope;
@@ -37,6 +39,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_api;
+#[cfg(test)]
+mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 
@@ -132,7 +136,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PaymentoSim>, prefix: &
             .app_data(mount)
             .configure(api::routes)
             .configure(checkout::routes)
-            .configure(controls::routes),
+            .configure(controls::routes)
+            .configure(chaos::routes),
     );
 }
 

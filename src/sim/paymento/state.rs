@@ -75,6 +75,11 @@ impl Status {
         }
     }
 
+    /// The customer's money is in: confirmed (7), approved (8), or short (2).
+    pub fn holds_money(self) -> bool {
+        matches!(self, Status::PartialPaid | Status::Paid | Status::Approve)
+    }
+
     /// Nothing the customer does changes these any more (7 only moves to 8, by verify).
     pub fn is_final(self) -> bool {
         matches!(

@@ -46,6 +46,21 @@ pub fn apply(order: &mut Order, outcome: &str, now: DateTime<Utc>) -> bool {
     true
 }
 
+/// The hosted webhook of the order's current status: only for PROCESSING and SUCCEEDED (S9), and
+/// only when the order has a `callbackUrl`.
+pub fn payment_hook(order: &Order) -> Option<SentWebhook> {
+    let notify = matches!(
+        order.status,
+        OrderStatus::Processing | OrderStatus::Succeeded
+    );
+    let url = order.callback_url.clone().filter(|_| notify)?;
+    Some(SentWebhook {
+        api_key: order.api_key.clone(),
+        url,
+        body: payment_body(order),
+    })
+}
+
 fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -115,19 +130,7 @@ async fn outcome(path: web::Path<(String, String)>, mount: web::Data<Mount>) -> 
             return html(StatusCode::CONFLICT, "Order already finished", &msg);
         }
         apply(order, &outcome, now);
-        let notify = matches!(
-            order.status,
-            OrderStatus::Processing | OrderStatus::Succeeded
-        );
-        let hook = order
-            .callback_url
-            .clone()
-            .filter(|_| notify)
-            .map(|url| SentWebhook {
-                api_key: order.api_key.clone(),
-                url,
-                body: payment_body(order),
-            });
+        let hook = payment_hook(order);
         if let Some(h) = &hook {
             st.last_webhook.insert(id.clone(), h.clone());
         }

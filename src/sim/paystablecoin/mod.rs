@@ -4,7 +4,8 @@
 //! `POST /api/v1/merchants/{merchantId}/orders`, `GET …/orders/{merchantOrderId}`,
 //! `POST …/refunds`, `GET …/refunds?merchantRefundOrderId=…`; the checkout page
 //! `GET /checkout/{acquiringOrderId}` with `POST /checkout/{acquiringOrderId}/{outcome}`; and the
-//! test controls under `/_sim/` (accounts, faults, stats, webhook re-send, reset).
+//! test controls under `/_sim/` (accounts, faults, stats, webhook re-send, reset; and for chaos
+//! tests late payments, portal refunds and the `orders` oracle, see `chaos`).
 //!
 //! Every API answer is HTTP 200 `{"code","message","data"}` (§3.3). PSC's own 50xxx codes were not
 //! visible in its docs, so the simulator uses these (providers.md §3.11 says "50xxx [INFERRED]"):
@@ -23,6 +24,7 @@ use actix_web::{web, HttpRequest};
 
 mod api;
 mod auth;
+mod chaos;
 mod checkout;
 mod controls;
 mod envelope;
@@ -39,6 +41,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_api;
+#[cfg(test)]
+mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 #[cfg(test)]
@@ -158,6 +162,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PscSim>, prefix: &str) 
             .configure(api::routes)
             .configure(refunds::routes)
             .configure(checkout::routes)
-            .configure(controls::routes),
+            .configure(controls::routes)
+            .configure(chaos::routes),
     );
 }

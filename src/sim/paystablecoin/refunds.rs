@@ -2,7 +2,8 @@
 //!
 //! A refund answers `PROCESSING` and completes (`SUCCEEDED`) right after; when `notifyUrl` was
 //! given the refund webhook (S8) is spawned after the answer, so the adapter sees the documented
-//! asynchronous shape.
+//! asynchronous shape. A refund is bounded by the money the order took less every refund so far,
+//! dashboard refunds (`chaos`) included: more is `10008`, nothing left `20007`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
@@ -125,7 +126,8 @@ fn create_refund(
         .get_mut(&order_key)
         .filter(|o| o.merchant_id == merchant_id)
         .ok_or(NOT_FOUND)?;
-    let remaining = order.amount - order.refunded;
+    // Bounded by the money taken, less every refund so far (the dashboard's too).
+    let remaining = order.refundable();
     if order.status != OrderStatus::Succeeded || remaining <= Decimal::ZERO {
         return Err(INVALID_STATUS);
     }

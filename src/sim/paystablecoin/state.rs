@@ -105,7 +105,7 @@ pub struct Order {
     pub expires_at: DateTime<Utc>,
     pub return_url: String,
     pub callback_url: Option<String>,
-    /// Sum of accepted refunds, to bound partial refunds.
+    /// Sum of accepted refunds (API and dashboard), to bound further refunds.
     pub refunded: Decimal,
 }
 
@@ -116,8 +116,26 @@ impl Order {
             self.status = OrderStatus::Closed;
         }
     }
+
+    /// The money the order took, in its own currency (USD converts 1:1): what arrived, once the
+    /// payment is confirmed (a PROCESSING transaction is not money taken yet).
+    pub fn taken(&self) -> Decimal {
+        if self.status == OrderStatus::Succeeded {
+            self.crypto_paid
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// What may still be refunded: the money taken less the refunds so far, so an underpaid
+    /// order can never be refunded more than arrived.
+    pub fn refundable(&self) -> Decimal {
+        self.taken() - self.refunded
+    }
 }
 
+/// A refund made through the API, or in PSC's dashboard (`_sim/checkout/{id}/refund`, with a
+/// PSC-made `PSC_DASHBOARD_…` id).
 #[derive(Clone, Debug)]
 pub struct Refund {
     pub api_key: String,
@@ -131,7 +149,8 @@ pub struct Refund {
     pub currency: String,
 }
 
-/// The last payment webhook of an order, kept for `_sim/checkout/{id}/webhook`.
+/// The last webhook of an order (payment, or a dashboard refund's), kept for
+/// `_sim/checkout/{id}/webhook`.
 #[derive(Clone, Debug)]
 pub struct SentWebhook {
     pub api_key: String,
