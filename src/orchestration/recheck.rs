@@ -137,7 +137,7 @@ impl Orchestrator {
     }
 
     /// Asks about one attempt and applies the answer (errors only when the gateway could not say).
-    async fn recheck_attempt(&self, attempt_id: &str, source: Source) -> AppResult<()> {
+    pub(super) async fn recheck_attempt(&self, attempt_id: &str, source: Source) -> AppResult<()> {
         match self.query_attempt(attempt_id).await? {
             Outcome::Succeeded(report) | Outcome::Pending(report) => {
                 self.apply_report(attempt_id, &report, source, None, false)

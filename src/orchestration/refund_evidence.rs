@@ -226,8 +226,29 @@ impl Orchestrator {
             // A refund made at the gateway counts once it is done.
             return Ok(("noted", payment_id, AckKind::Accepted));
         }
+        if !self.settled_by(&attempt).await? {
+            // A refund means the gateway took money on this attempt, and Payrail may not know
+            // yet (the payment's own news was lost): learn it from the gateway first. If the
+            // gateway cannot be asked now, it is asked to send the refund again later.
+            if let Err(err) = self
+                .recheck_attempt(&attempt.id, Source::ProviderWebhook)
+                .await
+            {
+                tracing::warn!(attempt_id = %attempt.id, error = %err, "could not learn the payment of a refund made at the gateway; asking for a resend");
+                return Ok(("unconfirmed", payment_id, AckKind::RetryLater));
+            }
+        }
         self.record_refund_made_at_gateway(&attempt, report).await?;
         Ok(("applied", payment_id, AckKind::Accepted))
+    }
+
+    /// The attempt's money is the one that settled its payment.
+    async fn settled_by(&self, attempt: &AttemptRow) -> AppResult<bool> {
+        let mut conn = self.db.acquire().await?;
+        let p = store::payments::get(&mut conn, &attempt.payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(p.paid_attempt_id.as_deref() == Some(attempt.id.as_str()))
     }
 
     /// A completed refund Payrail did not make, of an attempt it knows: a row of its own.

@@ -43,11 +43,18 @@ pub fn steps(order: &Order, outcome: &str) -> Option<Vec<Status>> {
 }
 
 /// Moves the order to `status`, with the crypto that arrived (half of it for an underpayment).
+/// An order that closes unpaid (Timeout, UserCanceled, Reject) keeps coins that had confirmed
+/// (a PartialPaid order's: they are in the merchant's wallet, Paymento being non-custodial) and
+/// loses coins that never confirmed (WaitingToConfirm).
 pub fn apply(order: &mut Order, status: Status) {
+    let unconfirmed = order.status == Status::WaitingToConfirm;
     order.status = status;
     match status {
         Status::PartialPaid => order.received = (order.fiat_amount / Decimal::TWO).round_dp(2),
         Status::WaitingToConfirm | Status::Paid => order.received = order.fiat_amount,
+        Status::Timeout | Status::UserCanceled | Status::Reject if unconfirmed => {
+            order.received = Decimal::ZERO
+        }
         _ => {}
     }
 }

@@ -36,12 +36,16 @@ impl World<'_> {
                 fault,
             } => self.refund(*p, *amount_minor, key.clone(), *fault).await,
             Step::Cancel { p, fault } => {
-                self.with_id(*p, *fault, |id| (Method::POST, format!("/v1/payments/{id}/cancel")))
-                    .await
+                self.with_id(*p, *fault, |id| {
+                    (Method::POST, format!("/v1/payments/{id}/cancel"))
+                })
+                .await
             }
             Step::Recheck { p, fault } => {
-                self.with_id(*p, *fault, |id| (Method::GET, format!("/v1/payments/{id}/recheck")))
-                    .await
+                self.with_id(*p, *fault, |id| {
+                    (Method::GET, format!("/v1/payments/{id}/recheck"))
+                })
+                .await
             }
             Step::Pick { p, method, fault } => self.pick(*p, method, *fault).await,
             Step::Checkout {
@@ -82,14 +86,22 @@ impl World<'_> {
                 }
             }
             Step::Tick { minutes } => {
-                self.worker.clock.advance(chrono::Duration::minutes(*minutes));
+                self.worker
+                    .clock
+                    .advance(chrono::Duration::minutes(*minutes));
                 reconciler::run_once(&self.worker).await.unwrap();
             }
             Step::Webhook { .. } => {}
         }
     }
 
-    async fn create(&mut self, kind: Kind, key: Option<String>, amount_minor: i64, fault: Option<Fault>) {
+    async fn create(
+        &mut self,
+        kind: Kind,
+        key: Option<String>,
+        amount_minor: i64,
+        fault: Option<Fault>,
+    ) {
         let n = self.payments.len();
         let order_id = format!("CH{}-{n}", self.seed);
         let currency = match kind {
@@ -133,7 +145,13 @@ impl World<'_> {
         }
     }
 
-    async fn refund(&mut self, p: usize, amount: Option<i64>, key: Option<String>, fault: Option<Fault>) {
+    async fn refund(
+        &mut self,
+        p: usize,
+        amount: Option<i64>,
+        key: Option<String>,
+        fault: Option<Fault>,
+    ) {
         let Some(id) = self.payments[p].id.clone() else {
             return;
         };
@@ -145,8 +163,12 @@ impl World<'_> {
             body["idempotency_key"] = json!(k);
         }
         self.arm_fault(fault).await;
-        self.call(Method::POST, &format!("/v1/payments/{id}/refunds"), &body.to_string())
-            .await;
+        self.call(
+            Method::POST,
+            &format!("/v1/payments/{id}/refunds"),
+            &body.to_string(),
+        )
+        .await;
     }
 
     async fn with_id(
@@ -204,7 +226,10 @@ impl World<'_> {
             return;
         };
         let url = match a.gw {
-            Gw::Paymento => format!("{}/paymento/checkout/{sim_id}/{outcome}", self.app.sim_address),
+            Gw::Paymento => format!(
+                "{}/paymento/checkout/{sim_id}/{outcome}",
+                self.app.sim_address
+            ),
             _ => format!("{page}/{outcome}"),
         };
         let res = self.app.client.post(url).send().await.unwrap();
@@ -222,7 +247,13 @@ impl World<'_> {
         }
     }
 
-    async fn sim_control(&mut self, p: usize, attempt: usize, control: &str, body: serde_json::Value) {
+    async fn sim_control(
+        &mut self,
+        p: usize,
+        attempt: usize,
+        control: &str,
+        body: serde_json::Value,
+    ) {
         let attempts = self.attempts(p).await;
         let Some(a) = attempts.get(attempt) else {
             return;
@@ -249,7 +280,11 @@ impl World<'_> {
             .find(|(k, _)| k == "t")
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default();
-        let token = if wrong_token { format!("{token}x") } else { token };
+        let token = if wrong_token {
+            format!("{token}x")
+        } else {
+            token
+        };
         let back = format!(
             "{}{}/return?t={token}&status=completed&reference=forged&paid=1",
             self.proxy.address,
@@ -263,13 +298,15 @@ impl World<'_> {
     /// with it; records each decision as a step.
     pub async fn route_webhooks(&mut self) {
         for hook in self.proxy.take() {
-            let roll: u32 = self.rng.gen_range(0..100);
-            let fate = match roll {
-                0..=59 => Fate::Deliver,
-                60..=69 => Fate::Twice,
-                70..=84 => Fate::Hold,
-                85..=89 => Fate::Garble,
-                _ => Fate::Drop,
+            let fate = match self.script.as_mut() {
+                Some(script) => script.pop_front().unwrap_or(Fate::Deliver),
+                None => match self.rng.gen_range(0..100u32) {
+                    0..=59 => Fate::Deliver,
+                    60..=69 => Fate::Twice,
+                    70..=84 => Fate::Hold,
+                    85..=89 => Fate::Garble,
+                    _ => Fate::Drop,
+                },
             };
             self.record(Step::Webhook {
                 provider: hook.provider.clone(),
@@ -302,7 +339,9 @@ impl World<'_> {
         }
     }
 
-    /// Delivers one webhook to Payrail; it may refuse it (forged, unknown) but never fail.
+    /// Delivers one webhook to Payrail; it may refuse it (forged, unknown) but never fail. One
+    /// Payrail asks to have again (503: it could not confirm it with the gateway just now) is
+    /// held for later, as every gateway retries a webhook that was not taken.
     pub async fn hand_over(&mut self, hook: &super::proxy::Captured, body: &[u8]) {
         let status = self.proxy.deliver(hook, body).await;
         assert!(
@@ -310,6 +349,9 @@ impl World<'_> {
             "Payrail answered 500 to a {} webhook",
             hook.provider
         );
+        if status >= 500 && body == hook.body.as_slice() {
+            self.held.push(hook.clone());
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod model;
 mod oracle;
 mod pick;
 mod proxy;
+mod regressions;
 mod world;
 
 use futures_util::FutureExt;
@@ -59,14 +60,47 @@ async fn run(stage: &Stage, seed: u64, log: Arc<Mutex<Vec<String>>>) -> Result<R
     let length = world.rng.gen_range(15..=40);
     for _ in 0..length {
         let step = world.next_step().await;
-        world.record(step.clone());
-        world.act(&step).await;
-        world.route_webhooks().await;
-        let found = audit(&world).await;
-        if !found.is_empty() {
-            return Err(format!("the audit found:\n  {}", found.join("\n  ")));
-        }
+        step_and_audit(&mut world, step).await?;
     }
+    finish(world).await
+}
+
+/// Runs a written-out step list (a regression found by a seed, kept as a test): each
+/// `Step::Webhook` gives the fate of the next webhook the step before it made a gateway send.
+pub async fn run_script(stage: &Stage, steps: Vec<model::Step>) -> Result<(), String> {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut world = World::new(stage, 0, log.clone()).await;
+    let fates = steps.iter().filter_map(|s| match s {
+        model::Step::Webhook { fate, .. } => Some(*fate),
+        _ => None,
+    });
+    world.script = Some(fates.collect());
+    let outcome = async {
+        for step in steps {
+            if !matches!(step, model::Step::Webhook { .. }) {
+                step_and_audit(&mut world, step).await?;
+            }
+        }
+        finish(world).await.map(drop)
+    }
+    .await;
+    outcome.map_err(|e| format!("{e}\nsteps:\n{}", log.lock().unwrap().join("\n")))
+}
+
+async fn step_and_audit(world: &mut World<'_>, step: model::Step) -> Result<(), String> {
+    world.record(step.clone());
+    world.act(&step).await;
+    world.route_webhooks().await;
+    let found = audit(world).await;
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the audit found:\n  {}", found.join("\n  ")))
+    }
+}
+
+/// Settles the world and compares it with the gateways.
+async fn finish(mut world: World<'_>) -> Result<Run, String> {
     world.record(model::Step::Tick { minutes: 0 });
     world.settle().await;
     let found = audit(&world).await;
@@ -106,6 +140,9 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
             .await;
         let failure = match outcome {
             Ok(Ok(r)) => {
+                if std::env::var("PAYRAIL_SIM_VERBOSE").is_ok() {
+                    println!("seed {seed}:\n{}", log.lock().unwrap().join("\n"));
+                }
                 runs += 1;
                 steps += r.steps;
                 payments += r.payments;

@@ -74,8 +74,22 @@ impl World<'_> {
             .unwrap();
             let unsettled = unsettled.unwrap_or(0);
             let held = self.held(p).await;
+            let timeline: Vec<(String, String, Option<String>)> = sqlx::query_as(
+                "SELECT type, source, detail FROM payment_events WHERE payment_id = $1 ORDER BY created_at, id",
+            )
+            .bind(&id)
+            .fetch_all(&self.app.pool)
+            .await
+            .unwrap();
+            let timeline: Vec<String> = timeline
+                .into_iter()
+                .map(|(t, s, d)| format!("{t} ({s}) {}", d.unwrap_or_default()))
+                .collect();
             let mut wrong = |why: String| {
-                out.push(format!("payment #{p} {id}: {why}; Payrail: {status}, refunded {refunded}; gateways: {held:?}"))
+                out.push(format!(
+                    "payment #{p} {id}: {why}; Payrail: {status}, refunded {refunded}; gateways: {held:?}\n    timeline:\n      {}",
+                    timeline.join("\n      ")
+                ))
             };
             let unpaid = matches!(
                 status.as_str(),
@@ -115,10 +129,12 @@ impl World<'_> {
 
     /// Refunds still unsettled at the end (the gateways' evidence never decided them).
     pub async fn unsettled_refunds(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM refunds WHERE status IN ('pending', 'needs_review')")
-            .fetch_one(&self.app.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(
+            "SELECT count(*) FROM refunds WHERE status IN ('pending', 'needs_review')",
+        )
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap()
     }
 
     /// Everything the gateways would eventually tell, told: faults off, every held webhook and
@@ -131,23 +147,34 @@ impl World<'_> {
         }
         let mut rest: Vec<_> = std::mem::take(&mut self.held);
         rest.append(&mut self.unrecoverable);
-        rest.shuffle(&mut self.rng);
-        for hook in rest {
-            self.hand_over(&hook, &hook.body.clone()).await;
+        // Until every webhook was taken (a gateway retries); faults are off, so this ends.
+        for _ in 0..5 {
+            rest.shuffle(&mut self.rng);
+            for hook in rest {
+                self.hand_over(&hook, &hook.body.clone()).await;
+            }
+            rest = std::mem::take(&mut self.held);
         }
+        assert!(rest.is_empty(), "webhooks Payrail kept refusing: {rest:?}");
         for round in 0..2 {
             for p in 0..self.payments.len() {
                 self.find(p).await;
                 if let Some(id) = self.payments[p].id.clone() {
-                    self.call(reqwest::Method::GET, &format!("/v1/payments/{id}/recheck"), "")
-                        .await;
+                    self.call(
+                        reqwest::Method::GET,
+                        &format!("/v1/payments/{id}/recheck"),
+                        "",
+                    )
+                    .await;
                 }
             }
             for hook in self.proxy.take() {
                 self.hand_over(&hook, &hook.body.clone()).await;
             }
             let minutes = if round == 0 { 11 } else { 25 * 60 };
-            self.worker.clock.advance(chrono::Duration::minutes(minutes));
+            self.worker
+                .clock
+                .advance(chrono::Duration::minutes(minutes));
             payrail::workers::reconciler::run_once(&self.worker)
                 .await
                 .unwrap();

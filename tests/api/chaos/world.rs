@@ -60,6 +60,8 @@ pub struct World<'a> {
     pub held: Vec<Captured>,
     /// Dropped webhooks nothing else could tell Payrail (the gateway would retry them).
     pub unrecoverable: Vec<Captured>,
+    /// For a scripted run (a regression test): the fates of the webhooks, in order.
+    pub script: Option<std::collections::VecDeque<super::model::Fate>>,
     requests: u64,
 }
 
@@ -104,6 +106,7 @@ impl<'a> World<'a> {
             payments: Vec::new(),
             held: Vec::new(),
             unrecoverable: Vec::new(),
+            script: None,
             requests: 0,
         }
     }

@@ -47,10 +47,15 @@ async fn a_late_failure_of_another_charge_changes_nothing_and_refunds_reach_the_
     let m = hitpay_merchant(&app).await;
     let p = create(&app, &m, "hitpay", "30.00", "SGD").await;
     checkout(&app, &p, "pay").await;
-    let paid_charge = charge_of(&app, id(&p)).await.expect("the paid charge is known");
+    let paid_charge = charge_of(&app, id(&p))
+        .await
+        .expect("the paid charge is known");
 
     another_charge(&app, &p, "failed").await;
-    assert_eq!(charge_of(&app, id(&p)).await.as_deref(), Some(paid_charge.as_str()));
+    assert_eq!(
+        charge_of(&app, id(&p)).await.as_deref(),
+        Some(paid_charge.as_str())
+    );
     let still = retrieve(&app, &m, id(&p)).await;
     assert_eq!(still["status"], "completed", "{still}");
     assert!(timeline_types(&app, &m, id(&p))
@@ -58,10 +63,17 @@ async fn a_late_failure_of_another_charge_changes_nothing_and_refunds_reach_the_
         .contains(&"charge.reported".to_string()));
 
     let (status, r) = app
-        .post(&format!("/v1/payments/{}/refunds", id(&p)), r#"{"amount":"10.00"}"#, &m)
+        .post(
+            &format!("/v1/payments/{}/refunds", id(&p)),
+            r#"{"amount":"10.00"}"#,
+            &m,
+        )
         .await;
     assert_eq!((status, &r["status"]), (201, &json!("completed")), "{r}");
-    assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "partially_refunded");
+    assert_eq!(
+        retrieve(&app, &m, id(&p)).await["status"],
+        "partially_refunded"
+    );
 }
 
 #[tokio::test]

@@ -51,7 +51,10 @@ async fn a_full_refund_in_hitpays_dashboard_is_a_gateway_refund_row_and_nothing_
     let app = spawn_app().await;
     let m = hitpay_merchant(&app).await;
     let p = paid_hitpay(&app, &m).await;
-    assert_eq!(dashboard_refund(&app, "hitpay", &sim_id(&p), json!({})).await, 200);
+    assert_eq!(
+        dashboard_refund(&app, "hitpay", &sim_id(&p), json!({})).await,
+        200
+    );
 
     let after = retrieve(&app, &m, id(&p)).await;
     assert_eq!(
@@ -66,7 +69,10 @@ async fn a_full_refund_in_hitpays_dashboard_is_a_gateway_refund_row_and_nothing_
         (&json!("30.00"), &json!("completed"), &json!("gateway"))
     );
     let (status, err) = refund(&app, &m, id(&p), json!({})).await;
-    assert_eq!((status, &err["error"]), (422, &json!("refund_exceeds_payment")));
+    assert_eq!(
+        (status, &err["error"]),
+        (422, &json!("refund_exceeds_payment"))
+    );
     assert_eq!(app.sim_stats_of("hitpay").await["calls"]["refund"], 0);
 }
 
@@ -85,13 +91,24 @@ async fn a_partial_dashboard_refund_leaves_the_rest_refundable_through_payrail()
         (&json!("partially_refunded"), &json!("10.00"))
     );
     let (status, r) = refund(&app, &m, id(&p), json!({})).await;
-    assert_eq!((status, &r["amount"], &r["status"]), (201, &json!("20.00"), &json!("completed")), "{r}");
+    assert_eq!(
+        (status, &r["amount"], &r["status"]),
+        (201, &json!("20.00"), &json!("completed")),
+        "{r}"
+    );
     let done = retrieve(&app, &m, id(&p)).await;
-    assert_eq!((&done["status"], &done["refunded_amount"]), (&json!("refunded"), &json!("30.00")));
+    assert_eq!(
+        (&done["status"], &done["refunded_amount"]),
+        (&json!("refunded"), &json!("30.00"))
+    );
     // A redelivered dashboard webhook changes nothing.
     let res = app
         .client
-        .post(format!("{}/hitpay/_sim/checkout/{}/webhook", app.sim_address, sim_id(&p)))
+        .post(format!(
+            "{}/hitpay/_sim/checkout/{}/webhook",
+            app.sim_address,
+            sim_id(&p)
+        ))
         .json(&json!({ "copies": 2 }))
         .send()
         .await
@@ -101,7 +118,8 @@ async fn a_partial_dashboard_refund_leaves_the_rest_refundable_through_payrail()
 }
 
 #[tokio::test]
-async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_the_simulator_refuses_an_over_refund() {
+async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_the_simulator_refuses_an_over_refund(
+) {
     let app = spawn_app().await;
     let m = hitpay_merchant(&app).await;
     let p = paid_hitpay(&app, &m).await;
@@ -120,7 +138,11 @@ async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_th
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "completed");
     // Payrail does not know yet and asks for 20.00 of the 5.00 left: HitPay refuses.
     let (status, err) = refund(&app, &m, id(&p), json!({ "amount": "20.00" })).await;
-    assert_eq!((status, &err["error"]), (422, &json!("provider_rejected")), "{err}");
+    assert_eq!(
+        (status, &err["error"]),
+        (422, &json!("provider_rejected")),
+        "{err}"
+    );
     let checked = recheck(&app, &m, id(&p)).await;
     assert_eq!(checked["status"], "partially_refunded", "{checked}");
     let after = retrieve(&app, &m, id(&p)).await;
@@ -129,7 +151,10 @@ async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_th
     let kinds: Vec<(&Value, &Value)> = rows.iter().map(|r| (&r["status"], &r["origin"])).collect();
     assert_eq!(
         kinds,
-        vec![(&json!("failed"), &json!("api")), (&json!("completed"), &json!("gateway"))]
+        vec![
+            (&json!("failed"), &json!("api")),
+            (&json!("completed"), &json!("gateway"))
+        ]
     );
 }
 
@@ -140,7 +165,10 @@ async fn a_refund_in_paystablecoins_dashboard_is_a_gateway_refund_row() {
     let p = app.create_payment(&m, json!({})).await;
     app.sim_checkout(&p, "pay").await;
     let order = crate::helpers::TestApp::sim_order_id(&p);
-    assert_eq!(dashboard_refund(&app, "paystablecoin", &order, json!({})).await, 200);
+    assert_eq!(
+        dashboard_refund(&app, "paystablecoin", &order, json!({})).await,
+        200
+    );
     let after = retrieve(&app, &m, id(&p)).await;
     assert_eq!(
         (&after["status"], &after["refunded_amount"]),

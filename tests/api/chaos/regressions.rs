@@ -1,0 +1,47 @@
+//! Every bug the seeded simulation found, kept as the shortest step list that showed it (the
+//! seed that found it is named). Each runs on both stores like the rest of the suite.
+
+use super::model::{Fate, Gw, Kind, Step};
+use super::run_script;
+use super::world::Stage;
+
+fn create(gw: Gw) -> Step {
+    Step::Create {
+        kind: Kind::Pinned(gw),
+        key: None,
+        amount_minor: 43_185,
+        fault: None,
+    }
+}
+
+fn webhook(gw: Gw, fate: Fate) -> Step {
+    Step::Webhook {
+        provider: gw.id().into(),
+        fate,
+    }
+}
+
+/// Seed 646: the payment's webhook was lost, then a refund was made in PayStableCoin's
+/// dashboard. Its refund webhook reached Payrail while Payrail still held the payment unpaid,
+/// and was dropped as "another attempt's" news: the refund was never recorded.
+#[tokio::test]
+async fn a_dashboard_refund_before_payrail_learnt_the_payment_is_recorded() {
+    let stage = Stage::start().await;
+    let steps = vec![
+        create(Gw::Psc),
+        Step::Checkout {
+            p: 0,
+            attempt: 0,
+            outcome: "pay",
+            come_back: false,
+        },
+        webhook(Gw::Psc, Fate::Drop),
+        Step::DashboardRefund {
+            p: 0,
+            attempt: 0,
+            amount_minor: None,
+        },
+        webhook(Gw::Psc, Fate::Deliver),
+    ];
+    run_script(&stage, steps).await.unwrap();
+}
