@@ -16,7 +16,7 @@ use super::mapping::webhook_status;
 use super::mapping::{charge_status, charge_took_money, refund_status, request_status};
 use super::wire::{ChargeObj, PaymentObj, PaymentRequestObj, RefundObj};
 use crate::providers::{
-    CheckoutCreated, CheckoutRequest, GatewayReport, RefundReport, ReportedAmount,
+    CheckoutCreated, CheckoutRequest, GatewayReport, RefundReport, ReportedAmount, ReportedStatus,
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -60,7 +60,6 @@ pub fn request_report(
     settled: Option<&str>,
 ) -> Result<GatewayReport, String> {
     let provider_status = present(obj.status).ok_or("payment request has no status")?;
-    let status = request_status(&provider_status);
     let held = amount(obj.amount.as_deref(), obj.currency.as_deref())?;
     let payments = obj.payments.unwrap_or_default();
     let paid: Vec<&PaymentObj> = payments
@@ -74,6 +73,13 @@ pub fn request_report(
         .copied()
         .or(payments.last());
     let charge_id = main.and_then(|p| present(p.id.clone()));
+    // Money taken outweighs the request's word: a charge can succeed on a request already
+    // canceled or expired (a late transfer), and that money is the customer's payment.
+    let status = if paid.is_empty() {
+        request_status(&provider_status)
+    } else {
+        ReportedStatus::Paid
+    };
     let extra_charges = paid
         .iter()
         .filter_map(|p| present(p.id.clone()))

@@ -45,3 +45,29 @@ async fn a_dashboard_refund_before_payrail_learnt_the_payment_is_recorded() {
     ];
     run_script(&stage, steps).await.unwrap();
 }
+
+/// Seed 760: the customer cancelled on HitPay's page, then a charge of that request succeeded
+/// all the same (a late transfer) and its webhook was lost. The recheck read the request's own
+/// word (`canceled`) over the money in its `payments[]` and cancelled a payment HitPay held the
+/// money of.
+#[tokio::test]
+async fn money_on_a_cancelled_hitpay_request_wins_over_its_status_word() {
+    let stage = Stage::start().await;
+    let steps = vec![
+        create(Gw::HitPay),
+        Step::Checkout {
+            p: 0,
+            attempt: 0,
+            outcome: "cancel",
+            come_back: false,
+        },
+        Step::OtherCharge {
+            p: 0,
+            attempt: 0,
+            succeeded: true,
+        },
+        webhook(Gw::HitPay, Fate::Drop),
+        Step::Recheck { p: 0, fault: None },
+    ];
+    run_script(&stage, steps).await.unwrap();
+}
