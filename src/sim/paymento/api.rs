@@ -141,6 +141,7 @@ fn create_order(sim: &PaymentoSim, req: &HttpRequest, body: &[u8]) -> Result<Ans
             risk_speed: new.risk_speed,
             status: Status::Initialize,
             received: Decimal::ZERO,
+            confirmed: Decimal::ZERO,
             additional_data: new.additional_data,
             created: Utc::now(),
         },

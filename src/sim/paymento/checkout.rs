@@ -47,14 +47,18 @@ pub fn steps(order: &Order, outcome: &str) -> Option<Vec<Status>> {
 /// (a PartialPaid order's: they are in the merchant's wallet, Paymento being non-custodial) and
 /// loses coins that never confirmed (WaitingToConfirm).
 pub fn apply(order: &mut Order, status: Status) {
-    let unconfirmed = order.status == Status::WaitingToConfirm;
     order.status = status;
     match status {
-        Status::PartialPaid => order.received = (order.fiat_amount / Decimal::TWO).round_dp(2),
-        Status::WaitingToConfirm | Status::Paid => order.received = order.fiat_amount,
-        Status::Timeout | Status::UserCanceled | Status::Reject if unconfirmed => {
-            order.received = Decimal::ZERO
+        Status::PartialPaid => {
+            order.received = (order.fiat_amount / Decimal::TWO).round_dp(2);
+            order.confirmed = order.received;
         }
+        Status::WaitingToConfirm => order.received = order.fiat_amount,
+        Status::Paid => {
+            order.received = order.fiat_amount;
+            order.confirmed = order.fiat_amount;
+        }
+        Status::Timeout | Status::UserCanceled | Status::Reject => order.received = order.confirmed,
         _ => {}
     }
 }

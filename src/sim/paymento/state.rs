@@ -114,6 +114,9 @@ pub struct Order {
     pub status: Status,
     /// Crypto received (the simulated coin is a USD stablecoin at 1:1).
     pub received: Decimal,
+    /// The part of `received` that confirmed on chain (PartialPaid, Paid): it stays with the
+    /// merchant when the order closes unpaid; unconfirmed coins do not.
+    pub confirmed: Decimal,
     /// `additionalData` as sent, echoed in the IPN and the verify answer.
     pub additional_data: Vec<(String, String)>,
     pub created: DateTime<Utc>,

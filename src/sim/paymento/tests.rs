@@ -28,6 +28,7 @@ fn vector_order() -> Order {
         risk_speed: 0,
         status: Status::WaitingToConfirm,
         received: Decimal::new(2500, 2),
+        confirmed: Decimal::ZERO,
         additional_data: vec![],
         created: Utc::now(),
     }
