@@ -164,7 +164,8 @@ pub async fn claim_rechecks(
         super::ConnRef::Pg(_) => format!("SELECT id FROM refunds WHERE {due} ORDER BY next_recheck_at LIMIT $3 FOR UPDATE SKIP LOCKED"),
         super::ConnRef::Sqlite(_) => format!("SELECT id FROM refunds WHERE {due} ORDER BY next_recheck_at LIMIT $3"),
     };
-    let sql = format!("UPDATE refunds SET recheck_lease_until = $2 WHERE id IN ({pick}) RETURNING *");
+    let sql =
+        format!("UPDATE refunds SET recheck_lease_until = $2 WHERE id IN ({pick}) RETURNING *");
     on_conn!(conn, c => sqlx::query_as(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
 }
 
