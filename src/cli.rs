@@ -1,4 +1,5 @@
-//! Command line: `serve` (default), `migrate`, `sim`, `merchant create`, `provider connect`.
+//! Command line: `serve` (default), `migrate`, `audit`, `sim`, `merchant create`, `provider connect`,
+//! `recheck`.
 
 use crate::config::Settings;
 use crate::orchestration::accounts::ConnectRequest;
@@ -7,6 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,6 +30,14 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Check the store's money and event invariants (read only); prints each violation as
+    /// `<check> <id>: <message>`, then a summary. Exit code 0: clean; 1: violations; 2: the
+    /// audit could not run.
+    Audit {
+        /// Payments read per snapshot (memory grows with it).
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
     /// Run the gateway simulators alone.
     Sim {
         #[arg(long, default_value = "127.0.0.1:9100")]
@@ -100,7 +110,7 @@ pub enum ProviderAction {
     },
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
     // Held to the end of the command: dropping it flushes the log.
     let _log = crate::telemetry::init(&settings.log.format, &settings.log.level);
@@ -121,6 +131,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.migrate().await?;
             println!("migrations applied ({})", db.engine());
         }
+        Command::Audit { batch_size } => return Ok(audit(&settings, batch_size).await),
         Command::Sim { listen } => {
             let listener = std::net::TcpListener::bind(&listen)
                 .with_context(|| format!("binding {listen}"))?;
@@ -210,7 +221,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `payrail audit`: 0 when clean, 1 with violations, 2 when it could not run.
+async fn audit(settings: &Settings, batch_size: u32) -> ExitCode {
+    let options = crate::audit::AuditOptions { batch_size };
+    let result = async {
+        let url = settings.database_url();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            // Connecting would create an empty store; an audit never writes.
+            let path = path.split('?').next().unwrap_or(path);
+            anyhow::ensure!(std::path::Path::new(path).exists(), "no database at {path}");
+        }
+        let db = crate::store::Db::connect(&url, 2).await?;
+        let (latest, applied) = db
+            .schema_versions()
+            .await
+            .context("reading the schema version (run `payrail migrate` first)")?;
+        anyhow::ensure!(
+            applied.is_some_and(|v| v >= latest),
+            "the schema is at {applied:?}, this build audits {latest}: run `payrail migrate` first"
+        );
+        let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        crate::audit::print(&db, &options, &mut std::io::stdout().lock(), progress).await
+    };
+    match result.await {
+        Ok(summary) if summary.is_clean() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("payrail audit: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn public_url(settings: &Settings) -> String {

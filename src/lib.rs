@@ -3,9 +3,11 @@
 //! The map, outside in: `cli` and `startup` assemble the service; `http` receives requests and
 //! answers them; `orchestration` holds every use case and is the only code that changes a
 //! payment; `providers` speak each gateway's wire format; `store` persists in Postgres or SQLite; `domain`
-//! holds the pure rules they all share.
+//! holds the pure rules they all share; `audit` only reads the store, to check its invariants.
 
-/// Command line: serve, migrate, sim, merchant, provider, recheck.
+/// The invariant audit of the store (`payrail audit`, `GET /v1/admin/audit`): money, events, references.
+pub mod audit;
+/// Command line: serve, migrate, audit, sim, merchant, provider, recheck.
 pub mod cli;
 /// The time use cases and workers see (tests move it forward).
 pub mod clock;

@@ -1,4 +1,4 @@
-//! `/v1/admin/…`: merchants, secrets, gateway accounts, the cross-merchant list.
+//! `/v1/admin/…`: merchants, secrets, gateway accounts, the cross-merchant list, the audit.
 
 use super::auth::require_admin;
 use super::body::read_body;
@@ -182,4 +182,40 @@ pub async fn test_webhook(
             .test_webhook(&id, request.url.as_deref(), &state.delivery)
             .await?,
     ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    limit: Option<String>,
+}
+
+/// Findings an audit answer holds unless `limit` says otherwise, and at most.
+const AUDIT_LIMIT: (usize, usize) = (100, 1000);
+
+/// `GET /v1/admin/audit`: the store's invariant audit (the same as `payrail audit`), with the
+/// first `limit` findings and the total count.
+pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let invalid_limit = || {
+        AppError::invalid(
+            "limit",
+            format!("must be a whole number from 1 to {}", AUDIT_LIMIT.1),
+        )
+    };
+    let q = web::Query::<AuditQuery>::from_query(req.query_string()).map_err(|e| {
+        AppError::InvalidRequest {
+            message: format!("invalid query: {e}"),
+            fields: vec![],
+        }
+    })?;
+    let limit = match &q.limit {
+        None => AUDIT_LIMIT.0,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (1..=AUDIT_LIMIT.1).contains(&n) => n,
+            _ => return Err(invalid_limit()),
+        },
+    };
+    let report = crate::audit::report(&state.orch.db, &Default::default(), limit).await?;
+    Ok(json_response(200, &report))
 }

@@ -95,6 +95,10 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             vec![(Method::GET, get().to(admin::list_payments))],
         ),
         (
+            "/v1/admin/audit",
+            vec![(Method::GET, get().to(admin::audit))],
+        ),
+        (
             "/v1/webhooks/{provider}/{account_id}",
             vec![(Method::POST, post().to(gateway_webhooks::receive))],
         ),

@@ -4,6 +4,11 @@
 //! Postgres server the tests may create databases on (`scripts/test` runs the suite both ways).
 //! Tests read the database through sqlx's `Any` driver, so the same checks run on both engines.
 //! Requests are signed with the seed's recipe written out here, independently of Payrail's code.
+//!
+//! Every test audits its store when it ends (`TestApp`'s `Drop` runs `payrail::audit`): a flow
+//! that leaves money, events or references inconsistent fails the test that made it, even when
+//! its own assertions pass. A test that corrupts the store on purpose restores it, or says so
+//! with [`TestApp::expect_audit_violations`].
 
 use hmac::{Hmac, Mac};
 use payrail::config::Settings;
@@ -13,6 +18,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use sqlx::{AnyPool, Connection, Executor, PgConnection};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const PSC_MERCHANT: &str = "1000";
 pub const PSC_API_KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";
@@ -28,12 +34,63 @@ pub struct TestApp {
     pub settings: Settings,
     /// This test's directory (SQLite file, sandbox files): removed when the test ends.
     pub dir: PathBuf,
+    /// The app's database URL (the teardown audit connects to it; so does `payrail audit`).
+    pub db_url: String,
+    /// Set by a test that leaves violations on purpose: the teardown audit is skipped.
+    audit_violations_expected: AtomicBool,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let audit =
+            !std::thread::panicking() && !self.audit_violations_expected.load(Ordering::Relaxed);
+        let found = audit.then(|| teardown_audit(&self.db_url));
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(Err(problem)) = found {
+            panic!("{problem}");
+        }
     }
+}
+
+/// The findings the teardown audit lists at most.
+const TEARDOWN_FINDINGS: usize = 20;
+
+/// Audits the test's store on a thread of its own with its own runtime: `Drop` is synchronous
+/// and the test's (current-thread) runtime is busy dropping us.
+fn teardown_audit(db_url: &str) -> Result<(), String> {
+    let url = db_url.to_owned();
+    let report = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the teardown audit");
+        runtime.block_on(async {
+            let db = payrail::store::Db::connect(&url, 1).await?;
+            let report = payrail::audit::report(&db, &Default::default(), TEARDOWN_FINDINGS).await;
+            match &db {
+                payrail::store::Db::Pg(p) => p.close().await,
+                payrail::store::Db::Sqlite(p) => p.close().await,
+            }
+            report
+        })
+    })
+    .join()
+    .map_err(|_| "the teardown audit panicked".to_owned())?
+    .map_err(|e| format!("the teardown audit could not run: {e}"))?;
+    if report.clean {
+        return Ok(());
+    }
+    let lines: Vec<String> = report.findings.iter().map(|f| format!("  {f}")).collect();
+    Err(format!(
+        "the store fails the audit on teardown ({} violations{}):\n{}",
+        report.violations,
+        if report.truncated {
+            ", first shown"
+        } else {
+            ""
+        },
+        lines.join("\n")
+    ))
 }
 
 pub struct Merchant {
@@ -142,6 +199,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         pool,
         settings,
         dir,
+        db_url,
+        audit_violations_expected: AtomicBool::new(false),
     }
 }
 
@@ -155,6 +214,12 @@ pub async fn spawn_instance(settings: Settings) -> String {
 }
 
 impl TestApp {
+    /// This test leaves the store failing the audit on purpose: skip the teardown audit.
+    pub fn expect_audit_violations(&self) {
+        self.audit_violations_expected
+            .store(true, Ordering::Relaxed);
+    }
+
     /// Another Payrail process-equivalent on the same database (its own pool, server, limiter).
     pub async fn second_instance(&self) -> String {
         spawn_instance(self.settings.clone()).await

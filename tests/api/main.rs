@@ -2,6 +2,7 @@
 //! with PAYRAIL_TEST_DATABASE_URL) and the gateway simulators on real ports, and talks to them
 //! over HTTP.
 
+mod audit;
 mod auth;
 mod bad_input;
 mod browser;
