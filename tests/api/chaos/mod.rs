@@ -51,8 +51,18 @@ struct Run {
     unsettled_refunds: i64,
 }
 
-async fn audit(_world: &World<'_>) -> Vec<String> {
-    Vec::new() // FIXME(audit branch): payrail::audit
+/// `payrail audit` over the store, as its findings' lines.
+async fn audit(world: &World<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    payrail::audit::run(
+        &world.worker.db,
+        &Default::default(),
+        |f| found.push(f.to_string()),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    found
 }
 
 async fn run(stage: &Stage, seed: u64, log: Arc<Mutex<Vec<String>>>) -> Result<Run, String> {
