@@ -4,11 +4,12 @@
 //! another `orderId`, is an error the caller turns into `Unknown`. The amount is
 //! `settlement.requestedFiatAmount` (the only fiat amount Paymento returns, §2.4) in the
 //! payment's own currency, since Paymento does not echo the currency; Payrail compares it
-//! numerically with what it asked for.
+//! numerically with what it asked for. Coins received on an order that closed unpaid are
+//! money that arrived short: reported as an underpaid payment, which Payrail holds for review.
 
 use super::mapping::{map_status, provider_status, OrderStatus};
 use super::wire::{Ipn, VerifyAnswer};
-use crate::providers::{GatewayReport, QueryRequest, ReportedAmount};
+use crate::providers::{GatewayReport, QueryRequest, ReportedAmount, ReportedStatus};
 
 pub fn verify_report(
     answer: VerifyAnswer,
@@ -33,7 +34,21 @@ pub fn verify_report(
             ));
         }
     }
-    let (status, underpaid) = map_status(OrderStatus::from_wire(&wire));
+    let (mut status, mut underpaid) = map_status(OrderStatus::from_wire(&wire));
+    // Coins on an order that closed unpaid (Timeout, UserCanceled, Reject) are in the merchant's
+    // wallet all the same: money arrived but did not settle the order, so ops must look.
+    let coins_in = answer
+        .received_crypto_amount
+        .is_some_and(|c| c > rust_decimal::Decimal::ZERO);
+    if coins_in
+        && matches!(
+            status,
+            ReportedStatus::Expired | ReportedStatus::Cancelled | ReportedStatus::Failed
+        )
+    {
+        status = ReportedStatus::Paid;
+        underpaid = true;
+    }
     Ok(GatewayReport {
         reference: Some(query.reference.clone()),
         external_id: Some(token.to_owned()),

@@ -183,21 +183,28 @@ pub struct VerifyAnswer {
     pub order_status: Option<WireStatus>,
     /// `settlement.requestedFiatAmount`: the fiat amount of the order (no top-level amount).
     pub requested_fiat_amount: Option<Decimal>,
+    /// `settlement.receivedCryptoAmount`: coins that reached the merchant's address (Paymento is
+    /// non-custodial, so they stay there whatever the order's status).
+    pub received_crypto_amount: Option<Decimal>,
 }
 
 impl VerifyAnswer {
     pub fn parse(body: &RawValue) -> Result<Self, String> {
         let obj = CiObject::parse(body.get().as_bytes())
             .map_err(|_| "verify body is not an object".to_string())?;
-        let requested_fiat_amount = match obj.object("settlement")? {
-            Some(s) => s.decimal("requestedfiatamount")?,
-            None => None,
+        let (requested_fiat_amount, received_crypto_amount) = match obj.object("settlement")? {
+            Some(s) => (
+                s.decimal("requestedfiatamount")?,
+                s.decimal("receivedcryptoamount")?,
+            ),
+            None => (None, None),
         };
         Ok(Self {
             token: obj.text("token")?.map(|t| t.trim().to_owned()),
             order_id: obj.text("orderid")?,
             order_status: obj.status("orderstatus")?,
             requested_fiat_amount,
+            received_crypto_amount,
         })
     }
 }

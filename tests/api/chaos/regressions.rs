@@ -71,3 +71,29 @@ async fn money_on_a_cancelled_hitpay_request_wins_over_its_status_word() {
     ];
     run_script(&stage, steps).await.unwrap();
 }
+
+/// Seed 250: a Paymento order was paid short (its PartialPaid IPN lost) and then rejected.
+/// Verify said Reject and Payrail failed the payment, while the partial coins were in the
+/// merchant's wallet (Paymento is non-custodial): money arrived and nobody was told to look.
+#[tokio::test]
+async fn coins_on_a_rejected_paymento_order_hold_the_payment_for_review() {
+    let stage = Stage::start().await;
+    let steps = vec![
+        create(Gw::Paymento),
+        Step::Checkout {
+            p: 0,
+            attempt: 0,
+            outcome: "underpay",
+            come_back: false,
+        },
+        webhook(Gw::Paymento, Fate::Drop),
+        Step::Checkout {
+            p: 0,
+            attempt: 0,
+            outcome: "fail",
+            come_back: false,
+        },
+        webhook(Gw::Paymento, Fate::Deliver),
+    ];
+    run_script(&stage, steps).await.unwrap();
+}

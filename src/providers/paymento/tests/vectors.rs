@@ -144,6 +144,7 @@ fn the_documented_answers_are_read() {
             order_id: Some("5855".into()),
             order_status: Some(WireStatus::Code(8)),
             requested_fiat_amount: Some(Decimal::new(250, 1)),
+            received_crypto_amount: Some(Decimal::new(123, 4)),
         }
     );
     // Settings, with the doc's odd key spellings (a trailing space).
