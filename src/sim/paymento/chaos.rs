@@ -67,8 +67,8 @@ impl Oracle for Mount {
                 status: o.status.code().to_string(),
                 amount: o.fiat_amount,
                 currency: o.fiat_currency.clone(),
-                taken: (o.status.holds_money() && !o.received.is_zero())
-                    .then(|| (o.payment_id.to_string(), o.received))
+                taken: (!o.confirmed.is_zero())
+                    .then(|| (o.payment_id.to_string(), o.confirmed))
                     .into_iter()
                     .collect(),
                 refunded: rust_decimal::Decimal::ZERO,

@@ -76,14 +76,6 @@ impl Status {
     }
 
     /// The customer's money is in: confirmed (7), approved (8), or short (2).
-    /// Coins that arrived have confirmed: everything but an order still waiting for them (an
-    /// order closed after PartialPaid keeps the partial coins).
-    pub fn holds_money(self) -> bool {
-        !matches!(
-            self,
-            Status::Initialize | Status::Pending | Status::WaitingToConfirm
-        )
-    }
 
     /// Nothing the customer does changes these any more (7 only moves to 8, by verify).
     pub fn is_final(self) -> bool {
