@@ -58,7 +58,7 @@ impl Orchestrator {
             store::attempts::for_payment(&mut conn, payment_id)
                 .await?
                 .into_iter()
-                .filter(|o| attempts::is_live(&o.state))
+                .filter(|o| attempts::may_hold_money(&o.state))
                 .filter(|o| settling.as_ref().is_none_or(|a| a.id != o.id))
                 .map(|o| o.id)
                 .collect()
@@ -66,8 +66,9 @@ impl Orchestrator {
             Vec::new()
         };
         drop(conn);
-        // A hosted payment's earlier attempts may still take money (the customer went back to
-        // another gateway's tab): ask about each live one too, before the main answer.
+        // A hosted payment's other attempts may still take money (the customer went back to
+        // another gateway's tab, or money landed on one its gateway had closed): ask about each
+        // one the gateway holds too, before the main answer.
         for other in &live_others {
             if let Err(err) = self.recheck_attempt(other, source).await {
                 tracing::warn!(payment_id, attempt_id = %other, error = %err, "recheck of an earlier attempt failed");

@@ -43,6 +43,13 @@ pub fn is_live(state: &str) -> bool {
     state == CREATING || state == OPEN
 }
 
+/// States in which the gateway holds (or may hold) the attempt's order, and so may have taken
+/// money on it: the live ones, and one it reported closed, since money can still land on a
+/// closed order (a late transfer).
+pub fn may_hold_money(state: &str) -> bool {
+    is_live(state) || state == CLOSED
+}
+
 pub async fn insert(
     conn: &mut Conn,
     id: &str,

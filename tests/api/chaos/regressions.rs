@@ -97,3 +97,46 @@ async fn coins_on_a_rejected_paymento_order_hold_the_payment_for_review() {
     ];
     run_script(&stage, steps).await.unwrap();
 }
+
+/// Seed 1598: a hosted payment's HitPay attempt failed (closed) and another attempt paid; then
+/// a charge succeeded on the closed HitPay request and its webhook was lost. A recheck asked
+/// only the live attempts, so the customer's second payment was never seen.
+#[tokio::test]
+async fn money_landing_on_a_closed_attempt_of_a_hosted_payment_is_a_double_payment() {
+    let stage = Stage::start().await;
+    let checkout = |attempt, outcome| Step::Checkout {
+        p: 0,
+        attempt,
+        outcome,
+        come_back: false,
+    };
+    let steps = vec![
+        Step::Create {
+            kind: Kind::Hosted("USD"),
+            key: None,
+            amount_minor: 29_053,
+            fault: None,
+        },
+        Step::Pick {
+            p: 0,
+            method: "card",
+            fault: None,
+        },
+        checkout(0, "fail"),
+        webhook(Gw::HitPay, Fate::Deliver),
+        Step::Pick {
+            p: 0,
+            method: "crypto",
+            fault: None,
+        },
+        checkout(1, "pay"),
+        webhook(Gw::Psc, Fate::Deliver),
+        Step::OtherCharge {
+            p: 0,
+            attempt: 0,
+            succeeded: true,
+        },
+        webhook(Gw::HitPay, Fate::Drop),
+    ];
+    run_script(&stage, steps).await.unwrap();
+}
