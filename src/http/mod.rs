@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod ops;
 pub mod payments;
 pub mod refunds;
+pub mod reviews;
 mod route_table;
 
 pub use route_table::{configure, routes};

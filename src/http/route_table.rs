@@ -7,7 +7,7 @@
 //! dynamic prefix such as `/v1/payments/{id}` sit in one scope: its regex runs once and the
 //! rest (`/verify`, `/refunds`, …) are string comparisons.
 
-use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds};
+use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds, reviews};
 use crate::error::AppError;
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse, Route};
@@ -93,6 +93,14 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         (
             "/v1/admin/payments",
             vec![(Method::GET, get().to(admin::list_payments))],
+        ),
+        (
+            "/v1/admin/payments/{id}/resolve",
+            vec![(Method::POST, post().to(reviews::resolve_payment))],
+        ),
+        (
+            "/v1/admin/refunds/{id}/resolve",
+            vec![(Method::POST, post().to(reviews::resolve_refund))],
         ),
         (
             "/v1/admin/audit",

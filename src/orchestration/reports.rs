@@ -182,9 +182,14 @@ impl Orchestrator {
         let now = self.now();
         let mut target = target_for(&p, report, now);
         let took_money = took_money(report.status);
-        // Money on a second attempt after another one paid: the customer paid twice.
+        // Money on a second attempt after another one paid: the customer paid twice (once ops
+        // settled that duplicate, its news changes nothing any more).
+        let another_paid = p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
+        if another_paid && attempt.state == attempts::DUPLICATE_SETTLED {
+            target = None;
+        }
         let double_payment =
-            took_money && p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
+            took_money && another_paid && attempt.state != attempts::DUPLICATE_SETTLED;
         if double_payment {
             target = previous.is_paid().then(|| Target {
                 status: PaymentStatus::NeedsReview,

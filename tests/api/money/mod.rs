@@ -5,11 +5,13 @@
 //! * `lost_refunds`: a refund whose answer was lost is settled from the gateway's record, never
 //!   sent twice, and never pending without bound;
 //! * `gateway_refunds`: refunds made at the gateway become refund rows;
-//! * `top_up`: an underpayment the customer tops up completes from gateway evidence.
+//! * `top_up`: an underpayment the customer tops up completes from gateway evidence;
+//! * `review`: ops settle a payment or a refund in review through the admin API.
 
 mod charges;
 mod gateway_refunds;
 mod lost_refunds;
+mod review;
 mod top_up;
 
 use crate::helpers::{Merchant, TestApp};

@@ -1,0 +1,81 @@
+//! `/v1/admin/payments/{id}/resolve` and `/v1/admin/refunds/{id}/resolve`: ops settle a review
+//! case (a payment in `needs_review`, a refund the gateway never confirmed).
+
+use super::auth::require_admin;
+use super::body::read_body;
+use super::{json_response, AppState};
+use crate::domain::ids::{PaymentId, RefundId};
+use crate::domain::refund_status::RefundStatus;
+use crate::error::AppError;
+use crate::orchestration::refunds::refund_view;
+use crate::orchestration::review::Settlement;
+use crate::orchestration::views;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+type Result<T> = std::result::Result<T, AppError>;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolve<T> {
+    settle_as: T,
+    note: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RefundSettlement {
+    Completed,
+    Failed,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Resolve<T>> {
+    let parsed: Resolve<T> =
+        serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
+            message: format!("invalid body: {e}"),
+            fields: vec![],
+        })?;
+    if parsed
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 500)
+    {
+        return Err(AppError::invalid("note", "must be at most 500 characters"));
+    }
+    Ok(parsed)
+}
+
+pub async fn resolve_payment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = PaymentId::parse(&path).ok_or(AppError::NotFound)?;
+    let body = read_body(&req, payload).await?;
+    let r: Resolve<Settlement> = parse(&body)?;
+    let p = state
+        .orch
+        .resolve_payment(id.as_str(), r.settle_as, r.note)
+        .await?;
+    let actions = state.orch.actions_for(&p);
+    Ok(json_response(200, &views::payment_full(&p, &actions)))
+}
+
+pub async fn resolve_refund(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = RefundId::parse(&path).ok_or(AppError::NotFound)?;
+    let body = read_body(&req, payload).await?;
+    let r: Resolve<RefundSettlement> = parse(&body)?;
+    let to = match r.settle_as {
+        RefundSettlement::Completed => RefundStatus::Completed,
+        RefundSettlement::Failed => RefundStatus::Failed,
+    };
+    let refund = state.orch.resolve_refund(id.as_str(), to, r.note).await?;
+    Ok(json_response(200, &refund_view(&refund)))
+}
