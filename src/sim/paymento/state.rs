@@ -75,8 +75,6 @@ impl Status {
         }
     }
 
-    /// The customer's money is in: confirmed (7), approved (8), or short (2).
-
     /// Nothing the customer does changes these any more (7 only moves to 8, by verify).
     pub fn is_final(self) -> bool {
         matches!(

@@ -154,6 +154,9 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
                     println!("seed {seed}:\n{}", log.lock().unwrap().join("\n"));
                 }
                 runs += 1;
+                if runs % 100 == 0 {
+                    eprintln!("chaos on {store}: {runs} runs done (seed {seed})");
+                }
                 steps += r.steps;
                 payments += r.payments;
                 unsettled += r.unsettled_refunds;

@@ -21,16 +21,16 @@ const OUTCOMES: [(&str, u32); 6] = [
 
 const TICKS: [i64; 5] = [1, 6, 30, 90, 25 * 60];
 
-fn weighted<'a, T>(rng: &mut impl Rng, options: &'a [(T, u32)]) -> &'a T {
+fn weighted<T: Copy>(rng: &mut impl Rng, options: &[(T, u32)]) -> T {
     let total: u32 = options.iter().map(|(_, w)| w).sum();
     let mut roll = rng.gen_range(0..total);
     for (item, w) in options {
         if roll < *w {
-            return item;
+            return *item;
         }
         roll -= w;
     }
-    &options[options.len() - 1].0
+    options[options.len() - 1].0
 }
 
 #[derive(Clone, Copy)]
@@ -75,7 +75,7 @@ impl World<'_> {
             if !self.held.is_empty() {
                 menu.push((What::Release, 8));
             }
-            let what = *weighted(&mut self.rng, &menu);
+            let what = weighted(&mut self.rng, &menu);
             if let Some(step) = self.draw(what).await {
                 return step;
             }
@@ -141,7 +141,7 @@ impl World<'_> {
                 Step::Checkout {
                     p,
                     attempt,
-                    outcome: *weighted(&mut self.rng, &OUTCOMES),
+                    outcome: weighted(&mut self.rng, &OUTCOMES),
                     come_back: self.rng.gen_bool(0.5),
                 }
             }
@@ -182,7 +182,7 @@ impl World<'_> {
         let kind = if self.rng.gen_bool(0.75) {
             Kind::Pinned(*Gw::ALL.choose(&mut self.rng).unwrap())
         } else {
-            Kind::Hosted(*["USD", "BDT"].choose(&mut self.rng).unwrap())
+            Kind::Hosted(["USD", "BDT"].choose(&mut self.rng).unwrap())
         };
         let key = self
             .rng
@@ -214,7 +214,7 @@ impl World<'_> {
         ];
         Some(Fault {
             gw,
-            mode: *weighted(&mut self.rng, &modes),
+            mode: weighted(&mut self.rng, &modes),
         })
     }
 
