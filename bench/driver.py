@@ -63,6 +63,8 @@ def main():
     ap.add_argument("--bare-workers", type=int, default=0,
                     help="the bare handler's HTTP workers (0: actix's default, one per core)")
     ap.add_argument("--pgbench-scale", type=int, default=10)
+    ap.add_argument("--audit", action="store_true",
+                    help="after seeding, run `payrail audit` over the store and record its time and peak RSS")
     ap.add_argument("--only", default="", help="comma-separated scenarios to run (default: all); "
                     "their pgbench references run with them")
     args = ap.parse_args()
@@ -185,6 +187,9 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
                       "vacuum_analyze_seconds": round(time.monotonic() - t0, 1),
                       "payments_table_mib": round(int(psql(db_url, "SELECT pg_total_relation_size('payments')")) / 2**20)}
     log(f"seed: {result['seed']}")
+    if args.audit:
+        result["audit"] = audit(binary, env, work)
+        log(f"audit: {result['audit']}")
 
     wrk_env = {"BENCH_MERCHANT": mid, "BENCH_SECRET": secret, "BENCH_N": str(n),
                "BENCH_START_MS": str(start_ms), "BENCH_STEP_MS": str(step_ms),
@@ -310,16 +315,37 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     result["rss_after_load_mib"] = round(Sampler(app.pid).rss_kib() / 1024, 1)
 
 
+def audit(binary, env, work):
+    """`payrail audit` over the seeded store: its wall time, peak RSS and summary line."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen([binary, "audit"], env=env, cwd=work, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    sampler = Sampler(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, sampler.hwm_kib())
+        except OSError:
+            break
+        time.sleep(0.5)
+    out, err = proc.communicate()
+    lines = out.strip().splitlines()
+    return {"exit_code": proc.returncode, "seconds": round(time.monotonic() - t0, 1),
+            "peak_rss_mib": round(peak / 1024, 1), "summary": lines[-1] if lines else err.strip()[-300:],
+            "violations_shown": lines[:-1][:5]}
+
+
 def schema_of(db_url):
     """Every index and constraint of the seeded tables, as Postgres would recreate them."""
     return psql(db_url, """
         SELECT string_agg(d, E'\n' ORDER BY d) FROM (
           SELECT indexdef AS d FROM pg_indexes
-          WHERE tablename IN ('payments', 'attempts', 'payment_events')
+          WHERE tablename IN ('payments', 'attempts', 'payment_events', 'outbox_events')
           UNION ALL
           SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
           FROM pg_constraint
-          WHERE conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass)
+          WHERE conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass,
+                             'outbox_events'::regclass)
         ) s""")
 
 

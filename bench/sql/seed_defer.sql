@@ -16,12 +16,14 @@ SELECT CASE c.contype WHEN 'u' THEN 2 ELSE 3 END,
        format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname,
               pg_get_constraintdef(c.oid))
 FROM pg_constraint c
-WHERE c.conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass)
+WHERE c.conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass,
+                     'outbox_events'::regclass)
   AND c.contype IN ('u', 'f')
 UNION ALL
 SELECT 1, format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)
 FROM pg_index i
-WHERE i.indrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass)
+WHERE i.indrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass,
+                     'outbox_events'::regclass)
   AND NOT i.indisprimary
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid);
 
