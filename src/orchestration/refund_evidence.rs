@@ -36,12 +36,7 @@ impl Orchestrator {
         source: Source,
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
-        let mut r = refunds::get(&mut tx, refund_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let mut p = store::payments::lock(&mut tx, &r.payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
         if report.status != Reported::NotFound {
             r.provider_status = Some(report.provider_status.clone());
         }
@@ -87,12 +82,7 @@ impl Orchestrator {
         reason: &str,
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
-        let mut r = refunds::get(&mut tx, refund_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let mut p = store::payments::lock(&mut tx, &r.payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
         r.last_error = Some(reason.to_owned());
         match failed_as {
             Some(cause) => {

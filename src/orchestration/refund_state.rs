@@ -51,6 +51,21 @@ pub fn status_for_money(p: &PaymentRow) -> Option<PaymentStatus> {
 }
 
 impl Orchestrator {
+    /// A refund and its payment, the payment locked: a refund changes only under that lock.
+    pub(super) async fn lock_refund(
+        &self,
+        conn: &mut Conn,
+        refund_id: &str,
+    ) -> AppResult<(RefundRow, PaymentRow)> {
+        let r = refunds::get(conn, refund_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let p = store::payments::lock(conn, &r.payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((r, p))
+    }
+
     /// Moves refund `r` of the locked payment `p` to `to` (both saved). `why` becomes the
     /// refund's `status_detail`. A refused change saves the refund's other fields only.
     pub(super) async fn change_refund(

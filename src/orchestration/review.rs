@@ -105,12 +105,7 @@ impl Orchestrator {
         note: Option<String>,
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
-        let mut r = refunds::get(&mut tx, refund_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let mut p = store::payments::lock(&mut tx, &r.payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
         if r.status != RefundStatus::NeedsReview.as_str() {
             return Err(AppError::InvalidState(format!(
                 "the refund is {}; only a refund in review can be settled",

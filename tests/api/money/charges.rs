@@ -7,24 +7,13 @@ use super::{checkout, create, hitpay_merchant, id, recheck, retrieve, timeline_t
 use crate::helpers::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
-/// The simulator's request id is the last segment of its checkout URL.
-fn request_id(p: &Value) -> String {
-    p["checkout_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn another_charge(app: &TestApp, p: &Value, status: &str) {
     let res = app
         .client
         .post(format!(
             "{}/hitpay/_sim/checkout/{}/charge",
             app.sim_address,
-            request_id(p)
+            TestApp::sim_order_id(p)
         ))
         .json(&json!({ "status": status }))
         .send()

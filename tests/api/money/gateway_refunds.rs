@@ -21,16 +21,6 @@ async fn dashboard_refund(app: &TestApp, provider: &str, sim_id: &str, body: Val
         .as_u16()
 }
 
-fn sim_id(p: &Value) -> String {
-    p["checkout_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn paid_hitpay(app: &TestApp, m: &Merchant) -> Value {
     let p = create(app, m, "hitpay", "30.00", "SGD").await;
     checkout(app, &p, "pay").await;
@@ -52,7 +42,7 @@ async fn a_full_refund_in_hitpays_dashboard_is_a_gateway_refund_row_and_nothing_
     let m = hitpay_merchant(&app).await;
     let p = paid_hitpay(&app, &m).await;
     assert_eq!(
-        dashboard_refund(&app, "hitpay", &sim_id(&p), json!({})).await,
+        dashboard_refund(&app, "hitpay", &TestApp::sim_order_id(&p), json!({})).await,
         200
     );
 
@@ -82,7 +72,13 @@ async fn a_partial_dashboard_refund_leaves_the_rest_refundable_through_payrail()
     let m = hitpay_merchant(&app).await;
     let p = paid_hitpay(&app, &m).await;
     assert_eq!(
-        dashboard_refund(&app, "hitpay", &sim_id(&p), json!({ "amount": "10.00" })).await,
+        dashboard_refund(
+            &app,
+            "hitpay",
+            &TestApp::sim_order_id(&p),
+            json!({ "amount": "10.00" })
+        )
+        .await,
         200
     );
     let after = retrieve(&app, &m, id(&p)).await;
@@ -107,7 +103,7 @@ async fn a_partial_dashboard_refund_leaves_the_rest_refundable_through_payrail()
         .post(format!(
             "{}/hitpay/_sim/checkout/{}/webhook",
             app.sim_address,
-            sim_id(&p)
+            TestApp::sim_order_id(&p)
         ))
         .json(&json!({ "copies": 2 }))
         .send()
@@ -132,7 +128,13 @@ async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_th
         .unwrap();
     assert!(lose.status().is_success());
     assert_eq!(
-        dashboard_refund(&app, "hitpay", &sim_id(&p), json!({ "amount": "25.00" })).await,
+        dashboard_refund(
+            &app,
+            "hitpay",
+            &TestApp::sim_order_id(&p),
+            json!({ "amount": "25.00" })
+        )
+        .await,
         200
     );
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "completed");
@@ -164,7 +166,7 @@ async fn a_refund_in_paystablecoins_dashboard_is_a_gateway_refund_row() {
     let m = app.merchant_with_psc().await;
     let p = app.create_payment(&m, json!({})).await;
     app.sim_checkout(&p, "pay").await;
-    let order = crate::helpers::TestApp::sim_order_id(&p);
+    let order = TestApp::sim_order_id(&p);
     assert_eq!(
         dashboard_refund(&app, "paystablecoin", &order, json!({})).await,
         200
