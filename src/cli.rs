@@ -152,12 +152,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let profile = crate::orchestration::merchant_profile::ProfileUpdate {
                 display_name: display_name.map(Some),
                 logo_url: logo_url.map(Some),
+                signature_policy: None,
             };
             let m = orch
                 .create_merchant(&name, webhook_url.as_deref(), &profile)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let out = serde_json::json!({ "id": m.id, "name": m.name, "webhook_url": m.webhook_url, "display_name": m.display_name, "logo_url": m.logo_url, "secret": m.secret.expose_secret() });
+            let mut out = crate::http::admin::merchant_json(&m.merchant);
+            out["secret"] = m.secret.expose_secret().into();
             println!("{out}");
         }
         Command::Provider {

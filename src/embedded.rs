@@ -131,10 +131,10 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
                 .create_merchant("Demo Shop", None, &Default::default())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            fs::write(&marker, &created.id)
+            fs::write(&marker, &created.merchant.id)
                 .with_context(|| format!("writing {}", marker.display()))?;
-            tracing::info!(merchant_id = %created.id, "created the sandbox demo merchant");
-            created.id
+            tracing::info!(merchant_id = %created.merchant.id, "created the sandbox demo merchant");
+            created.merchant.id
         }
     };
     for (provider, credentials) in crate::sim::default_credentials() {

@@ -18,7 +18,8 @@ pub enum AppError {
     InvalidSignature,
     #[error("X-Timestamp is outside the accepted window")]
     TimestampOutOfRange,
-    #[error("this signed request was already received")]
+    /// 401: a state-changing request's signature, used before.
+    #[error("this signature was already used: a signed state-changing request is single-use. Sign it again with a new X-Timestamp; for a retry to be answered from the first request's record, put idempotency_key in the signed body or use signature v2")]
     ReplayedRequest,
     /// 401 on the admin API.
     #[error("a valid admin bearer token is required")]

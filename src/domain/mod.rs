@@ -4,6 +4,7 @@ pub mod ids;
 pub mod money;
 pub mod refund_status;
 pub mod refund_totals;
+pub mod request_signing;
 pub mod status;
 #[cfg(test)]
 mod status_tests;

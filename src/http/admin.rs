@@ -5,9 +5,11 @@ use super::body::read_body;
 use super::payments::parse_list_query;
 use super::{json_response, AppState};
 use crate::domain::ids::MerchantId;
+use crate::domain::request_signing::SignaturePolicy;
 use crate::error::AppError;
 use crate::orchestration::accounts::ConnectRequest;
 use crate::orchestration::merchant_profile::ProfileUpdate;
+use crate::store::merchants::MerchantRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -35,16 +37,19 @@ struct CreateMerchant {
     webhook_url: Option<String>,
     display_name: Option<String>,
     logo_url: Option<String>,
+    signature_policy: Option<SignaturePolicy>,
 }
 
-fn merchant_json(
-    id: &str,
-    name: &str,
-    webhook_url: &Option<String>,
-    display_name: &Option<String>,
-    logo_url: &Option<String>,
-) -> serde_json::Value {
-    json!({ "id": id, "name": name, "webhook_url": webhook_url, "display_name": display_name, "logo_url": logo_url })
+/// A merchant as the admin API and the CLI show it (never its secrets).
+pub fn merchant_json(m: &MerchantRow) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "name": m.name,
+        "webhook_url": m.webhook_url,
+        "display_name": m.display_name,
+        "logo_url": m.logo_url,
+        "signature_policy": m.signature_policy,
+    })
 }
 
 pub async fn create_merchant(
@@ -57,12 +62,13 @@ pub async fn create_merchant(
     let profile = ProfileUpdate {
         display_name: body.display_name.map(Some),
         logo_url: body.logo_url.map(Some),
+        signature_policy: body.signature_policy,
     };
     let m = state
         .orch
         .create_merchant(&body.name, body.webhook_url.as_deref(), &profile)
         .await?;
-    let mut out = merchant_json(&m.id, &m.name, &m.webhook_url, &m.display_name, &m.logo_url);
+    let mut out = merchant_json(&m.merchant);
     out["secret"] = m.secret.expose_secret().into();
     Ok(json_response(201, &out))
 }
@@ -78,10 +84,10 @@ pub async fn update_merchant(
     let id = merchant_id(&path)?;
     let update: ProfileUpdate = parse_json(&read_body(&req, payload).await?)?;
     let m = state.orch.update_merchant_profile(&id, &update).await?;
-    Ok(json_response(
-        200,
-        &merchant_json(&m.id, &m.name, &m.webhook_url, &m.display_name, &m.logo_url),
-    ))
+    if update.signature_policy.is_some() {
+        state.secret_cache.forget(&id);
+    }
+    Ok(json_response(200, &merchant_json(&m)))
 }
 
 pub async fn rotate_secret(

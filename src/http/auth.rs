@@ -1,20 +1,25 @@
 //! Merchant request authentication (design §1.1) and the admin bearer token.
 //!
-//! The signed message is the `X-Timestamp` string followed by the raw body bytes; a request with
-//! no body signs the request target (path and query as sent) instead, so a signature for one
-//! payment's GET cannot be reused for another's. Every failure but a stale timestamp answers the
-//! same `invalid_signature`; the log says which part failed.
+//! What a signature covers is decided in `domain::request_signing` (v1, the seed's recipe, and
+//! v2, which binds method, target, idempotency key and body). Because v1 binds a body-signed
+//! request to nothing but its timestamp, every signature accepted on a state-changing request is
+//! single-use per merchant, across all endpoints, whatever idempotency key it carries
+//! ([`consume_signature`]). Every failure but a stale timestamp or a replay answers the same
+//! `invalid_signature`; the log says which part failed.
 
+use super::secret_cache::{Keys, MerchantKeys};
 use super::AppState;
 use crate::crypto::{self, constant_time_eq};
+use crate::domain::request_signing::{
+    accepted_messages, parse_timestamp, SignaturePolicy, SignatureVersion, SignedParts,
+};
 use crate::error::AppError;
+use crate::store::replays::Seen;
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpMessage, HttpRequest};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use secrecy::{ExposeSecret, SecretSlice};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 /// A request whose signature checked out.
 #[derive(Debug, Clone)]
@@ -22,6 +27,8 @@ pub struct Authenticated {
     pub merchant_id: String,
     pub signature: String,
     pub timestamp: i64,
+    /// The idempotency key the signature covers: v1's body field, v2's header (else body field).
+    pub signed_key: Option<String>,
 }
 
 /// The merchant id, stored on the request for the access log.
@@ -31,6 +38,8 @@ pub struct MerchantTag(pub String);
 const MERCHANT_ID: HeaderName = HeaderName::from_static("x-merchant-id");
 const TIMESTAMP: HeaderName = HeaderName::from_static("x-timestamp");
 const SIGNATURE: HeaderName = HeaderName::from_static("x-hmac-signature");
+const SIGNATURE_VERSION: HeaderName = HeaderName::from_static("x-signature-version");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// Looked up by a prepared name: a `&str` name is parsed again on every lookup.
 fn header<'a>(req: &'a HttpRequest, name: &HeaderName) -> Option<&'a str> {
@@ -48,6 +57,11 @@ pub fn request_target(req: &HttpRequest) -> &str {
         .unwrap_or("/")
 }
 
+fn refuse(merchant_id: &str, why: &str) -> AppError {
+    tracing::info!(merchant_id, "authentication failed: {why}");
+    AppError::InvalidSignature
+}
+
 pub async fn authenticate(
     state: &AppState,
     req: &HttpRequest,
@@ -58,19 +72,16 @@ pub async fn authenticate(
         header(req, &TIMESTAMP),
         header(req, &SIGNATURE),
     ) else {
-        tracing::info!("authentication failed: a signing header is missing");
-        return Err(AppError::InvalidSignature);
+        return Err(refuse("-", "a signing header is missing"));
     };
     if crate::domain::ids::MerchantId::parse(merchant_id).is_none() {
-        tracing::info!("authentication failed: malformed merchant id");
-        return Err(AppError::InvalidSignature);
+        return Err(refuse("-", "malformed merchant id"));
     }
-    let Ok(ts) = timestamp.parse::<i64>() else {
-        tracing::info!(
-            merchant_id,
-            "authentication failed: X-Timestamp is not a number"
-        );
-        return Err(AppError::InvalidSignature);
+    let Some(version) = SignatureVersion::from_header(header(req, &SIGNATURE_VERSION)) else {
+        return Err(refuse(merchant_id, "unknown X-Signature-Version"));
+    };
+    let Some(ts) = parse_timestamp(timestamp) else {
+        return Err(refuse(merchant_id, "X-Timestamp is not decimal digits"));
     };
     let tolerance = state.orch.settings.security.timestamp_tolerance_secs;
     if (Utc::now().timestamp() - ts).abs() > tolerance {
@@ -81,123 +92,94 @@ pub async fn authenticate(
         );
         return Err(AppError::TimestampOutOfRange);
     }
-    let signed: &[u8] = if body.is_empty() {
-        request_target(req).as_bytes()
-    } else {
-        body
+    let header_key = header(req, &IDEMPOTENCY_KEY).unwrap_or("");
+    let parts = SignedParts {
+        timestamp,
+        method: req.method().as_str(),
+        target: request_target(req),
+        idempotency_key: header_key,
+        body,
     };
-    verify_signature(
-        state,
-        merchant_id,
-        &[timestamp.as_bytes(), signed],
-        signature,
-    )
-    .await?;
+    verify_signature(state, merchant_id, version, &parts, signature).await?;
     req.extensions_mut()
         .insert(MerchantTag(merchant_id.to_owned()));
+    let signed_key = match version {
+        SignatureVersion::V2 if !header_key.is_empty() => Some(header_key.to_owned()),
+        _ => body_idempotency_key(body),
+    };
     Ok(Authenticated {
         merchant_id: merchant_id.to_owned(),
         signature: signature.to_ascii_lowercase(),
         timestamp: ts,
+        signed_key,
     })
 }
 
-/// A merchant's active secrets in the clear, newest first.
-type Keys = Arc<Vec<SecretSlice<u8>>>;
-
-struct Cached {
-    keys: Keys,
-    loaded: Instant,
-    /// The earliest end of a grace period among the keys: the entry is never used past it.
-    valid_until: Option<DateTime<Utc>>,
+/// The `idempotency_key` field of a JSON body, when there is one (the rest is parsed later).
+fn body_idempotency_key(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct KeyField {
+        idempotency_key: Option<String>,
+    }
+    if body.is_empty() {
+        return None;
+    }
+    serde_json::from_slice::<KeyField>(body)
+        .ok()
+        .and_then(|k| k.idempotency_key)
 }
 
-/// Decrypted merchant secrets kept for a few seconds (`security.secret_cache_secs`), so a signed
-/// request costs neither a database round trip nor an AES-GCM open (issue 7: this was half the
-/// database work of `verify`). A signature that none of the cached keys match is checked again
-/// against the database, so a secret made by a rotation works at once; a rotated-out secret
-/// stops at its grace end exactly. Only a secret whose grace is cut short by a second rotation
-/// may still pass on another instance for up to the cache time (this instance forgets at once).
-pub struct SecretCache {
-    ttl: std::time::Duration,
-    entries: Mutex<HashMap<String, Cached>>,
+fn matches_any(keys: &MerchantKeys, messages: &[Vec<&[u8]>], signature: &str) -> bool {
+    keys.secrets.iter().any(|k| {
+        messages
+            .iter()
+            .any(|m| crypto::verify_hex(k.expose_secret(), m, signature))
+    })
 }
 
-/// Bounds memory against many merchants: past this the cache starts over.
-const MAX_CACHED_MERCHANTS: usize = 10_000;
-
-impl SecretCache {
-    pub fn new(ttl_secs: u64) -> Self {
-        Self {
-            ttl: std::time::Duration::from_secs(ttl_secs),
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get(&self, merchant_id: &str, now: DateTime<Utc>) -> Option<Keys> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let hit = entries.get(merchant_id)?;
-        (hit.loaded.elapsed() < self.ttl && hit.valid_until.is_none_or(|t| now < t))
-            .then(|| hit.keys.clone())
-    }
-
-    fn put(&self, merchant_id: &str, keys: Keys, valid_until: Option<DateTime<Utc>>) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_CACHED_MERCHANTS {
-            entries.clear();
-        }
-        let loaded = Instant::now();
-        entries.insert(
-            merchant_id.to_owned(),
-            Cached {
-                keys,
-                loaded,
-                valid_until,
-            },
-        );
-    }
-
-    /// After a rotation on this instance.
-    pub fn forget(&self, merchant_id: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.remove(merchant_id);
-    }
-}
-
-fn matches(keys: &[SecretSlice<u8>], message: &[&[u8]], signature: &str) -> bool {
-    keys.iter()
-        .any(|k| crypto::verify_hex(k.expose_secret(), message, signature))
-}
-
-/// Checks `signature` (hex HMAC of `message`, constant-time) against every active secret of the
-/// merchant. Unknown merchant and wrong signature are the same answer.
+/// Checks `signature` (hex HMAC, constant-time) over every form the merchant's policy accepts,
+/// with every active secret. Unknown merchant and wrong signature are the same answer.
 async fn verify_signature(
     state: &AppState,
     merchant_id: &str,
-    message: &[&[u8]],
+    version: SignatureVersion,
+    parts: &SignedParts<'_>,
     signature: &str,
 ) -> Result<(), AppError> {
     let now = state.orch.now();
     if let Some(keys) = state.secret_cache.get(merchant_id, now) {
-        if matches(&keys, message, signature) {
+        if matches_any(
+            &keys,
+            &accepted_messages(version, keys.policy, parts),
+            signature,
+        ) {
             return Ok(());
         }
     }
+    let keys = load_keys(state, merchant_id).await?;
+    let messages = accepted_messages(version, keys.policy, parts);
+    if messages.is_empty() {
+        return Err(refuse(merchant_id, "the merchant requires signature v2"));
+    }
+    if matches_any(&keys, &messages, signature) {
+        Ok(())
+    } else {
+        Err(refuse(merchant_id, "signature does not match"))
+    }
+}
+
+/// The merchant's active secrets and policy from the database, cached for the next request.
+async fn load_keys(state: &AppState, merchant_id: &str) -> Result<Keys, AppError> {
+    let now = state.orch.now();
     let rows = {
         let mut conn = state.orch.db.acquire().await?;
         crate::store::merchants::active_secrets(&mut conn, merchant_id, now).await?
     };
-    if rows.is_empty() {
-        tracing::info!(
-            merchant_id,
-            "authentication failed: unknown merchant or no active secret"
-        );
-        return Err(AppError::InvalidSignature);
-    }
-    let mut keys = Vec::with_capacity(rows.len());
+    let Some(first) = rows.first() else {
+        return Err(refuse(merchant_id, "unknown merchant or no active secret"));
+    };
+    let policy = SignaturePolicy::from_stored(&first.signature_policy);
+    let mut secrets = Vec::with_capacity(rows.len());
     for row in &rows {
         let aad = crate::orchestration::merchants::secret_aad(&row.id);
         let plain = state
@@ -205,48 +187,66 @@ async fn verify_signature(
             .secrets
             .open(&row.secret_enc, &aad)
             .map_err(|e| AppError::Internal(e.into()))?;
-        keys.push(SecretSlice::from(plain));
+        secrets.push(SecretSlice::from(plain));
     }
+    let keys = Arc::new(MerchantKeys { secrets, policy });
     let valid_until = rows.iter().filter_map(|r| r.expires_at).min();
-    let ok = matches(&keys, message, signature);
     state
         .secret_cache
-        .put(merchant_id, Arc::new(keys), valid_until);
-    if ok {
-        Ok(())
-    } else {
-        tracing::info!(
-            merchant_id,
-            "authentication failed: signature does not match"
-        );
-        Err(AppError::InvalidSignature)
-    }
+        .put(merchant_id, keys.clone(), valid_until);
+    Ok(keys)
 }
 
-/// Refuses an exact replay of a signed state-changing request that carries no idempotency key.
-/// Remembered in the database until the timestamp leaves the window, so it holds across instances.
-pub async fn refuse_replay(state: &AppState, auth: &Authenticated) -> Result<(), AppError> {
+/// Spends the signature of a state-changing request: every one is single-use per merchant, on
+/// every endpoint, whatever idempotency key it carries. A second use goes on (to be answered from
+/// the idempotency record) only when it is the same method and path and the signature covers an
+/// idempotency key; otherwise it is `replayed_request`. Remembered in the database until the
+/// timestamp leaves the window, so it holds across instances.
+pub async fn consume_signature(
+    state: &AppState,
+    req: &HttpRequest,
+    auth: &Authenticated,
+) -> Result<(), AppError> {
     let tolerance = state.orch.settings.security.timestamp_tolerance_secs;
     let until = chrono::DateTime::from_timestamp(auth.timestamp, 0).unwrap_or_else(Utc::now)
         + Duration::seconds(tolerance + 1);
-    let mut conn = state.orch.db.acquire().await?;
-    if crate::store::replays::remember(&mut conn, &auth.merchant_id, &auth.signature, until).await?
-    {
-        Ok(())
-    } else {
-        tracing::info!(merchant_id = %auth.merchant_id, "replayed signed request refused");
-        Err(AppError::ReplayedRequest)
+    let method = req.method().as_str();
+    let path = req.path().trim_end_matches('/');
+    let seen = {
+        let mut conn = state.orch.db.acquire().await?;
+        crate::store::replays::remember(
+            &mut conn,
+            &auth.merchant_id,
+            &auth.signature,
+            method,
+            path,
+            until,
+        )
+        .await?
+    };
+    let same_keyed_request = |m: &Option<String>, p: &Option<String>| {
+        auth.signed_key.is_some() && m.as_deref() == Some(method) && p.as_deref() == Some(path)
+    };
+    match seen {
+        Seen::First => Ok(()),
+        Seen::Before { method: m, path: p } if same_keyed_request(&m, &p) => Ok(()),
+        Seen::Before { .. } => {
+            tracing::info!(merchant_id = %auth.merchant_id, method, path, "replayed signed request refused");
+            Err(AppError::ReplayedRequest)
+        }
     }
 }
 
-/// Admin API guard: `Authorization: Bearer <token>`; the admin API does not exist without a token.
+/// Admin API guard: `Authorization: Bearer <token>` (the scheme in any case); the admin API does
+/// not exist without a token.
 pub fn require_admin(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     let Some(expected) = &state.orch.settings.admin.token else {
         return Err(AppError::NotFound);
     };
     let given = header(req, &actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token);
     if constant_time_eq(given.trim().as_bytes(), expected.expose_secret().as_bytes()) {
         Ok(())
     } else {
@@ -258,37 +258,34 @@ pub fn require_admin(state: &AppState, req: &HttpRequest) -> Result<(), AppError
 mod tests {
     use super::*;
 
-    fn keys(secret: &str) -> Keys {
-        Arc::new(vec![SecretSlice::from(secret.as_bytes().to_vec())])
+    #[test]
+    fn any_active_secret_over_any_accepted_form_matches() {
+        let keys = MerchantKeys {
+            secrets: vec![
+                SecretSlice::from(b"new".to_vec()),
+                SecretSlice::from(b"old".to_vec()),
+            ],
+            policy: SignaturePolicy::Compatible,
+        };
+        let forms: Vec<Vec<&[u8]>> = vec![vec![b"1", b"/x"], vec![b"1"]];
+        for (secret, form) in [(&b"old"[..], &forms[1]), (b"new", &forms[0])] {
+            assert!(matches_any(&keys, &forms, &crypto::hmac_hex(secret, form)));
+        }
+        assert!(!matches_any(
+            &keys,
+            &forms,
+            &crypto::hmac_hex(b"other", &forms[0])
+        ));
     }
 
     #[test]
-    fn cached_secrets_end_with_their_grace_period_and_on_forget() {
-        let cache = SecretCache::new(60);
-        let now = Utc::now();
-        cache.put("mer_a", keys("s1"), Some(now + Duration::seconds(10)));
-        assert!(cache.get("mer_a", now).is_some());
-        assert!(cache.get("mer_a", now + Duration::seconds(10)).is_none());
-        cache.put("mer_b", keys("s2"), None);
-        let hit = cache.get("mer_b", now).unwrap();
-        assert!(matches(
-            &hit,
-            &[b"1", b"/x"],
-            &crypto::hmac_hex(b"s2", &[b"1", b"/x"])
-        ));
-        assert!(!matches(
-            &hit,
-            &[b"1", b"/x"],
-            &crypto::hmac_hex(b"s1", &[b"1", b"/x"])
-        ));
-        cache.forget("mer_b");
-        assert!(cache.get("mer_b", now).is_none());
-    }
-
-    #[test]
-    fn a_zero_cache_time_keeps_nothing() {
-        let cache = SecretCache::new(0);
-        cache.put("mer_a", keys("s1"), None);
-        assert!(cache.get("mer_a", Utc::now()).is_none());
+    fn the_idempotency_key_is_read_from_a_json_body_only() {
+        assert_eq!(
+            body_idempotency_key(br#"{"amount":"1.00","idempotency_key":"k"}"#),
+            Some("k".into())
+        );
+        assert_eq!(body_idempotency_key(b"{}"), None);
+        assert_eq!(body_idempotency_key(b"not json"), None);
+        assert_eq!(body_idempotency_key(br#"{"idempotency_key":5}"#), None);
     }
 }

@@ -14,6 +14,7 @@ pub mod payments;
 pub mod refunds;
 pub mod reviews;
 mod route_table;
+pub mod secret_cache;
 
 pub use route_table::{configure, routes};
 
@@ -35,7 +36,7 @@ pub struct AppState {
     /// Sends ops' test webhooks under the same address policy as the outbox.
     pub delivery: crate::notify::client::DeliveryClient,
     /// Merchant secrets in the clear for a few seconds (request authentication).
-    pub secret_cache: Arc<auth::SecretCache>,
+    pub secret_cache: Arc<secret_cache::SecretCache>,
 }
 
 impl AppState {
@@ -51,7 +52,7 @@ impl AppState {
         Self {
             recheck_limiter: limiter(r.per_minute, r.burst),
             return_limiter: limiter(r.returns_per_minute, r.returns_burst),
-            secret_cache: Arc::new(auth::SecretCache::new(
+            secret_cache: Arc::new(secret_cache::SecretCache::new(
                 orch.settings.security.secret_cache_secs,
             )),
             delivery: crate::workers::delivery_client(&orch),

@@ -1,6 +1,6 @@
 //! `/v1/payments…`: thin handlers that authenticate, parse, call the use case and answer.
 
-use super::auth::{authenticate, refuse_replay, Authenticated};
+use super::auth::{authenticate, consume_signature, Authenticated};
 use super::body::read_body;
 use super::{json_response, stored_response, AppState};
 use crate::domain::ids::PaymentId;
@@ -22,7 +22,9 @@ pub(super) fn payment_id(raw: &str) -> Result<String> {
         .ok_or(AppError::NotFound)
 }
 
-/// Reads the body and checks the signature: the first step of every merchant request.
+/// Reads the body and checks the signature: the first step of every merchant request. A
+/// state-changing request spends its signature here, before anything else can happen; a read
+/// takes no body.
 pub(super) async fn authenticated(
     state: &AppState,
     req: &HttpRequest,
@@ -30,31 +32,34 @@ pub(super) async fn authenticated(
 ) -> Result<(bytes::Bytes, Authenticated)> {
     let body = read_body(req, payload).await?;
     let auth = authenticate(state, req, &body).await?;
+    let method = req.method();
+    if method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD {
+        refuse_body(&body, "a GET request")?;
+    } else {
+        consume_signature(state, req, &auth).await?;
+    }
     Ok((body, auth))
 }
 
-/// The idempotency scope of a state-changing POST; without a key, an exact replay of the signed
-/// request is refused instead (create, cancel, refund).
-pub(super) async fn key_scope(
-    state: &AppState,
+fn refuse_body(body: &[u8], what: &str) -> Result<()> {
+    if body.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidRequest {
+            message: format!("{what} takes no body; send it empty"),
+            fields: vec![],
+        })
+    }
+}
+
+/// The idempotency scope of a state-changing POST that carries a key.
+pub(super) fn key_scope(
     req: &HttpRequest,
     auth: &Authenticated,
     body: &[u8],
     key: Option<&str>,
-) -> Result<Option<KeyScope>> {
-    match key {
-        Some(k) => Ok(Some(KeyScope::new(
-            &auth.merchant_id,
-            k,
-            "POST",
-            req.path(),
-            body,
-        ))),
-        None => {
-            refuse_replay(state, auth).await?;
-            Ok(None)
-        }
-    }
+) -> Option<KeyScope> {
+    key.map(|k| KeyScope::new(&auth.merchant_id, k, "POST", req.path(), body))
 }
 
 pub(super) fn idempotency_header(req: &HttpRequest) -> Option<&str> {
@@ -75,14 +80,7 @@ pub async fn create(
         &state.orch.settings,
         &state.orch.url_policy(),
     )?;
-    let scope = key_scope(
-        &state,
-        &req,
-        &auth,
-        &body,
-        create.idempotency_key.as_deref(),
-    )
-    .await?;
+    let scope = key_scope(&req, &auth, &body, create.idempotency_key.as_deref());
     let answer = state
         .orch
         .create_payment(&auth.merchant_id, create, scope)
@@ -104,14 +102,16 @@ pub async fn retrieve(
     ))
 }
 
-/// DB only, never rate-limited (GET or POST).
+/// DB only, never rate-limited (GET or POST, always without a body: a POST's signature then
+/// covers the target, and is single-use like every state-changing request's).
 pub async fn verify(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let (_, auth) = authenticated(&state, &req, payload).await?;
+    let (body, auth) = authenticated(&state, &req, payload).await?;
+    refuse_body(&body, "verify")?;
     let id = payment_id(&path)?;
     Ok(json_response(
         200,
@@ -139,9 +139,6 @@ pub async fn recheck(
             fields: vec![],
         }
     })?;
-    if req.method() != actix_web::http::Method::GET {
-        refuse_replay(&state, &auth).await?;
-    }
     let id = payment_id(&path)?;
     if let Err(wait) = state.recheck_limiter.check_key(&auth.merchant_id) {
         let secs = wait
@@ -192,7 +189,7 @@ pub async fn cancel(
             .idempotency_key
     };
     let key = resolve_idempotency_key(body_key.as_deref(), idempotency_header(&req))?;
-    let scope = key_scope(&state, &req, &auth, &body, key.as_deref()).await?;
+    let scope = key_scope(&req, &auth, &body, key.as_deref());
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch

@@ -61,7 +61,7 @@ pub async fn create(
         ));
     }
     let key = resolve_idempotency_key(parsed.idempotency_key.as_deref(), idempotency_header(&req))?;
-    let scope = key_scope(&state, &req, &auth, &body, key.as_deref()).await?;
+    let scope = key_scope(&req, &auth, &body, key.as_deref());
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch

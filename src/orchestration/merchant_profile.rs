@@ -4,12 +4,14 @@
 //! control characters, an https logo URL) and escaped again by the page template.
 
 use super::Orchestrator;
+use crate::domain::request_signing::SignaturePolicy;
 use crate::domain::urls::validate_merchant_url;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, merchants::MerchantRow};
 use serde::{Deserialize, Deserializer};
 
-/// A change to the profile: an absent field is kept, `null` clears it.
+/// A change to the merchant's settings (the hosted page's profile and the signing policy): an
+/// absent field is kept, `null` clears a profile field.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
@@ -17,6 +19,7 @@ pub struct ProfileUpdate {
     pub display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub logo_url: Option<Option<String>>,
+    pub signature_policy: Option<SignaturePolicy>,
 }
 
 /// Tells "absent" (the `default`, `None`) from "null" (`Some(None)`).
@@ -28,7 +31,7 @@ pub const MAX_DISPLAY_NAME: usize = 100;
 
 impl ProfileUpdate {
     pub fn is_empty(&self) -> bool {
-        self.display_name.is_none() && self.logo_url.is_none()
+        self.display_name.is_none() && self.logo_url.is_none() && self.signature_policy.is_none()
     }
 }
 
@@ -76,11 +79,15 @@ impl Orchestrator {
         };
         let display_name = pick(&update.display_name, current.display_name);
         let logo_url = pick(&update.logo_url, current.logo_url);
+        let policy = update
+            .signature_policy
+            .map_or(current.signature_policy, |p| p.as_str().to_owned());
         store::merchants::set_profile(
             conn,
             merchant_id,
             display_name.as_deref(),
             logo_url.as_deref(),
+            &policy,
         )
         .await?
         .ok_or(AppError::NotFound)

@@ -13,11 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 /// A merchant as created: the secret is shown once and never again.
 pub struct CreatedMerchant {
-    pub id: String,
-    pub name: String,
-    pub webhook_url: Option<String>,
-    pub display_name: Option<String>,
-    pub logo_url: Option<String>,
+    pub merchant: store::merchants::MerchantRow,
     pub secret: SecretString,
 }
 
@@ -53,11 +49,7 @@ impl Orchestrator {
         let row = self.write_profile(&mut tx, id.as_str(), profile).await?;
         tx.commit().await?;
         Ok(CreatedMerchant {
-            id: id.to_string(),
-            name: name.to_owned(),
-            webhook_url: webhook_url.map(str::to_owned),
-            display_name: row.display_name,
-            logo_url: row.logo_url,
+            merchant: row,
             secret,
         })
     }

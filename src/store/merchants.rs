@@ -12,6 +12,8 @@ pub struct MerchantRow {
     /// Shown to customers on the hosted checkout page (else `name`).
     pub display_name: Option<String>,
     pub logo_url: Option<String>,
+    /// Which signed forms its requests may use (`domain::request_signing::SignaturePolicy`).
+    pub signature_policy: String,
 }
 
 #[derive(Clone, sqlx::FromRow)]
@@ -20,6 +22,8 @@ pub struct SecretRow {
     pub secret_enc: Vec<u8>,
     /// End of a rotated-out secret's grace period; `None` for the current secret.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The merchant's signing policy, read with its secrets for request authentication.
+    pub signature_policy: String,
 }
 
 pub async fn insert(
@@ -45,17 +49,20 @@ pub async fn get(conn: &mut Conn, id: &str) -> sqlx::Result<Option<MerchantRow>>
         .await)
 }
 
-/// What the hosted checkout page shows of the merchant (`None` clears a field).
+/// What the hosted checkout page shows of the merchant (`None` clears a field) and its signing
+/// policy.
 pub async fn set_profile(
     conn: &mut Conn,
     id: &str,
     display_name: Option<&str>,
     logo_url: Option<&str>,
+    signature_policy: &str,
 ) -> sqlx::Result<Option<MerchantRow>> {
-    on_conn!(conn, c => sqlx::query_as("UPDATE merchants SET display_name = $2, logo_url = $3 WHERE id = $1 RETURNING *")
+    on_conn!(conn, c => sqlx::query_as("UPDATE merchants SET display_name = $2, logo_url = $3, signature_policy = $4 WHERE id = $1 RETURNING *")
         .bind(id)
         .bind(display_name)
         .bind(logo_url)
+        .bind(signature_policy)
         .fetch_optional(c)
         .await)
 }
@@ -109,9 +116,10 @@ pub async fn active_secrets(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<SecretRow>> {
     on_conn!(conn, c => sqlx::query_as(
-        "SELECT id, secret_enc, expires_at FROM merchant_secrets
-         WHERE merchant_id = $1 AND (expires_at IS NULL OR expires_at > $2)
-         ORDER BY created_at DESC, id DESC",
+        "SELECT s.id, s.secret_enc, s.expires_at, m.signature_policy
+         FROM merchant_secrets s JOIN merchants m ON m.id = s.merchant_id
+         WHERE s.merchant_id = $1 AND (s.expires_at IS NULL OR s.expires_at > $2)
+         ORDER BY s.created_at DESC, s.id DESC",
     )
     .bind(merchant_id)
     .bind(now)

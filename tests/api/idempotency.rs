@@ -74,16 +74,31 @@ async fn the_idempotency_key_header_works_quoted_and_is_scoped_per_merchant() {
     let a = app.merchant_with_psc().await;
     let b = app.merchant_with_psc().await;
     let payload = json!({ "amount": "10.00", "currency": "USD", "order_id": "X", "provider": "paystablecoin" }).to_string();
-    let send = |m: &Merchant| {
-        app.signed(Method::POST, "/v1/payments", &payload, m)
-            .header("Idempotency-Key", "\"k-1\"")
-            .send()
+    let ts = chrono::Utc::now().timestamp();
+    // A key in the header only is not signed (v1), so each try is signed afresh.
+    let send = |m: &Merchant, ts: i64| {
+        app.signed_at(
+            &app.address,
+            Method::POST,
+            "/v1/payments",
+            &payload,
+            m,
+            &ts.to_string(),
+        )
+        .header("Idempotency-Key", "\"k-1\"")
+        .send()
     };
-    let first: Value = send(&a).await.unwrap().json().await.unwrap();
-    let again = send(&a).await.unwrap();
+    let first: Value = send(&a, ts).await.unwrap().json().await.unwrap();
+    let again = send(&a, ts + 1).await.unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
-    let other: Value = send(&b).await.unwrap().json().await.unwrap();
+    let resent = send(&a, ts).await.unwrap();
+    assert_eq!(
+        resent.status(),
+        401,
+        "the same signature twice, key unsigned"
+    );
+    let other: Value = send(&b, ts).await.unwrap().json().await.unwrap();
     assert_ne!(other["id"], first["id"], "keys are scoped to the merchant");
 }
 

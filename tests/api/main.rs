@@ -28,5 +28,6 @@ mod refunds_hitpay;
 mod routing;
 mod sandbox;
 mod scale;
+mod signing;
 mod status_lookups;
 mod webhooks;
