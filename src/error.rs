@@ -162,3 +162,17 @@ impl AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A body refused by the strict JSON pass is a 400 naming the field (none for malformed JSON).
+impl From<crate::domain::strict_json::Problem> for AppError {
+    fn from(p: crate::domain::strict_json::Problem) -> Self {
+        if p.field.is_empty() {
+            AppError::InvalidRequest {
+                message: p.message,
+                fields: vec![],
+            }
+        } else {
+            AppError::invalid(&p.field, p.message)
+        }
+    }
+}

@@ -169,6 +169,7 @@ pub fn run(
         App::new()
             .app_data(state.clone())
             .app_data(metrics.clone())
+            .wrap(from_fn(http::request_guard::refuse_control_characters))
             .wrap(from_fn(http::middleware::observe))
             .configure(http::configure)
             .configure(move |cfg| {

@@ -17,13 +17,18 @@ struct KeyFacts {
     payment_id: Option<String>,
     /// The merchant of `payment_id`, `None` when no such payment exists.
     payment_merchant: Option<String>,
+    /// The refund a keyed refund request created, and its merchant (`None`: no such refund).
+    refund_id: Option<String>,
+    refund_merchant: Option<String>,
     /// The stored answer of a `done` record with a 2xx status; `None` for the others.
     success_body: Option<Vec<u8>>,
 }
 
 const COLUMNS: &str = "SELECT k.merchant_id, k.key, k.payment_id, p.merchant_id AS payment_merchant,
+        k.refund_id, r.merchant_id AS refund_merchant,
         CASE WHEN k.state = 'done' AND k.response_status BETWEEN 200 AND 299 THEN k.response_body END AS success_body
-     FROM idempotency_keys k LEFT JOIN payments p ON p.id = k.payment_id";
+     FROM idempotency_keys k LEFT JOIN payments p ON p.id = k.payment_id
+     LEFT JOIN refunds r ON r.id = k.refund_id";
 
 pub(super) async fn check_all(
     db: &Db,
@@ -64,7 +69,8 @@ pub(super) async fn check_all(
         tx.commit().await?;
 
         for k in &keys {
-            check_payment_id(k, sink);
+            check_reference(k, "payment_id", &k.payment_id, &k.payment_merchant, sink);
+            check_reference(k, "refund_id", &k.refund_id, &k.refund_merchant, sink);
         }
         for (i, id) in &named {
             let k = &keys[*i];
@@ -111,21 +117,26 @@ pub(super) async fn check_all(
     }
 }
 
-fn check_payment_id(k: &KeyFacts, sink: &mut impl FnMut(Finding)) {
-    let Some(payment_id) = &k.payment_id else {
+/// A record's `payment_id` or `refund_id` names a row of the record's merchant.
+fn check_reference(
+    k: &KeyFacts,
+    column: &str,
+    id: &Option<String>,
+    owner: &Option<String>,
+    sink: &mut impl FnMut(Finding),
+) {
+    let Some(id) = id else {
         return;
     };
-    let message = match &k.payment_merchant {
-        None => format!("payment_id {payment_id} does not exist"),
-        Some(m) if *m != k.merchant_id => {
-            format!("payment_id {payment_id} is a payment of merchant {m}")
-        }
+    let message = match owner {
+        None => format!("{column} {id} does not exist"),
+        Some(m) if *m != k.merchant_id => format!("{column} {id} belongs to merchant {m}"),
         Some(_) => return,
     };
     sink(Finding {
         check: Check::IdempotencyRefs,
         id: format!("{}/{}", k.merchant_id, k.key),
-        payment_id: Some(payment_id.clone()),
+        payment_id: k.payment_id.clone(),
         message,
     });
 }

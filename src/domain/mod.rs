@@ -8,4 +8,6 @@ pub mod request_signing;
 pub mod status;
 #[cfg(test)]
 mod status_tests;
+pub mod strict_json;
+pub mod text;
 pub mod urls;

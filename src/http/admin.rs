@@ -2,6 +2,7 @@
 
 use super::auth::require_admin;
 use super::body::read_body;
+use super::json_body::parse_json;
 use super::payments::parse_list_query;
 use super::{json_response, AppState};
 use crate::domain::ids::MerchantId;
@@ -12,17 +13,9 @@ use crate::orchestration::merchant_profile::ProfileUpdate;
 use crate::store::merchants::MerchantRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 type Result<T> = std::result::Result<T, AppError>;
-
-fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
-        message: format!("invalid body: {e}"),
-        fields: vec![],
-    })
-}
 
 fn merchant_id(raw: &str) -> Result<String> {
     MerchantId::parse(raw)

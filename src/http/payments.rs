@@ -2,6 +2,7 @@
 
 use super::auth::{authenticate, consume_signature, Authenticated};
 use super::body::read_body;
+use super::json_body::parse_json;
 use super::{json_response, stored_response, AppState};
 use crate::domain::ids::PaymentId;
 use crate::domain::status::{PaymentStatus, Source};
@@ -181,19 +182,14 @@ pub async fn cancel(
     let body_key = if body.is_empty() {
         None
     } else {
-        serde_json::from_slice::<CancelBody>(&body)
-            .map_err(|e| AppError::InvalidRequest {
-                message: format!("invalid body: {e}"),
-                fields: vec![],
-            })?
-            .idempotency_key
+        parse_json::<CancelBody>(&body)?.idempotency_key
     };
     let key = resolve_idempotency_key(body_key.as_deref(), idempotency_header(&req))?;
     let scope = key_scope(&req, &auth, &body, key.as_deref());
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
-        .run_idempotent(scope.as_ref(), || state.orch.cancel(&merchant, &id))
+        .run_idempotent(scope.as_ref(), |_| state.orch.cancel(&merchant, &id))
         .await?;
     Ok(stored_response(answer))
 }

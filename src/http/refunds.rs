@@ -1,5 +1,6 @@
 //! `/v1/payments/{id}/refunds` and `/v1/refunds/{id}`.
 
+use super::json_body::parse_json;
 use super::payments::{authenticated, idempotency_header, key_scope, payment_id};
 use super::{json_response, stored_response, AppState};
 use crate::domain::ids::RefundId;
@@ -34,10 +35,7 @@ pub async fn create(
             idempotency_key: None,
         }
     } else {
-        serde_json::from_slice(&body).map_err(|e| AppError::InvalidRequest {
-            message: format!("invalid body: {e}"),
-            fields: vec![],
-        })?
+        parse_json(&body)?
     };
     let amount = match &parsed.amount {
         None | Some(Value::Null) => None,
@@ -50,25 +48,30 @@ pub async fn create(
             ))
         }
     };
-    if parsed
-        .reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > 500)
-    {
-        return Err(AppError::invalid(
-            "reason",
-            "must be at most 500 characters",
-        ));
+    if let Some(reason) = &parsed.reason {
+        if reason.chars().count() > 500 {
+            return Err(AppError::invalid(
+                "reason",
+                "must be at most 500 characters",
+            ));
+        }
+        if let Some(problem) = crate::domain::text::free_text_problem(reason) {
+            return Err(AppError::invalid("reason", problem));
+        }
     }
     let key = resolve_idempotency_key(parsed.idempotency_key.as_deref(), idempotency_header(&req))?;
     let scope = key_scope(&req, &auth, &body, key.as_deref());
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
-        .run_idempotent(scope.as_ref(), || {
-            state
-                .orch
-                .create_refund(&merchant, &id, amount.as_deref(), parsed.reason.clone())
+        .run_idempotent(scope.as_ref(), |resumed| {
+            let request = crate::orchestration::refunds::RefundAsk {
+                amount: amount.as_deref(),
+                reason: parsed.reason.clone(),
+                key: scope.as_ref(),
+                resumed,
+            };
+            state.orch.create_refund(&merchant, &id, request)
         })
         .await?;
     Ok(stored_response(answer))

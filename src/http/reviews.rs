@@ -29,17 +29,14 @@ enum RefundSettlement {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Resolve<T>> {
-    let parsed: Resolve<T> =
-        serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
-            message: format!("invalid body: {e}"),
-            fields: vec![],
-        })?;
-    if parsed
-        .note
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 500)
-    {
-        return Err(AppError::invalid("note", "must be at most 500 characters"));
+    let parsed: Resolve<T> = super::json_body::parse_json(body)?;
+    if let Some(note) = &parsed.note {
+        if note.chars().count() > 500 {
+            return Err(AppError::invalid("note", "must be at most 500 characters"));
+        }
+        if let Some(problem) = crate::domain::text::free_text_problem(note) {
+            return Err(AppError::invalid("note", problem));
+        }
     }
     Ok(parsed)
 }

@@ -6,6 +6,7 @@
 
 use crate::config::Settings;
 use crate::domain::money::{Currency, Money};
+use crate::domain::text;
 use crate::domain::urls::{validate_merchant_url, UrlPolicy};
 use crate::error::AppError;
 use crate::providers::{Customer, Method, ProviderId};
@@ -80,24 +81,47 @@ pub fn resolve_idempotency_key(
     Ok(key)
 }
 
+/// A string member `key` of `obj`, reported as `label` (`customer.name`): at most `max`
+/// characters, one line unless `free_text`.
+fn text_member(
+    obj: &Map<String, Value>,
+    key: &str,
+    label: &str,
+    max: usize,
+    free_text: bool,
+    errors: &mut Fields,
+) -> Option<String> {
+    let s = match obj.get(key) {
+        None | Some(Value::Null) => return None,
+        Some(Value::String(s)) => s,
+        Some(_) => {
+            errors.bad(label, "must be a string");
+            return None;
+        }
+    };
+    let problem = if free_text {
+        text::free_text_problem(s)
+    } else {
+        text::single_line_problem(s)
+    };
+    if let Some(problem) = problem {
+        errors.bad(label, problem);
+        None
+    } else if s.chars().count() > max {
+        errors.bad(label, format!("must be at most {max} characters"));
+        None
+    } else {
+        Some(s.clone())
+    }
+}
+
 fn optional_string(
     obj: &Map<String, Value>,
     field: &str,
     max: usize,
     errors: &mut Fields,
 ) -> Option<String> {
-    match obj.get(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.chars().count() <= max => Some(s.clone()),
-        Some(Value::String(_)) => {
-            errors.bad(field, format!("must be at most {max} characters"));
-            None
-        }
-        Some(_) => {
-            errors.bad(field, "must be a string");
-            None
-        }
-    }
+    text_member(obj, field, field, max, false, errors)
 }
 
 fn url_field(
@@ -131,9 +155,9 @@ fn parse_customer(value: Option<&Value>, errors: &mut Fields) -> Customer {
             errors.bad(&format!("customer.{key}"), "is not a known field");
         }
     }
-    let name = optional_string(obj, "name", 200, errors);
-    let email = optional_string(obj, "email", 254, errors);
-    let phone = optional_string(obj, "phone", 32, errors);
+    let name = text_member(obj, "name", "customer.name", 200, false, errors);
+    let email = text_member(obj, "email", "customer.email", 254, false, errors);
+    let phone = text_member(obj, "phone", "customer.phone", 32, false, errors);
     if let Some(e) = &email {
         if !is_plausible_email(e) {
             errors.bad("customer.email", "must be an email address");
@@ -184,6 +208,7 @@ pub fn parse_create(
     settings: &Settings,
     policy: &UrlPolicy,
 ) -> Result<CreateRequest, AppError> {
+    crate::domain::strict_json::check(body)?;
     let value: Value = serde_json::from_slice(body).map_err(|e| AppError::InvalidRequest {
         message: format!("body is not valid JSON: {e}"),
         fields: vec![],
@@ -244,6 +269,10 @@ pub fn parse_create(
         _ => None,
     };
     let order_id = match obj.get("order_id") {
+        Some(Value::String(s)) if text::single_line_problem(s).is_some() => {
+            errors.bad("order_id", "must not contain control characters");
+            None
+        }
         Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 255 => {
             Some(s.clone())
         }
@@ -288,7 +317,7 @@ pub fn parse_create(
         })
     });
     let customer = parse_customer(obj.get("customer"), &mut errors);
-    let description = optional_string(&obj, "description", 1000, &mut errors);
+    let description = text_member(&obj, "description", "description", 1000, true, &mut errors);
     let metadata = match obj.get("metadata") {
         None | Some(Value::Null) => None,
         Some(Value::Object(m))

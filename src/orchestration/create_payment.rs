@@ -33,7 +33,7 @@ impl Orchestrator {
         let resumed_payment = match &scope {
             Some(s) => match self.begin_idempotent(s).await? {
                 Begin::Replay(stored) => return Ok(stored),
-                Begin::Run { payment_id } => payment_id,
+                Begin::Run { payment_id, .. } => payment_id,
             },
             None => None,
         };

@@ -35,8 +35,12 @@ impl KeyScope {
 
 #[derive(Debug)]
 pub enum Begin {
-    /// This request holds the key; `payment_id` is set when an earlier try created the payment.
-    Run { payment_id: Option<String> },
+    /// This request holds the key; `payment_id` (`refund_id`) is set when an earlier try created
+    /// the payment (the refund).
+    Run {
+        payment_id: Option<String>,
+        refund_id: Option<String>,
+    },
     /// The stored answer, byte for byte.
     Replay(StoredResponse),
 }
@@ -68,7 +72,10 @@ impl Orchestrator {
         let mut conn = self.db.acquire().await?;
         let (m, k, f) = (&scope.merchant_id, &scope.key, &scope.fingerprint);
         if store::idempotency::try_begin(&mut conn, m, k, f, now, now + lock, expires).await? {
-            return Ok(Begin::Run { payment_id: None });
+            return Ok(Begin::Run {
+                payment_id: None,
+                refund_id: None,
+            });
         }
         let row = store::idempotency::get(&mut conn, m, k)
             .await?
@@ -94,6 +101,7 @@ impl Orchestrator {
         if store::idempotency::try_resume(&mut conn, m, k, f, now, now + lock).await? {
             return Ok(Begin::Run {
                 payment_id: row.payment_id,
+                refund_id: row.refund_id,
             });
         }
         let retry_after_secs = row
@@ -126,6 +134,17 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// After a failure whose outcome may be unknown: the key is freed when its request created
+    /// nothing (so a corrected retry is new), else left resumable.
+    async fn free_or_release(&self, scope: &KeyScope) -> AppResult<()> {
+        let mut conn = self.db.acquire().await?;
+        let (m, k) = (&scope.merchant_id, &scope.key);
+        if !store::idempotency::forget_if_untouched(&mut conn, m, k).await? {
+            store::idempotency::release(&mut conn, m, k).await?;
+        }
+        Ok(())
+    }
+
     /// Frees a key whose request ended before anything happened.
     pub async fn forget_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
         let mut conn = self.db.acquire().await?;
@@ -133,27 +152,29 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// Runs `work` at most once per key for requests that change one thing (cancel, …).
+    /// Runs `work` at most once per key for requests that change one thing (cancel, refund).
+    /// `work` is given the refund an earlier try with this key created, if any.
     pub async fn run_idempotent<Fut>(
         &self,
         scope: Option<&KeyScope>,
-        work: impl FnOnce() -> Fut,
+        work: impl FnOnce(Option<String>) -> Fut,
     ) -> AppResult<StoredResponse>
     where
         Fut: Future<Output = AppResult<(u16, Vec<u8>)>>,
     {
         let Some(scope) = scope else {
-            let (status, body) = work().await?;
+            let (status, body) = work(None).await?;
             return Ok(StoredResponse {
                 status,
                 body,
                 replayed: false,
             });
         };
-        if let Begin::Replay(stored) = self.begin_idempotent(scope).await? {
-            return Ok(stored);
-        }
-        let (status, body) = match work().await {
+        let resumed_refund = match self.begin_idempotent(scope).await? {
+            Begin::Replay(stored) => return Ok(stored),
+            Begin::Run { refund_id, .. } => refund_id,
+        };
+        let (status, body) = match work(resumed_refund).await {
             Ok(answer) => answer,
             Err(err) if is_storable(&err) => {
                 let body = err
@@ -169,7 +190,7 @@ impl Orchestrator {
                         | AppError::ProviderTimeout(_)
                         | AppError::Internal(_)
                 ) {
-                    self.release_idempotent(scope).await?;
+                    self.free_or_release(scope).await?;
                 } else {
                     self.forget_idempotent(scope).await?;
                 }

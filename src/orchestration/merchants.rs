@@ -36,6 +36,9 @@ impl Orchestrator {
         if name.is_empty() || name.chars().count() > 200 {
             return Err(AppError::invalid("name", "must be 1 to 200 characters"));
         }
+        if let Some(problem) = crate::domain::text::single_line_problem(name) {
+            return Err(AppError::invalid("name", problem));
+        }
         if let Some(url) = webhook_url {
             validate_merchant_url(url, &self.url_policy(), true)
                 .map_err(|e| AppError::invalid("webhook_url", e))?;

@@ -6,6 +6,7 @@
 //! that never arrives leaves a `pending` refund that a recheck settles from the gateway's own
 //! record (`refund_evidence`), never a second refund. State changes are `refund_state`'s.
 
+use super::idempotency::KeyScope;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::ids::RefundId;
 use crate::domain::money::{format_minor, Currency, Money};
@@ -37,6 +38,15 @@ pub fn refund_view(r: &RefundRow) -> Value {
     })
 }
 
+/// A merchant's refund request as parsed, with its idempotency key (if any) and the refund an
+/// earlier try with that key created.
+pub struct RefundAsk<'a> {
+    pub amount: Option<&'a str>,
+    pub reason: Option<String>,
+    pub key: Option<&'a KeyScope>,
+    pub resumed: Option<String>,
+}
+
 impl Orchestrator {
     /// Creates a refund of `amount` (or of everything left) and asks the gateway for it.
     /// Answers 201 with the refund (`pending` until the gateway confirms).
@@ -44,10 +54,25 @@ impl Orchestrator {
         &self,
         merchant_id: &str,
         payment_id: &str,
-        amount: Option<&str>,
-        reason: Option<String>,
+        ask: RefundAsk<'_>,
     ) -> AppResult<(u16, Vec<u8>)> {
+        let RefundAsk {
+            amount,
+            reason,
+            key,
+            resumed,
+        } = ask;
         let mut conn = self.db.acquire().await?;
+        if let Some(refund_id) = resumed {
+            // An earlier try with this key created it; its outcome was unknown. It is never sent
+            // again: the answer is where it stands (a recheck settles it).
+            let refund = refunds::get_for_merchant(&mut conn, merchant_id, &refund_id)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("keyed refund {refund_id} is gone"))
+                })?;
+            return Ok((201, refund_view(&refund).to_string().into_bytes()));
+        }
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -74,6 +99,9 @@ impl Orchestrator {
         };
         let attempt =
             attempt.ok_or_else(|| AppError::InvalidState("the payment was never paid".into()))?;
+        // Before anything is written: a failure here leaves nothing behind and frees the key.
+        let account = self.load_account(&attempt.account_id).await?;
+        let ctx = self.account_context(&account)?;
 
         let now = self.now();
         let refund = {
@@ -121,6 +149,10 @@ impl Orchestrator {
                 status_detail: None,
             };
             refunds::insert(&mut tx, &row).await?;
+            if let Some(k) = key {
+                store::idempotency::set_refund(&mut tx, &k.merchant_id, &k.key, Some(&row.id))
+                    .await?;
+            }
             self.note(
                 &mut tx,
                 payment_id,
@@ -133,8 +165,6 @@ impl Orchestrator {
             row
         };
 
-        let account = self.load_account(&attempt.account_id).await?;
-        let ctx = self.account_context(&account)?;
         let request = RefundRequest {
             reference: refund.reference.clone(),
             payment_external_id: attempt.external_id.clone().unwrap_or_default(),
@@ -172,6 +202,11 @@ impl Orchestrator {
             Outcome::NotSent(reason) => {
                 self.refund_call_failed(&refund.id, Some("provider_unavailable"), &reason)
                     .await?;
+                // Never sent: the key is free for a retry (the failed refund stays on record).
+                if let Some(k) = key {
+                    let mut conn = self.db.acquire().await?;
+                    store::idempotency::set_refund(&mut conn, &k.merchant_id, &k.key, None).await?;
+                }
                 return Err(gateway_error(false, reason));
             }
         };

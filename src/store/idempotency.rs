@@ -12,6 +12,8 @@ pub struct IdempotencyRow {
     pub state: String,
     pub locked_until: Option<DateTime<Utc>>,
     pub payment_id: Option<String>,
+    /// The refund a keyed refund request created (`None` once it is known never sent).
+    pub refund_id: Option<String>,
     pub response_status: Option<i32>,
     pub response_body: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
@@ -104,6 +106,39 @@ pub async fn set_payment(
         .execute(c)
         .await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The refund this key created (or `None`: it was never sent), in the refund's own transaction.
+pub async fn set_refund(
+    conn: &mut Conn,
+    merchant_id: &str,
+    key: &str,
+    refund_id: Option<&str>,
+) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE idempotency_keys SET refund_id = $3 WHERE merchant_id = $1 AND key = $2")
+        .bind(merchant_id)
+        .bind(key)
+        .bind(refund_id)
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets the key if its request created nothing (no payment, no refund); true when it did.
+pub async fn forget_if_untouched(
+    conn: &mut Conn,
+    merchant_id: &str,
+    key: &str,
+) -> sqlx::Result<bool> {
+    let deleted = on_conn!(conn, c => sqlx::query(
+        "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND key = $2 AND state = 'in_flight'
+           AND payment_id IS NULL AND refund_id IS NULL",
+    )
+    .bind(merchant_id)
+    .bind(key)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(deleted == 1)
 }
 
 /// Stores the final answer, replayed byte for byte from now on.

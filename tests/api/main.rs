@@ -30,4 +30,5 @@ mod sandbox;
 mod scale;
 mod signing;
 mod status_lookups;
+mod strict_input;
 mod webhooks;
