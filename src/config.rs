@@ -119,7 +119,8 @@ pub struct NotifySettings {
     pub allow_private_hosts: Option<bool>,
     pub allow_http: Option<bool>,
     /// Comma-separated host names that merchant webhooks may reach even when they resolve to a
-    /// loopback or private address (never link-local or metadata).
+    /// loopback or private address (never metadata, link-local or other special-purpose ones;
+    /// see `domain::address_class`). Compared without case or the trailing dot.
     pub allowed_hosts: String,
     /// Timeout of one webhook delivery, milliseconds.
     pub timeout_ms: u64,

@@ -1,5 +1,8 @@
 //! Pure types and rules, no I/O: ids, money, the payment and refund state machines, input validation.
 
+pub mod address_class;
+#[cfg(test)]
+mod address_class_tests;
 pub mod ids;
 pub mod money;
 pub mod refund_status;

@@ -1,11 +1,13 @@
 //! The HTTP client that delivers merchant webhooks: its own resolver applies the address
-//! policy at connect time; no proxy from the environment; redirects are not followed; 10 s
-//! timeout; the first KiB of each answer is kept for the timeline.
+//! policy at connect time (and answers localhost names with loopback itself, RFC 6761); no
+//! proxy from the environment; redirects are not followed; 10 s timeout; the first KiB of each
+//! answer is kept for the timeline.
 
 use super::address::{AddressPolicy, REFUSED};
 use super::retry::{parse_retry_after, AttemptResult};
+use crate::domain::urls::is_localhost_name;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,8 +20,17 @@ impl Resolve for FilteringResolver {
         let policy = self.policy.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let resolved: Vec<SocketAddr> = if is_localhost_name(&host) {
+                // RFC 6761: localhost names are loopback whatever a resolver would say, and
+                // `localhost.` or `shop.localhost` is in few hosts files; the policy still
+                // decides whether loopback may be reached.
+                vec![
+                    SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                    SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+                ]
+            } else {
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect()
+            };
             let mut refusals = Vec::new();
             let permitted: Vec<SocketAddr> = resolved
                 .into_iter()

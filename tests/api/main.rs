@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod browser;
+mod callback_targets;
 mod chaos;
 mod checkout;
 mod crash;
