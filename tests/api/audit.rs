@@ -14,22 +14,13 @@ use surfaces::{admin_audit, cli};
 
 /// A PayStableCoin payment paid in full, then refunded in full: (payment id, refund id).
 pub(super) async fn paid_and_refunded(app: &TestApp, m: &Merchant) -> (String, String) {
-    let id = paid(app, m, "ORDER-1").await;
+    let id = app.paid_payment(m, "ORDER-1").await;
     let (status, refund) = app.post(&format!("/v1/payments/{id}/refunds"), "", m).await;
     assert_eq!(status, 201, "{refund}");
     let (status, _) = app.post(&format!("/v1/payments/{id}/recheck"), "", m).await;
     assert_eq!(status, 200);
     assert_eq!(app.status_of(&id, m).await, "refunded");
     (id, refund["id"].as_str().unwrap().to_owned())
-}
-
-/// A PayStableCoin payment paid in full (`order` keeps two requests apart: replays are refused).
-pub(super) async fn paid(app: &TestApp, m: &Merchant, order: &str) -> String {
-    let p = app.create_payment(m, json!({ "order_id": order })).await;
-    app.sim_checkout(&p, "pay").await;
-    let id = p["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.status_of(&id, m).await, "completed");
-    id
 }
 
 pub(super) async fn audit_with(app: &TestApp, batch_size: u32) -> AuditReport {
@@ -138,7 +129,7 @@ fn openapi_lists_every_check() {
 async fn the_teardown_audit_fails_a_test_that_breaks_the_store() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     exec(
         &app,
         &format!("UPDATE payments SET status = 'refunded' WHERE id = '{id}'"),
@@ -151,7 +142,7 @@ async fn the_teardown_audit_fails_a_test_that_breaks_the_store() {
 async fn a_test_may_say_it_leaves_violations() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     exec(
         &app,
         &format!("UPDATE payments SET status = 'refunded' WHERE id = '{id}'"),

@@ -356,6 +356,16 @@ impl TestApp {
         json
     }
 
+    /// A PayStableCoin payment paid in full; `order` keeps two creates apart (a signature is
+    /// single-use, and two identical keyless creates in one second would share one).
+    pub async fn paid_payment(&self, m: &Merchant, order: &str) -> String {
+        let p = self.create_payment(m, json!({ "order_id": order })).await;
+        self.sim_checkout(&p, "pay").await;
+        let id = p["id"].as_str().unwrap().to_owned();
+        assert_eq!(self.status_of(&id, m).await, "completed");
+        id
+    }
+
     /// The simulator's order id is the last segment of the checkout URL.
     pub fn sim_order_id(payment: &Value) -> String {
         payment["checkout_url"]

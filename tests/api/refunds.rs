@@ -1,23 +1,15 @@
 //! Refunds (design §1.5) through PayStableCoin: full refunds only at this gateway, never more
 //! than was paid even when many arrive at once, idempotent, settled by recheck.
 
-use crate::helpers::{spawn_app, Merchant, TestApp};
+use crate::helpers::spawn_app;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-async fn paid_payment(app: &TestApp, m: &Merchant) -> String {
-    let p = app.create_payment(m, json!({})).await;
-    app.sim_checkout(&p, "pay").await;
-    let id = p["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.status_of(&id, m).await, "completed");
-    id
-}
 
 #[tokio::test]
 async fn a_full_refund_is_pending_until_the_gateway_confirms_then_the_payment_is_refunded() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     let (status, refund) = app
         .post(
             &format!("/v1/payments/{id}/refunds"),
@@ -67,7 +59,7 @@ async fn a_full_refund_is_pending_until_the_gateway_confirms_then_the_payment_is
 async fn concurrent_refunds_never_exceed_the_payment() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     let path = format!("/v1/payments/{id}/refunds");
     let attempts = (0..6).map(|i| {
         let body = json!({ "idempotency_key": format!("r-{i}") }).to_string();
@@ -111,7 +103,7 @@ async fn refunds_are_idempotent_and_refused_when_they_cannot_be_made() {
         (409, Some("invalid_state"))
     );
 
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     let path = format!("/v1/payments/{id}/refunds");
     // PayStableCoin has no partial refunds.
     let (status, err) = app.post(&path, r#"{"amount":"5.00"}"#, &m).await;

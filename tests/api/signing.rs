@@ -9,14 +9,6 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-async fn paid_payment(app: &TestApp, m: &Merchant, order: &str) -> String {
-    let p = app.create_payment(m, json!({ "order_id": order })).await;
-    app.sim_checkout(&p, "pay").await;
-    let id = p["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.status_of(&id, m).await, "completed");
-    id
-}
-
 /// Sends `body` with exactly the given signature headers (a captured request, re-sent).
 async fn send_raw(
     app: &TestApp,
@@ -102,8 +94,8 @@ async fn set_policy(app: &TestApp, m: &Merchant, policy: &str) {
 async fn a_captured_body_signature_moves_no_money_on_another_endpoint() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let x = paid_payment(&app, &m, "X").await;
-    let y = paid_payment(&app, &m, "Y").await;
+    let x = app.paid_payment(&m, "X").await;
+    let y = app.paid_payment(&m, "Y").await;
     let ts = now_ts();
     let captured = v1_headers(&m, &ts, b"{}");
 
@@ -133,8 +125,8 @@ async fn a_captured_body_signature_moves_no_money_on_another_endpoint() {
 async fn a_fresh_idempotency_key_header_does_not_make_a_captured_refund_new() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let x = paid_payment(&app, &m, "X").await;
-    let y = paid_payment(&app, &m, "Y").await;
+    let x = app.paid_payment(&m, "X").await;
+    let y = app.paid_payment(&m, "Y").await;
     let ts = now_ts();
     let body = r#"{"reason":"damaged"}"#;
     let mut captured = v1_headers(&m, &ts, body.as_bytes());
@@ -181,8 +173,8 @@ async fn a_fresh_idempotency_key_header_does_not_make_a_captured_refund_new() {
 async fn a_key_inside_the_signed_body_lets_the_same_request_be_answered_again() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let x = paid_payment(&app, &m, "X").await;
-    let y = paid_payment(&app, &m, "Y").await;
+    let x = app.paid_payment(&m, "X").await;
+    let y = app.paid_payment(&m, "Y").await;
     let ts = now_ts();
     let body = r#"{"idempotency_key":"rf-1"}"#;
     let captured = v1_headers(&m, &ts, body.as_bytes());
@@ -257,8 +249,8 @@ async fn the_seed_timestamp_only_form_reads_but_never_writes_and_a_merchant_may_
 async fn signature_v2_binds_method_target_key_and_body_and_may_be_required() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let x = paid_payment(&app, &m, "X").await;
-    let y = paid_payment(&app, &m, "Y").await;
+    let x = app.paid_payment(&m, "X").await;
+    let y = app.paid_payment(&m, "Y").await;
     let path_x = format!("/v1/payments/{x}/refunds");
     let body = r#"{"amount":"1.00"}"#;
     let signed = v2_headers(&m, "POST", &path_x, "v2-key", body);

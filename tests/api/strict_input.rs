@@ -44,14 +44,6 @@ async fn admin(app: &TestApp, method: Method, path: &str, body: &str) -> (u16, V
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn paid_payment(app: &TestApp, m: &Merchant) -> String {
-    let p = app.create_payment(m, json!({})).await;
-    app.sim_checkout(&p, "pay").await;
-    let id = p["id"].as_str().unwrap().to_owned();
-    assert_eq!(app.status_of(&id, m).await, "completed");
-    id
-}
-
 fn create_body(extra: Value) -> String {
     let mut body = json!({ "amount": "10.00", "currency": "USD", "order_id": "O-1", "provider": "paystablecoin" });
     body.as_object_mut()
@@ -98,7 +90,7 @@ async fn nul_and_control_characters_are_refused_naming_the_field_everywhere() {
     assert_eq!(res.status(), 201, "free text keeps its line breaks");
     assert_eq!(app.count("payments").await, 1);
 
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "PAID-1").await;
     let refunds = format!("/v1/payments/{id}/refunds");
     let got = expect_400(&app, &m, Method::POST, &refunds, r#"{"reason":"a\u0000b"}"#).await;
     assert_eq!(got, vec!["reason"]);
@@ -185,7 +177,7 @@ async fn duplicate_keys_and_wrong_types_name_the_field_and_create_nothing() {
     );
     assert_eq!(app.count("payments").await, 0);
 
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "PAID-1").await;
     let refunds = format!("/v1/payments/{id}/refunds");
     let got = expect_400(
         &app,
@@ -240,7 +232,7 @@ async fn duplicate_keys_and_wrong_types_name_the_field_and_create_nothing() {
 async fn a_keyed_refund_that_failed_before_the_gateway_frees_its_key_for_the_corrected_retry() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid_payment(&app, &m).await;
+    let id = app.paid_payment(&m, "PAID-1").await;
     let refunds = format!("/v1/payments/{id}/refunds");
     // The account's sealed credentials cannot be opened: a 500 before anything is sent.
     let sealed: Vec<u8> = sqlx::query_scalar("SELECT credentials_enc FROM provider_accounts")

@@ -1,8 +1,6 @@
 //! Corruption made by hand, each caught by its check with the id of the row concerned.
 
-use super::{
-    audit, audit_with, exec, found, outbox_id, paid, paid_and_refunded, set, stash, unstash,
-};
+use super::{audit, audit_with, exec, found, outbox_id, paid_and_refunded, set, stash, unstash};
 use crate::helpers::{on_postgres, spawn_app};
 use payrail::audit::Check;
 use serde_json::json;
@@ -11,7 +9,7 @@ use serde_json::json;
 async fn a_completed_payment_marked_refunded_without_refunds_is_caught() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     assert!(audit(&app).await.clean);
     exec(
         &app,
@@ -111,7 +109,7 @@ async fn a_deleted_merchant_event_or_timeline_entry_is_caught() {
 async fn a_second_paid_attempt_outside_review_is_caught() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     let second = "att_01KZZZZZZZZZZZZZZZZZZZZZZZ";
     exec(&app, &format!(
         "INSERT INTO attempts (id, payment_id, account_id, provider, reference, state, charge_id, created_at, updated_at)
@@ -165,7 +163,7 @@ async fn orphaned_refunds_are_caught_in_every_batch_range() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
     let (first, refund) = paid_and_refunded(&app, &m).await;
-    let second = paid(&app, &m, "ORDER-2").await;
+    let second = app.paid_payment(&m, "ORDER-2").await;
     assert!(first < second);
     let between = format!("{first}0");
     let ghosts = [

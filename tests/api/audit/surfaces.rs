@@ -1,6 +1,6 @@
 //! The ways into the audit besides the library: the `payrail audit` binary and the admin API.
 
-use super::{exec, paid};
+use super::exec;
 use crate::helpers::{on_postgres, spawn_app, spawn_app_with, TestApp};
 use serde_json::{json, Value};
 
@@ -29,7 +29,7 @@ pub(super) async fn cli(app: &TestApp) -> (i32, String, String) {
 async fn the_cli_exits_0_when_clean_and_1_with_each_finding_on_its_line() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     let (code, stdout, stderr) = cli(&app).await;
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert_eq!(
@@ -137,7 +137,7 @@ async fn the_admin_audit_needs_the_token_checks_its_limit_and_truncates() {
     assert!(body["details"]["fields"]["limit"].is_string(), "{body}");
 
     let m = app.merchant_with_psc().await;
-    let id = paid(&app, &m, "ORDER-1").await;
+    let id = app.paid_payment(&m, "ORDER-1").await;
     exec(
         &app,
         &format!("UPDATE payments SET status = 'refunded' WHERE id = '{id}'"),
