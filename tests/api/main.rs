@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod bounded_answers;
 mod browser;
 mod chaos;
 mod checkout;
