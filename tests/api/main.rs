@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod bounded_answers;
+mod bounded_webhooks;
 mod browser;
 mod chaos;
 mod checkout;
