@@ -15,6 +15,7 @@ pub struct Settings {
     pub payments: PaymentSettings,
     pub idempotency: IdempotencySettings,
     pub recheck: RecheckSettings,
+    pub webhooks: WebhookSettings,
     pub gateway: GatewaySettings,
     pub notify: NotifySettings,
     pub sandbox: SandboxSettings,
@@ -99,6 +100,20 @@ pub struct RecheckSettings {
     /// return still redirects, with the stored status (the reconciler follows up).
     pub returns_per_minute: u32,
     pub returns_burst: u32,
+}
+
+/// Token buckets per gateway account (per instance) for the gateway-webhook deliveries that
+/// get journalled; past them the answer is 429 `rate_limited` with `Retry-After` (gateways
+/// retry), nothing is stored, and the refusal is counted. Deliveries that verify and those that
+/// do not have buckets of their own, so a flood of forged ones cannot hold up the gateway's.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WebhookSettings {
+    /// Verified deliveries per account.
+    pub per_minute: u32,
+    pub burst: u32,
+    /// Deliveries that fail verification, per account.
+    pub rejected_per_minute: u32,
+    pub rejected_burst: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -198,6 +213,12 @@ per_minute = 60
 burst = 10
 returns_per_minute = 6
 returns_burst = 3
+
+[webhooks]
+per_minute = 600
+burst = 100
+rejected_per_minute = 10
+rejected_burst = 20
 
 [gateway]
 timeout_ms = 15000
@@ -310,6 +331,11 @@ mod tests {
         assert_eq!(s.server.listen, "127.0.0.1:8080");
         assert_eq!(s.security.timestamp_tolerance_secs, 300);
         assert_eq!(s.idempotency.retention_secs, 86400);
+        assert_eq!((s.webhooks.per_minute, s.webhooks.burst), (600, 100));
+        assert_eq!(
+            (s.webhooks.rejected_per_minute, s.webhooks.rejected_burst),
+            (10, 20)
+        );
         assert_eq!(s.notify.allow_http, None);
         assert_eq!(s.sandbox.enabled, None);
         assert_eq!(s.data.dir, ".");

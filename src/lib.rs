@@ -23,6 +23,8 @@ pub mod embedded;
 pub mod error;
 /// actix-web routes, handlers, authentication, middleware.
 pub mod http;
+/// Size caps on what peers send or answer (request bodies, the journal, answers read).
+pub mod limits;
 /// Prometheus metrics.
 pub mod metrics;
 /// Merchant webhooks: signatures, the address policy, the delivery client, the retry schedule.

@@ -1,5 +1,6 @@
 //! Prometheus metrics: HTTP requests by route and status, gateway calls by provider and outcome,
-//! gateway webhooks by provider and verification result.
+//! gateway webhooks by provider and verification result, and the deliveries that were answered
+//! without being journalled (unknown account, over the rate limit, too large) by reason.
 
 use crate::providers::Outcome;
 use prometheus::{
@@ -16,6 +17,7 @@ pub struct Metrics {
     gateway_calls: IntCounterVec,
     gateway_latency: HistogramVec,
     webhooks: IntCounterVec,
+    webhooks_dropped: IntCounterVec,
     deliveries: IntCounterVec,
     reconciler: IntCounterVec,
     outbox_depth: prometheus::IntGauge,
@@ -70,6 +72,14 @@ impl Metrics {
                 "Gateway webhooks received by provider and result",
             ),
             &["provider", "result"],
+        )
+        .expect("valid metric");
+        let webhooks_dropped = IntCounterVec::new(
+            Opts::new(
+                "gateway_webhooks_dropped_total",
+                "Gateway webhook deliveries answered but not journalled, by provider and reason",
+            ),
+            &["provider", "reason"],
         )
         .expect("valid metric");
         let circuits = prometheus::IntGaugeVec::new(
@@ -134,6 +144,7 @@ impl Metrics {
             &http_requests,
             &gateway_calls,
             &webhooks,
+            &webhooks_dropped,
             &deliveries,
             &reconciler,
         ] {
@@ -153,6 +164,7 @@ impl Metrics {
             gateway_calls,
             gateway_latency,
             webhooks,
+            webhooks_dropped,
             deliveries,
             reconciler,
             outbox_depth,
@@ -176,6 +188,14 @@ impl Metrics {
 
     pub fn observe_webhook(&self, provider: &str, result: &str) {
         self.webhooks.with_label_values(&[provider, result]).inc();
+    }
+
+    /// A delivery not journalled. `provider` is a known provider id or `unknown`, and `reason`
+    /// one of a few fixed words, so a hostile sender cannot grow the label set.
+    pub fn observe_webhook_dropped(&self, provider: &str, reason: &str) {
+        self.webhooks_dropped
+            .with_label_values(&[provider, reason])
+            .inc();
     }
 
     pub fn observe_delivery(&self, outcome: &str) {

@@ -8,8 +8,8 @@ use actix_web::{web, HttpRequest};
 use bytes::BytesMut;
 use futures_util::StreamExt;
 
-/// Design §1: request bodies over 64 KiB are refused.
-pub const MAX_BODY: usize = 64 * 1024;
+/// Design §1: request bodies over 64 KiB are refused (`limits` holds every cap).
+pub const MAX_BODY: usize = crate::limits::MAX_REQUEST_BODY;
 
 pub async fn read_body(
     req: &HttpRequest,

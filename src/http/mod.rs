@@ -35,6 +35,8 @@ pub struct AppState {
     pub recheck_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Live rechecks per payment triggered by customer returns (per instance).
     pub return_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Journalled gateway webhooks per account, verified and rejected apart (per instance).
+    pub webhook_limiters: Arc<WebhookLimiters>,
     /// Sends ops' test webhooks under the same address policy as the outbox.
     pub delivery: crate::notify::client::DeliveryClient,
     /// Merchant secrets in the clear for a few seconds (request authentication).
@@ -44,22 +46,53 @@ pub struct AppState {
 impl AppState {
     pub fn new(orch: Orchestrator) -> Self {
         let r = &orch.settings.recheck;
-        let limiter = |per_minute: u32, burst: u32| {
-            let per_minute = NonZeroU32::new(per_minute.max(1)).expect("max(1) is non-zero");
-            let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
-            Arc::new(DefaultKeyedRateLimiter::keyed(
-                Quota::per_minute(per_minute).allow_burst(burst),
-            ))
-        };
+        let w = &orch.settings.webhooks;
         Self {
-            recheck_limiter: limiter(r.per_minute, r.burst),
-            return_limiter: limiter(r.returns_per_minute, r.returns_burst),
+            recheck_limiter: Arc::new(limiter(r.per_minute, r.burst)),
+            return_limiter: Arc::new(limiter(r.returns_per_minute, r.returns_burst)),
+            webhook_limiters: Arc::new(WebhookLimiters {
+                verified: limiter(w.per_minute, w.burst),
+                rejected: limiter(w.rejected_per_minute, w.rejected_burst),
+            }),
             secret_cache: Arc::new(secret_cache::SecretCache::new(
                 orch.settings.security.secret_cache_secs,
             )),
             delivery: crate::workers::delivery_client(&orch),
             orch,
         }
+    }
+}
+
+/// A keyed token bucket of `per_minute` with `burst` (each at least 1).
+fn limiter(per_minute: u32, burst: u32) -> DefaultKeyedRateLimiter<String> {
+    let per_minute = NonZeroU32::new(per_minute.max(1)).expect("max(1) is non-zero");
+    let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
+    DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
+}
+
+/// Seconds until a refused key may try again, rounded up (for `Retry-After`).
+pub fn retry_after_secs(wait: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    use governor::clock::{Clock, DefaultClock};
+    wait.wait_time_from(DefaultClock::default().now()).as_secs() + 1
+}
+
+/// The gateway-webhook buckets, keyed by account id (only known accounts get a key).
+pub struct WebhookLimiters {
+    verified: DefaultKeyedRateLimiter<String>,
+    rejected: DefaultKeyedRateLimiter<String>,
+}
+
+impl WebhookLimiters {
+    /// `Err(seconds to wait)` when the account's bucket for this kind of delivery is empty.
+    pub fn admit(&self, account_id: &str, verified: bool) -> Result<(), u64> {
+        let limiter = if verified {
+            &self.verified
+        } else {
+            &self.rejected
+        };
+        limiter
+            .check_key(&account_id.to_owned())
+            .map_err(|wait| retry_after_secs(&wait))
     }
 }
 

@@ -142,14 +142,8 @@ pub async fn recheck(
     })?;
     let id = payment_id(&path)?;
     if let Err(wait) = state.recheck_limiter.check_key(&auth.merchant_id) {
-        let secs = wait
-            .wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ))
-            .as_secs()
-            + 1;
         return Err(AppError::RateLimited {
-            retry_after_secs: secs,
+            retry_after_secs: super::retry_after_secs(&wait),
         });
     }
     let result = state

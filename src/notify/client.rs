@@ -1,11 +1,13 @@
 //! The HTTP client that delivers merchant webhooks: its own resolver applies the address
 //! policy at connect time (and answers localhost names with loopback itself, RFC 6761); no
-//! proxy from the environment; redirects are not followed; 10 s timeout; the first KiB of each
-//! answer is kept for the timeline.
+//! proxy from the environment; redirects are not followed; 10 s timeout; only the first KiB of
+//! each answer is read, kept for the timeline, and the rest is left unread (the connection is
+//! dropped), so a receiver answering gigabytes costs nothing.
 
 use super::address::{AddressPolicy, REFUSED};
 use super::retry::{parse_retry_after, AttemptResult};
 use crate::domain::urls::is_localhost_name;
+use crate::limits::{read_at_most, DELIVERY_EXCERPT};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -64,13 +66,11 @@ pub struct DeliveryClient {
 pub struct Delivery {
     pub result: AttemptResult,
     pub latency: Duration,
-    /// The first KiB of the answer.
+    /// The first KiB of the answer ([`crate::limits::DELIVERY_EXCERPT`]).
     pub excerpt: String,
     /// Why no answer arrived (network error, timeout, address refused).
     pub error: Option<String>,
 }
-
-const EXCERPT: usize = 1024;
 
 /// Idle connections are reused for at most this long: under the 5 s keep-alive of common
 /// servers (actix-web, Node), so a request is not written onto a connection the server is
@@ -139,15 +139,18 @@ impl DeliveryClient {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
-                let bytes = response.bytes().await.unwrap_or_default();
-                let cut = &bytes[..bytes.len().min(EXCERPT)];
+                // The status decides the delivery; the answer is only an excerpt to show.
+                let excerpt = read_at_most(response, DELIVERY_EXCERPT)
+                    .await
+                    .map(|c| c.bytes)
+                    .unwrap_or_default();
                 Delivery {
                     result: AttemptResult {
                         status: Some(status),
                         retry_after,
                     },
                     latency: started.elapsed(),
-                    excerpt: String::from_utf8_lossy(cut).into_owned(),
+                    excerpt: String::from_utf8_lossy(&excerpt).into_owned(),
                     error: None,
                 }
             }

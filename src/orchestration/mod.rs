@@ -30,6 +30,7 @@ pub mod review;
 pub mod routing;
 pub mod transition;
 pub mod views;
+pub mod webhook_journal;
 pub mod webhooks;
 
 use crate::config::Settings;

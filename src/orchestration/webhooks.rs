@@ -1,146 +1,161 @@
 //! Gateway webhooks (design §3.3): journal first, verify, then apply through the state machine.
 //!
-//! Every delivery is journalled with its raw bytes and verification result before anything else.
+//! Every delivery to a known account is journalled with its raw bytes (up to a cap) and
+//! verification result before anything else; one to an unknown account is only counted, so
+//! the public endpoint cannot be used to fill the store (`webhook_journal` says what is kept).
 //! A forged one is never applied. A verified duplicate is acknowledged and not applied again
 //! (the dedupe key is claimed in the transaction that applies it). The answer is what the
 //! gateway expects, and it is fast: the merchant is told later, from the outbox.
 
 use super::reports::Dedupe;
+use super::webhook_journal::{journal_headers, Journalled};
 use super::Orchestrator;
+use crate::domain::ids::AccountId;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::{
-    AckKind, GatewayReport, IncomingWebhook, Outcome, ProviderAdapter, ProviderId, ReportedStatus,
-    WebhookAck, WebhookEvent, WebhookVerification,
+    AckKind, GatewayReport, IncomingWebhook, Outcome, ParsedWebhook, ProviderAdapter, ProviderId,
+    ReportedStatus, WebhookAck, WebhookEvent, WebhookVerification,
 };
+use crate::store;
 use crate::store::accounts::AccountRow;
-use crate::store::{self, webhooks::NewJournalEntry};
-use serde_json::{Map, Value};
+use std::sync::Arc;
 
-/// Headers worth keeping in the journal (signatures, timestamps, content type, event names).
-fn journal_headers(headers: &[(String, String)]) -> String {
-    let keep: Map<String, Value> = headers
-        .iter()
-        .filter(|(k, _)| {
-            k.contains("signature")
-                || k.contains("timestamp")
-                || k.contains("hmac")
-                || k.starts_with("hitpay-")
-                || k == "content-type"
-                || k == "user-agent"
-        })
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    Value::Object(keep).to_string()
+/// One delivery to `POST /v1/webhooks/{provider}/{account_id}/`, as received.
+pub struct ReceivedWebhook<'a> {
+    pub provider: &'a str,
+    pub account_id: &'a str,
+    /// Lower-case names.
+    pub headers: &'a [(String, String)],
+    pub path: &'a str,
+    /// Every byte received (at most `limits::MAX_REQUEST_BODY`).
+    pub body: &'a [u8],
 }
 
+/// What the journal row says happened, and the answer the gateway gets.
+type Settled = (&'static str, Option<String>, AckKind);
+
 impl Orchestrator {
+    /// Journals and applies one delivery. Only a delivery to a known account is journalled, and
+    /// only when `admit(account_id, verified)` lets it (a per-account rate limit the caller
+    /// keeps; `Err(secs)` answers 429 `rate_limited` with `Retry-After`). Deliveries that are
+    /// not journalled are counted in `payrail_gateway_webhooks_dropped_total`.
     pub async fn ingest_webhook(
         &self,
-        provider: &str,
-        account_id: &str,
-        headers: &[(String, String)],
-        path: &str,
-        body: &[u8],
+        received: &ReceivedWebhook<'_>,
+        admit: impl FnOnce(&str, bool) -> Result<(), u64>,
     ) -> AppResult<WebhookAck> {
-        let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
-        let adapter = self.providers.get(provider_id).ok_or(AppError::NotFound)?;
-        let mut conn = self.db.acquire().await?;
-        let account = store::accounts::get(&mut conn, account_id)
-            .await?
-            .filter(|a| a.provider == provider);
+        let provider = received.provider;
+        let (adapter, account) = self.webhook_target(received).await?;
         let hook = IncomingWebhook {
-            headers,
-            path,
-            body,
+            headers: received.headers,
+            path: received.path,
+            body: received.body,
             now: self.now(),
         };
-        let Some(account) = account else {
-            store::webhooks::journal(
-                &mut conn,
-                &NewJournalEntry {
-                    provider,
-                    account_id: None,
-                    headers: &journal_headers(headers),
-                    body,
-                    verified: false,
-                    verification: "unknown account",
-                    dedupe_key: None,
-                },
-            )
-            .await?;
-            self.metrics.observe_webhook(provider, "unknown_account");
-            return Err(AppError::NotFound);
-        };
         let ctx = self.account_context(&account)?;
-        let verification = adapter.verify_webhook(&ctx, &hook);
-        let (verified, verification_text) = match &verification {
+        let (verified, verification_text) = match adapter.verify_webhook(&ctx, &hook) {
             WebhookVerification::Verified { scheme } => (true, format!("verified: {scheme}")),
             WebhookVerification::Rejected { reason } => (false, format!("rejected: {reason}")),
         };
-        let parsed = if verified {
-            Some(adapter.parse_webhook(&hook))
-        } else {
-            None
-        };
+        if let Err(retry_after_secs) = admit(&account.id, verified) {
+            self.metrics
+                .observe_webhook_dropped(provider, "rate_limited");
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
+        let parsed = verified.then(|| adapter.parse_webhook(&hook));
         let dedupe_key = match &parsed {
-            Some(Ok(p)) => Some(p.dedupe_key.clone()),
+            Some(Ok(p)) => Some(p.dedupe_key.as_str()),
             _ => None,
         };
-        let journal_id = store::webhooks::journal(
-            &mut conn,
-            &NewJournalEntry {
+        let journal_id = self
+            .journal_delivery(&Journalled {
                 provider,
-                account_id: Some(&account.id),
-                headers: &journal_headers(headers),
-                body,
+                account_id: &account.id,
+                headers: journal_headers(received.headers),
+                body: received.body,
                 verified,
                 verification: &verification_text,
-                dedupe_key: dedupe_key.as_deref(),
-            },
-        )
-        .await?;
-        drop(conn);
-
+                dedupe_key,
+            })
+            .await?;
         let (result, payment_id, ack) = match parsed {
             None => {
-                tracing::warn!(provider, account_id, %verification_text, "gateway webhook rejected");
+                tracing::warn!(provider, account_id = %account.id, %verification_text, "gateway webhook rejected");
                 ("rejected", None, AckKind::Rejected)
             }
             Some(Err(reason)) => {
-                tracing::warn!(provider, account_id, %reason, "verified gateway webhook could not be parsed");
+                tracing::warn!(provider, account_id = %account.id, %reason, "verified gateway webhook could not be parsed");
                 ("unparseable", None, AckKind::Accepted)
             }
-            Some(Ok(parsed)) => match parsed.event {
-                WebhookEvent::Payment(report) => {
-                    match self
-                        .apply_payment_webhook(
-                            &account,
-                            adapter.as_ref(),
-                            &report,
-                            &parsed.dedupe_key,
-                        )
-                        .await
-                    {
-                        Ok(answer) => answer,
-                        Err(err) => {
-                            let mut conn = self.db.acquire().await?;
-                            store::webhooks::set_result(&mut conn, journal_id, "failed", None)
-                                .await?;
-                            self.metrics.observe_webhook(provider, "failed");
-                            return Err(err);
-                        }
-                    }
-                }
-                WebhookEvent::Refund(report) => {
-                    self.apply_refund_webhook(&account, &report).await?
-                }
-            },
+            Some(Ok(parsed)) => {
+                self.apply_journalled(&account, adapter.as_ref(), parsed, journal_id)
+                    .await?
+            }
         };
         let mut conn = self.db.acquire().await?;
         store::webhooks::set_result(&mut conn, journal_id, result, payment_id.as_deref()).await?;
         self.metrics.observe_webhook(provider, result);
         Ok(adapter.webhook_ack(ack))
+    }
+
+    /// Writes the journal row (every field within its cap); its id.
+    async fn journal_delivery(&self, delivery: &Journalled<'_>) -> AppResult<i64> {
+        let mut conn = self.db.acquire().await?;
+        Ok(store::webhooks::journal(&mut conn, &delivery.entry()).await?)
+    }
+
+    /// Applies a verified, parsed webhook; when that fails the journal row says so, and the
+    /// gateway's retry is processed again.
+    async fn apply_journalled(
+        &self,
+        account: &AccountRow,
+        adapter: &dyn ProviderAdapter,
+        parsed: ParsedWebhook,
+        journal_id: i64,
+    ) -> AppResult<Settled> {
+        let applied = match parsed.event {
+            WebhookEvent::Payment(report) => {
+                self.apply_payment_webhook(account, adapter, &report, &parsed.dedupe_key)
+                    .await
+            }
+            WebhookEvent::Refund(report) => self.apply_refund_webhook(account, &report).await,
+        };
+        if applied.is_err() {
+            let mut conn = self.db.acquire().await?;
+            store::webhooks::set_result(&mut conn, journal_id, "failed", None).await?;
+            self.metrics.observe_webhook(&account.provider, "failed");
+        }
+        applied
+    }
+
+    /// The adapter and the account a delivery is for; 404 (counted, never journalled) when the
+    /// provider or the account is unknown. A segment that is not an account id is not looked up.
+    async fn webhook_target(
+        &self,
+        received: &ReceivedWebhook<'_>,
+    ) -> AppResult<(Arc<dyn ProviderAdapter>, AccountRow)> {
+        let adapter = ProviderId::parse(received.provider).and_then(|p| self.providers.get(p));
+        let Some(adapter) = adapter else {
+            self.metrics
+                .observe_webhook_dropped("unknown", "unknown_provider");
+            return Err(AppError::NotFound);
+        };
+        let account = match AccountId::parse(received.account_id) {
+            Some(id) => {
+                let mut conn = self.db.acquire().await?;
+                store::accounts::get(&mut conn, id.as_str())
+                    .await?
+                    .filter(|a| a.provider == received.provider)
+            }
+            None => None,
+        };
+        let Some(account) = account else {
+            self.metrics
+                .observe_webhook_dropped(received.provider, "unknown_account");
+            return Err(AppError::NotFound);
+        };
+        Ok((adapter, account))
     }
 
     /// A verified payment webhook: applied directly, or (where the gateway's webhooks are only
@@ -151,7 +166,7 @@ impl Orchestrator {
         adapter: &dyn ProviderAdapter,
         report: &GatewayReport,
         dedupe_key: &str,
-    ) -> AppResult<(&'static str, Option<String>, AckKind)> {
+    ) -> AppResult<Settled> {
         let mut conn = self.db.acquire().await?;
         let attempt = match (&report.reference, &report.external_id) {
             (Some(r), _) => store::attempts::by_reference(&mut conn, &account.id, r).await?,

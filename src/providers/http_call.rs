@@ -2,8 +2,11 @@
 //!
 //! The split that matters: a connection that never opened is `NotSent` (safe to retry or fall
 //! back); anything after the request may have left (timeout, reset, 5xx, garbage) is `Unknown`.
+//! So is an answer larger than [`GATEWAY_ANSWER`]: it is not read past the cap (a hostile or
+//! broken gateway cannot make Payrail hold it), and nothing in it can be trusted.
 
 use super::Outcome;
+use crate::limits::{read_at_most, GATEWAY_ANSWER};
 
 #[derive(Debug)]
 pub struct GatewayResponse {
@@ -26,15 +29,30 @@ impl HttpFailure {
     }
 }
 
-/// Sends the request and reads the whole answer (gateways answer small bodies).
+/// Sends the request and reads the answer, up to [`GATEWAY_ANSWER`] bytes.
 pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, HttpFailure> {
     let response = request.send().await.map_err(classify)?;
     let status = response.status().as_u16();
-    let body = response
-        .bytes()
+    let url = response.url().clone();
+    let answer = read_at_most(response, GATEWAY_ANSWER)
         .await
         .map_err(|e| HttpFailure::Unknown(format!("reading answer: {e}")))?;
-    Ok(GatewayResponse { status, body })
+    if answer.exceeded {
+        tracing::warn!(
+            host = url.host_str().unwrap_or("-"),
+            path = url.path(),
+            status,
+            cap_bytes = GATEWAY_ANSWER,
+            "the gateway's answer exceeded the cap and was not read further; the outcome is unknown"
+        );
+        return Err(HttpFailure::Unknown(format!(
+            "the answer (HTTP {status}) is larger than {GATEWAY_ANSWER} bytes"
+        )));
+    }
+    Ok(GatewayResponse {
+        status,
+        body: answer.bytes,
+    })
 }
 
 fn classify(err: reqwest::Error) -> HttpFailure {

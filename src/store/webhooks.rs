@@ -3,11 +3,17 @@
 use super::{on_conn, Conn};
 use chrono::Utc;
 
+/// One delivery as journalled; the caller bounds every field (`orchestration::webhook_journal`).
 pub struct NewJournalEntry<'a> {
     pub provider: &'a str,
-    pub account_id: Option<&'a str>,
+    /// Always a known account: deliveries to unknown ones are not journalled.
+    pub account_id: &'a str,
     pub headers: &'a str,
+    /// What is kept of the body: all of it, or its first `limits::JOURNAL_BODY` bytes.
     pub body: &'a [u8],
+    /// The length of the body as received.
+    pub body_length: i32,
+    pub body_truncated: bool,
     pub verified: bool,
     pub verification: &'a str,
     pub dedupe_key: Option<&'a str>,
@@ -15,13 +21,16 @@ pub struct NewJournalEntry<'a> {
 
 pub async fn journal(conn: &mut Conn, e: &NewJournalEntry<'_>) -> sqlx::Result<i64> {
     on_conn!(conn, c => sqlx::query_scalar(
-        "INSERT INTO webhook_journal (provider, account_id, headers, body, verified, verification, dedupe_key, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO webhook_journal (provider, account_id, headers, body, body_length, body_truncated,
+                                      verified, verification, dedupe_key, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(e.provider)
     .bind(e.account_id)
     .bind(e.headers)
     .bind(e.body)
+    .bind(e.body_length)
+    .bind(e.body_truncated)
     .bind(e.verified)
     .bind(e.verification)
     .bind(e.dedupe_key)

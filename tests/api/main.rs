@@ -5,6 +5,8 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod bounded_answers;
+mod bounded_webhooks;
 mod browser;
 mod callback_targets;
 mod chaos;

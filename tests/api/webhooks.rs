@@ -33,7 +33,7 @@ async fn journal(app: &TestApp) -> Vec<(bool, Option<String>)> {
 }
 
 /// PayStableCoin variant B, signed here from the documented recipe.
-fn psc_sign(ts: &str, path: &str, body: &str) -> String {
+pub fn psc_sign(ts: &str, path: &str, body: &str) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(PSC_SECRET.as_bytes()).unwrap();
     mac.update(format!("{ts}\nPOST\n{path}\n{hash}").as_bytes());
