@@ -1,9 +1,15 @@
 //! The one error type of the use cases, with its stable code and HTTP status (design §1.2).
 //!
-//! Each variant is something a merchant or ops can act on; `Internal` is the only one whose text
-//! is hidden: the client gets `internal_error` and the log keeps the cause under the request id.
+//! Each variant is something a merchant or ops can act on; `Internal` and `ServiceUnavailable`
+//! hide their cause: the client gets the code and the log keeps the cause under the request id.
+//! A database that cannot be reached is `ServiceUnavailable` (503 with `Retry-After`), however
+//! the error got here: straight from sqlx or wrapped in an `anyhow` chain.
 
 use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// `Retry-After` of a 503: long enough for a pool to reconnect after a failover.
+pub const SERVICE_UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -53,13 +59,47 @@ pub enum AppError {
     /// 504: the gateway did not answer in time; the outcome is being reconciled.
     #[error("the gateway did not answer in time; retry with the same idempotency key")]
     ProviderTimeout(String),
+    /// 503, with `Retry-After`: the database is unreachable; nothing was done.
+    #[error("the service is temporarily unavailable; retry later")]
+    ServiceUnavailable(anyhow::Error),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        AppError::Internal(err.into())
+        if crate::store::outage::is_outage(&err) {
+            AppError::ServiceUnavailable(err.into())
+        } else {
+            AppError::Internal(err.into())
+        }
+    }
+}
+
+/// The shared answer of a coalesced status lookup.
+impl From<Arc<sqlx::Error>> for AppError {
+    fn from(err: Arc<sqlx::Error>) -> Self {
+        let outage = crate::store::outage::is_outage(&err);
+        let cause = anyhow::Error::new(err);
+        if outage {
+            AppError::ServiceUnavailable(cause)
+        } else {
+            AppError::Internal(cause)
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        let outage = err.chain().any(|e| {
+            e.downcast_ref::<sqlx::Error>()
+                .is_some_and(crate::store::outage::is_outage)
+        });
+        if outage {
+            AppError::ServiceUnavailable(err)
+        } else {
+            AppError::Internal(err)
+        }
     }
 }
 
@@ -91,6 +131,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::ProviderUnavailable(_) => 502,
             AppError::ProviderTimeout(_) => 504,
+            AppError::ServiceUnavailable(_) => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -115,6 +156,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::ProviderUnavailable(_) => "provider_unavailable",
             AppError::ProviderTimeout(_) => "provider_timeout",
+            AppError::ServiceUnavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -123,6 +165,7 @@ impl AppError {
         match self {
             AppError::IdempotencyKeyInUse { retry_after_secs }
             | AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            AppError::ServiceUnavailable(_) => Some(SERVICE_UNAVAILABLE_RETRY_SECS),
             _ => None,
         }
     }
@@ -140,10 +183,11 @@ impl AppError {
             AppError::ProviderRejected { provider_message } => {
                 Some(json!({ "provider_message": provider_message }))
             }
-            AppError::IdempotencyKeyInUse { retry_after_secs }
-            | AppError::RateLimited { retry_after_secs } => {
-                Some(json!({ "retry_after": retry_after_secs }))
-            }
+            AppError::IdempotencyKeyInUse { .. }
+            | AppError::RateLimited { .. }
+            | AppError::ServiceUnavailable(_) => self
+                .retry_after_secs()
+                .map(|secs| json!({ "retry_after": secs })),
             _ => None,
         }
     }
@@ -162,3 +206,36 @@ impl AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after_however_it_is_wrapped() {
+        let direct = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(
+            (direct.status(), direct.code()),
+            (503, "service_unavailable")
+        );
+        assert_eq!(
+            direct.retry_after_secs(),
+            Some(SERVICE_UNAVAILABLE_RETRY_SECS)
+        );
+        assert_eq!(direct.envelope(None)["details"]["retry_after"], 5);
+        let wrapped = AppError::from(
+            anyhow::Error::from(sqlx::Error::PoolClosed).context("loading the merchant"),
+        );
+        assert_eq!(wrapped.status(), 503);
+        let shared = AppError::from(Arc::new(sqlx::Error::WorkerCrashed));
+        assert_eq!(shared.status(), 503);
+    }
+
+    #[test]
+    fn other_database_errors_stay_internal() {
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound).status(), 500);
+        let wrapped = AppError::from(anyhow::Error::from(sqlx::Error::RowNotFound));
+        assert_eq!(wrapped.code(), "internal_error");
+        assert_eq!(AppError::from(anyhow::anyhow!("boom")).status(), 500);
+    }
+}

@@ -167,6 +167,7 @@ impl Orchestrator {
                     err,
                     AppError::ProviderUnavailable(_)
                         | AppError::ProviderTimeout(_)
+                        | AppError::ServiceUnavailable(_)
                         | AppError::Internal(_)
                 ) {
                     self.release_idempotent(scope).await?;

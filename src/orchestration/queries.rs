@@ -67,7 +67,7 @@ impl Orchestrator {
             .status_lookups
             .status_for_merchant(merchant_id, payment_id)
             .await
-            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
         Ok(views::verify(p, self.now()))
     }
