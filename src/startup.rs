@@ -173,6 +173,8 @@ pub fn run(
         App::new()
             .app_data(state.clone())
             .app_data(metrics.clone())
+            // The last `wrap` is outermost: a caught panic's answer still gets its request id.
+            .wrap(from_fn(http::panic_guard::catch_panics))
             .wrap(from_fn(http::middleware::observe))
             .configure(http::configure)
             .configure(move |cfg| {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod gateway_webhooks;
 pub mod middleware;
 pub mod ops;
+pub mod panic_guard;
 pub mod payments;
 pub mod refunds;
 pub mod reviews;
