@@ -41,6 +41,9 @@ pub enum AppError {
     InvalidState(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 415: a body that is not declared `Content-Type: application/json`.
+    #[error("a request body must be sent with Content-Type: application/json")]
+    UnsupportedMediaType,
     #[error("this idempotency key was used with a different request")]
     IdempotencyKeyReused,
     #[error("{0}")]
@@ -123,6 +126,7 @@ impl AppError {
             AppError::MethodNotAllowed => 405,
             AppError::IdempotencyKeyInUse { .. } | AppError::InvalidState(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType => 415,
             AppError::IdempotencyKeyReused
             | AppError::NoProviderAvailable(_)
             | AppError::ProviderRejected { .. }
@@ -148,6 +152,7 @@ impl AppError {
             AppError::IdempotencyKeyInUse { .. } => "idempotency_key_in_use",
             AppError::InvalidState(_) => "invalid_state",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::NoProviderAvailable(_) => "no_provider_available",
             AppError::ProviderRejected { .. } => "provider_rejected",

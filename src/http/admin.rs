@@ -1,7 +1,8 @@
 //! `/v1/admin/…`: merchants, secrets, gateway accounts, the cross-merchant list, the audit.
 
 use super::auth::require_admin;
-use super::body::read_body;
+// Every admin body is JSON (or empty): 415 otherwise.
+use super::content_type::read_json_body as read_body;
 use super::payments::parse_list_query;
 use super::{json_response, AppState};
 use crate::domain::ids::MerchantId;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod checkout;
+pub mod content_type;
 pub mod customer;
 pub mod error;
 pub mod gateway_webhooks;
