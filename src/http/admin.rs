@@ -10,6 +10,7 @@ use crate::domain::request_signing::SignaturePolicy;
 use crate::error::AppError;
 use crate::orchestration::accounts::ConnectRequest;
 use crate::orchestration::merchant_profile::ProfileUpdate;
+use crate::orchestration::ops::BulkRecheck;
 use crate::store::merchants::MerchantRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
@@ -119,7 +120,9 @@ pub async fn connect_provider(
     require_admin(&state, &req)?;
     let (merchant, provider) = path.into_inner();
     let id = merchant_id(&merchant)?;
-    let body: ConnectRequest = parse_json(&read_body(&req, payload).await?)?;
+    let body = read_body(&req, payload).await?;
+    crate::orchestration::json_fields::check(&body, ConnectRequest::FIELDS)?;
+    let body: ConnectRequest = parse_json(&body)?;
     Ok(json_response(
         200,
         &state.orch.connect_provider(&id, &provider, body).await?,
@@ -142,9 +145,10 @@ pub async fn bulk_recheck(
 ) -> Result<HttpResponse> {
     require_admin(&state, &req)?;
     let body = read_body(&req, payload).await?;
-    let request: crate::orchestration::ops::BulkRecheck = if body.is_empty() {
+    let request: BulkRecheck = if body.is_empty() {
         Default::default()
     } else {
+        crate::orchestration::json_fields::check(&body, BulkRecheck::FIELDS)?;
         parse_json(&body)?
     };
     Ok(json_response(
