@@ -202,7 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 status,
                 provider,
                 merchant_id: merchant,
-                older_than_secs: older_than.map(|d| d.as_secs() as i64),
+                older_than_secs: older_than.map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
                 limit: Some(limit),
                 dry_run,
             };

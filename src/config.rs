@@ -50,6 +50,9 @@ pub struct DatabaseSettings {
     /// neither, the embedded store `sqlite://{data.dir}/payrail.db`.
     pub url: Option<SecretString>,
     pub max_connections: u32,
+    /// How long a request waits for a Postgres connection before it answers 503
+    /// `service_unavailable` (a lost server is retried until then).
+    pub acquire_timeout_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -190,6 +193,7 @@ listen = "127.0.0.1:8080"
 
 [database]
 max_connections = 16
+acquire_timeout_ms = 3000
 
 [admin]
 
@@ -339,6 +343,7 @@ mod tests {
         assert_eq!(s.notify.allow_http, None);
         assert_eq!(s.sandbox.enabled, None);
         assert_eq!(s.data.dir, ".");
+        assert_eq!(s.database.acquire_timeout_ms, 3000);
         assert!(s.admin.token.is_none());
     }
 

@@ -1,9 +1,15 @@
 //! The one error type of the use cases, with its stable code and HTTP status (design §1.2).
 //!
-//! Each variant is something a merchant or ops can act on; `Internal` is the only one whose text
-//! is hidden: the client gets `internal_error` and the log keeps the cause under the request id.
+//! Each variant is something a merchant or ops can act on; `Internal` and `ServiceUnavailable`
+//! hide their cause: the client gets the code and the log keeps the cause under the request id.
+//! A database that cannot be reached is `ServiceUnavailable` (503 with `Retry-After`), however
+//! the error got here: straight from sqlx or wrapped in an `anyhow` chain.
 
 use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// `Retry-After` of a 503: long enough for a pool to reconnect after a failover.
+pub const SERVICE_UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -35,6 +41,9 @@ pub enum AppError {
     InvalidState(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 415: a body that is not declared `Content-Type: application/json`.
+    #[error("a request body must be sent with Content-Type: application/json")]
+    UnsupportedMediaType,
     #[error("this idempotency key was used with a different request")]
     IdempotencyKeyReused,
     #[error("{0}")]
@@ -53,13 +62,47 @@ pub enum AppError {
     /// 504: the gateway did not answer in time; the outcome is being reconciled.
     #[error("the gateway did not answer in time; retry with the same idempotency key")]
     ProviderTimeout(String),
+    /// 503, with `Retry-After`: the database is unreachable; nothing was done.
+    #[error("the service is temporarily unavailable; retry later")]
+    ServiceUnavailable(anyhow::Error),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        AppError::Internal(err.into())
+        if crate::store::outage::is_outage(&err) {
+            AppError::ServiceUnavailable(err.into())
+        } else {
+            AppError::Internal(err.into())
+        }
+    }
+}
+
+/// The shared answer of a coalesced status lookup.
+impl From<Arc<sqlx::Error>> for AppError {
+    fn from(err: Arc<sqlx::Error>) -> Self {
+        let outage = crate::store::outage::is_outage(&err);
+        let cause = anyhow::Error::new(err);
+        if outage {
+            AppError::ServiceUnavailable(cause)
+        } else {
+            AppError::Internal(cause)
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        let outage = err.chain().any(|e| {
+            e.downcast_ref::<sqlx::Error>()
+                .is_some_and(crate::store::outage::is_outage)
+        });
+        if outage {
+            AppError::ServiceUnavailable(err)
+        } else {
+            AppError::Internal(err)
+        }
     }
 }
 
@@ -83,6 +126,7 @@ impl AppError {
             AppError::MethodNotAllowed => 405,
             AppError::IdempotencyKeyInUse { .. } | AppError::InvalidState(_) => 409,
             AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType => 415,
             AppError::IdempotencyKeyReused
             | AppError::NoProviderAvailable(_)
             | AppError::ProviderRejected { .. }
@@ -91,6 +135,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::ProviderUnavailable(_) => 502,
             AppError::ProviderTimeout(_) => 504,
+            AppError::ServiceUnavailable(_) => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -107,6 +152,7 @@ impl AppError {
             AppError::IdempotencyKeyInUse { .. } => "idempotency_key_in_use",
             AppError::InvalidState(_) => "invalid_state",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::NoProviderAvailable(_) => "no_provider_available",
             AppError::ProviderRejected { .. } => "provider_rejected",
@@ -115,6 +161,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::ProviderUnavailable(_) => "provider_unavailable",
             AppError::ProviderTimeout(_) => "provider_timeout",
+            AppError::ServiceUnavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -123,6 +170,7 @@ impl AppError {
         match self {
             AppError::IdempotencyKeyInUse { retry_after_secs }
             | AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            AppError::ServiceUnavailable(_) => Some(SERVICE_UNAVAILABLE_RETRY_SECS),
             _ => None,
         }
     }
@@ -140,10 +188,11 @@ impl AppError {
             AppError::ProviderRejected { provider_message } => {
                 Some(json!({ "provider_message": provider_message }))
             }
-            AppError::IdempotencyKeyInUse { retry_after_secs }
-            | AppError::RateLimited { retry_after_secs } => {
-                Some(json!({ "retry_after": retry_after_secs }))
-            }
+            AppError::IdempotencyKeyInUse { .. }
+            | AppError::RateLimited { .. }
+            | AppError::ServiceUnavailable(_) => self
+                .retry_after_secs()
+                .map(|secs| json!({ "retry_after": secs })),
             _ => None,
         }
     }
@@ -174,5 +223,38 @@ impl From<crate::domain::strict_json::Problem> for AppError {
         } else {
             AppError::invalid(&p.field, p.message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after_however_it_is_wrapped() {
+        let direct = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(
+            (direct.status(), direct.code()),
+            (503, "service_unavailable")
+        );
+        assert_eq!(
+            direct.retry_after_secs(),
+            Some(SERVICE_UNAVAILABLE_RETRY_SECS)
+        );
+        assert_eq!(direct.envelope(None)["details"]["retry_after"], 5);
+        let wrapped = AppError::from(
+            anyhow::Error::from(sqlx::Error::PoolClosed).context("loading the merchant"),
+        );
+        assert_eq!(wrapped.status(), 503);
+        let shared = AppError::from(Arc::new(sqlx::Error::WorkerCrashed));
+        assert_eq!(shared.status(), 503);
+    }
+
+    #[test]
+    fn other_database_errors_stay_internal() {
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound).status(), 500);
+        let wrapped = AppError::from(anyhow::Error::from(sqlx::Error::RowNotFound));
+        assert_eq!(wrapped.code(), "internal_error");
+        assert_eq!(AppError::from(anyhow::anyhow!("boom")).status(), 500);
     }
 }

@@ -56,9 +56,13 @@ pub async fn orchestrator(
             "no master key: set PAYRAIL__SECURITY__MASTER_KEY to base64 of 32 random bytes",
         )?;
     let secrets = SecretBox::from_base64(master_key.expose_secret())?;
-    let db = Db::connect(&url, settings.database.max_connections)
-        .await
-        .context("connecting to the database")?;
+    let db = Db::connect_with(
+        &url,
+        settings.database.max_connections,
+        Duration::from_millis(settings.database.acquire_timeout_ms.max(1)),
+    )
+    .await
+    .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
     let breakers = crate::orchestration::breaker::Breakers::new(
         settings.routing.breaker_threshold,
@@ -170,6 +174,8 @@ pub fn run(
             .app_data(state.clone())
             .app_data(metrics.clone())
             .wrap(from_fn(http::request_guard::refuse_control_characters))
+            // The last `wrap` is outermost: a caught panic's answer still gets its request id.
+            .wrap(from_fn(http::panic_guard::catch_panics))
             .wrap(from_fn(http::middleware::observe))
             .configure(http::configure)
             .configure(move |cfg| {

@@ -1,7 +1,8 @@
 //! `/v1/admin/…`: merchants, secrets, gateway accounts, the cross-merchant list, the audit.
 
 use super::auth::require_admin;
-use super::body::read_body;
+// Every admin body is JSON (or empty): 415 otherwise.
+use super::content_type::read_json_body as read_body;
 use super::json_body::parse_json;
 use super::payments::parse_list_query;
 use super::{json_response, AppState};
@@ -10,6 +11,7 @@ use crate::domain::request_signing::SignaturePolicy;
 use crate::error::AppError;
 use crate::orchestration::accounts::ConnectRequest;
 use crate::orchestration::merchant_profile::ProfileUpdate;
+use crate::orchestration::ops::BulkRecheck;
 use crate::store::merchants::MerchantRow;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
@@ -111,7 +113,9 @@ pub async fn connect_provider(
     require_admin(&state, &req)?;
     let (merchant, provider) = path.into_inner();
     let id = merchant_id(&merchant)?;
-    let body: ConnectRequest = parse_json(&read_body(&req, payload).await?)?;
+    let body = read_body(&req, payload).await?;
+    crate::orchestration::json_fields::check(&body, ConnectRequest::FIELDS)?;
+    let body: ConnectRequest = parse_json(&body)?;
     Ok(json_response(
         200,
         &state.orch.connect_provider(&id, &provider, body).await?,
@@ -134,9 +138,10 @@ pub async fn bulk_recheck(
 ) -> Result<HttpResponse> {
     require_admin(&state, &req)?;
     let body = read_body(&req, payload).await?;
-    let request: crate::orchestration::ops::BulkRecheck = if body.is_empty() {
+    let request: BulkRecheck = if body.is_empty() {
         Default::default()
     } else {
+        crate::orchestration::json_fields::check(&body, BulkRecheck::FIELDS)?;
         parse_json(&body)?
     };
     Ok(json_response(

@@ -1,5 +1,6 @@
 //! How an [`AppError`] becomes an HTTP answer: the envelope, the status, `Retry-After`.
-//! A 5xx is logged with its cause under the request id and never shows it.
+//! A 5xx is logged with its cause under the request id and never shows it (a database outage
+//! as a warning: it is the infrastructure's, and the answer already tells the client to retry).
 
 use crate::error::AppError;
 use crate::telemetry::current_request_id;
@@ -13,8 +14,14 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let request_id = current_request_id();
-        if let AppError::Internal(cause) = self {
-            tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = ?cause, "internal error");
+        match self {
+            AppError::Internal(cause) => {
+                tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = ?cause, "internal error");
+            }
+            AppError::ServiceUnavailable(cause) => {
+                tracing::warn!(request_id = request_id.as_deref().unwrap_or("-"), error = ?cause, "database unavailable");
+            }
+            _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         if let Some(secs) = self.retry_after_secs() {

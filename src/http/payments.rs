@@ -33,6 +33,7 @@ pub(super) async fn authenticated(
 ) -> Result<(bytes::Bytes, Authenticated)> {
     let body = read_body(req, payload).await?;
     let auth = authenticate(state, req, &body).await?;
+    super::content_type::require_json(req, &body)?;
     let method = req.method();
     if method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD {
         refuse_body(&body, "a GET request")?;

@@ -2,7 +2,8 @@
 //! case (a payment in `needs_review`, a refund the gateway never confirmed).
 
 use super::auth::require_admin;
-use super::body::read_body;
+// Every admin body is JSON (or empty): 415 otherwise.
+use super::content_type::read_json_body as read_body;
 use super::{json_response, AppState};
 use crate::domain::ids::{PaymentId, RefundId};
 use crate::domain::refund_status::RefundStatus;

@@ -9,8 +9,9 @@
 
 use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds, reviews};
 use crate::error::AppError;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
-use actix_web::{web, HttpResponse, Route};
+use actix_web::{web, HttpResponse, ResponseError, Route};
 use std::sync::OnceLock;
 
 /// The route table: every public path and its methods. Each path is also served with a
@@ -171,12 +172,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
+/// A resource with its routes; any other method answers 405 with `Allow` listing the path's.
 fn resource(pattern: &str, methods: Vec<(Method, Route)>) -> actix_web::Resource {
+    let allow = allow_header(methods.iter().map(|(m, _)| m));
     let mut resource = web::resource(pattern);
     for (_, route) in methods {
         resource = resource.route(route);
     }
-    resource.default_service(web::to(method_not_allowed))
+    resource.default_service(web::to(move || method_not_allowed(allow.clone())))
+}
+
+/// `Allow`'s value (RFC 9110 §10.2.1): the methods, comma-separated, in table order.
+fn allow_header<'a>(methods: impl Iterator<Item = &'a Method>) -> HeaderValue {
+    let list: Vec<&str> = methods.map(Method::as_str).collect();
+    HeaderValue::from_str(&list.join(", ")).expect("method names are valid header text")
 }
 
 fn paths() -> Vec<&'static str> {
@@ -240,8 +249,10 @@ fn scope_prefix(path: &'static str, all: &[&'static str]) -> Option<&'static str
     (!swallows_another).then_some(prefix)
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
+async fn method_not_allowed(allow: HeaderValue) -> HttpResponse {
+    let mut response = AppError::MethodNotAllowed.error_response();
+    response.headers_mut().insert(header::ALLOW, allow);
+    response
 }
 
 #[cfg(test)]
@@ -266,6 +277,13 @@ mod tests {
         assert_eq!(pattern_of("/v1/payments//"), None);
         assert_eq!(pattern_of("/sandbox/hitpay/v1/payment-requests"), None);
         assert_eq!(pattern_of("/"), None);
+    }
+
+    #[test]
+    fn allow_lists_the_methods_in_table_order() {
+        let methods = [Method::POST, Method::GET];
+        assert_eq!(allow_header(methods.iter()), "POST, GET");
+        assert_eq!(allow_header([Method::PUT].iter()), "PUT");
     }
 
     #[test]

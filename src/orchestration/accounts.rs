@@ -1,6 +1,7 @@
 //! Connecting a merchant to a gateway (design §1.7): credentials are checked by the adapter,
 //! sealed under the master key, and never returned.
 
+use super::json_fields::Field;
 use super::Orchestrator;
 use crate::domain::ids::AccountId;
 use crate::domain::money::Currency;
@@ -42,6 +43,18 @@ pub struct ConnectRequest {
     pub methods: Vec<String>,
 }
 
+/// `priority`'s range (lowest first; 100 when absent).
+pub const PRIORITY: std::ops::RangeInclusive<i64> = 0..=1_000_000;
+
+impl ConnectRequest {
+    /// What each scalar field of the admin body must be, checked before it is deserialised.
+    pub const FIELDS: &'static [Field] = &[
+        Field::str("base_url").or_null(),
+        Field::bool("enabled"),
+        Field::int("priority", PRIORITY),
+    ];
+}
+
 fn yes() -> bool {
     true
 }
@@ -59,6 +72,16 @@ impl Orchestrator {
         req: ConnectRequest,
     ) -> AppResult<Value> {
         let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
+        if !PRIORITY.contains(&i64::from(req.priority)) {
+            return Err(AppError::invalid(
+                "priority",
+                format!(
+                    "must be a whole number from {} to {}",
+                    PRIORITY.start(),
+                    PRIORITY.end()
+                ),
+            ));
+        }
         let adapter = self
             .providers
             .get(provider_id)

@@ -188,6 +188,7 @@ impl Orchestrator {
                     err,
                     AppError::ProviderUnavailable(_)
                         | AppError::ProviderTimeout(_)
+                        | AppError::ServiceUnavailable(_)
                         | AppError::Internal(_)
                 ) {
                     self.free_or_release(scope).await?;

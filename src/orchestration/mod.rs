@@ -16,6 +16,7 @@ pub mod customer_return;
 pub mod hosted;
 pub mod hosted_page;
 pub mod idempotency;
+pub mod json_fields;
 pub mod merchant_profile;
 pub mod merchants;
 pub mod ops;

@@ -1,5 +1,6 @@
 //! Ops tools: bulk rechecks (API and CLI), event redelivery, test webhooks.
 
+use super::json_fields::Field;
 use super::Orchestrator;
 use crate::domain::ids::EventId;
 use crate::domain::status::{PaymentStatus, Source};
@@ -7,9 +8,17 @@ use crate::error::{AppError, AppResult};
 use crate::notify::signing::sign_event;
 use crate::providers::ProviderId;
 use crate::store::{self, payments::ListFilter};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::ops::RangeInclusive;
+
+/// The largest `older_than_secs` accepted: ten years. No open payment is older, and
+/// `now - older_than_secs` stays a time chrono and both stores can hold.
+pub const MAX_OLDER_THAN_SECS: i64 = 10 * 365 * 86_400;
+/// `limit`'s range; 100 when absent.
+pub const RECHECK_LIMIT: RangeInclusive<i64> = 1..=1000;
 
 /// `POST /v1/admin/rechecks` and `payrail recheck`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -25,6 +34,37 @@ pub struct BulkRecheck {
     pub limit: Option<i64>,
     #[serde(default)]
     pub dry_run: bool,
+}
+
+impl BulkRecheck {
+    /// What each field of the admin body must be, checked before it is deserialised.
+    pub const FIELDS: &'static [Field] = &[
+        Field::str("status").or_null(),
+        Field::str("provider").or_null(),
+        Field::str("merchant_id").or_null(),
+        Field::int("older_than_secs", 0..=MAX_OLDER_THAN_SECS).or_null(),
+        Field::int("limit", RECHECK_LIMIT).or_null(),
+        Field::bool("dry_run"),
+    ];
+
+    /// Payments created before this (`now - older_than_secs`), range-checked: the CLI builds
+    /// requests without the admin body's checks.
+    fn created_before(&self, now: DateTime<Utc>) -> AppResult<Option<DateTime<Utc>>> {
+        let Some(secs) = self.older_than_secs else {
+            return Ok(None);
+        };
+        let bad = || {
+            AppError::invalid(
+                "older_than_secs",
+                format!("must be a whole number from 0 to {MAX_OLDER_THAN_SECS}"),
+            )
+        };
+        if !(0..=MAX_OLDER_THAN_SECS).contains(&secs) {
+            return Err(bad());
+        }
+        let span = chrono::Duration::try_seconds(secs).ok_or_else(bad)?;
+        now.checked_sub_signed(span).map(Some).ok_or_else(bad)
+    }
 }
 
 /// Rechecks at once, at most: gateways rate-limit, and ops traffic must not starve merchants.
@@ -48,12 +88,17 @@ impl Orchestrator {
                 .ok_or_else(|| AppError::invalid("provider", "is not a known provider"))?;
         }
         let limit = req.limit.unwrap_or(100);
-        if !(1..=1000).contains(&limit) {
-            return Err(AppError::invalid("limit", "must be from 1 to 1000"));
+        if !RECHECK_LIMIT.contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                format!(
+                    "must be a whole number from {} to {}",
+                    RECHECK_LIMIT.start(),
+                    RECHECK_LIMIT.end()
+                ),
+            ));
         }
-        let created_before = req
-            .older_than_secs
-            .map(|s| self.now() - chrono::Duration::seconds(s.max(0)));
+        let created_before = req.created_before(self.now())?;
         let mut ids = Vec::new();
         for status in statuses {
             let filter = ListFilter {

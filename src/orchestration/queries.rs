@@ -13,10 +13,18 @@ pub fn encode_cursor(p: &PaymentRow) -> String {
     CURSOR.encode(format!("{}|{}", p.created_at.timestamp_micros(), p.id))
 }
 
+/// 9999-12-31T23:59:59.999999Z, the last time RFC 3339 can write.
+const MAX_CURSOR_MICROS: i64 = 253_402_300_799_999_999;
+
 pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     let text = String::from_utf8(CURSOR.decode(raw).ok()?).ok()?;
     let (micros, id) = text.split_once('|')?;
-    let ts = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    // Years 1970 to 9999: a forged cursor must not reach the store as a time it cannot hold.
+    let micros: i64 = micros.parse().ok()?;
+    if !(0..=MAX_CURSOR_MICROS).contains(&micros) {
+        return None;
+    }
+    let ts = DateTime::from_timestamp_micros(micros)?;
     crate::domain::ids::PaymentId::parse(id)?;
     Some((ts, id.to_owned()))
 }
@@ -67,7 +75,7 @@ impl Orchestrator {
             .status_lookups
             .status_for_merchant(merchant_id, payment_id)
             .await
-            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
         Ok(views::verify(p, self.now()))
     }

@@ -16,6 +16,7 @@ pub mod attempts;
 pub mod duplicate_charges;
 pub mod idempotency;
 pub mod merchants;
+pub mod outage;
 pub mod outbox;
 pub mod payments;
 pub mod refunds;
@@ -33,6 +34,14 @@ use std::time::Duration;
 
 /// A pooled Postgres connection idle for longer than this is pinged before it is handed out.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
+
+/// How long a request waits for a Postgres connection unless configured
+/// (`database.acquire_timeout_ms`). Past it the request answers 503 `service_unavailable`.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// SQLite's pool waits longer: its connections queue behind one local writer (and its busy
+/// timeout), there is no server to lose.
+const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -112,10 +121,13 @@ impl Tx {
 /// which was a third of `verify`'s database traffic (issue 7). A connection in steady use is
 /// checked by its own queries (a failed one is dropped); only one that sat idle for a while is
 /// pinged first.
-pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
+///
+/// `acquire_timeout` bounds how long a request waits for a connection: when the server is gone
+/// sqlx keeps retrying until then, and the request should answer 503 soon, not hang.
+pub(crate) fn pg_pool_options(max_connections: u32, acquire_timeout: Duration) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(acquire_timeout)
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
@@ -130,6 +142,15 @@ pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
 impl Db {
     /// Connects by URL scheme: `postgres://…` / `postgresql://…` or `sqlite://…`.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        Self::connect_with(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Db::connect`] with the Postgres pool's acquire timeout (SQLite keeps its own).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, sqlx::Error> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -139,13 +160,13 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(1))
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(SQLITE_ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
             return Ok(Db::Sqlite(pool));
         }
         let options = PgConnectOptions::from_str(url)?.application_name("payrail");
-        let pool = pg_pool_options(max_connections)
+        let pool = pg_pool_options(max_connections, acquire_timeout)
             .connect_with(options)
             .await?;
         Ok(Db::Pg(pool))

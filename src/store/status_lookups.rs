@@ -143,7 +143,7 @@ fn batch_pool(main: &PgPool) -> PgPool {
     let options = (*main.connect_options())
         .clone()
         .application_name(BATCH_APPLICATION_NAME);
-    super::pg_pool_options(MAX_IN_FLIGHT as u32)
+    super::pg_pool_options(MAX_IN_FLIGHT as u32, main.options().get_acquire_timeout())
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::query("SET plan_cache_mode = force_generic_plan")

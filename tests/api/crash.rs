@@ -74,6 +74,7 @@ async fn an_event_committed_before_sigkill_is_delivered_after_restart() {
         .header("X-Merchant-Id", &m.id)
         .header("X-Timestamp", &ts)
         .header("X-HMAC-Signature", sign(&m.secret, &ts, body.as_bytes()))
+        .header("Content-Type", "application/json")
         .body(body)
         .send()
         .await

@@ -18,6 +18,7 @@ mod gw_himosoft;
 mod gw_hitpay;
 mod gw_pakhipay;
 mod gw_paymento;
+mod hardening;
 mod helpers;
 mod idempotency;
 mod isolation;

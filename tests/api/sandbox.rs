@@ -57,6 +57,7 @@ async fn a_bare_start_gives_a_working_sandbox_that_survives_a_restart() {
         .header("X-Merchant-Id", &m.id)
         .header("X-Timestamp", &ts)
         .header("X-HMAC-Signature", sign(&m.secret, &ts, body.as_bytes()))
+        .header("Content-Type", "application/json")
         .body(body)
         .send()
         .await

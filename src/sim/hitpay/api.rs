@@ -127,13 +127,16 @@ fn expiry(input: &Input, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Ap
     };
     let (n, unit) = raw.split_once(' ').ok_or_else(bad)?;
     let n: i64 = n.parse().map_err(|_| bad())?;
+    // Checked: a huge count must be refused, not overflow chrono (a panic in the handler).
     let span = match unit {
-        "min" | "mins" | "minute" | "minutes" => Duration::minutes(n),
-        "hour" | "hours" => Duration::hours(n),
-        "day" | "days" => Duration::days(n),
+        "min" | "mins" | "minute" | "minutes" => Duration::try_minutes(n),
+        "hour" | "hours" => Duration::try_hours(n),
+        "day" | "days" => Duration::try_days(n),
         _ => return Err(bad()),
     };
-    Ok(Some(now + span))
+    span.and_then(|span| now.checked_add_signed(span))
+        .map(Some)
+        .ok_or_else(bad)
 }
 
 fn create_request(mount: &Mount, req: &HttpRequest, input: &Input) -> Result<Answer, ApiError> {
