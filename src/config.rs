@@ -219,8 +219,8 @@ returns_per_minute = 6
 returns_burst = 3
 
 [webhooks]
-per_minute = 600
-burst = 100
+per_minute = 6000
+burst = 1000
 rejected_per_minute = 10
 rejected_burst = 20
 
@@ -335,7 +335,7 @@ mod tests {
         assert_eq!(s.server.listen, "127.0.0.1:8080");
         assert_eq!(s.security.timestamp_tolerance_secs, 300);
         assert_eq!(s.idempotency.retention_secs, 86400);
-        assert_eq!((s.webhooks.per_minute, s.webhooks.burst), (600, 100));
+        assert_eq!((s.webhooks.per_minute, s.webhooks.burst), (6000, 1000));
         assert_eq!(
             (s.webhooks.rejected_per_minute, s.webhooks.rejected_burst),
             (10, 20)
