@@ -121,10 +121,26 @@ pub async fn verify(
     ))
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecheckQuery {
-    dry_run: Option<bool>,
+/// `?dry_run=true|false`, the only parameter; a problem names the parameter.
+fn parse_dry_run(query: &str) -> Result<bool> {
+    let mut dry_run = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key != "dry_run" {
+            return Err(AppError::invalid(
+                &key,
+                "is not a known parameter (only dry_run)",
+            ));
+        }
+        if dry_run.is_some() {
+            return Err(AppError::invalid("dry_run", "appears more than once"));
+        }
+        dry_run = Some(match value.as_ref() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(AppError::invalid("dry_run", "must be true or false")),
+        });
+    }
+    Ok(dry_run.unwrap_or(false))
 }
 
 /// Live recheck (POST or GET), rate-limited per merchant; `?dry_run=true` changes nothing.
@@ -135,12 +151,7 @@ pub async fn recheck(
     payload: web::Payload,
 ) -> Result<HttpResponse> {
     let (_, auth) = authenticated(&state, &req, payload).await?;
-    let query = web::Query::<RecheckQuery>::from_query(req.query_string()).map_err(|e| {
-        AppError::InvalidRequest {
-            message: format!("invalid query (only dry_run=true|false is accepted): {e}"),
-            fields: vec![],
-        }
-    })?;
+    let dry_run = parse_dry_run(req.query_string())?;
     let id = payment_id(&path)?;
     if let Err(wait) = state.recheck_limiter.check_key(&auth.merchant_id) {
         return Err(AppError::RateLimited {
@@ -149,12 +160,7 @@ pub async fn recheck(
     }
     let result = state
         .orch
-        .recheck(
-            Some(&auth.merchant_id),
-            &id,
-            Source::Recheck,
-            query.dry_run.unwrap_or(false),
-        )
+        .recheck(Some(&auth.merchant_id), &id, Source::Recheck, dry_run)
         .await?;
     Ok(json_response(200, &result.to_json(state.orch.now())))
 }

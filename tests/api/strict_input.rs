@@ -283,3 +283,21 @@ async fn a_keyed_refund_that_failed_before_the_gateway_frees_its_key_for_the_cor
     );
     assert_eq!(app.count("refunds").await, 1);
 }
+
+#[tokio::test]
+async fn the_recheck_query_names_its_bad_parameter() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    let p = app.create_payment(&m, json!({})).await;
+    let path = format!("/v1/payments/{}/recheck", p["id"].as_str().unwrap());
+    for (query, field) in [
+        ("dry_run=yes", "dry_run"),
+        ("dry_run=true&dry_run=false", "dry_run"),
+        ("colour=red", "colour"),
+    ] {
+        let got = expect_400(&app, &m, Method::GET, &format!("{path}?{query}"), "").await;
+        assert_eq!(got, vec![field.to_owned()], "{query}");
+    }
+    let (status, _) = app.get(&format!("{path}?dry_run=true"), &m).await;
+    assert_eq!(status, 200);
+}
