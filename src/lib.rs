@@ -15,7 +15,8 @@ pub mod clock;
 pub mod config;
 /// Secrets at rest (AES-256-GCM) and HMAC helpers with constant-time checks.
 pub mod crypto;
-/// Pure types and rules: ids, money, the transition table, URL policy.
+/// Pure types and rules: ids, money, the transition tables, URL and address policy, what a
+/// request signature covers, strict JSON and text checks.
 pub mod domain;
 /// Zero-configuration start: the embedded store's generated keys and the sandbox demo merchant.
 pub mod embedded;

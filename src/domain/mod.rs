@@ -1,4 +1,5 @@
-//! Pure types and rules, no I/O: ids, money, the payment and refund state machines, input validation.
+//! Pure types and rules, no I/O: ids, money, the payment and refund state machines, input
+//! validation (strict JSON, text, URLs and addresses), what a request signature covers.
 
 pub mod address_class;
 #[cfg(test)]
