@@ -4,7 +4,7 @@
 Starts the gateway simulators (`payrail sim`) and Payrail (production mode: Postgres, sandbox
 off, JSON logs) on loopback, seeds N payments shaped like a real one, then measures each scenario
 with wrk and the matching reference with pgbench on the same Postgres at the same concurrency.
-Writes a table to stdout and everything to bench/out/<stamp>.json. See README "Benchmark"."""
+Writes a table to stdout and everything to bench/out/<stamp>.json. See bench/README.md."""
 import argparse
 import base64
 import json

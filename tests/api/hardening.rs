@@ -256,7 +256,7 @@ async fn a_merchant_or_admin_body_not_declared_json_is_415_and_spends_nothing() 
 #[tokio::test]
 async fn too_many_headers_are_refused_431_by_actix_itself() {
     // actix-http's h1 decoder takes at most 96 headers and answers 431 from its dispatcher,
-    // before any Payrail code runs: no envelope, nothing to configure (README "Decisions").
+    // before any Payrail code runs: no envelope, nothing to configure (docs/decisions.md).
     let app = spawn_app().await;
     let mut req = app.client.get(format!("{}/healthz", app.address));
     for i in 0..120 {
