@@ -68,7 +68,8 @@ pub async fn create_merchant(
     Ok(json_response(201, &out))
 }
 
-/// `PATCH /v1/admin/merchants/{id}`: the hosted page's display name and logo.
+/// `PATCH /v1/admin/merchants/{id}`: the hosted page's display name and logo, and the signing
+/// policy.
 pub async fn update_merchant(
     state: web::Data<AppState>,
     req: HttpRequest,

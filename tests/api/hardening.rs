@@ -9,20 +9,6 @@ use crate::helpers::{now_ts, sign, spawn_app, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn admin(app: &TestApp, method: Method, path: &str, body: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .request(method, format!("{}{path}", app.address))
-        .bearer_auth(&app.admin_token)
-        .header("Content-Type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("an answer, not a dropped connection");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 /// A 400 `invalid_request` in the envelope whose `details.fields` names `field` (only).
 fn assert_names(status: u16, body: &Value, field: &str, case: &str) {
     assert_eq!(status, 400, "{case}: {body}");
@@ -55,36 +41,37 @@ async fn bulk_recheck_numbers_out_of_range_or_of_the_wrong_type_are_400_naming_t
         "[]",
     ] {
         let body = format!(r#"{{"older_than_secs": {raw}}}"#);
-        let (status, answer) = admin(&app, Method::POST, "/v1/admin/rechecks", &body).await;
+        let (status, answer) = app.admin(Method::POST, "/v1/admin/rechecks", &body).await;
         assert_names(status, &answer, "older_than_secs", raw);
     }
     for raw in ["0", "1001", "1.5", "\"10\"", "-5"] {
         let body = format!(r#"{{"limit": {raw}}}"#);
-        let (status, answer) = admin(&app, Method::POST, "/v1/admin/rechecks", &body).await;
+        let (status, answer) = app.admin(Method::POST, "/v1/admin/rechecks", &body).await;
         assert_names(status, &answer, "limit", raw);
     }
     for raw in ["\"yes\"", "1", "null"] {
         let body = format!(r#"{{"dry_run": {raw}}}"#);
-        let (status, answer) = admin(&app, Method::POST, "/v1/admin/rechecks", &body).await;
+        let (status, answer) = app.admin(Method::POST, "/v1/admin/rechecks", &body).await;
         assert_names(status, &answer, "dry_run", raw);
     }
-    let (status, answer) =
-        admin(&app, Method::POST, "/v1/admin/rechecks", r#"{"status": 7}"#).await;
+    let (status, answer) = app
+        .admin(Method::POST, "/v1/admin/rechecks", r#"{"status": 7}"#)
+        .await;
     assert_names(status, &answer, "status", "status 7");
 
     // The bounds themselves are accepted: ten years back, and now.
     for secs in [0, 315_360_000] {
         let body = json!({ "older_than_secs": secs, "limit": 1000, "dry_run": true }).to_string();
-        let (status, answer) = admin(&app, Method::POST, "/v1/admin/rechecks", &body).await;
+        let (status, answer) = app.admin(Method::POST, "/v1/admin/rechecks", &body).await;
         assert_eq!(status, 200, "{secs}: {answer}");
     }
-    let (status, answer) = admin(
-        &app,
-        Method::POST,
-        "/v1/admin/rechecks",
-        r#"{"older_than_secs": 0, "dry_run": true}"#,
-    )
-    .await;
+    let (status, answer) = app
+        .admin(
+            Method::POST,
+            "/v1/admin/rechecks",
+            r#"{"older_than_secs": 0, "dry_run": true}"#,
+        )
+        .await;
     assert_eq!(
         (status, answer["checked"].as_u64()),
         (200, Some(1)),
@@ -103,16 +90,16 @@ async fn connect_priority_out_of_range_or_not_a_whole_number_is_400_naming_it() 
                 "base_url": "{}/paystablecoin", "priority": {raw}}}"#,
             app.sim_address
         );
-        let (status, answer) = admin(&app, Method::PUT, &path, &body).await;
+        let (status, answer) = app.admin(Method::PUT, &path, &body).await;
         assert_names(status, &answer, "priority", raw);
     }
-    let (status, answer) = admin(
-        &app,
-        Method::PUT,
-        &path,
-        r#"{"credentials": {}, "enabled": "yes"}"#,
-    )
-    .await;
+    let (status, answer) = app
+        .admin(
+            Method::PUT,
+            &path,
+            r#"{"credentials": {}, "enabled": "yes"}"#,
+        )
+        .await;
     assert_names(status, &answer, "enabled", "enabled yes");
 }
 

@@ -436,6 +436,21 @@ impl TestApp {
         assert!(res.status().is_success());
     }
 
+    /// An admin call with a JSON body (bearer token); the status and the answer (`Null` if none).
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.admin_token)
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("an answer, not a dropped connection");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&self.pool)

@@ -30,20 +30,6 @@ async fn expect_400(
     fields(&err)
 }
 
-async fn admin(app: &TestApp, method: Method, path: &str, body: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .request(method, format!("{}{path}", app.address))
-        .bearer_auth(&app.admin_token)
-        .header("Content-Type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 fn create_body(extra: Value) -> String {
     let mut body = json!({ "amount": "10.00", "currency": "USD", "order_id": "O-1", "provider": "paystablecoin" });
     body.as_object_mut()
@@ -98,25 +84,25 @@ async fn nul_and_control_characters_are_refused_naming_the_field_everywhere() {
         expect_400(&app, &m, Method::GET, "/v1/payments?order_id=a%00b", "").await,
         vec!["order_id"]
     );
-    let (status, err) = admin(
-        &app,
-        Method::POST,
-        "/v1/admin/merchants",
-        r#"{"name":"Shop\u0000"}"#,
-    )
-    .await;
+    let (status, err) = app
+        .admin(
+            Method::POST,
+            "/v1/admin/merchants",
+            r#"{"name":"Shop\u0000"}"#,
+        )
+        .await;
     assert_eq!(
         (status, fields(&err)),
         (400, vec!["name".to_owned()]),
         "{err}"
     );
-    let (status, err) = admin(
-        &app,
-        Method::POST,
-        "/v1/admin/merchants",
-        r#"{"name":"Shop\nTwo"}"#,
-    )
-    .await;
+    let (status, err) = app
+        .admin(
+            Method::POST,
+            "/v1/admin/merchants",
+            r#"{"name":"Shop\nTwo"}"#,
+        )
+        .await;
     assert_eq!(
         (status, fields(&err)),
         (400, vec!["name".to_owned()]),
@@ -200,25 +186,21 @@ async fn duplicate_keys_and_wrong_types_name_the_field_and_create_nothing() {
     )
     .await;
     assert_eq!(got, vec!["idempotency_key"]);
-    let (status, err) = admin(
-        &app,
-        Method::POST,
-        "/v1/admin/merchants",
-        r#"{"name":"A","name":"B"}"#,
-    )
-    .await;
+    let (status, err) = app
+        .admin(
+            Method::POST,
+            "/v1/admin/merchants",
+            r#"{"name":"A","name":"B"}"#,
+        )
+        .await;
     assert_eq!(
         (status, fields(&err)),
         (400, vec!["name".to_owned()]),
         "{err}"
     );
-    let (status, err) = admin(
-        &app,
-        Method::POST,
-        "/v1/admin/merchants",
-        r#"{"name":["A"]}"#,
-    )
-    .await;
+    let (status, err) = app
+        .admin(Method::POST, "/v1/admin/merchants", r#"{"name":["A"]}"#)
+        .await;
     assert_eq!(
         (status, fields(&err)),
         (400, vec!["name".to_owned()]),
