@@ -19,6 +19,14 @@ pub fn free_text_problem(s: &str) -> Option<&'static str> {
         .then_some("must not contain control characters other than newlines and tabs")
 }
 
+/// The problem with `s` as free text of at most `max` characters, if any.
+pub fn free_text_within(s: &str, max: usize) -> Option<String> {
+    if s.chars().count() > max {
+        return Some(format!("must be at most {max} characters"));
+    }
+    free_text_problem(s).map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

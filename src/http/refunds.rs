@@ -48,16 +48,12 @@ pub async fn create(
             ))
         }
     };
-    if let Some(reason) = &parsed.reason {
-        if reason.chars().count() > 500 {
-            return Err(AppError::invalid(
-                "reason",
-                "must be at most 500 characters",
-            ));
-        }
-        if let Some(problem) = crate::domain::text::free_text_problem(reason) {
-            return Err(AppError::invalid("reason", problem));
-        }
+    if let Some(problem) = parsed
+        .reason
+        .as_deref()
+        .and_then(|r| crate::domain::text::free_text_within(r, 500))
+    {
+        return Err(AppError::invalid("reason", problem));
     }
     let key = resolve_idempotency_key(parsed.idempotency_key.as_deref(), idempotency_header(&req))?;
     let scope = key_scope(&req, &auth, &body, key.as_deref());

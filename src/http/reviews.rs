@@ -31,13 +31,12 @@ enum RefundSettlement {
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Resolve<T>> {
     let parsed: Resolve<T> = super::json_body::parse_json(body)?;
-    if let Some(note) = &parsed.note {
-        if note.chars().count() > 500 {
-            return Err(AppError::invalid("note", "must be at most 500 characters"));
-        }
-        if let Some(problem) = crate::domain::text::free_text_problem(note) {
-            return Err(AppError::invalid("note", problem));
-        }
+    if let Some(problem) = parsed
+        .note
+        .as_deref()
+        .and_then(|n| crate::domain::text::free_text_within(n, 500))
+    {
+        return Err(AppError::invalid("note", problem));
     }
     Ok(parsed)
 }
