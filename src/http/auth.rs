@@ -27,8 +27,7 @@ pub struct Authenticated {
     pub merchant_id: String,
     pub signature: String,
     pub timestamp: i64,
-    /// The idempotency key the signature covers: v1's body field, v2's header (else body field).
-    pub signed_key: Option<String>,
+    pub version: SignatureVersion,
 }
 
 /// The merchant id, stored on the request for the access log.
@@ -103,16 +102,21 @@ pub async fn authenticate(
     verify_signature(state, merchant_id, version, &parts, signature).await?;
     req.extensions_mut()
         .insert(MerchantTag(merchant_id.to_owned()));
-    let signed_key = match version {
-        SignatureVersion::V2 if !header_key.is_empty() => Some(header_key.to_owned()),
-        _ => body_idempotency_key(body),
-    };
     Ok(Authenticated {
         merchant_id: merchant_id.to_owned(),
         signature: signature.to_ascii_lowercase(),
         timestamp: ts,
-        signed_key,
+        version,
     })
+}
+
+/// Whether the signature covers an idempotency key: v2 signs the header, and both versions sign
+/// the body's `idempotency_key` field. Only a replayed signature asks, so a first use never
+/// parses the body here.
+fn signature_covers_a_key(req: &HttpRequest, auth: &Authenticated, body: &[u8]) -> bool {
+    let signed_header = auth.version == SignatureVersion::V2
+        && header(req, &IDEMPOTENCY_KEY).is_some_and(|k| !k.is_empty());
+    signed_header || body_idempotency_key(body).is_some()
 }
 
 /// The `idempotency_key` field of a JSON body, when there is one (the rest is parsed later).
@@ -206,6 +210,7 @@ pub async fn consume_signature(
     state: &AppState,
     req: &HttpRequest,
     auth: &Authenticated,
+    body: &[u8],
 ) -> Result<(), AppError> {
     let tolerance = state.orch.settings.security.timestamp_tolerance_secs;
     let until = chrono::DateTime::from_timestamp(auth.timestamp, 0).unwrap_or_else(Utc::now)
@@ -225,7 +230,9 @@ pub async fn consume_signature(
         .await?
     };
     let same_keyed_request = |m: &Option<String>, p: &Option<String>| {
-        auth.signed_key.is_some() && m.as_deref() == Some(method) && p.as_deref() == Some(path)
+        m.as_deref() == Some(method)
+            && p.as_deref() == Some(path)
+            && signature_covers_a_key(req, auth, body)
     };
     match seen {
         Seen::First => Ok(()),

@@ -38,7 +38,7 @@ pub(super) async fn authenticated(
     if method == actix_web::http::Method::GET || method == actix_web::http::Method::HEAD {
         refuse_body(&body, "a GET request")?;
     } else {
-        consume_signature(state, req, &auth).await?;
+        consume_signature(state, req, &auth, &body).await?;
     }
     Ok((body, auth))
 }
