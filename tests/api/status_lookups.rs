@@ -166,7 +166,7 @@ async fn concurrent_verifies_over_http_each_answer_their_own_payment() {
 }
 
 #[tokio::test]
-async fn batches_run_on_their_own_few_connections_with_a_generic_plan() {
+async fn postgres_only_batches_run_on_their_own_few_connections_with_a_generic_plan() {
     let app = spawn_app().await;
     let (a, _, payments) = two_merchants_three_payments(&app).await;
     let id = payments[0]["id"].as_str().unwrap();

@@ -170,7 +170,7 @@ async fn the_admin_audit_needs_the_token_checks_its_limit_and_truncates() {
 /// Without an admin token the admin API does not exist (404). The embedded store generates a
 /// token when none is configured, so this holds on Postgres only.
 #[tokio::test]
-async fn the_admin_audit_is_absent_without_an_admin_token() {
+async fn postgres_only_the_admin_audit_is_absent_without_an_admin_token() {
     if !on_postgres() {
         return;
     }

@@ -58,7 +58,7 @@ async fn requests(
 }
 
 #[tokio::test]
-async fn a_lost_database_answers_503_with_retry_after_and_the_service_recovers() {
+async fn postgres_only_a_lost_database_answers_503_with_retry_after_and_the_service_recovers() {
     if !on_postgres() {
         // SQLite: no server to lose.
         return;

@@ -3,6 +3,7 @@
 
 mod faults;
 mod happy;
+mod refunds;
 mod unhappy;
 
 use crate::helpers::{Merchant, TestApp};
