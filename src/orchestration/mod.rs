@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod breaker;
 pub mod cancel;
 pub mod charges;
+mod create_fields;
 pub mod create_input;
 pub mod create_outcome;
 pub mod create_payment;
