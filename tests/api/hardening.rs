@@ -252,7 +252,10 @@ async fn too_many_headers_are_refused_431_by_actix_itself() {
     let res = req.send().await.unwrap();
     assert_eq!(res.status(), 431);
     let body = res.bytes().await.unwrap();
-    assert!(body.is_empty(), "an actix upgrade changed the 431 answer: {body:?}");
+    assert!(
+        body.is_empty(),
+        "an actix upgrade changed the 431 answer: {body:?}"
+    );
     let ok = app
         .client
         .get(format!("{}/healthz", app.address))
