@@ -1,9 +1,10 @@
-//! Pure types and rules, no I/O: ids, money, the payment and refund state machines, input
+//! Pure types and rules, no I/O: ids, money, the payment, attempt and refund state machines, input
 //! validation (strict JSON, text, URLs and addresses), what a request signature covers.
 
 pub mod address_class;
 #[cfg(test)]
 mod address_class_tests;
+pub mod attempt_status;
 pub mod ids;
 pub mod money;
 pub mod refund_status;

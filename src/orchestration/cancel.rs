@@ -8,7 +8,7 @@ use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::Outcome;
-use crate::store::{self, attempts};
+use crate::store;
 use serde_json::json;
 
 impl Orchestrator {
@@ -20,9 +20,7 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)?;
         let attempt = self.settling_attempt(&mut conn, &payment).await?;
         drop(conn);
-        let at_gateway = attempt
-            .as_ref()
-            .is_some_and(|a| a.state == attempts::OPEN || a.state == attempts::CREATING);
+        let at_gateway = attempt.as_ref().is_some_and(|a| a.is_live());
         if views::status_of(&payment) == PaymentStatus::Pending && at_gateway {
             // Learn whether money arrived before cancelling.
             let checked = self
@@ -57,7 +55,7 @@ impl Orchestrator {
             }
             Decision::Refused => Err(AppError::InvalidState(format!(
                 "the payment is {}; it cannot be cancelled",
-                locked.status
+                locked.status_str()
             ))),
         }
     }

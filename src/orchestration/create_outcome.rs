@@ -2,12 +2,13 @@
 //! checkout, and the answer the merchant (and every later retry with the same key) gets.
 
 use super::idempotency::{KeyScope, StoredResponse};
-use super::transition::Change;
+use super::transition::{attempt::change_attempt, Change};
 use super::{gateway_error, views, Orchestrator};
+use crate::domain::attempt_status::AttemptState;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, Outcome};
-use crate::store::{self, attempts, attempts::AttemptRow, payments::PaymentRow};
+use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
 impl Orchestrator {
@@ -21,11 +22,11 @@ impl Orchestrator {
         let mut tx = self.db.begin().await?;
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                attempt.state = attempts::OPEN.to_owned();
                 attempt.external_id = created.external_id.clone();
                 attempt.checkout_url = Some(created.checkout_url.clone());
                 attempt.provider_status = Some(created.provider_status.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
+                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
+                change_attempt(&mut tx, &mut attempt, AttemptState::Open, Source::Api).await?;
                 let mut locked = store::payments::lock(&mut tx, &p.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -33,7 +34,7 @@ impl Orchestrator {
                 locked.checkout_url = Some(created.checkout_url);
                 locked.provider_status = Some(created.provider_status);
                 locked.updated_at = self.now();
-                store::payments::save(&mut tx, &locked).await?;
+                store::payments::set_provider_fields(&mut tx, &locked).await?;
                 self.note(
                     &mut tx,
                     &p.id,
@@ -46,9 +47,9 @@ impl Orchestrator {
                 self.answer_created(&locked, scope).await
             }
             Outcome::Declined(reason) => {
-                attempt.state = attempts::DECLINED.to_owned();
                 attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
+                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
+                change_attempt(&mut tx, &mut attempt, AttemptState::Declined, Source::Api).await?;
                 self.fail_locked(
                     &mut tx,
                     &p.id,
@@ -76,9 +77,9 @@ impl Orchestrator {
                 Err(err)
             }
             Outcome::NotSent(reason) => {
-                attempt.state = attempts::NOT_SENT.to_owned();
                 attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
+                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
+                change_attempt(&mut tx, &mut attempt, AttemptState::NotSent, Source::Api).await?;
                 self.note(
                     &mut tx,
                     &p.id,
@@ -107,7 +108,7 @@ impl Orchestrator {
             }
             Outcome::Unknown(reason) => {
                 attempt.last_error = Some(reason.clone());
-                store::attempts::save(&mut tx, &attempt).await?;
+                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
                 self.note(
                     &mut tx,
                     &p.id,

@@ -9,14 +9,14 @@ use super::create_input::CreateRequest;
 use super::idempotency::{Begin, KeyScope, StoredResponse};
 use super::Orchestrator;
 use crate::crypto::random_token;
+use crate::domain::attempt_status::AttemptState;
 use crate::domain::ids::{AttemptId, PaymentId};
 use crate::domain::money::Currency;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, CheckoutRequest, Outcome};
 use crate::store::{
-    self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::NewPayment,
-    payments::PaymentRow,
+    self, accounts::AccountRow, attempts::AttemptRow, payments::NewPayment, payments::PaymentRow,
 };
 use chrono::Duration;
 use serde_json::json;
@@ -59,7 +59,7 @@ impl Orchestrator {
                 return Err(err);
             }
         };
-        if attempt.state == attempts::OPEN {
+        if attempt.state() == Some(AttemptState::Open) {
             // The gateway already has it (an earlier try got that far): answer as created.
             return self.answer_created(&payment, scope.as_ref()).await;
         }

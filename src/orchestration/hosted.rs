@@ -7,14 +7,14 @@
 //! only itself (`reports::apply_report`), so the customer can come back and pick again.
 
 use super::hosted_page::{gateway_origins, method_label, origin_of, CheckoutPage, PageState};
+use super::transition::attempt::change_attempt;
 use super::Orchestrator;
+use crate::domain::attempt_status::AttemptState;
 use crate::domain::ids::AttemptId;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::{Method, Outcome};
-use crate::store::{
-    self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::PaymentRow,
-};
+use crate::store::{self, accounts::AccountRow, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
 /// The answer to a pick.
@@ -92,7 +92,7 @@ impl Orchestrator {
                 self.record_attempt(
                     &payment.id,
                     attempt,
-                    attempts::OPEN,
+                    AttemptState::Open,
                     "attempt.created",
                     |a| {
                         a.external_id = created.external_id;
@@ -110,7 +110,7 @@ impl Orchestrator {
                 self.record_attempt(
                     &payment.id,
                     attempt,
-                    attempts::DECLINED,
+                    AttemptState::Declined,
                     "attempt.declined",
                     |a| a.last_error = Some(reason),
                 )
@@ -122,7 +122,7 @@ impl Orchestrator {
                 self.record_attempt(
                     &payment.id,
                     attempt,
-                    attempts::NOT_SENT,
+                    AttemptState::NotSent,
                     "attempt.not_sent",
                     |a| a.last_error = Some(reason),
                 )
@@ -137,7 +137,7 @@ impl Orchestrator {
                 self.record_attempt(
                     &payment.id,
                     attempt,
-                    attempts::CREATING,
+                    AttemptState::Creating,
                     "attempt.outcome_unknown",
                     |a| a.last_error = Some(reason),
                 )
@@ -191,7 +191,7 @@ impl Orchestrator {
         p.account_id = Some(account.id.clone());
         p.method = Some(method.as_str().to_owned());
         p.updated_at = self.now();
-        store::payments::save(&mut tx, &p).await?;
+        store::payments::record_pick(&mut tx, &p).await?;
         self.note(
             &mut tx,
             payment_id,
@@ -210,15 +210,15 @@ impl Orchestrator {
         &self,
         payment_id: &str,
         mut attempt: AttemptRow,
-        state: &str,
+        state: AttemptState,
         kind: &str,
         fill: impl FnOnce(&mut AttemptRow),
     ) -> AppResult<()> {
         fill(&mut attempt);
-        attempt.state = state.to_owned();
         let mut tx = self.db.begin().await?;
-        store::attempts::save(&mut tx, &attempt).await?;
-        if state == attempts::OPEN {
+        store::attempts::set_provider_fields(&mut tx, &attempt).await?;
+        change_attempt(&mut tx, &mut attempt, state, Source::Return).await?;
+        if state == AttemptState::Open {
             let mut p = store::payments::lock(&mut tx, payment_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -226,7 +226,7 @@ impl Orchestrator {
                 p.external_id.clone_from(&attempt.external_id);
                 p.provider_status.clone_from(&attempt.provider_status);
                 p.updated_at = self.now();
-                store::payments::save(&mut tx, &p).await?;
+                store::payments::set_provider_fields(&mut tx, &p).await?;
             }
         }
         self.note(

@@ -193,7 +193,7 @@ pub(super) fn gateway_origins(options: &[(MethodOption, Vec<AccountRow>)]) -> Ve
 /// What the customer should know about their last pick when the page shows again.
 fn last_attempt_notice(a: &AttemptRow) -> Option<String> {
     let gateway = ProviderId::parse(&a.provider).map_or("the provider", ProviderId::display_name);
-    match a.state.as_str() {
+    match a.state_str() {
         attempts::CLOSED => Some(format!(
             "Your payment with {gateway} was not completed. You can choose a method again."
         )),

@@ -6,7 +6,7 @@ use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{GatewayReport, Outcome};
-use crate::store::{self, attempts, payments::PaymentRow};
+use crate::store::{self, payments::PaymentRow};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone)]
@@ -58,7 +58,7 @@ impl Orchestrator {
             store::attempts::for_payment(&mut conn, payment_id)
                 .await?
                 .into_iter()
-                .filter(|o| attempts::may_hold_money(&o.state))
+                .filter(|o| o.may_hold_money())
                 .filter(|o| settling.as_ref().is_none_or(|a| a.id != o.id))
                 .map(|o| o.id)
                 .collect()

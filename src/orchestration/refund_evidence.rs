@@ -66,7 +66,7 @@ impl Orchestrator {
             }
             None => {
                 r.updated_at = self.now();
-                refunds::save(&mut tx, &r).await?;
+                refunds::set_provider_fields(&mut tx, &r).await?;
             }
         }
         tx.commit().await?;
@@ -99,7 +99,7 @@ impl Orchestrator {
             }
             None => {
                 r.updated_at = self.now();
-                refunds::save(&mut tx, &r).await?;
+                refunds::set_provider_fields(&mut tx, &r).await?;
             }
         }
         tx.commit().await?;
@@ -162,7 +162,7 @@ impl Orchestrator {
         }
         for i in &verdict.absent {
             let r = &mut pending[*i];
-            if r.status == RefundStatus::Pending.as_str() {
+            if r.status() == Some(RefundStatus::Pending) {
                 let why = Some(format!(
                     "{NOT_AT_GATEWAY} (its refunded total is {reported} minor units)"
                 ));

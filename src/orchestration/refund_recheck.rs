@@ -66,7 +66,7 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)?;
         let mut reviewed = 0;
         for mut r in refunds::unsettled_for_payment(&mut tx, payment_id).await? {
-            if r.status != RefundStatus::Pending.as_str() || self.now() - r.created_at < limit {
+            if r.status() != Some(RefundStatus::Pending) || self.now() - r.created_at < limit {
                 continue;
             }
             let why = Some(format!(

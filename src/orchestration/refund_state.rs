@@ -1,22 +1,15 @@
-//! The single place a refund's state changes, and with it the payment's money.
+//! What a refund's money means for its payment, and refunds Payrail did not make.
 //!
-//! The caller holds the payment's row lock inside a transaction. [`Orchestrator::change_refund`]
-//! asks the refund transition table; a completed refund adds to the payment's
-//! `refunded_minor` and moves a paid payment to `partially_refunded` or `refunded` (a payment in
-//! review stays there: refunds do not settle what did not match). Every change writes the
-//! merchant's `refund.*` event and its timeline entry with the same sequence. So a payment's
-//! refunded amount is always the sum of its completed refund rows.
+//! A refund's state changes in one place, `transition::refund` (`change_refund`), under the
+//! payment's row lock; [`status_for_money`] is the payment status its money implies there.
 //!
 //! Refunds made at the gateway (its dashboard) are recorded as rows of their own
 //! ([`Orchestrator::record_gateway_refund`]), marked `origin: gateway`.
 
-use super::refunds::refund_view;
-use super::transition::Change;
-use super::{views, Orchestrator};
+use super::Orchestrator;
 use crate::domain::ids::RefundId;
-use crate::domain::money::{format_minor, Currency};
-use crate::domain::refund_status::{self, RefundStatus};
-use crate::domain::status::{Decision, PaymentStatus, Source};
+use crate::domain::refund_status::RefundStatus;
+use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, attempts::AttemptRow, payments::PaymentRow, refunds, Conn};
 use refunds::RefundRow;
@@ -36,7 +29,13 @@ pub struct GatewayRefund<'a> {
 
 /// The status a paid payment has for its money: what is left after refunds decides it.
 pub fn status_for_money(p: &PaymentRow) -> Option<PaymentStatus> {
-    match views::status_of(p) {
+    money_status(p.status(), p)
+}
+
+/// [`status_for_money`] for a payment as if it had status `status` (ops settling a review as
+/// paid ask what the money implies, as if it had completed and then been refunded).
+pub fn money_status(status: PaymentStatus, p: &PaymentRow) -> Option<PaymentStatus> {
+    match status {
         PaymentStatus::Completed | PaymentStatus::PartiallyRefunded => {
             Some(if p.refunded_minor >= p.amount_minor {
                 PaymentStatus::Refunded
@@ -64,65 +63,6 @@ impl Orchestrator {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok((r, p))
-    }
-
-    /// Moves refund `r` of the locked payment `p` to `to` (both saved). `why` becomes the
-    /// refund's `status_detail`. A refused change saves the refund's other fields only.
-    pub(super) async fn change_refund(
-        &self,
-        conn: &mut Conn,
-        p: &mut PaymentRow,
-        r: &mut RefundRow,
-        to: RefundStatus,
-        source: Source,
-        why: Option<String>,
-    ) -> AppResult<Decision> {
-        let from = RefundStatus::parse(&r.status).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("refund {} has status {:?}", r.id, r.status))
-        })?;
-        let mut decision = refund_status::decide(from, to, source);
-        if decision == Decision::Apply
-            && to == RefundStatus::Completed
-            && p.refunded_minor + r.amount_minor > p.amount_minor
-        {
-            // Only a gateway contradicting itself gets here (Payrail never promises back more
-            // than was paid, and refunds made at the gateway are bounded by what is left).
-            tracing::warn!(refund_id = %r.id, payment_id = %p.id, "a completed refund would exceed the payment; left as it is");
-            self.note(
-                conn,
-                &p.id,
-                "refund.contradiction",
-                source,
-                json!({ "refund_id": r.id, "reason": "the gateway reports more refunded than was paid" }),
-            )
-            .await?;
-            decision = Decision::Refused;
-        }
-        r.updated_at = self.now();
-        if decision != Decision::Apply {
-            tracing::info!(refund_id = %r.id, from = %from, to = %to, source = source.as_str(), decision = ?decision, "refund change not applied");
-            refunds::save(conn, r).await?;
-            return Ok(decision);
-        }
-        r.status = to.as_str().to_owned();
-        r.status_detail = why;
-        refunds::save(conn, r).await?;
-        if to == RefundStatus::Completed {
-            p.refunded_minor += r.amount_minor;
-            if let Some(target) = status_for_money(p) {
-                let change = Change {
-                    to: target,
-                    source,
-                    detail: json!({ "refund_id": r.id }),
-                    status_detail: None,
-                    top_up: false,
-                };
-                self.apply_change(conn, p, change).await?;
-            }
-        }
-        self.enqueue_refund_event(conn, p, r, to.event_type(), source)
-            .await?;
-        Ok(decision)
     }
 
     /// Records a refund the gateway made on its own (its dashboard) as a completed refund row,
@@ -158,9 +98,8 @@ impl Orchestrator {
         if amount_minor <= 0 {
             return Ok(());
         }
-        let now = self.now();
         let id = RefundId::generate().to_string();
-        let mut row = RefundRow {
+        let new = refunds::NewRefund {
             reference: refund.reference.unwrap_or(&id).to_owned(),
             id,
             payment_id: p.id.clone(),
@@ -168,48 +107,16 @@ impl Orchestrator {
             attempt_id: attempt.id.clone(),
             amount_minor,
             currency: p.currency.clone(),
-            status: RefundStatus::Pending.as_str().into(),
             reason: Some("made at the gateway, outside Payrail".into()),
             external_id: refund.external_id.map(str::to_owned),
             provider_status: Some(refund.provider_status.to_owned()),
-            last_error: None,
-            created_at: now,
-            updated_at: now,
+            created_at: self.now(),
             origin: refunds::ORIGIN_GATEWAY.into(),
-            status_detail: None,
         };
-        refunds::insert(conn, &row).await?;
+        let mut row = refunds::insert(conn, new).await?;
         tracing::info!(payment_id = %p.id, refund_id = %row.id, amount_minor, "recorded a refund made at the gateway");
         self.change_refund(conn, p, &mut row, RefundStatus::Completed, source, None)
             .await?;
         Ok(())
-    }
-
-    /// `refund.completed` / `refund.failed` / `refund.needs_review` in the payment's event
-    /// sequence, with its timeline entry.
-    async fn enqueue_refund_event(
-        &self,
-        conn: &mut Conn,
-        p: &mut PaymentRow,
-        r: &RefundRow,
-        kind: &str,
-        source: Source,
-    ) -> AppResult<()> {
-        p.event_sequence += 1;
-        p.updated_at = self.now();
-        store::payments::save(conn, p).await?;
-        self.enqueue_event_with_data(conn, p, kind, refund_view(r))
-            .await?;
-        let amount = Currency::parse(&r.currency)
-            .map(|c| format_minor(r.amount_minor, c))
-            .unwrap_or_default();
-        self.event_note(
-            conn,
-            p,
-            kind,
-            source,
-            json!({ "refund_id": r.id, "status": r.status, "amount": amount, "origin": r.origin, "status_detail": r.status_detail }),
-        )
-        .await
     }
 }

@@ -10,7 +10,6 @@ use super::idempotency::KeyScope;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::ids::RefundId;
 use crate::domain::money::{format_minor, Currency, Money};
-use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{Outcome, RefundRequest};
@@ -27,7 +26,7 @@ pub fn refund_view(r: &RefundRow) -> Value {
         "payment_id": r.payment_id,
         "amount": amount,
         "currency": r.currency,
-        "status": r.status,
+        "status": r.status_str(),
         "status_detail": r.status_detail,
         "origin": r.origin,
         "reason": r.reason,
@@ -130,7 +129,7 @@ impl Orchestrator {
                 ));
             }
             let id = RefundId::generate().to_string();
-            let row = RefundRow {
+            let new = refunds::NewRefund {
                 reference: id.clone(),
                 id,
                 payment_id: payment_id.to_owned(),
@@ -138,17 +137,13 @@ impl Orchestrator {
                 attempt_id: attempt.id.clone(),
                 amount_minor,
                 currency: p.currency.clone(),
-                status: RefundStatus::Pending.as_str().into(),
                 reason,
                 external_id: None,
                 provider_status: None,
-                last_error: None,
                 created_at: now,
-                updated_at: now,
                 origin: refunds::ORIGIN_API.into(),
-                status_detail: None,
             };
-            refunds::insert(&mut tx, &row).await?;
+            let row = refunds::insert(&mut tx, new).await?;
             if let Some(k) = key {
                 store::idempotency::set_refund(&mut tx, &k.merchant_id, &k.key, Some(&row.id))
                     .await?;

@@ -7,13 +7,14 @@
 //! another charge than the one that settled the attempt is evidence about that charge only
 //! (`charges`); refunds the report shows become refund rows (`refund_evidence`).
 
-use super::transition::Change;
+use super::transition::{attempt::change_attempt, Change};
 use super::{views, Orchestrator};
+use crate::domain::attempt_status::AttemptState;
 use crate::domain::money::{format_minor, Currency, Money};
 use crate::domain::status::{decide, decide_top_up, Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{GatewayReport, ReportedStatus};
-use crate::store::{self, attempts, payments::PaymentRow};
+use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -123,6 +124,16 @@ impl ReportOutcome {
     }
 }
 
+/// What a report does to the attempt it is about, besides the gateway's ids and status word.
+struct AttemptNews {
+    /// A hosted payment's attempt failed, cancelled or expired inside the window: only it closes.
+    closes_attempt_only: bool,
+    /// It took money after another attempt had.
+    double_payment: bool,
+    /// Where the report said the payment should be (for the `attempt.closed` entry).
+    outcome: Option<PaymentStatus>,
+}
+
 /// The `status_detail` prefix of a payment held for an underpayment.
 pub const UNDERPAID: &str = "underpaid";
 
@@ -185,11 +196,11 @@ impl Orchestrator {
         // Money on a second attempt after another one paid: the customer paid twice (once ops
         // settled that duplicate, its news changes nothing any more).
         let another_paid = p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
-        if another_paid && attempt.state == attempts::DUPLICATE_SETTLED {
+        let settled_duplicate = attempt.state() == Some(AttemptState::DuplicateSettled);
+        if another_paid && settled_duplicate {
             target = None;
         }
-        let double_payment =
-            took_money && another_paid && attempt.state != attempts::DUPLICATE_SETTLED;
+        let double_payment = took_money && another_paid && !settled_duplicate;
         if double_payment {
             target = previous.is_paid().then(|| Target {
                 status: PaymentStatus::NeedsReview,
@@ -249,40 +260,13 @@ impl Orchestrator {
             });
         }
 
-        attempt.provider_status = Some(report.provider_status.clone());
-        if attempt.external_id.is_none() {
-            attempt.external_id.clone_from(&report.external_id);
-        }
-        if report.charge_id.is_some() {
-            attempt.charge_id.clone_from(&report.charge_id);
-        }
-        if attempt.state == attempts::CREATING || attempt.state == attempts::NOT_SENT {
-            attempt.state = attempts::OPEN.to_owned();
-        }
-        if closes_attempt_only && attempt.state != attempts::CLOSED {
-            attempt.state = attempts::CLOSED.to_owned();
-            self.note(
-                &mut tx,
-                &p.id,
-                "attempt.closed",
-                source,
-                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "outcome": attempt_outcome, "provider_status": report.provider_status }),
-            )
+        let moves = AttemptNews {
+            closes_attempt_only,
+            double_payment,
+            outcome: attempt_outcome,
+        };
+        self.record_attempt_news(&mut tx, &p, &mut attempt, report, source, moves)
             .await?;
-        }
-        if double_payment && attempt.state != attempts::DOUBLE_PAID {
-            attempt.state = attempts::DOUBLE_PAID.to_owned();
-            self.note(
-                &mut tx,
-                &p.id,
-                "attempt.double_payment",
-                source,
-                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "paid_attempt_id": p.paid_attempt_id, "provider_status": report.provider_status }),
-            )
-            .await?;
-            tracing::warn!(payment_id = %p.id, attempt_id = %attempt.id, "a second attempt reported payment");
-        }
-        store::attempts::save(&mut tx, &attempt).await?;
 
         p.provider_status = Some(report.provider_status.clone());
         if p.external_id.is_none() {
@@ -301,7 +285,9 @@ impl Orchestrator {
             if attempt.external_id.is_some() {
                 p.external_id.clone_from(&attempt.external_id);
             }
+            store::payments::mark_paid_attempt(&mut tx, &p).await?;
         }
+        store::payments::set_provider_fields(&mut tx, &p).await?;
         let mut changed = false;
         if let Some(t) = target {
             let change = Change {
@@ -312,9 +298,6 @@ impl Orchestrator {
                 top_up,
             };
             changed = self.apply_change(&mut tx, &mut p, change).await? == Decision::Apply;
-        }
-        if !changed {
-            store::payments::save(&mut tx, &p).await?;
         }
         if p.paid_attempt_id.as_deref() == Some(attempt.id.as_str()) {
             self.apply_money_news(&mut tx, &mut p, &attempt, report, source)
@@ -330,6 +313,60 @@ impl Orchestrator {
             target: target_status,
             payment: p,
         })
+    }
+
+    /// Writes what the report tells about the attempt itself: the gateway's ids and status word,
+    /// and its state (opened, closed alone, or flagged as a second payment).
+    async fn record_attempt_news(
+        &self,
+        tx: &mut store::Tx,
+        p: &PaymentRow,
+        attempt: &mut AttemptRow,
+        report: &GatewayReport,
+        source: Source,
+        news: AttemptNews,
+    ) -> AppResult<()> {
+        attempt.provider_status = Some(report.provider_status.clone());
+        if attempt.external_id.is_none() {
+            attempt.external_id.clone_from(&report.external_id);
+        }
+        if report.charge_id.is_some() {
+            attempt.charge_id.clone_from(&report.charge_id);
+        }
+        store::attempts::set_provider_fields(tx, attempt).await?;
+        if matches!(
+            attempt.state(),
+            Some(AttemptState::Creating | AttemptState::NotSent)
+        ) {
+            change_attempt(tx, attempt, AttemptState::Open, source).await?;
+        }
+        if news.closes_attempt_only
+            && change_attempt(tx, attempt, AttemptState::Closed, source).await? == Decision::Apply
+        {
+            self.note(
+                tx,
+                &p.id,
+                "attempt.closed",
+                source,
+                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "outcome": news.outcome, "provider_status": report.provider_status }),
+            )
+            .await?;
+        }
+        if news.double_payment
+            && change_attempt(tx, attempt, AttemptState::DoublePaid, source).await?
+                == Decision::Apply
+        {
+            self.note(
+                tx,
+                &p.id,
+                "attempt.double_payment",
+                source,
+                json!({ "attempt_id": attempt.id, "provider": attempt.provider, "paid_attempt_id": p.paid_attempt_id, "provider_status": report.provider_status }),
+            )
+            .await?;
+            tracing::warn!(payment_id = %p.id, attempt_id = %attempt.id, "a second attempt reported payment");
+        }
+        Ok(())
     }
 
     async fn payment_of_attempt(
@@ -379,7 +416,7 @@ impl Orchestrator {
                 _ => attempt.charge_id = Some(c.to_owned()),
             }
         }
-        store::attempts::save(&mut tx, &attempt).await?;
+        store::attempts::set_provider_fields(&mut tx, &attempt).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -7,8 +7,8 @@
 //! is promised back. Settling marks every duplicate (a second paid attempt or charge) dealt with:
 //! ops refunded it at the gateway, or decided to keep it.
 
-use super::refund_state::status_for_money;
-use super::transition::Change;
+use super::refund_state::money_status;
+use super::transition::{attempt::settle_double_paid, Change};
 use super::{views, Orchestrator};
 use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{Decision, PaymentStatus, Source};
@@ -41,7 +41,7 @@ impl Orchestrator {
         if views::status_of(&p) != PaymentStatus::NeedsReview {
             return Err(AppError::InvalidState(format!(
                 "the payment is {}; only a payment in review can be settled",
-                p.status
+                p.status_str()
             )));
         }
         let to = match settlement {
@@ -52,9 +52,7 @@ impl Orchestrator {
                     ));
                 }
                 // What the money implies, as if it had completed and then been refunded.
-                let mut paid = p.clone();
-                paid.status = PaymentStatus::Completed.as_str().into();
-                status_for_money(&paid).unwrap_or(PaymentStatus::Completed)
+                money_status(PaymentStatus::Completed, &p).unwrap_or(PaymentStatus::Completed)
             }
             Settlement::Failed | Settlement::Cancelled => {
                 if refunds::reserved_minor(&mut tx, payment_id).await? > 0 {
@@ -81,7 +79,7 @@ impl Orchestrator {
                 "the payment cannot go from review to {to}"
             )));
         }
-        let attempts = store::attempts::settle_double_paid(&mut tx, payment_id).await?;
+        let attempts = settle_double_paid(&mut tx, payment_id).await?;
         let charges = store::duplicate_charges::settle_all(&mut tx, payment_id, self.now()).await?;
         if attempts + charges > 0 {
             self.note(
@@ -106,10 +104,10 @@ impl Orchestrator {
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
         let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
-        if r.status != RefundStatus::NeedsReview.as_str() {
+        if r.status() != Some(RefundStatus::NeedsReview) {
             return Err(AppError::InvalidState(format!(
                 "the refund is {}; only a refund in review can be settled",
-                r.status
+                r.status_str()
             )));
         }
         let why = Some(format!(

@@ -4,14 +4,14 @@
 //! falls through to the next account; `Declined` and `Unknown` never do.
 
 use super::create_input::CreateRequest;
+use super::transition::attempt::change_attempt;
 use super::Orchestrator;
+use crate::domain::attempt_status::AttemptState;
 use crate::domain::ids::{AttemptId, TimelineId};
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::{Capabilities, CheckoutCreated, Customer, Method, Outcome, ProviderId};
-use crate::store::{
-    self, accounts::AccountRow, attempts, attempts::AttemptRow, payments::PaymentRow,
-};
+use crate::store::{self, accounts::AccountRow, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
 /// Whether an account takes this currency and method: the gateway's declared capabilities,
@@ -166,9 +166,9 @@ impl Orchestrator {
     ) -> AppResult<(PaymentRow, AttemptRow)> {
         let id = AttemptId::generate();
         let mut tx = self.db.begin().await?;
-        attempt.state = attempts::NOT_SENT.to_owned();
         attempt.last_error = Some(reason.to_owned());
-        store::attempts::save(&mut tx, &attempt).await?;
+        store::attempts::set_provider_fields(&mut tx, &attempt).await?;
+        change_attempt(&mut tx, &mut attempt, AttemptState::NotSent, Source::Api).await?;
         let fresh = store::attempts::insert(
             &mut tx,
             id.as_str(),

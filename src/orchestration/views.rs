@@ -30,7 +30,7 @@ fn json_text(raw: &Option<String>) -> Option<&RawValue> {
 }
 
 pub fn status_of(p: &PaymentRow) -> PaymentStatus {
-    PaymentStatus::parse(&p.status).unwrap_or(PaymentStatus::Pending)
+    p.status()
 }
 
 /// The fields the create answer and the full payment open with.
@@ -50,7 +50,7 @@ struct Head<'a> {
 fn head(p: &PaymentRow) -> Head<'_> {
     Head {
         id: &p.id,
-        status: &p.status,
+        status: p.status_str(),
         amount: amount(p, p.amount_minor),
         currency: &p.currency,
         order_id: &p.order_id,
@@ -194,37 +194,8 @@ mod tests {
     use super::*;
 
     fn row() -> PaymentRow {
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        PaymentRow {
-            id: "pay_1".into(),
-            merchant_id: "mer_1".into(),
-            status: "completed".into(),
-            amount_minor: 150_000,
-            currency: "BDT".into(),
-            refunded_minor: 500,
-            order_id: "order-1".into(),
-            provider: Some("paystablecoin".into()),
-            method: Some("usdt".into()),
-            account_id: Some("acc_1".into()),
-            external_id: Some("ext-1".into()),
-            checkout_url: Some("https://pay.example/1".into()),
-            callback_url: None,
-            return_url: Some("https://shop.example/r".into()),
-            cancel_url: None,
-            customer: Some(r#"{"email":"a@example.com"}"#.into()),
-            description: Some("two \"quoted\" words".into()),
-            metadata: Some("not json".into()),
-            status_detail: None,
-            provider_status: Some("PAID".into()),
-            return_token: "secret-token".into(),
-            event_sequence: 3,
-            expires_at: at("2026-11-21T11:00:00Z"),
-            created_at: at("2026-11-21T10:00:00Z"),
-            updated_at: at("2026-11-21T10:05:00.5Z"),
-            completed_at: Some(at("2026-11-21T10:05:00Z")),
-            hosted: false,
-            paid_attempt_id: Some("att_1".into()),
-        }
+        // The status is private to the row: the store builds the sample.
+        crate::store::payments::sample_row_for_tests()
     }
 
     /// The opening fields `row()` renders to, shared by both answers.

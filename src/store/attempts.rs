@@ -1,6 +1,12 @@
 //! Attempts: one try of one payment at one gateway account.
+//!
+//! The state is private to the row and written only with the transition module's
+//! [`StatusPermit`] ([`write_state`], [`settle_double_paid`]); the gateway's other news about
+//! the attempt is written by [`set_provider_fields`].
 
 use super::{on_conn, Conn};
+use crate::domain::attempt_status::AttemptState;
+use crate::orchestration::transition::StatusPermit;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -10,7 +16,8 @@ pub struct AttemptRow {
     pub account_id: String,
     pub provider: String,
     pub reference: String,
-    pub state: String,
+    /// Read through [`AttemptRow::state`]; changed only with a [`StatusPermit`].
+    state: String,
     pub external_id: Option<String>,
     pub checkout_url: Option<String>,
     pub provider_status: Option<String>,
@@ -20,35 +27,41 @@ pub struct AttemptRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The attempt is being created at the gateway, or its outcome is unknown (resumable).
-pub const CREATING: &str = "creating";
-/// The gateway has it.
-pub const OPEN: &str = "open";
-/// It never reached the gateway.
-pub const NOT_SENT: &str = "not_sent";
-/// The gateway refused it.
-pub const DECLINED: &str = "declined";
-/// The gateway reported it failed, cancelled or expired while its hosted payment stayed open
-/// for the customer's next pick.
-pub const CLOSED: &str = "closed";
-/// It took money after another attempt of its payment had (the customer paid twice): flagged
-/// once, for a refund at its gateway.
-pub const DOUBLE_PAID: &str = "double_paid";
-/// A double-paid attempt whose duplicate ops have dealt with (refunded it at the gateway, or
-/// decided to keep it) when they settled the payment's review.
-pub const DUPLICATE_SETTLED: &str = "duplicate_settled";
+impl AttemptRow {
+    /// The attempt's state; `None` for a value the store does not know (the audit reports it).
+    pub fn state(&self) -> Option<AttemptState> {
+        AttemptState::parse(&self.state)
+    }
 
-/// States in which the gateway may still take money on this attempt.
-pub fn is_live(state: &str) -> bool {
-    state == CREATING || state == OPEN
+    /// The state as stored.
+    pub fn state_str(&self) -> &str {
+        &self.state
+    }
+
+    /// Moves the row (in memory) to `to`; only the transition module holds a permit.
+    pub fn set_state(&mut self, to: AttemptState, _: &StatusPermit) {
+        to.as_str().clone_into(&mut self.state);
+    }
+
+    /// The gateway may still take money on this attempt.
+    pub fn is_live(&self) -> bool {
+        self.state().is_some_and(AttemptState::is_live)
+    }
+
+    /// The gateway holds (or may hold) the attempt's order (`AttemptState::may_hold_money`).
+    pub fn may_hold_money(&self) -> bool {
+        self.state().is_some_and(AttemptState::may_hold_money)
+    }
 }
 
-/// States in which the gateway holds (or may hold) the attempt's order, and so may have taken
-/// money on it: the live ones, and one it reported closed, since money can still land on a
-/// closed order (a late transfer).
-pub fn may_hold_money(state: &str) -> bool {
-    is_live(state) || state == CLOSED
-}
+/// The stored names of the states, for code that reads them as text.
+pub const CREATING: &str = AttemptState::Creating.as_str();
+pub const OPEN: &str = AttemptState::Open.as_str();
+pub const NOT_SENT: &str = AttemptState::NotSent.as_str();
+pub const DECLINED: &str = AttemptState::Declined.as_str();
+pub const CLOSED: &str = AttemptState::Closed.as_str();
+pub const DOUBLE_PAID: &str = AttemptState::DoublePaid.as_str();
+pub const DUPLICATE_SETTLED: &str = AttemptState::DuplicateSettled.as_str();
 
 pub async fn insert(
     conn: &mut Conn,
@@ -127,13 +140,26 @@ pub async fn by_external_id(
         .await)
 }
 
-pub async fn save(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
+/// Writes a state change (only the transition module can call it).
+pub async fn write_state(conn: &mut Conn, a: &AttemptRow, _: &StatusPermit) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE attempts SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(&a.id)
+        .bind(&a.state)
+        .bind(Utc::now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the gateway told about the attempt's order: its ids, its checkout page, its status
+/// word, the last error Payrail met calling it.
+pub async fn set_provider_fields(conn: &mut Conn, a: &AttemptRow) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
-        "UPDATE attempts SET state = $2, external_id = $3, checkout_url = $4, provider_status = $5,
-            last_error = $6, updated_at = $7, charge_id = $8 WHERE id = $1",
+        "UPDATE attempts SET external_id = $2, checkout_url = $3, provider_status = $4,
+            last_error = $5, updated_at = $6, charge_id = $7 WHERE id = $1",
     )
     .bind(&a.id)
-    .bind(&a.state)
     .bind(&a.external_id)
     .bind(&a.checkout_url)
     .bind(&a.provider_status)
@@ -158,8 +184,13 @@ pub async fn by_charge_id(
         .await)
 }
 
-/// Marks a payment's double-paid attempts settled (ops settled its review); how many.
-pub async fn settle_double_paid(conn: &mut Conn, payment_id: &str) -> sqlx::Result<u64> {
+/// Marks a payment's double-paid attempts settled (ops settled its review); how many. Only the
+/// transition module can call it.
+pub async fn settle_double_paid(
+    conn: &mut Conn,
+    payment_id: &str,
+    _: &StatusPermit,
+) -> sqlx::Result<u64> {
     on_conn!(conn, c => sqlx::query(
         "UPDATE attempts SET state = 'duplicate_settled', updated_at = $2 WHERE payment_id = $1 AND state = 'double_paid'",
     )

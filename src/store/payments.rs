@@ -1,13 +1,21 @@
-//! Payments: insert, read, lock, update, and the keyset-paginated list.
+//! Payments: insert, read, lock, field-specific updates, and the keyset-paginated list.
+//!
+//! There is no "save the whole row": each update writes the columns one use case changes. The
+//! status is private to the row and written only by [`write_status`], which takes the
+//! transition module's [`StatusPermit`]: only `orchestration::transition` can change a
+//! payment's status (see its module docs for the compile-time proof).
 
 use super::{on_conn, Conn, ConnRef};
+use crate::domain::status::PaymentStatus;
+use crate::orchestration::transition::StatusPermit;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
     pub id: String,
     pub merchant_id: String,
-    pub status: String,
+    /// Read through [`PaymentRow::status`]; changed only with a [`StatusPermit`].
+    status: String,
     pub amount_minor: i64,
     pub currency: String,
     pub refunded_minor: i64,
@@ -35,6 +43,61 @@ pub struct PaymentRow {
     pub hosted: bool,
     /// The attempt whose money settled the payment; a second one paying is a double payment.
     pub paid_attempt_id: Option<String>,
+}
+
+impl PaymentRow {
+    /// The payment's status (a value the store does not know reads as `pending`, as it always
+    /// has; the audit reports such a row through its own read).
+    pub fn status(&self) -> PaymentStatus {
+        PaymentStatus::parse(&self.status).unwrap_or(PaymentStatus::Pending)
+    }
+
+    /// The status as stored, for the answers that render it.
+    pub fn status_str(&self) -> &str {
+        &self.status
+    }
+
+    /// Moves the row (in memory) to `to`; only the transition module holds a permit.
+    pub fn set_status(&mut self, to: PaymentStatus, _: &StatusPermit) {
+        to.as_str().clone_into(&mut self.status);
+    }
+}
+
+/// A completed payment with every field set, for the views' rendering tests (the status is
+/// private to this module, so a row literal can only be written here).
+#[cfg(test)]
+pub(crate) fn sample_row_for_tests() -> PaymentRow {
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    PaymentRow {
+        id: "pay_1".into(),
+        merchant_id: "mer_1".into(),
+        status: "completed".into(),
+        amount_minor: 150_000,
+        currency: "BDT".into(),
+        refunded_minor: 500,
+        order_id: "order-1".into(),
+        provider: Some("paystablecoin".into()),
+        method: Some("usdt".into()),
+        account_id: Some("acc_1".into()),
+        external_id: Some("ext-1".into()),
+        checkout_url: Some("https://pay.example/1".into()),
+        callback_url: None,
+        return_url: Some("https://shop.example/r".into()),
+        cancel_url: None,
+        customer: Some(r#"{"email":"a@example.com"}"#.into()),
+        description: Some("two \"quoted\" words".into()),
+        metadata: Some("not json".into()),
+        status_detail: None,
+        provider_status: Some("PAID".into()),
+        return_token: "secret-token".into(),
+        event_sequence: 3,
+        expires_at: at("2026-11-21T11:00:00Z"),
+        created_at: at("2026-11-21T10:00:00Z"),
+        updated_at: at("2026-11-21T10:05:00.5Z"),
+        completed_at: Some(at("2026-11-21T10:05:00Z")),
+        hosted: false,
+        paid_attempt_id: Some("att_1".into()),
+    }
 }
 
 /// The reconciler first asks about a new payment this long after it was created.
@@ -156,30 +219,90 @@ pub async fn lock(conn: &mut Conn, id: &str) -> sqlx::Result<Option<PaymentRow>>
     }
 }
 
-/// Writes every mutable field of a locked row back (the orchestration layer computed them).
-pub async fn save(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+/// Writes a status change of a locked row: the status and what changes with it (its detail,
+/// the completion time, the event sequence). Only the transition module can call it.
+pub async fn write_status(conn: &mut Conn, p: &PaymentRow, _: &StatusPermit) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
-        "UPDATE payments SET status = $2, refunded_minor = $3, external_id = $4, checkout_url = $5,
-            status_detail = $6, provider_status = $7, event_sequence = $8, updated_at = $9, completed_at = $10,
-            provider = $11, account_id = $12, method = $13, paid_attempt_id = $14
+        "UPDATE payments SET status = $2, status_detail = $3, completed_at = $4, event_sequence = $5,
+            updated_at = $6
          WHERE id = $1",
     )
     .bind(&p.id)
     .bind(&p.status)
-    .bind(p.refunded_minor)
-    .bind(&p.external_id)
-    .bind(&p.checkout_url)
     .bind(&p.status_detail)
-    .bind(&p.provider_status)
+    .bind(p.completed_at)
     .bind(p.event_sequence)
     .bind(p.updated_at)
-    .bind(p.completed_at)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the gateway told about its order: its id, its checkout page, its own status word.
+pub async fn set_provider_fields(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE payments SET external_id = $2, checkout_url = $3, provider_status = $4, updated_at = $5
+         WHERE id = $1",
+    )
+    .bind(&p.id)
+    .bind(&p.external_id)
+    .bind(&p.checkout_url)
+    .bind(&p.provider_status)
+    .bind(p.updated_at)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The attempt whose money settled the payment, and the account refunds and rechecks use.
+pub async fn mark_paid_attempt(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE payments SET paid_attempt_id = $2, provider = $3, account_id = $4 WHERE id = $1",
+    )
+    .bind(&p.id)
+    .bind(&p.paid_attempt_id)
+    .bind(&p.provider)
+    .bind(&p.account_id)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The customer's pick on the hosted page: the method and the account its attempt went to.
+pub async fn record_pick(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE payments SET provider = $2, account_id = $3, method = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(&p.id)
     .bind(&p.provider)
     .bind(&p.account_id)
     .bind(&p.method)
-    .bind(&p.paid_attempt_id)
+    .bind(p.updated_at)
     .execute(c)
     .await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The refunded total (the sum of the payment's completed refunds).
+pub async fn set_refunded(conn: &mut Conn, id: &str, refunded_minor: i64) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET refunded_minor = $2 WHERE id = $1")
+        .bind(id)
+        .bind(refunded_minor)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A merchant event that is not a status change (`refund.*`) took the next sequence number.
+pub async fn set_event_sequence(conn: &mut Conn, p: &PaymentRow) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET event_sequence = $2, updated_at = $3 WHERE id = $1")
+        .bind(&p.id)
+        .bind(p.event_sequence)
+        .bind(p.updated_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -2,8 +2,14 @@
 //! the payment's lock, in the transaction that inserts the next one, so Payrail never promises
 //! back more than was paid. Refunds made at the gateway are rows too (`origin = gateway`), so a
 //! payment's `refunded_minor` is always the sum of its completed rows.
+//!
+//! A refund is written `pending`; its status is private to the row and written only with the
+//! transition module's [`StatusPermit`] ([`write_status`]); the gateway's other news about it is
+//! written by [`set_provider_fields`].
 
 use super::{on_conn, Conn};
+use crate::domain::refund_status::RefundStatus;
+use crate::orchestration::transition::StatusPermit;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,7 +20,8 @@ pub struct RefundRow {
     pub attempt_id: String,
     pub amount_minor: i64,
     pub currency: String,
-    pub status: String,
+    /// Read through [`RefundRow::status`]; changed only with a [`StatusPermit`].
+    status: String,
     pub reason: Option<String>,
     pub reference: String,
     pub external_id: Option<String>,
@@ -36,13 +43,65 @@ pub const ORIGIN_GATEWAY: &str = "gateway";
 /// The reconciler first asks about a pending refund this long after it was made.
 pub const FIRST_RECHECK_SECS: i64 = 60;
 
-pub async fn insert(conn: &mut Conn, r: &RefundRow) -> sqlx::Result<()> {
+impl RefundRow {
+    /// The refund's status; `None` for a value the store does not know (the audit reports it).
+    pub fn status(&self) -> Option<RefundStatus> {
+        RefundStatus::parse(&self.status)
+    }
+
+    /// The status as stored, for the answers that render it.
+    pub fn status_str(&self) -> &str {
+        &self.status
+    }
+
+    /// Moves the row (in memory) to `to`; only the transition module holds a permit.
+    pub fn set_status(&mut self, to: RefundStatus, _: &StatusPermit) {
+        to.as_str().clone_into(&mut self.status);
+    }
+}
+
+/// A refund as it is first written: `pending`, before the gateway is asked (or, for one made at
+/// the gateway, before its completion is applied).
+pub struct NewRefund {
+    pub id: String,
+    pub payment_id: String,
+    pub merchant_id: String,
+    pub attempt_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub reason: Option<String>,
+    pub reference: String,
+    pub external_id: Option<String>,
+    pub provider_status: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub origin: String,
+}
+
+/// Writes the new refund as `pending`, its first recheck due in [`FIRST_RECHECK_SECS`].
+pub async fn insert(conn: &mut Conn, n: NewRefund) -> sqlx::Result<RefundRow> {
+    let r = RefundRow {
+        id: n.id,
+        payment_id: n.payment_id,
+        merchant_id: n.merchant_id,
+        attempt_id: n.attempt_id,
+        amount_minor: n.amount_minor,
+        currency: n.currency,
+        status: RefundStatus::Pending.as_str().to_owned(),
+        reason: n.reason,
+        reference: n.reference,
+        external_id: n.external_id,
+        provider_status: n.provider_status,
+        last_error: None,
+        created_at: n.created_at,
+        updated_at: n.created_at,
+        origin: n.origin,
+        status_detail: None,
+    };
     on_conn!(conn, c => sqlx::query(
         "INSERT INTO refunds (id, payment_id, merchant_id, attempt_id, amount_minor, currency, status, reason,
             reference, external_id, provider_status, last_error, created_at, updated_at, origin, status_detail,
             next_recheck_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-            CASE WHEN $7 = 'pending' THEN $17 END)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(&r.id)
     .bind(&r.payment_id)
@@ -64,22 +123,36 @@ pub async fn insert(conn: &mut Conn, r: &RefundRow) -> sqlx::Result<()> {
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(r)
 }
 
-pub async fn save(conn: &mut Conn, r: &RefundRow) -> sqlx::Result<()> {
+/// Writes a status change and its detail (only the transition module can call it).
+pub async fn write_status(conn: &mut Conn, r: &RefundRow, _: &StatusPermit) -> sqlx::Result<()> {
     on_conn!(conn, c => sqlx::query(
-        "UPDATE refunds SET status = $2, external_id = $3, provider_status = $4, last_error = $5, updated_at = $6,
-            status_detail = $7
-         WHERE id = $1",
+        "UPDATE refunds SET status = $2, status_detail = $3, updated_at = $4 WHERE id = $1",
     )
     .bind(&r.id)
     .bind(&r.status)
+    .bind(&r.status_detail)
+    .bind(r.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the gateway told about the refund (its id, its status word) and the last error
+/// Payrail met calling it.
+pub async fn set_provider_fields(conn: &mut Conn, r: &RefundRow) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE refunds SET external_id = $2, provider_status = $3, last_error = $4, updated_at = $5
+         WHERE id = $1",
+    )
+    .bind(&r.id)
     .bind(&r.external_id)
     .bind(&r.provider_status)
     .bind(&r.last_error)
     .bind(r.updated_at)
-    .bind(&r.status_detail)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

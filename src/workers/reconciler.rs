@@ -137,7 +137,7 @@ async fn settle_refunds(
         let mut conn = orch.db.acquire().await?;
         let still_pending = store::refunds::get(&mut conn, &r.id)
             .await?
-            .is_some_and(|r| r.status == RefundStatus::Pending.as_str());
+            .is_some_and(|r| r.status() == Some(RefundStatus::Pending));
         let next = still_pending.then(|| next_recheck(r.created_at, now));
         store::refunds::set_next_recheck(&mut conn, &r.id, next).await?;
     }

@@ -1,8 +1,77 @@
-//! The single place a payment's status changes.
+//! The single place a payment's, an attempt's or a refund's status changes.
 //!
 //! The caller holds the payment row lock (`store::payments::lock`) inside a transaction; this
 //! asks the transition table, writes the row, the timeline entry and the merchant's outbox event,
 //! all in that transaction. A refused or repeated change writes nothing but a log line.
+//! Attempts ([`attempt`]) and refunds ([`refund`]) change here too, each through its own table
+//! in `domain`.
+//!
+//! # Why nothing else can change a status
+//!
+//! Like mini-redis's `Db` (its state is private, changed only through a few methods), the row
+//! types keep their status private: `PaymentRow::status()`, `AttemptRow::state()` and
+//! `RefundRow::status()` read it, typed. Changing it, in memory (`set_status`) or in the
+//! database (`store::…::write_status`), takes a [`StatusPermit`], whose only field is private to
+//! this module: nothing outside `transition` can make one, so a status change anywhere else does
+//! not compile. The store has no "save the whole row" either, only field-specific updates, so
+//! there is no back door through which a status edited in memory could be written.
+//!
+//! What was tried outside this module, and does not compile (each is a `compile_fail` doctest
+//! pinned to its error code, so it fails if the code ever compiles or fails for another reason):
+//!
+//! Setting a payment's status field directly (E0616, the field is private):
+//!
+//! ```compile_fail,E0616
+//! fn mark_paid(p: &mut payrail::store::payments::PaymentRow) {
+//!     p.status = "completed".to_owned();
+//! }
+//! ```
+//!
+//! Setting it through the row's setter with a permit made outside (E0423, the permit's field is
+//! private, so it cannot be built here):
+//!
+//! ```compile_fail,E0423
+//! use payrail::domain::status::PaymentStatus;
+//! use payrail::orchestration::transition::StatusPermit;
+//! fn mark_paid(p: &mut payrail::store::payments::PaymentRow) {
+//!     p.set_status(PaymentStatus::Completed, &StatusPermit(()));
+//! }
+//! ```
+//!
+//! Writing it through the store with a permit made outside (E0423 again):
+//!
+//! ```compile_fail,E0423
+//! use payrail::orchestration::transition::StatusPermit;
+//! async fn mark_paid(conn: &mut payrail::store::Conn, p: &payrail::store::payments::PaymentRow) {
+//!     payrail::store::payments::write_status(conn, p, &StatusPermit(())).await.unwrap();
+//! }
+//! ```
+//!
+//! Writing it through the store without one (E0061: the permit is a required argument):
+//!
+//! ```compile_fail,E0061
+//! async fn mark_paid(conn: &mut payrail::store::Conn, p: &payrail::store::payments::PaymentRow) {
+//!     payrail::store::payments::write_status(conn, p).await.unwrap();
+//! }
+//! ```
+//!
+//! The same holds for attempts (`AttemptRow::set_state`, `store::attempts::write_state`) and
+//! refunds (`RefundRow::set_status`, `store::refunds::write_status`):
+//!
+//! ```compile_fail,E0423
+//! use payrail::domain::attempt_status::AttemptState;
+//! use payrail::orchestration::transition::StatusPermit;
+//! fn close(a: &mut payrail::store::attempts::AttemptRow) {
+//!     a.set_state(AttemptState::Closed, &StatusPermit(()));
+//! }
+//! ```
+//!
+//! ```compile_fail,E0423
+//! use payrail::orchestration::transition::StatusPermit;
+//! async fn fail(conn: &mut payrail::store::Conn, r: &payrail::store::refunds::RefundRow) {
+//!     payrail::store::refunds::write_status(conn, r, &StatusPermit(())).await.unwrap();
+//! }
+//! ```
 
 use super::{views, Orchestrator};
 use crate::domain::ids::{EventId, TimelineId};
@@ -14,6 +83,16 @@ use crate::store::{
     self, payments::PaymentRow, timeline::NewEntry, timeline::NewOutboxEvent, Conn,
 };
 use serde_json::Value;
+
+pub mod attempt;
+pub mod refund;
+
+/// The right to change a status. Its field is private to this module, so only the transition
+/// code can make one; the row setters and the store's status writes each ask for one.
+pub struct StatusPermit(());
+
+/// The permit, for the code of this module and its children only.
+const PERMIT: StatusPermit = StatusPermit(());
 
 pub struct Change {
     pub to: PaymentStatus,
@@ -60,7 +139,7 @@ impl Orchestrator {
             return Ok(decision);
         }
         let now = self.now();
-        p.status = change.to.as_str().to_owned();
+        p.set_status(change.to, &PERMIT);
         p.status_detail = if is_late_payment(from, change.to) {
             Some("late_payment".to_owned())
         } else {
@@ -71,7 +150,7 @@ impl Orchestrator {
         }
         p.updated_at = now;
         p.event_sequence += 1;
-        store::payments::save(conn, p).await?;
+        store::payments::write_status(conn, p, &PERMIT).await?;
 
         let event_type = format!("payment.{}", change.to);
         let detail = change.detail.to_string();
