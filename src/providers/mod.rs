@@ -113,7 +113,7 @@ impl Method {
     }
 }
 
-/// What a gateway supports, declared once per adapter (docs/architecture.md's capability table mirrors it).
+/// What a gateway supports, declared once per adapter (docs/ARCHITECTURE.md's capability table mirrors it).
 #[derive(Clone, Copy, Debug)]
 pub struct Capabilities {
     pub create: bool,

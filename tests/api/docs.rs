@@ -1,16 +1,16 @@
-//! The gateway capability table in docs/architecture.md says what the code declares.
+//! The gateway capability table in docs/ARCHITECTURE.md says what the code declares.
 
 use payrail::providers::{ProviderId, Registry};
 
 /// Rows of the table under "## Gateway capabilities", cells trimmed.
 fn readme_rows() -> Vec<Vec<String>> {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/architecture.md"))
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ARCHITECTURE.md"))
             .unwrap();
     let table = readme
         .split("## Gateway capabilities")
         .nth(1)
-        .expect("docs/architecture.md has the capability table");
+        .expect("docs/ARCHITECTURE.md has the capability table");
     table
         .lines()
         .skip_while(|l| !l.starts_with('|'))
