@@ -85,7 +85,7 @@ impl SecretBox {
     }
 }
 
-/// Lowercase hex HMAC-SHA256 of `parts` concatenated (the HimoSoft recipe: timestamp ‖ body).
+/// Lowercase hex HMAC-SHA256 of `parts` concatenated (the merchant-API recipe: timestamp ‖ body).
 pub fn hmac_hex(key: &[u8], parts: &[&[u8]]) -> String {
     hex::encode(hmac_raw(key, parts))
 }

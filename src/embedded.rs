@@ -80,23 +80,25 @@ pub fn ensure_local_secrets(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// HimoSoft takes no return URL per payment (providers.md §1.8): a merchant sets one in its
-/// dashboard. The sandbox does the same for the demo account, with Payrail's account-level
-/// return, so customers paying at the simulated HimoSoft come back through Payrail.
+/// Some gateways take no return URL per payment: a merchant sets one in its dashboard. The
+/// sandbox does the same for the demo account at such a gateway's simulator
+/// (`SimDescriptor::takes_account_return_url`), with Payrail's account-level return, so customers
+/// paying there come back through Payrail.
 async fn register_return_url(
     orch: &Orchestrator,
+    provider: &str,
     credentials: &serde_json::Value,
     return_url: &serde_json::Value,
 ) -> anyhow::Result<()> {
     let mut body = credentials.clone();
     body["return_url"] = return_url.clone();
-    let url = format!("{}/sandbox/himosoft/_sim/accounts", orch.public_url);
+    let url = format!("{}/sandbox/{provider}/_sim/accounts", orch.public_url);
     // Loopback to this very process: never through a proxy from the environment.
     let client = reqwest::Client::builder().no_proxy().build()?;
     let res = client.post(&url).json(&body).send().await?;
     anyhow::ensure!(
         res.status().is_success(),
-        "the HimoSoft simulator refused the return URL: {}",
+        "the {provider} simulator refused the return URL: {}",
         res.status()
     );
     Ok(())
@@ -137,7 +139,8 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
             created.merchant.id
         }
     };
-    for (provider, credentials) in crate::sim::default_credentials() {
+    for sim in crate::sim::SIMULATORS {
+        let (provider, credentials) = (sim.id, (sim.default_credentials)());
         let request = ConnectRequest {
             credentials: credentials.clone(),
             base_url: Some(format!("{}/sandbox/{provider}", orch.public_url)),
@@ -150,11 +153,11 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
             .connect_provider(&id, provider, request)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if provider == "himosoft" {
-            if let Err(err) = register_return_url(orch, &credentials, &account["return_url"]).await
-            {
-                // Only the simulated HimoSoft's redirect after payment depends on it.
-                tracing::warn!(error = %err, "could not give the HimoSoft simulator its return URL");
+        if sim.takes_account_return_url {
+            let return_url = &account["return_url"];
+            if let Err(err) = register_return_url(orch, provider, &credentials, return_url).await {
+                // Only that simulator's redirect after payment depends on it.
+                tracing::warn!(error = %err, provider, "could not give the simulator its return URL");
             }
         }
     }
@@ -199,7 +202,7 @@ pub fn banner(orch: &Orchestrator, demo: &DemoMerchant) -> String {
          \n  demo merchant   {id}\
          \n  merchant secret {secret}\
          \n  admin token     {token}\
-         \n  simulators      {url}/sandbox/paystablecoin/…\
+         \n  simulators      {url}/sandbox/{first_sim}/…\
          \n  data            {dir}/payrail.db (keys in {dir}/{SECRETS_FILE})\
          \n\
          \n  try it:  python3 examples/quickstart.py\
@@ -207,6 +210,7 @@ pub fn banner(orch: &Orchestrator, demo: &DemoMerchant) -> String {
          \n    TS=$(date +%s); curl -s {url}/v1/payments/ -H 'X-Merchant-Id: {id}' -H \"X-Timestamp: $TS\" \\\
          \n      -H \"X-HMAC-Signature: $(printf '%s/v1/payments/' $TS | openssl dgst -sha256 -hmac '{secret}' -r | cut -d' ' -f1)\"\n",
         id = demo.id,
+        first_sim = crate::sim::SIMULATORS[0].id,
         dir = orch.settings.data.dir.trim_end_matches('/'),
     )
 }

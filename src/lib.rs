@@ -1,4 +1,4 @@
-//! Payrail: one HimoSoft-compatible payments API in front of many gateways.
+//! Payrail: one payments API in front of many gateways.
 //!
 //! The map, outside in: `cli` and `startup` assemble the service; `http` receives requests and
 //! answers them; `orchestration` holds every use case and is the only code that changes a

@@ -1,6 +1,6 @@
 //! What a gateway's refunded total says about Payrail's refunds (pure; no I/O).
 //!
-//! Some gateways report only how much of a charge has been refunded (HitPay's `refunded_amount`),
+//! Some gateways report only how much of a charge has been refunded (a `refunded_amount`),
 //! not which refunds make it up, and cannot look a refund up by Payrail's reference. When their
 //! total exceeds what Payrail has settled, the excess is money that went back through refunds
 //! Payrail does not yet know the outcome of (an answer that timed out), or through refunds made at

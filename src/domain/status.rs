@@ -184,7 +184,7 @@ pub fn decide(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decisio
 }
 
 /// [`decide`] for gateway evidence that a payment in review for an underpayment has now been
-/// paid in full (Paymento's PartialPaid followed by Approve): `needs_review → completed`.
+/// paid in full (a partial payment the gateway later approves): `needs_review → completed`.
 pub fn decide_top_up(from: PaymentStatus, to: PaymentStatus, source: Source) -> Decision {
     decide_change(from, to, source, true)
 }

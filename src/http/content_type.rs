@@ -6,7 +6,7 @@
 //! WAF or framework in between treats it as what it says it is; refusing it keeps the contract
 //! honest (issue 15). Gateway webhooks and the customer's checkout and return pages are exempt:
 //! they never call this, since gateways and browsers post forms there
-//! (`application/x-www-form-urlencoded`, HitPay v1 among them).
+//! (`application/x-www-form-urlencoded`, some gateways' webhooks among them).
 
 use super::body::read_body;
 use crate::error::AppError;

@@ -31,7 +31,7 @@ pub async fn customer_return(
 }
 
 /// `GET /checkout/return/{provider}/{account_id}`: where a gateway that takes no return URL per
-/// payment (HimoSoft) sends every customer of the account, with its payment id on the query.
+/// payment sends every customer of the account, with its payment id on the query.
 pub async fn account_return(
     state: web::Data<AppState>,
     req: HttpRequest,

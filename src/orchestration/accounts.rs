@@ -17,17 +17,6 @@ pub fn credentials_aad(merchant_id: &str, provider: &str) -> String {
     format!("provider_credentials:{merchant_id}:{provider}")
 }
 
-/// The gateway's production API base, used when `base_url` is not given.
-pub fn default_base_url(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::PayStableCoin => "https://api.paystablecoin.global",
-        ProviderId::HitPay => "https://api.hit-pay.com",
-        ProviderId::Paymento => "https://api.paymento.io",
-        ProviderId::PakhiPay => "https://pakhipay.com",
-        ProviderId::HimoSoft => "https://pay.himosoft.com.bd/api",
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectRequest {
@@ -98,7 +87,7 @@ impl Orchestrator {
                 }
                 url.trim_end_matches('/').to_owned()
             }
-            None => default_base_url(provider_id).to_owned(),
+            None => provider_id.descriptor().default_base_url.to_owned(),
         };
         let caps = adapter.capabilities();
         for c in &req.currencies {
@@ -145,7 +134,7 @@ impl Orchestrator {
         )
         .await?;
         drop(conn);
-        // Where the gateway keeps the webhook URL at the store level (Paymento), register it now.
+        // Where the gateway keeps the webhook URL at the store level, the adapter registers it now.
         let ctx = self.account_context(&row)?;
         let registration = match self
             .metrics

@@ -1,7 +1,7 @@
 //! Cancelling a payment that is not paid yet (design §1.3).
 //!
 //! The gateway is asked first: a payment that turns out to be paid (or on its way) is not
-//! cancelled. Where the gateway has a cancel API (HitPay's DELETE) it is cancelled there too.
+//! cancelled. Where the gateway has a cancel API (`cancel: true`) it is cancelled there too.
 
 use super::transition::Change;
 use super::{gateway_error, views, Orchestrator};

@@ -1,4 +1,4 @@
-//! Charges inside one gateway order (HitPay's payments of a payment request): once money has
+//! Charges inside one gateway order (several payments of one payment request): once money has
 //! settled on a charge, the attempt's `charge_id` never changes, so refunds always go to the
 //! money Payrail holds. News about any other charge is evidence about that charge only:
 //!

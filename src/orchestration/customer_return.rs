@@ -2,7 +2,7 @@
 //! (query parameters are never trusted), and send the customer on to the merchant's page.
 //!
 //! Two doors: the per-payment return URL handed to the gateway (`/checkout/{id}/return?t=`), and
-//! an account's own return URL for gateways that take none per payment (HimoSoft, §1.8), where
+//! an account's own return URL for gateways that take none per payment, where
 //! the gateway's payment id on the query finds the attempt.
 
 use super::{views, Orchestrator};
@@ -43,8 +43,8 @@ impl Orchestrator {
         self.latest_attempt(payment_id).await
     }
 
-    /// Keeps what came back on the timeline, and ids the gateway put on the return URL (Pakhi
-    /// Pay's transaction id) for the recheck; the status in the query string is never trusted.
+    /// Keeps what came back on the timeline, and ids the gateway put on the return URL (a
+    /// transaction id, say) for the recheck; the status in the query string is never trusted.
     async fn record_return(
         &self,
         payment_id: &str,

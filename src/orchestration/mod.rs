@@ -116,7 +116,7 @@ impl Orchestrator {
         format!("{}/checkout/{payment_id}/return?t={token}", self.public_url)
     }
 
-    /// An account's own return URL, for gateways that take none per payment (HimoSoft): the
+    /// An account's own return URL, for gateways that take none per payment: the
     /// gateway appends its payment id, which finds the attempt.
     pub fn account_return_url(&self, provider: &str, account_id: &str) -> String {
         format!(

@@ -3,7 +3,7 @@
 //! never settled within `workers.refund_review_secs`.
 //!
 //! A refund is never sent twice: everything here only reads the gateway's record. Gateways that
-//! cannot look a refund up by Payrail's reference (HitPay) settle it from the refunded total of
+//! cannot look a refund up by Payrail's reference (`refund_lookup_by_reference: false`) settle it from the refunded total of
 //! the payment's query instead, which `recheck` applies right after these lookups.
 
 use super::Orchestrator;

@@ -21,7 +21,7 @@ pub struct GatewayRefund<'a> {
     /// The gateway's own id of the refund, when it gave one (the same refund learnt twice is
     /// recorded once).
     pub external_id: Option<&'a str>,
-    /// Its merchant-side reference at the gateway (PayStableCoin makes one for a dashboard
+    /// Its merchant-side reference at the gateway (a gateway may make one for a dashboard
     /// refund), when there is one.
     pub reference: Option<&'a str>,
     pub provider_status: &'a str,

@@ -383,7 +383,7 @@ impl Orchestrator {
     }
 
     /// Keeps ids a gateway told us (in a webhook or on the return URL) on the attempt, so the
-    /// next query can use them (Pakhi Pay verify needs its transaction id). An id is never
+    /// next query can use them (a verify may need the transaction id). An id is never
     /// overwritten, and one another attempt of the account already holds is refused: a customer
     /// must not be able to settle order B with the transaction id of order A.
     pub async fn remember_gateway_ids(

@@ -226,50 +226,40 @@ mod tests {
     #[test]
     fn eligibility_follows_the_capability_table_and_the_accounts_own_lists() {
         let registry = Registry::new(reqwest::Client::new());
-        let caps = |p| registry.get(p).unwrap().capabilities();
+        let caps = |p| {
+            registry
+                .get(ProviderId::parse(p).unwrap())
+                .unwrap()
+                .capabilities()
+        };
         let open = account("[]", "[]");
         assert!(eligible(
-            caps(ProviderId::PayStableCoin),
+            caps("paystablecoin"),
             &open,
             "USD",
             Some(Method::Crypto)
         ));
+        assert!(!eligible(caps("paystablecoin"), &open, "BDT", None));
         assert!(!eligible(
-            caps(ProviderId::PayStableCoin),
-            &open,
-            "BDT",
-            None
-        ));
-        assert!(!eligible(
-            caps(ProviderId::PayStableCoin),
+            caps("paystablecoin"),
             &open,
             "USD",
             Some(Method::Card)
         ));
         assert!(eligible(
-            caps(ProviderId::PakhiPay),
+            caps("pakhipay"),
             &open,
             "BDT",
             Some(Method::MobileBanking)
         ));
-        assert!(eligible(
-            caps(ProviderId::HitPay),
-            &open,
-            "SGD",
-            Some(Method::Card)
-        ));
+        assert!(eligible(caps("hitpay"), &open, "SGD", Some(Method::Card)));
         assert!(
-            !eligible(
-                caps(ProviderId::HitPay),
-                &account(r#"["MYR"]"#, "[]"),
-                "SGD",
-                None
-            ),
+            !eligible(caps("hitpay"), &account(r#"["MYR"]"#, "[]"), "SGD", None),
             "the account narrows currencies"
         );
         assert!(
             !eligible(
-                caps(ProviderId::HimoSoft),
+                caps("himosoft"),
                 &account("[]", r#"["card"]"#),
                 "BDT",
                 Some(Method::Crypto)
@@ -277,7 +267,7 @@ mod tests {
             "and methods"
         );
         assert!(eligible(
-            caps(ProviderId::HimoSoft),
+            caps("himosoft"),
             &account("[]", r#"["card"]"#),
             "BDT",
             Some(Method::Card)

@@ -11,21 +11,23 @@ use crate::limits::{cut_text, JOURNAL_BODY, JOURNAL_HEADERS, JOURNAL_HEADER_NAME
 use crate::store::webhooks::NewJournalEntry;
 use serde_json::{Map, Value};
 
-/// A header worth keeping (signatures, timestamps, content type, event names).
-fn worth_keeping(name: &str) -> bool {
+/// A header worth keeping (signatures, timestamps, content type, and the gateway's own headers,
+/// such as event names, by the `prefixes` its descriptor declares).
+fn worth_keeping(name: &str, prefixes: &[&str]) -> bool {
     name.contains("signature")
         || name.contains("timestamp")
         || name.contains("hmac")
-        || name.starts_with("hitpay-")
+        || prefixes.iter().any(|p| name.starts_with(p))
         || name == "content-type"
         || name == "user-agent"
 }
 
 /// The kept headers as a JSON object, bounded in count and in each name's and value's length.
-pub fn journal_headers(headers: &[(String, String)]) -> String {
+/// `prefixes` are the gateway's own header prefixes (`GatewayDescriptor::webhook_header_prefixes`).
+pub fn journal_headers(headers: &[(String, String)], prefixes: &[&str]) -> String {
     let keep: Map<String, Value> = headers
         .iter()
-        .filter(|(k, _)| worth_keeping(k))
+        .filter(|(k, _)| worth_keeping(k, prefixes))
         .take(JOURNAL_HEADERS)
         .map(|(k, v)| {
             (
@@ -105,12 +107,26 @@ mod tests {
             .map(|i| (format!("x-signature-{i}"), "v".repeat(10_000)))
             .chain([("cookie".to_owned(), "secret".to_owned())])
             .collect();
-        let kept: Map<String, Value> = serde_json::from_str(&journal_headers(&many)).unwrap();
+        let kept: Map<String, Value> = serde_json::from_str(&journal_headers(&many, &[])).unwrap();
         assert_eq!(kept.len(), JOURNAL_HEADERS);
         assert!(kept
             .values()
             .all(|v| v.as_str().unwrap().len() == JOURNAL_TEXT));
         assert!(!kept.contains_key("cookie"));
+    }
+
+    #[test]
+    fn a_gateways_own_headers_are_kept_by_its_declared_prefixes() {
+        let headers = [
+            ("x-gw-event".to_owned(), "charge.created".to_owned()),
+            ("x-other".to_owned(), "no".to_owned()),
+        ];
+        let kept: Map<String, Value> =
+            serde_json::from_str(&journal_headers(&headers, &["x-gw-"])).unwrap();
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["x-gw-event"]);
+        let kept: Map<String, Value> =
+            serde_json::from_str(&journal_headers(&headers, &[])).unwrap();
+        assert!(kept.is_empty());
     }
 
     #[test]

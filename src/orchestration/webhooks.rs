@@ -72,7 +72,10 @@ impl Orchestrator {
             .journal_delivery(&Journalled {
                 provider,
                 account_id: &account.id,
-                headers: journal_headers(received.headers),
+                headers: journal_headers(
+                    received.headers,
+                    adapter.id().descriptor().webhook_header_prefixes,
+                ),
                 body: received.body,
                 verified,
                 verification: &verification_text,

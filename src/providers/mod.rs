@@ -1,16 +1,17 @@
-//! The gateway adapter boundary (design §3.1).
+//! The gateway adapter boundary.
 //!
 //! One folder per gateway speaks that gateway's wire format and nothing else: it never touches the
 //! database and never decides a payment's state. It reports what the gateway said as a
 //! [`GatewayReport`] and every call's result as an [`Outcome`] named after what the caller must do
 //! next. The orchestration layer turns reports into state changes through the transition table.
+//!
+//! Each folder also exports its [`GatewayDescriptor`] (`GATEWAY`): what the rest of Payrail needs
+//! to know about the gateway without naming it. The `gateways!` list below is the only place the
+//! folders are named (see `registry`).
 
-pub mod himosoft;
-pub mod hitpay;
+mod gateway;
 pub mod http_call;
-pub mod pakhipay;
-pub mod paymento;
-pub mod paystablecoin;
+#[macro_use]
 pub mod registry;
 #[cfg(test)]
 pub mod test_gateway;
@@ -21,62 +22,19 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
 
+gateways! {
+    paystablecoin,
+    hitpay,
+    paymento,
+    pakhipay,
+    himosoft,
+}
+
+pub use gateway::{Capabilities, GatewayDescriptor, ProviderId};
 pub use registry::Registry;
 pub use webhook_types::{
     AckKind, IncomingWebhook, ParsedWebhook, WebhookAck, WebhookEvent, WebhookVerification,
 };
-
-/// The gateways Payrail can route to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderId {
-    PayStableCoin,
-    HitPay,
-    Paymento,
-    PakhiPay,
-    HimoSoft,
-}
-
-impl ProviderId {
-    pub const ALL: [ProviderId; 5] = [
-        ProviderId::PayStableCoin,
-        ProviderId::HitPay,
-        ProviderId::Paymento,
-        ProviderId::PakhiPay,
-        ProviderId::HimoSoft,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::PayStableCoin => "paystablecoin",
-            ProviderId::HitPay => "hitpay",
-            ProviderId::Paymento => "paymento",
-            ProviderId::PakhiPay => "pakhipay",
-            ProviderId::HimoSoft => "himosoft",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == raw)
-    }
-
-    /// The gateway's own name, for messages.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            ProviderId::PayStableCoin => "PayStableCoin",
-            ProviderId::HitPay => "HitPay",
-            ProviderId::Paymento => "Paymento",
-            ProviderId::PakhiPay => "Pakhi Pay",
-            ProviderId::HimoSoft => "HimoSoft",
-        }
-    }
-}
-
-impl fmt::Display for ProviderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Kinds of payment a merchant can ask for with `method`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -111,32 +69,6 @@ impl Method {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == raw)
     }
-}
-
-/// What a gateway supports, declared once per adapter (docs/ARCHITECTURE.md's capability table mirrors it).
-#[derive(Clone, Copy, Debug)]
-pub struct Capabilities {
-    pub create: bool,
-    pub query: bool,
-    pub refund: bool,
-    pub cancel: bool,
-    /// Payment currencies the gateway accepts (ISO 4217 codes).
-    pub currencies: &'static [&'static str],
-    pub methods: &'static [Method],
-    /// Short description of the webhook signature scheme.
-    pub webhook_scheme: &'static str,
-    /// Customer name and email must be present on the payment.
-    pub requires_customer: bool,
-    /// A refund may be for less than what is left of the payment.
-    pub partial_refund: bool,
-    /// A webhook is only a hint: after it verifies, Payrail asks the gateway (`query`) and
-    /// applies that answer (Paymento verify, Pakhi Pay verify, HimoSoft recheck).
-    pub confirm_webhooks: bool,
-    /// `query_refund` finds a refund by Payrail's own reference, so a refund whose answer was
-    /// lost can be looked up (PayStableCoin's `merchantRefundOrderId`). Where it cannot (HitPay
-    /// reads refunds by its own id only), such a refund is settled from the refunded total the
-    /// payment's query reports (`GatewayReport::refunded`).
-    pub refund_lookup_by_reference: bool,
 }
 
 /// The result of one gateway call, named after what the caller must do.
@@ -174,7 +106,7 @@ pub struct AccountContext {
     pub account_id: String,
     /// The credential object of design §1.7 for this provider.
     pub credentials: serde_json::Value,
-    /// The gateway's API base (for the simulator: `http://host:port/paystablecoin`).
+    /// The gateway's API base (for a simulator: `http://host:port/{provider}`).
     pub base_url: String,
     /// Payrail's webhook URL for this account (`…/v1/webhooks/{provider}/{account_id}/`).
     pub webhook_url: String,
@@ -221,7 +153,7 @@ pub struct CheckoutRequest {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckoutCreated {
-    /// The gateway's own id for the order (PSC `acquiringOrderId`, HitPay request id, …).
+    /// The gateway's own id for the order (an order id, a request id, a token, …).
     pub external_id: Option<String>,
     pub checkout_url: String,
     /// The gateway's status word, verbatim.
@@ -263,14 +195,14 @@ pub struct GatewayReport {
     pub amount: Option<ReportedAmount>,
     /// Set when the gateway reports less money arrived than was asked (an underpayment).
     pub underpaid: bool,
-    /// The gateway's id of the payment/charge inside the order, when it has one (HitPay
-    /// `payment_id`: refunds are made against it; Pakhi Pay `transaction_id`: verify needs it).
+    /// The gateway's id of the payment/charge inside the order, when it has one (some gateways
+    /// refund against it, others need it to verify the order).
     pub charge_id: Option<String>,
-    /// How much of that charge the gateway says is refunded, when it says (HitPay's
-    /// `refunded_amount`): refunds Payrail did not make, or whose answer it lost, show here.
+    /// How much of that charge the gateway says is refunded, when it says: refunds Payrail did
+    /// not make, or whose answer it lost, show here.
     pub refunded: Option<ReportedAmount>,
-    /// Further charges of the same order that took money besides `charge_id` (HitPay repeated
-    /// payments): each is a duplicate payment.
+    /// Further charges of the same order that took money besides `charge_id` (repeated payments
+    /// of one order): each is a duplicate payment.
     pub extra_charges: Vec<String>,
 }
 
@@ -279,12 +211,11 @@ pub struct GatewayReport {
 pub struct QueryRequest {
     /// Our gateway-side reference (derived from the attempt id).
     pub reference: String,
-    /// The gateway's order id, once known (PSC acquiringOrderId, HitPay request id, Paymento
-    /// token, HimoSoft payment id).
+    /// The gateway's order id, once known (`CheckoutCreated::external_id`).
     pub external_id: Option<String>,
     /// The gateway's payment/charge id, once known (`GatewayReport::charge_id`).
     pub charge_id: Option<String>,
-    /// The payment's amount and currency as Payrail stores them (Pakhi Pay's verify needs it).
+    /// The payment's amount and currency as Payrail stores them (some gateways' verify needs it).
     pub amount: Decimal,
     pub currency: String,
 }
@@ -317,7 +248,7 @@ pub struct RefundReport {
     pub external_id: Option<String>,
     pub provider_status: String,
     pub status: RefundStatus,
-    /// The gateway's id of the order the refund belongs to (PayStableCoin `acquiringOrderId`),
+    /// The gateway's id of the order the refund belongs to (`CheckoutCreated::external_id`),
     /// which finds the payment of a refund Payrail did not make.
     pub payment_external_id: Option<String>,
     /// The refunded amount, when the gateway states it (none: the whole payment, for gateways
@@ -338,16 +269,21 @@ pub enum RefundStatus {
 
 #[async_trait]
 pub trait ProviderAdapter: Send + Sync {
+    /// The adapter's gateway (its folder's `ID`); everything else about it is in the descriptor.
     fn id(&self) -> ProviderId;
-    fn capabilities(&self) -> &'static Capabilities;
+    fn capabilities(&self) -> &'static Capabilities {
+        &self.id().descriptor().capabilities
+    }
     /// Checks the credential object's shape before it is stored (message names the bad field).
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String>;
+    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
+        (self.id().descriptor().validate_credentials)(credentials)
+    }
     async fn create_checkout(
         &self,
         account: &AccountContext,
         req: &CheckoutRequest,
     ) -> Outcome<CheckoutCreated>;
-    /// The gateway's current record of the attempt (for Paymento this is verify, which also
+    /// The gateway's current record of the attempt (for some gateways this is verify, which also
     /// approves a paid order).
     async fn query(&self, account: &AccountContext, query: &QueryRequest)
         -> Outcome<GatewayReport>;
@@ -380,7 +316,7 @@ pub trait ProviderAdapter: Send + Sync {
     fn parse_webhook(&self, hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String>;
     fn webhook_ack(&self, ack: AckKind) -> WebhookAck;
     /// Called when an account is connected: register Payrail's webhook URL where the gateway has
-    /// an API for it (Paymento's store-level IPN URL). Most gateways need nothing.
+    /// an API for it (a store-level IPN URL, say). Most gateways need nothing.
     async fn on_connect(&self, _account: &AccountContext) -> Outcome<()> {
         Outcome::Succeeded(())
     }

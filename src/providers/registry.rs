@@ -1,12 +1,23 @@
-//! Which adapter serves which provider id. Adding a gateway means one line here.
+//! The one list of gateways, and which adapter serves which provider id.
+//!
+//! The list is the `gateways!` call in `providers/mod.rs`: one name a line, each the folder of a
+//! gateway that exports `GATEWAY` (its [`GatewayDescriptor`]) and `ID`. The macro declares the
+//! folders' modules and [`GATEWAYS`](super::GATEWAYS) in that order, so a gateway cannot be
+//! declared without being listed, nor listed without a folder. Nothing else names a gateway.
 
-use super::himosoft::HimoSoft;
-use super::hitpay::HitPay;
-use super::pakhipay::PakhiPay;
-use super::paymento::Paymento;
-use super::{paystablecoin::PayStableCoin, ProviderAdapter, ProviderId};
+use super::{ProviderAdapter, ProviderId};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Declares each gateway folder as a module and lists their descriptors in `GATEWAYS`.
+macro_rules! gateways {
+    ($($gateway:ident),+ $(,)?) => {
+        $(pub mod $gateway;)+
+
+        /// Every gateway, in a stable order (the docs tables, [`Registry::available`]).
+        pub static GATEWAYS: &[&GatewayDescriptor] = &[$(&$gateway::GATEWAY),+];
+    };
+}
 
 #[derive(Clone)]
 pub struct Registry {
@@ -16,33 +27,9 @@ pub struct Registry {
 impl Registry {
     /// All adapters, sharing one HTTP client (its timeouts apply to every gateway call).
     pub fn new(client: reqwest::Client) -> Self {
-        let mut adapters: HashMap<ProviderId, Arc<dyn ProviderAdapter>> = HashMap::new();
-        adapters.insert(
-            ProviderId::PayStableCoin,
-            Arc::new(PayStableCoin::new(client.clone())),
-        );
-        // hitpay (one line each, so the gateways' branches merge without touching each other)
-        adapters.insert(ProviderId::HitPay, Arc::new(HitPay::new(client.clone())));
-
-        // paymento
-        adapters.insert(
-            ProviderId::Paymento,
-            Arc::new(Paymento::new(client.clone())),
-        );
-
-        // pakhipay
-        adapters.insert(
-            ProviderId::PakhiPay,
-            Arc::new(PakhiPay::new(client.clone())),
-        );
-
-        // himosoft
-        adapters.insert(
-            ProviderId::HimoSoft,
-            Arc::new(HimoSoft::new(client.clone())),
-        );
-
-        drop(client);
+        let adapters = ProviderId::all()
+            .map(|id| (id, (id.descriptor().adapter)(client.clone())))
+            .collect();
         Self { adapters }
     }
 
@@ -52,8 +39,7 @@ impl Registry {
 
     /// Provider ids that have an adapter, in a stable order.
     pub fn available(&self) -> Vec<ProviderId> {
-        ProviderId::ALL
-            .into_iter()
+        ProviderId::all()
             .filter(|p| self.adapters.contains_key(p))
             .collect()
     }

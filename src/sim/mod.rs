@@ -8,72 +8,70 @@
 //! independent implementation, so adapter and simulator cannot agree while both being wrong; both
 //! are checked against the published vectors.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use actix_web::{web, App, HttpServer};
 
+#[macro_use]
 mod common;
-pub mod himosoft;
-pub mod hitpay;
-pub mod pakhipay;
-pub mod paymento;
-pub mod paystablecoin;
+
+pub use common::shell::{SimDescriptor, Simulator};
+
+simulators! {
+    paystablecoin,
+    hitpay,
+    paymento,
+    pakhipay,
+    himosoft,
+}
 
 /// Every simulator, each behind an `Arc` so the app and the tests share one state.
 #[derive(Clone)]
 pub struct Simulators {
-    pub paystablecoin: Arc<paystablecoin::PscSim>,
-    pub hitpay: Arc<hitpay::HitPaySim>,
-    pub paymento: Arc<paymento::PaymentoSim>,
-    pub pakhipay: Arc<pakhipay::PakhiPaySim>,
-    pub himosoft: Arc<himosoft::HimoSoftSim>,
+    running: Vec<(&'static SimDescriptor, Arc<dyn Simulator>)>,
 }
 
 impl Simulators {
     /// `http` is the client the simulators use to send webhooks.
     pub fn new(http: reqwest::Client) -> Self {
-        Simulators {
-            paystablecoin: Arc::new(paystablecoin::PscSim::new(http.clone())),
-            hitpay: Arc::new(hitpay::HitPaySim::new(http.clone())),
-            paymento: Arc::new(paymento::PaymentoSim::new(http.clone())),
-            pakhipay: Arc::new(pakhipay::PakhiPaySim::new(http.clone())),
-            himosoft: Arc::new(himosoft::HimoSoftSim::new(http)),
-        }
+        let running = SIMULATORS
+            .iter()
+            .map(|d| (*d, (d.start)(http.clone())))
+            .collect();
+        Simulators { running }
+    }
+
+    /// The running simulator of type `T` (a test reaches its simulator's state through this).
+    ///
+    /// # Panics
+    /// When no listed simulator has that type.
+    pub fn get<T: Simulator>(&self) -> Arc<T> {
+        self.running
+            .iter()
+            .find_map(|(_, sim)| {
+                let any: Arc<dyn Any + Send + Sync> = sim.clone();
+                any.downcast::<T>().ok()
+            })
+            .expect("a listed simulator of this type")
     }
 }
 
 /// Each simulator's built-in account, as the credential object Payrail stores for that gateway
 /// (the sandbox connects its demo merchant with these).
 pub fn default_credentials() -> Vec<(&'static str, serde_json::Value)> {
-    let psc = paystablecoin::state::Account::default_account();
-    let mut all = vec![(
-        "paystablecoin",
-        serde_json::json!({
-            "merchant_id": psc.merchant_id,
-            "api_key": psc.api_key,
-            "api_secret": psc.api_secret,
-        }),
-    )];
-    let others = [
-        ("hitpay", hitpay::default_credentials()),
-        ("paymento", paymento::default_credentials()),
-        ("pakhipay", pakhipay::default_credentials()),
-        ("himosoft", himosoft::default_credentials()),
-    ];
-    all.extend(others.into_iter().filter_map(|(p, c)| c.map(|c| (p, c))));
-    all
+    SIMULATORS
+        .iter()
+        .map(|d| (d.id, (d.default_credentials)()))
+        .collect()
 }
 
-/// Mounts every simulator under `prefix` (`""` → `/paystablecoin/...`, `"/sandbox"` →
-/// `/sandbox/paystablecoin/...`).
+/// Mounts every simulator under `prefix` (`""` → `/{id}/...`, `"/sandbox"` → `/sandbox/{id}/...`).
 pub fn configure(cfg: &mut web::ServiceConfig, sims: &Simulators, prefix: &str) {
-    paystablecoin::configure(cfg, &sims.paystablecoin, prefix);
-    hitpay::configure(cfg, &sims.hitpay, prefix);
-    paymento::configure(cfg, &sims.paymento, prefix);
-    pakhipay::configure(cfg, &sims.pakhipay, prefix);
-    himosoft::configure(cfg, &sims.himosoft, prefix);
+    for (_, sim) in &sims.running {
+        Arc::clone(sim).mount_at(cfg, prefix);
+    }
 }
-
 /// Runs the simulators alone on a bound listener (`payrail sim --listen ...`, and tests).
 pub fn serve(
     listener: std::net::TcpListener,

@@ -34,12 +34,12 @@ use self::requests::{Read, SignedRequest};
 use self::wire::PaymentObject;
 use super::http_call;
 use super::{
-    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
     ReportedStatus, ReturnHints, WebhookAck, WebhookVerification,
 };
 
-static CAPABILITIES: Capabilities = Capabilities {
+const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     query: true,
     // No refund or cancel endpoint is documented (§1.4).
@@ -55,6 +55,21 @@ static CAPABILITIES: Capabilities = Capabilities {
     confirm_webhooks: true,
     refund_lookup_by_reference: false,
 };
+
+/// HimoSoft, as the rest of Payrail knows it.
+pub static GATEWAY: GatewayDescriptor = GatewayDescriptor {
+    id: "himosoft",
+    display_name: "HimoSoft",
+    default_base_url: "https://pay.himosoft.com.bd/api",
+    capabilities: CAPABILITIES,
+    credentials_shape: r#"{"secret", "api_key"?, "timestamp_header"?}"#,
+    validate_credentials: |c| Credentials::parse(c).map(|_| ()),
+    webhook_header_prefixes: &[],
+    adapter: |client| std::sync::Arc::new(HimoSoft::new(client)),
+};
+
+/// This gateway's id.
+pub const ID: ProviderId = ProviderId::of(&GATEWAY);
 
 pub struct HimoSoft {
     client: reqwest::Client,
@@ -123,15 +138,7 @@ fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
 #[async_trait::async_trait]
 impl ProviderAdapter for HimoSoft {
     fn id(&self) -> ProviderId {
-        ProviderId::HimoSoft
-    }
-
-    fn capabilities(&self) -> &'static Capabilities {
-        &CAPABILITIES
-    }
-
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
-        Credentials::parse(credentials).map(|_| ())
+        ID
     }
 
     async fn create_checkout(

@@ -28,13 +28,13 @@ use self::mapping::{classify, payment_outcome, read, refund_outcome, Failure};
 use self::wire::{DeleteAnswer, PaymentRequestObj, RefundObj};
 use super::http_call;
 use super::{
-    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
     RefundReport, RefundRequest, ReturnHints, WebhookAck, WebhookVerification,
 };
 use reqwest::Method as Http;
 
-static CAPABILITIES: Capabilities = Capabilities {
+const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     query: true,
     refund: true,
@@ -53,6 +53,21 @@ static CAPABILITIES: Capabilities = Capabilities {
     // HitPay reads a refund by its own id only; a lost answer is settled from `refunded_amount`.
     refund_lookup_by_reference: false,
 };
+
+/// HitPay, as the rest of Payrail knows it.
+pub static GATEWAY: GatewayDescriptor = GatewayDescriptor {
+    id: "hitpay",
+    display_name: "HitPay",
+    default_base_url: "https://api.hit-pay.com",
+    capabilities: CAPABILITIES,
+    credentials_shape: r#"{"api_key", "salt", "event_salt"?}"#,
+    validate_credentials: |c| Credentials::parse(c).map(|_| ()),
+    webhook_header_prefixes: &["hitpay-"],
+    adapter: |client| std::sync::Arc::new(HitPay::new(client)),
+};
+
+/// This gateway's id.
+pub const ID: ProviderId = ProviderId::of(&GATEWAY);
 
 pub struct HitPay {
     client: reqwest::Client,
@@ -118,15 +133,7 @@ impl HitPay {
 #[async_trait::async_trait]
 impl ProviderAdapter for HitPay {
     fn id(&self) -> ProviderId {
-        ProviderId::HitPay
-    }
-
-    fn capabilities(&self) -> &'static Capabilities {
-        &CAPABILITIES
-    }
-
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
-        Credentials::parse(credentials).map(|_| ())
+        ID
     }
 
     async fn create_checkout(

@@ -22,12 +22,12 @@ use self::credentials::Credentials;
 use self::mapping::{payment_outcome, read_envelope, Failure};
 use super::http_call;
 use super::{
-    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
     ReturnHints, WebhookAck, WebhookVerification,
 };
 
-static CAPABILITIES: Capabilities = Capabilities {
+const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     // Verify, with the transaction id from the webhook or the return URL and the stored amount.
     query: true,
@@ -46,6 +46,21 @@ static CAPABILITIES: Capabilities = Capabilities {
 
 /// The word a fresh link is reported with (the create answer carries none).
 const CREATED_STATUS: &str = "pending";
+
+/// Pakhi Pay, as the rest of Payrail knows it.
+pub static GATEWAY: GatewayDescriptor = GatewayDescriptor {
+    id: "pakhipay",
+    display_name: "Pakhi Pay",
+    default_base_url: "https://pakhipay.com",
+    capabilities: CAPABILITIES,
+    credentials_shape: r#"{"api_key"}"#,
+    validate_credentials: |c| Credentials::parse(c).map(|_| ()),
+    webhook_header_prefixes: &[],
+    adapter: |client| std::sync::Arc::new(PakhiPay::new(client)),
+};
+
+/// This gateway's id.
+pub const ID: ProviderId = ProviderId::of(&GATEWAY);
 
 pub struct PakhiPay {
     client: reqwest::Client,
@@ -81,15 +96,7 @@ fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
 #[async_trait::async_trait]
 impl ProviderAdapter for PakhiPay {
     fn id(&self) -> ProviderId {
-        ProviderId::PakhiPay
-    }
-
-    fn capabilities(&self) -> &'static Capabilities {
-        &CAPABILITIES
-    }
-
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
-        Credentials::parse(credentials).map(|_| ())
+        ID
     }
 
     async fn create_checkout(

@@ -24,13 +24,13 @@ use self::mapping::{payment_outcome, read_answer, refusal, Failure};
 use self::wire::{CiObject, Envelope, VerifyAnswer};
 use super::http_call;
 use super::{
-    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
     ReturnHints, WebhookAck, WebhookVerification,
 };
 use std::time::Duration;
 
-static CAPABILITIES: Capabilities = Capabilities {
+const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     // Verify (which also approves a Paid order).
     query: true,
@@ -49,6 +49,21 @@ static CAPABILITIES: Capabilities = Capabilities {
 /// How long `on_connect` waits for the settings answer before leaving the call to finish in the
 /// background (a sandbox registers against its own, not yet serving, listener).
 const ON_CONNECT_WAIT: Duration = Duration::from_secs(3);
+
+/// Paymento, as the rest of Payrail knows it.
+pub static GATEWAY: GatewayDescriptor = GatewayDescriptor {
+    id: "paymento",
+    display_name: "Paymento",
+    default_base_url: "https://api.paymento.io",
+    capabilities: CAPABILITIES,
+    credentials_shape: r#"{"api_key", "secret_key", "risk_speed"?: 0|1}"#,
+    validate_credentials: |c| Credentials::parse(c).map(|_| ()),
+    webhook_header_prefixes: &[],
+    adapter: |client| std::sync::Arc::new(Paymento::new(client)),
+};
+
+/// This gateway's id.
+pub const ID: ProviderId = ProviderId::of(&GATEWAY);
 
 pub struct Paymento {
     client: reqwest::Client,
@@ -115,15 +130,7 @@ fn settings_outcome(result: Result<Envelope, Failure>, ipn_url: &str) -> Outcome
 #[async_trait::async_trait]
 impl ProviderAdapter for Paymento {
     fn id(&self) -> ProviderId {
-        ProviderId::Paymento
-    }
-
-    fn capabilities(&self) -> &'static Capabilities {
-        &CAPABILITIES
-    }
-
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
-        Credentials::parse(credentials).map(|_| ())
+        ID
     }
 
     async fn create_checkout(

@@ -24,12 +24,12 @@ use self::requests::SignedRequest;
 use self::wire::Envelope;
 use super::http_call;
 use super::{
-    AccountContext, AckKind, Capabilities, CheckoutCreated, CheckoutRequest, GatewayReport,
+    AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
     IncomingWebhook, Method, Outcome, ParsedWebhook, ProviderAdapter, ProviderId, QueryRequest,
     RefundReport, RefundRequest, WebhookAck, WebhookVerification,
 };
 
-static CAPABILITIES: Capabilities = Capabilities {
+const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     query: true,
     refund: true,
@@ -45,6 +45,21 @@ static CAPABILITIES: Capabilities = Capabilities {
     // Refunds are queried by our `merchantRefundOrderId`.
     refund_lookup_by_reference: true,
 };
+
+/// PayStableCoin, as the rest of Payrail knows it.
+pub static GATEWAY: GatewayDescriptor = GatewayDescriptor {
+    id: "paystablecoin",
+    display_name: "PayStableCoin",
+    default_base_url: "https://api.paystablecoin.global",
+    capabilities: CAPABILITIES,
+    credentials_shape: r#"{"merchant_id", "api_key", "api_secret", "webhook_variant"?: "path"|"body"}"#,
+    validate_credentials: |c| Credentials::parse(c).map(|_| ()),
+    webhook_header_prefixes: &[],
+    adapter: |client| std::sync::Arc::new(PayStableCoin::new(client)),
+};
+
+/// This gateway's id.
+pub const ID: ProviderId = ProviderId::of(&GATEWAY);
 
 pub struct PayStableCoin {
     client: reqwest::Client,
@@ -147,15 +162,7 @@ fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
 #[async_trait::async_trait]
 impl ProviderAdapter for PayStableCoin {
     fn id(&self) -> ProviderId {
-        ProviderId::PayStableCoin
-    }
-
-    fn capabilities(&self) -> &'static Capabilities {
-        &CAPABILITIES
-    }
-
-    fn validate_credentials(&self, credentials: &serde_json::Value) -> Result<(), String> {
-        Credentials::parse(credentials).map(|_| ())
+        ID
     }
 
     async fn create_checkout(

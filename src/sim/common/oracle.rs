@@ -3,8 +3,8 @@
 //! A seeded chaos test drives the gateways through the faults and out-of-band events Payrail must
 //! survive, then needs the gateway's side of the truth to compare Payrail's records with: what
 //! each gateway holds under Payrail's reference, how much money it took and how much went back.
-//! The API of a gateway cannot tell that (HitPay does not look up by reference, Pakhi Pay has no
-//! lookup at all, and an API read would count in `_sim/stats`), so every simulator answers this
+//! The API of a gateway cannot tell that (some do not look up by reference, some have no lookup
+//! at all, and an API read would count in `_sim/stats`), so every simulator answers this
 //! one shape from its own records:
 //!
 //! `{"orders": [{"id", "external_id", "reference", "status", "amount", "currency", "paid",

@@ -4,7 +4,7 @@
 //! Tests (and the adapters' tests) read these to prove how often a client asked; one definition
 //! keeps the shape the same at every gateway. `by_reference` is keyed by Payrail's reference; its
 //! entries are [`RefCounts`] (`{"create","query"}`), or [`Calls`] where a simulator counts every
-//! kind per reference (HitPay).
+//! kind per reference.
 
 use std::collections::BTreeMap;
 

@@ -10,9 +10,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::{Account, Fault};
-use super::{state, Mount};
-use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
+use super::state::Account;
+use super::Mount;
+use crate::sim::common::controls::{self, bad_request, parse, Resend};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
@@ -21,24 +21,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
         .route("/_sim/webhooks/drop", web::post().to(drop_webhooks))
         .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
-}
-
-impl SimControls for Mount {
-    const SLOW_DELAY_MS: u64 = 1_000;
-
-    type Stats = state::Stats;
-
-    fn arm_fault(&self, fault: Option<Fault>) {
-        self.sim.lock().fault.arm(fault);
-    }
-
-    fn stats(&self) -> state::Stats {
-        self.sim.stats()
-    }
-
-    fn reset(&self) {
-        self.sim.reset();
-    }
 }
 
 /// The credential object Payrail stores (`secret`, `api_key`?) plus `return_url`?.

@@ -15,10 +15,13 @@
 //! HimoSoft takes no return URL per payment (§1.8): the customer is sent to the return URL of
 //! the ACCOUNT (`_sim/accounts` `return_url`), or shown a "done" page when it has none.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{web, HttpRequest};
+use actix_web::web;
+
+use crate::sim::common::faults::ArmedFault;
+use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
 
 mod api;
 mod auth;
@@ -77,31 +80,10 @@ impl Default for HimoSoftConfig {
     }
 }
 
-pub struct HimoSoftSim {
-    pub config: HimoSoftConfig,
-    http: reqwest::Client,
-    state: Mutex<state::State>,
-}
+/// The simulator: its configuration, its state and the client that sends webhooks.
+pub type HimoSoftSim = Sim<HimoSoftConfig, state::State>;
 
 impl HimoSoftSim {
-    /// `http` sends the callbacks.
-    pub fn new(http: reqwest::Client) -> Self {
-        Self::with_config(http, HimoSoftConfig::default())
-    }
-
-    pub fn with_config(http: reqwest::Client, config: HimoSoftConfig) -> Self {
-        HimoSoftSim {
-            config,
-            http,
-            state: Mutex::new(state::State::default()),
-        }
-    }
-
-    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Adds or replaces an account: by api key, or the keyless (single-tenant) one.
     pub fn add_account(&self, account: state::Account) {
         let mut st = self.lock();
@@ -112,64 +94,63 @@ impl HimoSoftSim {
             None => st.keyless = account,
         }
     }
-
-    pub fn stats(&self) -> state::Stats {
-        self.lock().stats.clone()
-    }
-
-    /// Clears payments, idempotency cache, faults and stats (not accounts).
-    pub fn reset(&self) {
-        self.lock().reset();
-    }
 }
 
-/// What one mount point knows: the simulator and the path it is mounted at.
-pub(crate) struct Mount {
-    pub sim: Arc<HimoSoftSim>,
-    /// `{prefix}/himosoft`.
-    pub base: String,
-}
+impl SimState for state::State {
+    type Stats = state::Stats;
 
-impl Mount {
-    /// `<scheme>://<host><mount>/checkout/<token>` for the incoming request (the mount as
-    /// actually reached, so an outer scope keeps working).
-    pub fn checkout_url(&self, req: &HttpRequest, token: &str) -> String {
-        let info = req.connection_info();
-        let path = req.path();
-        let marker = format!("{}/", self.base);
-        let mount = match path.find(&marker) {
-            Some(i) => &path[..i + self.base.len()],
-            None => self.base.as_str(),
-        };
-        format!(
-            "{}://{}{mount}/checkout/{token}",
-            info.scheme(),
-            info.host()
-        )
+    const SLOW_DELAY_MS: u64 = 1_000;
+
+    fn stats(&self) -> &state::Stats {
+        &self.stats
+    }
+
+    fn fault(&mut self) -> &mut ArmedFault {
+        &mut self.fault
+    }
+
+    fn reset(&mut self) {
+        state::State::reset(self);
     }
 }
+
+/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/himosoft`).
+pub(crate) type Mount = shell::Mount<HimoSoftSim>;
 
 /// Mounts the simulator under `{prefix}/himosoft`.
 pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HimoSoftSim>, prefix: &str) {
-    let base = format!("{}/himosoft", prefix.trim_end_matches('/'));
-    let mount = web::Data::new(Mount {
-        sim: Arc::clone(sim),
-        base: base.clone(),
-    });
-    cfg.service(
-        web::scope(&base)
-            .app_data(mount)
-            .configure(api::routes)
-            .configure(checkout::routes)
-            .configure(controls::routes)
-            .configure(chaos::routes),
+    shell::mount(
+        cfg,
+        sim,
+        prefix,
+        SIMULATOR.id,
+        &[
+            api::routes,
+            checkout::routes,
+            controls::routes,
+            chaos::routes,
+        ],
     );
 }
 
+impl Simulator for HimoSoftSim {
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
+        configure(cfg, &self, prefix);
+    }
+}
+
+/// This simulator, as the list in `sim/mod.rs` holds it.
+pub static SIMULATOR: SimDescriptor = SimDescriptor {
+    id: "himosoft",
+    start: |http| Arc::new(HimoSoftSim::new(http)),
+    default_credentials,
+    takes_account_return_url: true,
+};
+
 /// The built-in test account, as the credential object Payrail stores.
-pub fn default_credentials() -> Option<serde_json::Value> {
-    Some(serde_json::json!({
+pub fn default_credentials() -> serde_json::Value {
+    serde_json::json!({
         "secret": state::DEFAULT_SECRET,
         "api_key": state::DEFAULT_API_KEY,
-    }))
+    })
 }

@@ -291,6 +291,6 @@ async fn controls_accounts_stats_reset() {
     );
     assert_eq!(
         super::default_credentials(),
-        Some(json!({"secret": "himo_sk_test_123", "api_key": "himo_pk_test_123"}))
+        json!({"secret": "himo_sk_test_123", "api_key": "himo_pk_test_123"})
     );
 }

@@ -13,10 +13,13 @@
 //! signed with the account's salt unless configured otherwise (T1). Defaults that providers.md
 //! marks [INFERRED] are fields of [`HitPayConfig`].
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::{web, HttpRequest};
+use actix_web::web;
+
+use crate::sim::common::faults::ArmedFault;
+use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
 
 mod api;
 mod chaos;
@@ -81,96 +84,69 @@ impl Default for HitPayConfig {
 }
 
 /// The simulator: its configuration, its state and the client that sends webhooks.
-pub struct HitPaySim {
-    pub config: HitPayConfig,
-    http: reqwest::Client,
-    state: Mutex<state::State>,
-}
+pub type HitPaySim = Sim<HitPayConfig, state::State>;
 
 impl HitPaySim {
-    pub fn new(http: reqwest::Client) -> Self {
-        Self::with_config(http, HitPayConfig::default())
-    }
-
-    pub fn with_config(http: reqwest::Client, config: HitPayConfig) -> Self {
-        HitPaySim {
-            config,
-            http,
-            state: Mutex::new(state::State::default()),
-        }
-    }
-
-    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Adds (or replaces, by api key) an account.
     pub fn add_account(&self, account: state::Account) {
         self.lock()
             .accounts
             .insert(account.api_key.clone(), account);
     }
-
-    /// A copy of the call counters.
-    pub fn stats(&self) -> state::Stats {
-        self.lock().stats.clone()
-    }
-
-    /// Clears records, faults and stats (not accounts).
-    pub fn reset(&self) {
-        self.lock().reset();
-    }
 }
 
-/// What one mount point knows: the simulator and the path it is mounted at.
-pub(crate) struct Mount {
-    pub sim: Arc<HitPaySim>,
-    /// `{prefix}/hitpay`.
-    pub base: String,
-}
+impl SimState for state::State {
+    type Stats = state::Stats;
 
-impl Mount {
-    /// `<scheme>://<host><mount>/checkout/<id>` for the incoming request (the mount as actually
-    /// reached, so an outer scope still gives a working URL).
-    pub fn checkout_url(&self, req: &HttpRequest, id: &str) -> String {
-        let info = req.connection_info();
-        let path = req.path();
-        let marker = format!("{}/", self.base);
-        let mount = match path.find(&marker) {
-            Some(i) => &path[..i + self.base.len()],
-            None => &self.base,
-        };
-        format!(
-            "{}://{}{}/checkout/{}",
-            info.scheme(),
-            info.host(),
-            mount,
-            id
-        )
+    fn stats(&self) -> &state::Stats {
+        &self.stats
+    }
+
+    fn fault(&mut self) -> &mut ArmedFault {
+        &mut self.fault
+    }
+
+    fn reset(&mut self) {
+        state::State::reset(self);
     }
 }
+
+/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/hitpay`).
+pub(crate) type Mount = shell::Mount<HitPaySim>;
 
 /// Mounts the simulator under `{prefix}/hitpay`.
 pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HitPaySim>, prefix: &str) {
-    let base = format!("{}/hitpay", prefix.trim_end_matches('/'));
-    let mount = web::Data::new(Mount {
-        sim: Arc::clone(sim),
-        base: base.clone(),
-    });
-    cfg.service(
-        web::scope(&base)
-            .app_data(mount)
-            .configure(api::routes)
-            .configure(refunds::routes)
-            .configure(checkout::routes)
-            .configure(controls::routes)
-            .configure(chaos::routes),
+    shell::mount(
+        cfg,
+        sim,
+        prefix,
+        SIMULATOR.id,
+        &[
+            api::routes,
+            refunds::routes,
+            checkout::routes,
+            controls::routes,
+            chaos::routes,
+        ],
     );
 }
 
+impl Simulator for HitPaySim {
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
+        configure(cfg, &self, prefix);
+    }
+}
+
+/// This simulator, as the list in `sim/mod.rs` holds it.
+pub static SIMULATOR: SimDescriptor = SimDescriptor {
+    id: "hitpay",
+    start: |http| Arc::new(HitPaySim::new(http)),
+    default_credentials,
+    takes_account_return_url: false,
+};
+
 /// The built-in test account, as the credential object Payrail stores for HitPay.
-pub fn default_credentials() -> Option<serde_json::Value> {
+pub fn default_credentials() -> serde_json::Value {
     let a = state::Account::default_account();
-    Some(serde_json::json!({ "api_key": a.api_key, "salt": a.salt }))
+    serde_json::json!({ "api_key": a.api_key, "salt": a.salt })
 }

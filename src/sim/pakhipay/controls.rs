@@ -11,9 +11,9 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::state::{Account, Fault, SignatureStyle};
-use super::{state, Mount};
-use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
+use super::state::{Account, SignatureStyle};
+use super::Mount;
+use crate::sim::common::controls::{self, bad_request, parse, Resend};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
@@ -21,22 +21,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/_sim/stats", web::get().to(controls::stats::<Mount>))
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
         .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
-}
-
-impl SimControls for Mount {
-    type Stats = state::Stats;
-
-    fn arm_fault(&self, fault: Option<Fault>) {
-        self.sim.lock().fault.arm(fault);
-    }
-
-    fn stats(&self) -> state::Stats {
-        self.sim.stats()
-    }
-
-    fn reset(&self) {
-        self.sim.reset();
-    }
 }
 
 #[derive(Deserialize)]

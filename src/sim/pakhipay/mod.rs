@@ -21,9 +21,12 @@
 //! Repeating an `order_id` creates another link: Pakhi Pay documents no de-duplication.
 //! Webhooks are only sent for completed payments (§4.3); see `checkout` for every outcome.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use actix_web::{web, HttpRequest};
+use actix_web::web;
+
+use crate::sim::common::faults::ArmedFault;
+use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
 
 mod api;
 mod chaos;
@@ -61,91 +64,68 @@ impl Default for PakhiPayConfig {
 }
 
 /// The simulator: its configuration, its state and the client that sends webhooks.
-pub struct PakhiPaySim {
-    pub config: PakhiPayConfig,
-    http: reqwest::Client,
-    state: Mutex<state::State>,
-}
+pub type PakhiPaySim = Sim<PakhiPayConfig, state::State>;
 
 impl PakhiPaySim {
-    pub fn new(http: reqwest::Client) -> Self {
-        PakhiPaySim {
-            config: PakhiPayConfig::default(),
-            http,
-            state: Mutex::new(state::State::default()),
-        }
-    }
-
-    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Adds (or replaces, by API key) an account.
     pub fn add_account(&self, account: state::Account) {
         self.lock()
             .accounts
             .insert(account.api_key.clone(), account);
     }
-
-    /// A copy of the call counters.
-    pub fn stats(&self) -> state::Stats {
-        self.lock().stats.clone()
-    }
-
-    /// Clears payments, faults and stats (not accounts).
-    pub fn reset(&self) {
-        self.lock().reset();
-    }
 }
 
-/// What one mount point knows: the simulator and the path it is mounted at.
-pub(crate) struct Mount {
-    pub sim: Arc<PakhiPaySim>,
-    /// `{prefix}/pakhipay`.
-    pub base: String,
-}
+impl SimState for state::State {
+    type Stats = state::Stats;
 
-impl Mount {
-    /// `<scheme>://<host><mount>/checkout/<sim_id>` for the incoming request; the mount is found
-    /// in the path actually reached, so an outer scope still yields a working link.
-    pub fn checkout_url(&self, req: &HttpRequest, sim_id: &str) -> String {
-        let info = req.connection_info();
-        let path = req.path();
-        let marker = format!("{}/", self.base);
-        let mount = match path.find(&marker) {
-            Some(i) => &path[..i + self.base.len()],
-            None => self.base.as_str(),
-        };
-        format!(
-            "{}://{}{}/checkout/{}",
-            info.scheme(),
-            info.host(),
-            mount,
-            sim_id
-        )
+    fn stats(&self) -> &state::Stats {
+        &self.stats
+    }
+
+    fn fault(&mut self) -> &mut ArmedFault {
+        &mut self.fault
+    }
+
+    fn reset(&mut self) {
+        state::State::reset(self);
     }
 }
 
-/// Mounts the Pakhi Pay simulator at `{prefix}/pakhipay`.
+/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/pakhipay`).
+pub(crate) type Mount = shell::Mount<PakhiPaySim>;
+
+/// Mounts the simulator under `{prefix}/pakhipay`.
 pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PakhiPaySim>, prefix: &str) {
-    let base = format!("{}/pakhipay", prefix.trim_end_matches('/'));
-    let mount = web::Data::new(Mount {
-        sim: Arc::clone(sim),
-        base: base.clone(),
-    });
-    cfg.service(
-        web::scope(&base)
-            .app_data(mount)
-            .configure(api::routes)
-            .configure(checkout::routes)
-            .configure(controls::routes)
-            .configure(chaos::routes),
+    shell::mount(
+        cfg,
+        sim,
+        prefix,
+        SIMULATOR.id,
+        &[
+            api::routes,
+            checkout::routes,
+            controls::routes,
+            chaos::routes,
+        ],
     );
 }
 
+impl Simulator for PakhiPaySim {
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
+        configure(cfg, &self, prefix);
+    }
+}
+
+/// This simulator, as the list in `sim/mod.rs` holds it.
+pub static SIMULATOR: SimDescriptor = SimDescriptor {
+    id: "pakhipay",
+    start: |http| Arc::new(PakhiPaySim::new(http)),
+    default_credentials,
+    takes_account_return_url: false,
+};
+
 /// The built-in test account, as the credential object Payrail stores: `{"api_key"}` with the
 /// key of providers.md §4.6.
-pub fn default_credentials() -> Option<serde_json::Value> {
-    Some(serde_json::json!({ "api_key": state::DEFAULT_API_KEY }))
+pub fn default_credentials() -> serde_json::Value {
+    serde_json::json!({ "api_key": state::DEFAULT_API_KEY })
 }

@@ -36,9 +36,9 @@ async fn a_missing_or_wrong_api_key_is_refused_with_401() {
             (401, r#"{"status":0,"message":"Invalid API key"}"#)
         );
     }
-    assert!(sims.pakhipay.lock().payments.is_empty());
+    assert!(sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.is_empty());
     // Refused calls still reached the API and are counted.
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(
         stats["calls"],
         json!({"create": 3, "query": 3, "refund": 0, "cancel": 0})
@@ -75,7 +75,7 @@ async fn create_answers_a_payment_url_on_the_checkout_page() {
     // A second create with the same order_id is another link (no documented dedupe).
     let (_, again) = send_text(&app, post(CREATE, KEY, &body).to_request()).await;
     assert_ne!(again, text);
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(
         stats["by_reference"]["att_01JD3ZK2Q4X8V9N6B5M7C1T0RA"],
         json!({"create": 2, "query": 0})
@@ -135,7 +135,7 @@ async fn invalid_requests_get_status_0_and_the_field() {
     )
     .await;
     assert!(text.starts_with(r#"{"status":1,"#), "{text}");
-    assert_eq!(sims.pakhipay.lock().payments.len(), 1);
+    assert_eq!(sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.len(), 1);
 }
 
 #[actix_web::test]
@@ -178,7 +178,7 @@ async fn verify_knows_only_its_own_transactions_at_their_exact_amount() {
     )
     .await;
     assert_eq!(status, 303);
-    let tx = sims.pakhipay.lock().payments[&id]
+    let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id]
         .transaction_id
         .clone()
         .unwrap();
@@ -192,7 +192,7 @@ async fn verify_knows_only_its_own_transactions_at_their_exact_amount() {
         assert_eq!((status, text.as_str()), (200, answer), "{amount}");
     }
     // Another brand's key does not see this transaction.
-    sims.pakhipay
+    sims.get::<crate::sim::pakhipay::PakhiPaySim>()
         .add_account(super::state::Account::new("pk_other"));
     let other = post(
         VERIFY,
@@ -201,7 +201,7 @@ async fn verify_knows_only_its_own_transactions_at_their_exact_amount() {
     );
     let (_, text) = send_text(&app, other.to_request()).await;
     assert_eq!(text, r#"{"status":0,"message":"Invalid transaction"}"#);
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(
         stats["by_reference"]["O-V"],
         json!({"create": 1, "query": 5})
@@ -226,7 +226,7 @@ async fn faults_apply_to_the_next_calls_only() {
         (500, "<h1>Server Error (500)</h1>")
     );
     assert!(
-        sims.pakhipay.lock().payments.is_empty(),
+        sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.is_empty(),
         "500 does not process"
     );
 
@@ -235,7 +235,7 @@ async fn faults_apply_to_the_next_calls_only() {
     assert_eq!(status, 503);
     assert_eq!(headers.get("connection").unwrap(), "close");
     assert!(
-        sims.pakhipay.lock().payments.is_empty(),
+        sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.is_empty(),
         "refuse does not process"
     );
 
@@ -244,7 +244,7 @@ async fn faults_apply_to_the_next_calls_only() {
     assert_eq!(status, 200);
     assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
     assert_eq!(
-        sims.pakhipay.lock().payments.len(),
+        sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.len(),
         1,
         "malformed processes"
     );
@@ -257,7 +257,7 @@ async fn faults_apply_to_the_next_calls_only() {
         status == 200 && text.starts_with(r#"{"status":1"#),
         "{text}"
     );
-    assert_eq!(sims.pakhipay.lock().payments.len(), 2, "slow processes");
+    assert_eq!(sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments.len(), 2, "slow processes");
 
     let (_, text) = send_text(&app, create()).await;
     assert!(
@@ -304,7 +304,7 @@ async fn account_controls_stats_and_reset() {
     )
     .await;
     assert_eq!(status, 200);
-    let account = sims.pakhipay.lock().accounts["pk_x"].clone();
+    let account = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().accounts["pk_x"].clone();
     assert!(
         account.append_transaction_id && account.send_webhooks && account.webhook_attempts == 1
     );
@@ -325,7 +325,7 @@ async fn account_controls_stats_and_reset() {
         r#"{"calls":{"create":0,"query":0,"refund":0,"cancel":0},"by_reference":{},"webhooks_sent":0}"#
     );
     assert!(
-        sims.pakhipay.lock().accounts.contains_key("pk_x"),
+        sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().accounts.contains_key("pk_x"),
         "accounts survive a reset"
     );
 }

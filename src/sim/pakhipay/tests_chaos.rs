@@ -81,7 +81,7 @@ async fn a_late_payment_completes_a_closed_payment_as_pay_would() {
     let id = create!(app, "att_late_1", base);
     assert_eq!(send(&app, outcome(&id, "fail").to_request()).await.0, 303);
     assert!(inbox(&received).is_empty(), "failures send no webhook");
-    let failed_tx = sims.pakhipay.lock().payments[&id].transaction_id.clone();
+    let failed_tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id].transaction_id.clone();
 
     let (status, v) = json_of!(&app, control(&id));
     assert_eq!(status, 200, "{v}");
@@ -121,7 +121,7 @@ async fn a_late_payment_completes_a_closed_payment_as_pay_would() {
     assert_eq!(signed_fields(&inbox(&received)[1])["transaction_id"], tx);
 
     // An account with its webhooks lost keeps the webhook for the re-send control.
-    sims.pakhipay.add_account(Account {
+    sims.get::<crate::sim::pakhipay::PakhiPaySim>().add_account(Account {
         send_webhooks: false,
         ..Account::new(KEY)
     });
@@ -136,7 +136,7 @@ async fn a_late_payment_completes_a_closed_payment_as_pay_would() {
         "att_late_3"
     );
 
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(
         stats["calls"],
         json!({"create": 3, "query": 2, "refund": 0, "cancel": 0}),
@@ -153,7 +153,7 @@ async fn the_oracle_lists_every_link_of_an_order_id_and_reset_clears_them() {
     let first = create!(app, "att_oracle", base);
     let second = create!(app, "att_oracle", base);
     send(&app, outcome(&second, "underpay").to_request()).await;
-    let tx = sims.pakhipay.lock().payments[&second]
+    let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&second]
         .transaction_id
         .clone()
         .unwrap();

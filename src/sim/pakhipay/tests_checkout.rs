@@ -77,7 +77,7 @@ async fn pay_sends_the_signed_webhook_then_redirects_to_success() {
     assert_eq!(got.len(), 1, "delivered before the redirect");
     assert_eq!(got[0].path, "/v1/webhooks/pakhipay/acc_1/");
     assert_eq!(got[0].content_type, "application/json");
-    let tx = sims.pakhipay.lock().payments[&id]
+    let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id]
         .transaction_id
         .clone()
         .unwrap();
@@ -102,7 +102,7 @@ async fn pay_sends_the_signed_webhook_then_redirects_to_success() {
         page.contains(">completed<") && !page.contains("<form"),
         "{page}"
     );
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(stats["webhooks_sent"], 1);
     handle.stop(false).await;
 }
@@ -115,7 +115,7 @@ async fn underpay_sends_a_short_amount_that_verify_refuses_at_the_asked_amount()
     let id = create!(app, KEY, "O-U", "25.01", Some(&format!("{base}/hook")));
     let (status, _, _) = send(&app, outcome(&id, "underpay").to_request()).await;
     assert_eq!(status, 303);
-    let tx = sims.pakhipay.lock().payments[&id]
+    let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id]
         .transaction_id
         .clone()
         .unwrap();
@@ -145,7 +145,7 @@ async fn underpay_sends_a_short_amount_that_verify_refuses_at_the_asked_amount()
 async fn unpaid_outcomes_send_no_webhook_and_go_where_the_gateway_sends_them() {
     let (base, received, handle) = receiver(200);
     let sims = Simulators::new(reqwest::Client::new());
-    sims.pakhipay.add_account(Account {
+    sims.get::<crate::sim::pakhipay::PakhiPaySim>().add_account(Account {
         append_transaction_id: true,
         ..Account::new("pk_append")
     });
@@ -183,7 +183,7 @@ async fn unpaid_outcomes_send_no_webhook_and_go_where_the_gateway_sends_them() {
         let id = create!(app, key, "O-N", "10.00", Some(&cb));
         let (status, headers, _) = send(&app, outcome(&id, what).to_request()).await;
         assert_eq!(status, 303);
-        let p = sims.pakhipay.lock().payments[&id].clone();
+        let p = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id].clone();
         assert_eq!(p.status.as_str(), word);
         let expected = match &p.transaction_id {
             Some(tx) if goes_to.ends_with('=') => format!("{goes_to}{tx}"),
@@ -208,7 +208,7 @@ async fn unpaid_outcomes_send_no_webhook_and_go_where_the_gateway_sends_them() {
 #[actix_web::test]
 async fn pay_with_the_transaction_id_switch_appends_it_to_the_success_url() {
     let sims = Simulators::new(reqwest::Client::new());
-    sims.pakhipay.add_account(Account {
+    sims.get::<crate::sim::pakhipay::PakhiPaySim>().add_account(Account {
         append_transaction_id: true,
         send_webhooks: false,
         ..Account::new("pk_lost")
@@ -222,7 +222,7 @@ async fn pay_with_the_transaction_id_switch_appends_it_to_the_success_url() {
         Some("http://127.0.0.1:9/unreachable")
     );
     let (_, headers, _) = send(&app, outcome(&id, "pay").to_request()).await;
-    let tx = sims.pakhipay.lock().payments[&id]
+    let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id]
         .transaction_id
         .clone()
         .unwrap();
@@ -230,10 +230,10 @@ async fn pay_with_the_transaction_id_switch_appends_it_to_the_success_url() {
         location(&headers),
         format!("https://shop.example/success?ref=1&transaction_id={tx}").as_str()
     );
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(stats["webhooks_sent"], 0, "send_webhooks: false");
     // Kept for a late delivery by the re-send control.
-    let kept = sims.pakhipay.lock().last_webhook[&id].clone();
+    let kept = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().last_webhook[&id].clone();
     assert_eq!(kept.url, "http://127.0.0.1:9/unreachable");
     assert!(String::from_utf8(kept.body).unwrap().contains(&tx));
 }
@@ -255,7 +255,7 @@ async fn non_2xx_answers_are_retried_and_resend_duplicates_or_tampers() {
             .set_json(body)
             .to_request()
     };
-    sims.pakhipay.add_account(Account {
+    sims.get::<crate::sim::pakhipay::PakhiPaySim>().add_account(Account {
         webhook_attempts: 1,
         ..Account::new(KEY)
     });
@@ -273,7 +273,7 @@ async fn non_2xx_answers_are_retried_and_resend_duplicates_or_tampers() {
     assert_eq!(tampered.len(), first.len());
     let at = tampered.find(r#","signature":""#).unwrap();
     assert_eq!(&tampered[..at], std::str::from_utf8(&first[..at]).unwrap());
-    let stats = serde_json::to_value(sims.pakhipay.stats()).unwrap();
+    let stats = serde_json::to_value(sims.get::<crate::sim::pakhipay::PakhiPaySim>().stats()).unwrap();
     assert_eq!(stats["webhooks_sent"], 6);
     let (status, _) = send_text(
         &app,

@@ -10,9 +10,8 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::state::Fault;
-use super::{state, Mount};
-use crate::sim::common::controls::{self, bad_request, parse, Resend, SimControls};
+use super::Mount;
+use crate::sim::common::controls::{self, bad_request, parse, Resend};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/accounts", web::post().to(add_account))
@@ -22,22 +21,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/_sim/orders/{token}", web::get().to(order))
         .route("/_sim/checkout/{token}/webhook", web::post().to(resend))
         .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
-}
-
-impl SimControls for Mount {
-    type Stats = state::Stats;
-
-    fn arm_fault(&self, fault: Option<Fault>) {
-        self.sim.lock().fault.arm(fault);
-    }
-
-    fn stats(&self) -> state::Stats {
-        self.sim.stats()
-    }
-
-    fn reset(&self) {
-        self.sim.reset();
-    }
 }
 
 /// The credential object Payrail stores; `risk_speed` is the adapter's business and ignored.

@@ -17,10 +17,13 @@
 //! `returnUrl` must be https, as at the real gateway, except on a loopback host (127.0.0.1,
 //! localhost, ::1): tests and the sandbox run Payrail over plain http on loopback.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
+
+use crate::sim::common::faults::ArmedFault;
+use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
 
 mod api;
 mod chaos;
@@ -75,31 +78,10 @@ impl Default for PaymentoConfig {
     }
 }
 
-/// The simulator: its configuration, its state and the client that sends IPNs.
-pub struct PaymentoSim {
-    pub config: PaymentoConfig,
-    http: reqwest::Client,
-    state: Mutex<state::State>,
-}
+/// The simulator: its configuration, its state and the client that sends webhooks.
+pub type PaymentoSim = Sim<PaymentoConfig, state::State>;
 
 impl PaymentoSim {
-    pub fn new(http: reqwest::Client) -> Self {
-        Self::with_config(http, PaymentoConfig::default())
-    }
-
-    pub fn with_config(http: reqwest::Client, config: PaymentoConfig) -> Self {
-        PaymentoSim {
-            config,
-            http,
-            state: Mutex::new(state::State::default()),
-        }
-    }
-
-    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Adds an account, or replaces its secret (its IPN settings stay).
     pub fn add_account(&self, api_key: &str, secret_key: &str) {
         let mut st = self.lock();
@@ -108,44 +90,62 @@ impl PaymentoSim {
             .and_modify(|a| a.secret_key = secret_key.to_owned())
             .or_insert_with(|| state::Account::new(api_key, secret_key));
     }
+}
 
-    /// A copy of the call counters.
-    pub fn stats(&self) -> state::Stats {
-        self.lock().stats.clone()
+impl SimState for state::State {
+    type Stats = state::Stats;
+
+    fn stats(&self) -> &state::Stats {
+        &self.stats
     }
 
-    /// Clears orders, IPNs, faults and stats (not accounts).
-    pub fn reset(&self) {
-        self.lock().reset();
+    fn fault(&mut self) -> &mut ArmedFault {
+        &mut self.fault
+    }
+
+    fn reset(&mut self) {
+        state::State::reset(self);
     }
 }
 
-/// What one mount point knows.
-pub(crate) struct Mount {
-    pub sim: Arc<PaymentoSim>,
-}
+/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/paymento`).
+pub(crate) type Mount = shell::Mount<PaymentoSim>;
 
-/// Mounts the Paymento simulator at `{prefix}/paymento`.
+/// Mounts the simulator under `{prefix}/paymento`.
 pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PaymentoSim>, prefix: &str) {
-    let base = format!("{}/paymento", prefix.trim_end_matches('/'));
-    let mount = web::Data::new(Mount {
-        sim: Arc::clone(sim),
-    });
-    cfg.service(
-        web::scope(&base)
-            .app_data(mount)
-            .configure(api::routes)
-            .configure(checkout::routes)
-            .configure(controls::routes)
-            .configure(chaos::routes),
+    shell::mount(
+        cfg,
+        sim,
+        prefix,
+        SIMULATOR.id,
+        &[
+            api::routes,
+            checkout::routes,
+            controls::routes,
+            chaos::routes,
+        ],
     );
 }
 
+impl Simulator for PaymentoSim {
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
+        configure(cfg, &self, prefix);
+    }
+}
+
+/// This simulator, as the list in `sim/mod.rs` holds it.
+pub static SIMULATOR: SimDescriptor = SimDescriptor {
+    id: "paymento",
+    start: |http| Arc::new(PaymentoSim::new(http)),
+    default_credentials,
+    takes_account_return_url: false,
+};
+
 /// The built-in test account, as the credential object Payrail stores (`risk_speed` left to the
 /// adapter's default).
-pub fn default_credentials() -> Option<serde_json::Value> {
-    Some(serde_json::json!({
+pub fn default_credentials() -> serde_json::Value {
+    serde_json::json!({
         "api_key": state::DEFAULT_API_KEY,
         "secret_key": state::DEFAULT_SECRET_KEY,
-    }))
+    })
 }

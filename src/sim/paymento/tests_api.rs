@@ -50,7 +50,7 @@ async fn auth_refusals_on_every_api_route() {
         .uri("/paymento/v1/payment/settings")
         .to_request();
     assert_eq!(send(&app, get).await.0, 400);
-    assert_eq!(sims.paymento.stats().calls.create, 2);
+    assert_eq!(sims.get::<crate::sim::paymento::PaymentoSim>().stats().calls.create, 2);
 }
 
 #[actix_web::test]
@@ -124,7 +124,7 @@ async fn create_answers_a_token_and_validates_like_the_gateway() {
         .await;
         assert_eq!((s, &v["success"]), (200, &json!(true)), "{body}: {v}");
     }
-    let stats = sims.paymento.stats();
+    let stats = sims.get::<crate::sim::paymento::PaymentoSim>().stats();
     assert_eq!(stats.calls.create, 12);
     assert_eq!(stats.by_reference["att_2"].create, 9);
 }
@@ -160,7 +160,7 @@ async fn verify_reports_then_approves_a_paid_order() {
         "exact digits: {raw}"
     );
 
-    sims.paymento.lock().orders.get_mut(&token).unwrap().status = super::state::Status::Paid;
+    sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.get_mut(&token).unwrap().status = super::state::Status::Paid;
     for _ in 0..2 {
         let (_, v) = send_json(&app, verify(&token)).await;
         assert_eq!(
@@ -178,13 +178,13 @@ async fn verify_reports_then_approves_a_paid_order() {
         (200, invalid.clone())
     );
     // Another merchant's token is as unknown as a made-up one.
-    sims.paymento.add_account("other_key", "other_secret");
+    sims.get::<crate::sim::paymento::PaymentoSim>().add_account("other_key", "other_secret");
     let other = post("/v1/payment/verify", &json!({"Token": token}).to_string())
         .insert_header(("Api-Key", "other_key"))
         .to_request();
     assert_eq!(send_json(&app, other).await, (200, invalid));
 
-    let stats = sims.paymento.stats();
+    let stats = sims.get::<crate::sim::paymento::PaymentoSim>().stats();
     assert_eq!(
         (stats.calls.query, stats.by_reference["att_v"].query),
         (7, 5)
@@ -269,7 +269,7 @@ async fn faults_apply_to_the_next_api_calls() {
         );
     }
     assert!(
-        sims.paymento.lock().orders.is_empty(),
+        sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.is_empty(),
         "a 500 processes nothing"
     );
     send(&app, fault(json!({"mode": "refuse"}))).await;
@@ -281,11 +281,11 @@ async fn faults_apply_to_the_next_api_calls() {
     assert_eq!(status, 200);
     assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
     assert!(body.starts_with(r#"{"success":true"#), "{body}");
-    assert_eq!(sims.paymento.lock().orders.len(), 1, "malformed processes");
+    assert_eq!(sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.len(), 1, "malformed processes");
     send(&app, fault(json!({"mode": "timeout", "delay_ms": 20}))).await;
     let (status, v) = send_json(&app, create_req()).await;
     assert_eq!((status, &v["success"]), (200, &json!(true)));
-    assert_eq!(sims.paymento.lock().orders.len(), 2);
+    assert_eq!(sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.len(), 2);
     assert_eq!(send(&app, create_req()).await.0, 200, "faults used up");
     let (status, v) = send_json(&app, fault(json!({"mode": "sometimes"}))).await;
     assert_eq!(
@@ -311,6 +311,6 @@ async fn faults_apply_to_the_next_api_calls() {
         TestRequest::post().uri("/paymento/_sim/reset").to_request(),
     )
     .await;
-    assert_eq!(sims.paymento.stats().calls.create, 0);
-    assert!(sims.paymento.lock().orders.is_empty());
+    assert_eq!(sims.get::<crate::sim::paymento::PaymentoSim>().stats().calls.create, 0);
+    assert!(sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.is_empty());
 }

@@ -18,9 +18,12 @@
 //!
 //! Checks run in that table's reverse order: key, then timestamp, then signature.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use actix_web::{web, HttpRequest};
+use actix_web::web;
+
+use crate::sim::common::faults::ArmedFault;
+use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
 
 mod api;
 mod auth;
@@ -73,96 +76,73 @@ impl Default for PscConfig {
 }
 
 /// The simulator: its configuration, its state and the client that sends webhooks.
-pub struct PscSim {
-    pub config: PscConfig,
-    http: reqwest::Client,
-    state: Mutex<state::State>,
-}
+pub type PscSim = Sim<PscConfig, state::State>;
 
 impl PscSim {
-    pub fn new(http: reqwest::Client) -> Self {
-        Self::with_config(http, PscConfig::default())
-    }
-
-    pub fn with_config(http: reqwest::Client, config: PscConfig) -> Self {
-        PscSim {
-            config,
-            http,
-            state: Mutex::new(state::State::default()),
-        }
-    }
-
-    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Adds (or replaces, by api key) an account.
     pub fn add_account(&self, account: state::Account) {
         self.lock()
             .accounts
             .insert(account.api_key.clone(), account);
     }
+}
 
-    /// A copy of the call counters.
-    pub fn stats(&self) -> state::Stats {
-        self.lock().stats.clone()
+impl SimState for state::State {
+    type Stats = state::Stats;
+
+    fn stats(&self) -> &state::Stats {
+        &self.stats
     }
 
-    /// Clears orders, refunds, faults and stats (not accounts).
-    pub fn reset(&self) {
-        self.lock().reset();
+    fn fault(&mut self) -> &mut ArmedFault {
+        &mut self.fault
+    }
+
+    fn reset(&mut self) {
+        state::State::reset(self);
     }
 }
 
-/// What one mount point knows: the simulator and the path it is mounted at.
-pub(crate) struct Mount {
-    pub sim: Arc<PscSim>,
-    /// `{prefix}/paystablecoin`.
-    pub base: String,
-}
+/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/paystablecoin`).
+pub(crate) type Mount = shell::Mount<PscSim>;
 
-impl Mount {
-    /// Splits the request path into (mount path as actually reached, PSC's real path). Uses the
-    /// configured base, found anywhere in the path, so an outer scope does not break signing.
-    pub fn split_path<'a>(&self, req: &'a HttpRequest) -> (&'a str, &'a str) {
-        let path = req.path();
-        let marker = format!("{}/", self.base);
-        match path.find(&marker) {
-            Some(i) => path.split_at(i + self.base.len()),
-            None => ("", path),
-        }
-    }
-
-    /// `<scheme>://<host><mount>/checkout/<acquiringOrderId>` for the incoming request.
-    pub fn checkout_url(&self, req: &HttpRequest, acquiring_order_id: &str) -> String {
-        let info = req.connection_info();
-        let (mount, _) = self.split_path(req);
-        let mount = if mount.is_empty() { &self.base } else { mount };
-        format!(
-            "{}://{}{}/checkout/{}",
-            info.scheme(),
-            info.host(),
-            mount,
-            acquiring_order_id
-        )
-    }
-}
-
-/// Mounts the PSC simulator at `{prefix}/paystablecoin`.
+/// Mounts the simulator under `{prefix}/paystablecoin`.
 pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PscSim>, prefix: &str) {
-    let base = format!("{}/paystablecoin", prefix.trim_end_matches('/'));
-    let mount = web::Data::new(Mount {
-        sim: Arc::clone(sim),
-        base: base.clone(),
-    });
-    cfg.service(
-        web::scope(&base)
-            .app_data(mount)
-            .configure(api::routes)
-            .configure(refunds::routes)
-            .configure(checkout::routes)
-            .configure(controls::routes)
-            .configure(chaos::routes),
+    shell::mount(
+        cfg,
+        sim,
+        prefix,
+        SIMULATOR.id,
+        &[
+            api::routes,
+            refunds::routes,
+            checkout::routes,
+            controls::routes,
+            chaos::routes,
+        ],
     );
+}
+
+impl Simulator for PscSim {
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
+        configure(cfg, &self, prefix);
+    }
+}
+
+/// This simulator, as the list in `sim/mod.rs` holds it.
+pub static SIMULATOR: SimDescriptor = SimDescriptor {
+    id: "paystablecoin",
+    start: |http| Arc::new(PscSim::new(http)),
+    default_credentials,
+    takes_account_return_url: false,
+};
+
+/// The built-in test account, as the credential object Payrail stores for PayStableCoin.
+pub fn default_credentials() -> serde_json::Value {
+    let a = state::Account::default_account();
+    serde_json::json!({
+        "merchant_id": a.merchant_id,
+        "api_key": a.api_key,
+        "api_secret": a.api_secret,
+    })
 }

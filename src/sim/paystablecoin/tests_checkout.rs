@@ -317,6 +317,6 @@ async fn timeout_fault_processes_so_a_client_can_resume_over_real_http() {
     assert_eq!(q["code"], "00000");
     let acq = q["data"]["acquiringOrderId"].as_str().unwrap();
     assert_eq!(q["data"]["checkoutUrl"], format!("{base}/checkout/{acq}"));
-    assert_eq!(sims.paystablecoin.stats().calls.create, 2);
+    assert_eq!(sims.get::<crate::sim::paystablecoin::PscSim>().stats().calls.create, 2);
     handle.stop(false).await;
 }

@@ -2,7 +2,7 @@
 
 use super::super::HimoSoft;
 use super::{account, credentials_json, query};
-use crate::providers::{Method, Outcome, ProviderAdapter, ProviderId, RefundRequest};
+use crate::providers::{Method, Outcome, ProviderAdapter, RefundRequest};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -51,7 +51,7 @@ fn credentials_are_checked_field_by_field() {
 fn capabilities_and_identity() {
     let adapter = HimoSoft::new(reqwest::Client::new());
     let caps = adapter.capabilities();
-    assert_eq!(adapter.id(), ProviderId::HimoSoft);
+    assert_eq!(adapter.id(), crate::providers::himosoft::ID);
     assert!(caps.create && caps.query && !caps.refund && !caps.cancel);
     assert!(caps.confirm_webhooks && !caps.partial_refund && !caps.requires_customer);
     assert_eq!(caps.currencies, &["BDT", "USD"]);

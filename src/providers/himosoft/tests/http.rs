@@ -7,7 +7,7 @@ use super::SECRET;
 use super::{account, checkout_request, query, API_KEY, REF};
 use crate::providers::test_gateway::{Gateway, Seen};
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, ReportedAmount,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedAmount,
     ReportedStatus,
 };
 use rust_decimal::Decimal;
@@ -36,7 +36,7 @@ const CREATED: &str = r#"{"id":"pay_9k2l1","status":"pending","amount":"1500.00"
 
 #[actix_web::test]
 async fn create_sends_the_signed_body_and_reads_the_checkout() {
-    let gw = Gateway::start(ProviderId::HimoSoft, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::himosoft::ID, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF, bdt(150_000)))
         .await;
@@ -70,7 +70,7 @@ async fn create_sends_the_signed_body_and_reads_the_checkout() {
 
 #[actix_web::test]
 async fn create_error_classification() {
-    let gw = Gateway::start(ProviderId::HimoSoft, &[
+    let gw = Gateway::start(crate::providers::himosoft::ID, &[
         (500, r#"{"error":"server_error"}"#),
         (401, r#"{"error":"invalid_signature","message":"HMAC validation failed. Check credentials."}"#),
         (400, r#"{"error":"invalid_request","message":"Missing parameters or malformed payload."}"#),
@@ -131,7 +131,7 @@ async fn create_on_a_closed_port_is_not_sent() {
 
 #[actix_web::test]
 async fn nothing_is_sent_with_bad_credentials_or_no_payment_id() {
-    let gw = Gateway::start(ProviderId::HimoSoft, &[]).await;
+    let gw = Gateway::start(crate::providers::himosoft::ID, &[]).await;
     let mut acc = account(&gw.base);
     acc.credentials["secret"] = "".into();
     assert_eq!(
@@ -179,7 +179,7 @@ fn report(
 async fn query_is_a_signed_get_of_recheck() {
     let paid = r#"{"id":"pay_1","status":"completed","reconciled":true,"external_id":"tr_bkash_9281","recheck_time":"2026-05-18T10:46:00Z","amount":"750.00","currency":"BDT"}"#;
     let gw = Gateway::start(
-        ProviderId::HimoSoft,
+        crate::providers::himosoft::ID,
         &[
             (200, paid),
             (200, r#"{"id":"pay_1","status":"pending","amount":1500}"#),
@@ -223,7 +223,7 @@ async fn a_failed_recheck_falls_back_to_verify_and_a_bare_completed_reads_the_am
     let verify = r#"{"id":"pay_1","status":"completed","external_id":"ch_3O2","verification_time":"2026-05-04T01:40:00Z"}"#;
     let retrieve = r#"{"id":"pay_1","status":"completed","amount":"1500.00","currency":"BDT","created_at":"2026-05-03T19:30:00Z"}"#;
     let gw = Gateway::start(
-        ProviderId::HimoSoft,
+        crate::providers::himosoft::ID,
         &[(502, ""), (200, verify), (200, retrieve)],
     )
     .await;
@@ -251,7 +251,7 @@ async fn a_failed_recheck_falls_back_to_verify_and_a_bare_completed_reads_the_am
     gw.stop().await;
 
     // Both failing: the recheck's failure is what the caller learns.
-    let gw = Gateway::start(ProviderId::HimoSoft, &[(500, ""), (500, "")]).await;
+    let gw = Gateway::start(crate::providers::himosoft::ID, &[(500, ""), (500, "")]).await;
     let out = adapter()
         .query(&account(&gw.base), &query(Some("pay_1")))
         .await;
@@ -262,7 +262,7 @@ async fn a_failed_recheck_falls_back_to_verify_and_a_bare_completed_reads_the_am
 #[actix_web::test]
 async fn query_refuses_answers_that_do_not_add_up() {
     let gw = Gateway::start(
-        ProviderId::HimoSoft,
+        crate::providers::himosoft::ID,
         &[
             (
                 404,

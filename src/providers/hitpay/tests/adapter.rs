@@ -2,7 +2,7 @@
 
 use super::super::HitPay;
 use super::credentials_json;
-use crate::providers::{Method, ProviderAdapter, ProviderId, ReturnHints};
+use crate::providers::{Method, ProviderAdapter, ReturnHints};
 use serde_json::json;
 
 #[test]
@@ -41,7 +41,7 @@ fn credentials_are_checked_field_by_field() {
 fn capabilities_and_identity() {
     let adapter = HitPay::new(reqwest::Client::new());
     let caps = adapter.capabilities();
-    assert_eq!(adapter.id(), ProviderId::HitPay);
+    assert_eq!(adapter.id(), crate::providers::hitpay::ID);
     assert!(caps.create && caps.query && caps.refund && caps.cancel);
     assert!(caps.partial_refund);
     assert!(!caps.confirm_webhooks);

@@ -6,7 +6,7 @@ use super::super::HitPay;
 use super::{account, checkout_request, query, REF};
 use crate::providers::test_gateway::Gateway;
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, RefundReport,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport,
     RefundRequest, RefundStatus, ReportedAmount, ReportedStatus,
 };
 use rust_decimal::Decimal;
@@ -19,7 +19,7 @@ const CREATED: &str = r#"{"id":"9ef6957e-0001","name":"Tan Ah Kow","amount":"25.
 
 #[actix_web::test]
 async fn create_sends_the_form_with_hitpay_headers_and_reads_the_checkout() {
-    let gw = Gateway::start(ProviderId::HitPay, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::hitpay::ID, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -52,7 +52,7 @@ async fn create_sends_the_form_with_hitpay_headers_and_reads_the_checkout() {
 
 #[actix_web::test]
 async fn create_outcomes_by_answer() {
-    let gw = Gateway::start(ProviderId::HitPay, &[
+    let gw = Gateway::start(crate::providers::hitpay::ID, &[
         (500, r#"{"message":"Server Error"}"#),
         (401, r#"{"message":"Unauthenticated."}"#),
         (422, r#"{"message":"The currency field is required.","errors":{"currency":["The currency field is required."]}}"#),
@@ -109,7 +109,7 @@ async fn query_reads_the_request_and_its_payments() {
     let missing =
         r#"{"message":"No query results for model [App\\Business\\PaymentRequest] req-1"}"#;
     let gw = Gateway::start(
-        ProviderId::HitPay,
+        crate::providers::hitpay::ID,
         &[(200, paid), (200, other), (404, missing)],
     )
     .await;
@@ -154,7 +154,7 @@ async fn query_reads_the_request_and_its_payments() {
 #[actix_web::test]
 async fn cancel_deletes_and_a_completed_request_is_declined() {
     let gw = Gateway::start(
-        ProviderId::HitPay,
+        crate::providers::hitpay::ID,
         &[
             (200, r#"{"success":true}"#),
             (
@@ -195,7 +195,7 @@ async fn refund_by_the_payment_id_found_on_the_request_when_unknown() {
     let paid = r#"{"id":"req-1","status":"completed","amount":"25.00","currency":"sgd","payments":[{"id":"pay-9","status":"succeeded","amount":"25.00","currency":"sgd"}]}"#;
     let refunded = r#"{"id":"rf-1","refunded_by":"QA SG","payment_id":"pay-9","amount_refunded":10,"total_amount":25,"currency":"sgd","status":"succeeded"}"#;
     let gw = Gateway::start(
-        ProviderId::HitPay,
+        crate::providers::hitpay::ID,
         &[(200, paid), (200, refunded), (200, refunded)],
     )
     .await;

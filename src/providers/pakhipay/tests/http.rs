@@ -6,7 +6,7 @@ use super::super::PakhiPay;
 use super::{account, checkout_request, query, CALLBACK, KEY, REF};
 use crate::providers::test_gateway::Gateway;
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, ReportedStatus,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedStatus,
 };
 
 fn adapter() -> PakhiPay {
@@ -17,7 +17,7 @@ const CREATED: &str = r#"{"status":1,"payment_url":"https://pakhipay.com/checkou
 
 #[actix_web::test]
 async fn create_sends_the_documented_request_and_reads_the_link() {
-    let gw = Gateway::start(ProviderId::PakhiPay, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::pakhipay::ID, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request())
         .await;
@@ -49,7 +49,7 @@ async fn create_sends_the_documented_request_and_reads_the_link() {
 #[actix_web::test]
 async fn create_on_http_500_is_unknown() {
     let gw = Gateway::start(
-        ProviderId::PakhiPay,
+        crate::providers::pakhipay::ID,
         &[(500, r#"{"status":0,"message":"Server Error"}"#)],
     )
     .await;
@@ -78,7 +78,7 @@ async fn create_on_a_closed_port_is_not_sent() {
 #[actix_web::test]
 async fn create_refusals_auth_and_validation() {
     let gw = Gateway::start(
-        ProviderId::PakhiPay,
+        crate::providers::pakhipay::ID,
         &[
             (401, r#"{"status":0,"message":"Invalid API key"}"#),
             (200, r#"{"status":0,"message":"Invalid API Key"}"#),
@@ -117,7 +117,7 @@ async fn create_refusals_auth_and_validation() {
 
 #[actix_web::test]
 async fn nothing_is_sent_without_usable_credentials_or_customer() {
-    let gw = Gateway::start(ProviderId::PakhiPay, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::pakhipay::ID, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials = serde_json::json!({ "api_key": "" });
     assert_eq!(
@@ -151,7 +151,7 @@ fn report(word: &str, status: ReportedStatus) -> GatewayReport {
 #[actix_web::test]
 async fn query_is_verify_with_the_transaction_id_and_amount() {
     let gw = Gateway::start(
-        ProviderId::PakhiPay,
+        crate::providers::pakhipay::ID,
         &[
             (200, r#"{"status":1,"message":"completed"}"#),
             (200, r#"{"status":1,"message":"pending"}"#),
@@ -200,7 +200,7 @@ async fn query_is_verify_with_the_transaction_id_and_amount() {
 
 #[actix_web::test]
 async fn query_without_a_transaction_id_asks_nothing() {
-    let gw = Gateway::start(ProviderId::PakhiPay, &[]).await;
+    let gw = Gateway::start(crate::providers::pakhipay::ID, &[]).await;
     let a = adapter();
     for q in [query(None), query(Some(""))] {
         assert_eq!(
@@ -214,7 +214,7 @@ async fn query_without_a_transaction_id_asks_nothing() {
 
 #[actix_web::test]
 async fn refund_and_cancel_do_not_exist() {
-    let gw = Gateway::start(ProviderId::PakhiPay, &[]).await;
+    let gw = Gateway::start(crate::providers::pakhipay::ID, &[]).await;
     let (a, acc) = (adapter(), account(&gw.base));
     let refund = crate::providers::RefundRequest {
         reference: "rfd_1".into(),

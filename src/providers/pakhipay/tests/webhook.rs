@@ -6,7 +6,7 @@ use super::super::PakhiPay;
 use super::vectors::{COMPACT, PYTHON, SIG_SORTED, WIRE};
 use super::{account, KEY};
 use crate::providers::{
-    AckKind, GatewayReport, IncomingWebhook, Method, ParsedWebhook, ProviderAdapter, ProviderId,
+    AckKind, GatewayReport, IncomingWebhook, Method, ParsedWebhook, ProviderAdapter,
     ReportedAmount, ReportedStatus, ReturnHints, WebhookAck, WebhookEvent, WebhookVerification,
 };
 use rust_decimal::Decimal;
@@ -223,7 +223,7 @@ fn the_return_url_may_carry_the_transaction_id() {
 fn capabilities_identity_and_credentials() {
     let a = adapter();
     let caps = a.capabilities();
-    assert_eq!(a.id(), ProviderId::PakhiPay);
+    assert_eq!(a.id(), crate::providers::pakhipay::ID);
     assert!(caps.create && caps.query && !caps.refund && !caps.cancel);
     assert_eq!(caps.currencies, &["BDT"]);
     assert_eq!(caps.methods, &[Method::MobileBanking]);

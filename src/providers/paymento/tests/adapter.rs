@@ -2,7 +2,7 @@
 
 use super::super::Paymento;
 use super::credentials_json;
-use crate::providers::{Method, ProviderAdapter, ProviderId, ReturnHints};
+use crate::providers::{Method, ProviderAdapter, ReturnHints};
 use serde_json::json;
 
 fn adapter() -> Paymento {
@@ -54,7 +54,7 @@ fn credentials_are_checked_field_by_field() {
 fn capabilities_and_identity() {
     let a = adapter();
     let caps = a.capabilities();
-    assert_eq!(a.id(), ProviderId::Paymento);
+    assert_eq!(a.id(), crate::providers::paymento::ID);
     assert!(caps.create && caps.query && !caps.refund && !caps.cancel);
     assert!(caps.confirm_webhooks && !caps.partial_refund && !caps.requires_customer);
     assert_eq!(caps.currencies, &["USD", "EUR", "GBP"]);

@@ -4,7 +4,7 @@ use super::super::Paymento;
 use super::{account, checkout_request, query, API_KEY, IPN_URL, REF, TOKEN};
 use crate::providers::test_gateway::{closed_base, Gateway};
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, ReportedAmount,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedAmount,
     ReportedStatus,
 };
 use rust_decimal::Decimal;
@@ -46,7 +46,7 @@ fn report(status: ReportedStatus, word: &str, underpaid: bool) -> GatewayReport 
 
 #[actix_web::test]
 async fn create_sends_the_swagger_body_and_builds_the_checkout_url() {
-    let gw = Gateway::start(ProviderId::Paymento, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::paymento::ID, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF, RETURN))
         .await;
@@ -80,7 +80,7 @@ async fn create_sends_the_swagger_body_and_builds_the_checkout_url() {
 #[actix_web::test]
 async fn create_errors_are_classified() {
     let gw = Gateway::start(
-        ProviderId::Paymento,
+        crate::providers::paymento::ID,
         &[
             (500, r#"{"success":false}"#),
             (
@@ -147,7 +147,7 @@ async fn create_errors_are_classified() {
 async fn a_closed_port_or_bad_credentials_are_not_sent() {
     let out = adapter()
         .create_checkout(
-            &account(&closed_base(ProviderId::Paymento)),
+            &account(&closed_base(crate::providers::paymento::ID)),
             &checkout_request(REF, RETURN),
         )
         .await;
@@ -157,7 +157,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
     );
     let out = adapter()
         .query(
-            &account(&closed_base(ProviderId::Paymento)),
+            &account(&closed_base(crate::providers::paymento::ID)),
             &query(Some(TOKEN)),
         )
         .await;
@@ -166,7 +166,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
         "{out:?}"
     );
 
-    let gw = Gateway::start(ProviderId::Paymento, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::paymento::ID, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials["secret_key"] = "".into();
     let out = adapter()
@@ -182,7 +182,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
 
 #[actix_web::test]
 async fn query_is_verify_and_reads_every_answer() {
-    let gw = Gateway::start(ProviderId::Paymento, &[
+    let gw = Gateway::start(crate::providers::paymento::ID, &[
         (200, &verified(8, true, REF)),
         (200, &verified(3, false, REF)),
         (200, &verified(2, false, REF)),
@@ -249,7 +249,7 @@ async fn query_is_verify_and_reads_every_answer() {
 
 #[actix_web::test]
 async fn without_a_token_nothing_is_asked() {
-    let gw = Gateway::start(ProviderId::Paymento, &[]).await;
+    let gw = Gateway::start(crate::providers::paymento::ID, &[]).await;
     assert_eq!(
         adapter().query(&account(&gw.base), &query(None)).await,
         Outcome::Declined(format!(
@@ -262,7 +262,7 @@ async fn without_a_token_nothing_is_asked() {
 
 #[actix_web::test]
 async fn on_connect_registers_the_ipn_url() {
-    let gw = Gateway::start(ProviderId::Paymento, &[
+    let gw = Gateway::start(crate::providers::paymento::ID, &[
         (200, &format!(r#"{{"success":true,"message":"","body":{{"ipN_URL":"{IPN_URL}","ipN_Method":1}}}}"#)),
         (200, r#"{"success":true,"message":"","body":{"IPN_Url ":"https://elsewhere/ipn","ipN_Method":1}}"#),
         (401, r#"{"success":false,"message":"Invalid API key","body":null}"#),
@@ -299,7 +299,7 @@ async fn on_connect_registers_the_ipn_url() {
 
 #[actix_web::test]
 async fn refund_and_cancel_are_declined_without_a_call() {
-    let gw = Gateway::start(ProviderId::Paymento, &[]).await;
+    let gw = Gateway::start(crate::providers::paymento::ID, &[]).await;
     let (acc, a) = (account(&gw.base), adapter());
     let refund = crate::providers::RefundRequest {
         reference: "rfd_1".into(),

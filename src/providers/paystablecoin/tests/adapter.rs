@@ -2,7 +2,7 @@
 
 use super::super::PayStableCoin;
 use super::credentials_json;
-use crate::providers::{Method, ProviderAdapter, ProviderId};
+use crate::providers::{Method, ProviderAdapter};
 use serde_json::json;
 
 #[test]
@@ -52,7 +52,7 @@ fn credentials_are_checked_field_by_field() {
 fn capabilities_and_identity() {
     let adapter = PayStableCoin::new(reqwest::Client::new());
     let caps = adapter.capabilities();
-    assert_eq!(adapter.id(), ProviderId::PayStableCoin);
+    assert_eq!(adapter.id(), crate::providers::paystablecoin::ID);
     assert!(caps.create && caps.query && caps.refund && !caps.cancel);
     assert_eq!(caps.currencies, &["USD"]);
     assert_eq!(caps.methods, &[Method::Crypto]);

@@ -6,7 +6,7 @@ use super::SECRET;
 use super::{account, checkout_request, refund_request};
 use crate::providers::test_gateway::{Gateway, Seen};
 use crate::providers::{
-    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ProviderId, RefundReport,
+    CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport,
     RefundStatus, ReportedAmount, ReportedStatus,
 };
 use rust_decimal::Decimal;
@@ -53,7 +53,7 @@ fn created() -> CheckoutCreated {
 
 #[actix_web::test]
 async fn create_checkout_on_http_500_is_unknown() {
-    let gw = Gateway::start(ProviderId::PayStableCoin, &[(500, r#"{"code":"99999"}"#)]).await;
+    let gw = Gateway::start(crate::providers::paystablecoin::ID, &[(500, r#"{"code":"99999"}"#)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -79,7 +79,7 @@ async fn create_checkout_on_closed_port_is_not_sent() {
 
 #[actix_web::test]
 async fn create_checkout_sends_a_signed_request_and_reads_the_checkout() {
-    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::paystablecoin::ID, &[(200, CREATED)]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -105,7 +105,7 @@ async fn create_checkout_sends_a_signed_request_and_reads_the_checkout() {
 async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
     let duplicate = r#"{"code":"20001","message":"Order already exists"}"#;
     let gw = Gateway::start(
-        ProviderId::PayStableCoin,
+        crate::providers::paystablecoin::ID,
         &[(200, duplicate), (200, CREATED)],
     )
     .await;
@@ -126,7 +126,7 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
 
     let no_url = r#"{"code":"00000","data":{"merchantOrderId":"att_01JD3ZK2Q4X8V9N6B5M7C1T0RA","status":"INIT"}}"#;
     let gw = Gateway::start(
-        ProviderId::PayStableCoin,
+        crate::providers::paystablecoin::ID,
         &[(200, duplicate), (200, no_url)],
     )
     .await;
@@ -141,7 +141,7 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
     );
     gw.stop().await;
 
-    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, duplicate), (401, "")]).await;
+    let gw = Gateway::start(crate::providers::paystablecoin::ID, &[(200, duplicate), (401, "")]).await;
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
@@ -157,7 +157,7 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
 #[actix_web::test]
 async fn create_checkout_business_codes() {
     let gw = Gateway::start(
-        ProviderId::PayStableCoin,
+        crate::providers::paystablecoin::ID,
         &[
             (200, r#"{"code":"10006","msg":"Currency not supported"}"#),
             (200, r#"{"code":"50001","message":"Invalid signature"}"#),
@@ -197,7 +197,7 @@ async fn query_reports_the_order() {
     let other = r#"{"code":"00000","data":{"merchantOrderId":"att_01JD3ZK2Q4X8V9N6B5M7C1T0RB","status":"SUCCEEDED"}}"#;
     let missing = r#"{"code":"40001","message":"Order not found"}"#;
     let gw = Gateway::start(
-        ProviderId::PayStableCoin,
+        crate::providers::paystablecoin::ID,
         &[(200, paid), (200, waiting), (200, other), (200, missing)],
     )
     .await;
@@ -255,7 +255,7 @@ async fn query_reports_the_order() {
 
 #[actix_web::test]
 async fn refund_and_refund_query() {
-    let gw = Gateway::start(ProviderId::PayStableCoin, &[
+    let gw = Gateway::start(crate::providers::paystablecoin::ID, &[
         (200, r#"{"code":"00000","data":{"merchantRefundOrderId":"REFUND_1737554400000","status":"PROCESSING"}}"#),
         (200, r#"{"code":"00000","data":{"merchantRefundOrderId":"REFUND_1737554400000","refundOrderId":"RF_9","status":"SUCCEEDED"}}"#),
         (200, r#"{"code":"20001","message":"exists"}"#),
@@ -304,7 +304,7 @@ async fn refund_and_refund_query() {
 
 #[actix_web::test]
 async fn nothing_is_sent_with_bad_credentials_and_cancel_is_declined() {
-    let gw = Gateway::start(ProviderId::PayStableCoin, &[(200, CREATED)]).await;
+    let gw = Gateway::start(crate::providers::paystablecoin::ID, &[(200, CREATED)]).await;
     let mut acc = account(&gw.base);
     acc.credentials["api_secret"] = "".into();
     let out = adapter()

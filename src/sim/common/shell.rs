@@ -1,0 +1,162 @@
+//! The simulator shell: what every simulator is besides its gateway's contract.
+//!
+//! Each simulator used to carry its own copy of the same wiring: a struct holding its
+//! configuration, the webhook client and a locked state; `lock`, `stats` and `reset`; a mount
+//! point that knows the path it was reached at; the `_sim` control trait implemented the same way;
+//! the actix scope under `{prefix}/{id}`; and a line in each of the five places of `sim/mod.rs`.
+//! Here they are written once. A simulator brings its state ([`SimState`]), its configuration,
+//! its routes and a [`SimDescriptor`]; the list in `sim/mod.rs` does the rest.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use actix_web::{web, HttpRequest};
+use serde::Serialize;
+
+use super::controls::SimControls;
+use super::faults::{ArmedFault, Fault, SLOW_DELAY_MS};
+
+/// What the shell needs from a simulator's state.
+pub trait SimState: Default + Send + 'static {
+    /// The `_sim/stats` answer.
+    type Stats: Clone + Serialize;
+
+    /// The default delay of a `slow` fault at this gateway.
+    const SLOW_DELAY_MS: u64 = SLOW_DELAY_MS;
+
+    fn stats(&self) -> &Self::Stats;
+
+    /// The fault armed for the next API calls.
+    fn fault(&mut self) -> &mut ArmedFault;
+
+    /// Clears records, faults and stats (not accounts).
+    fn reset(&mut self);
+}
+
+/// A simulator: its configuration, its state and the client that sends its webhooks.
+pub struct Sim<C, S> {
+    pub config: C,
+    pub(crate) http: reqwest::Client,
+    state: Mutex<S>,
+}
+
+impl<C: Default, S: SimState> Sim<C, S> {
+    /// `http` sends the webhooks.
+    pub fn new(http: reqwest::Client) -> Self {
+        Self::with_config(http, C::default())
+    }
+}
+
+impl<C, S: SimState> Sim<C, S> {
+    pub fn with_config(http: reqwest::Client, config: C) -> Self {
+        Sim {
+            config,
+            http,
+            state: Mutex::new(S::default()),
+        }
+    }
+
+    /// Locks the state; a poisoned lock is recovered (the state stays usable for tests).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, S> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A copy of the call counters.
+    pub fn stats(&self) -> S::Stats {
+        self.lock().stats().clone()
+    }
+
+    /// Clears records, faults and stats (not accounts).
+    pub fn reset(&self) {
+        self.lock().reset();
+    }
+}
+
+/// What one mount point knows: the simulator and the path it is mounted at.
+pub(crate) struct Mount<T> {
+    pub sim: Arc<T>,
+    /// `{prefix}/{id}`.
+    pub base: String,
+}
+
+impl<T> Mount<T> {
+    /// Splits the request path into (mount path as actually reached, the gateway's real path).
+    /// Uses the configured base, found anywhere in the path, so an outer scope does not break
+    /// what is signed over the path.
+    pub fn split_path<'a>(&self, req: &'a HttpRequest) -> (&'a str, &'a str) {
+        let path = req.path();
+        let marker = format!("{}/", self.base);
+        match path.find(&marker) {
+            Some(i) => path.split_at(i + self.base.len()),
+            None => ("", path),
+        }
+    }
+
+    /// `<scheme>://<host><mount>/checkout/<id>` for the incoming request (the mount as actually
+    /// reached, so an outer scope still gives a working URL).
+    pub fn checkout_url(&self, req: &HttpRequest, id: &str) -> String {
+        let info = req.connection_info();
+        let (mount, _) = self.split_path(req);
+        let mount = if mount.is_empty() { &self.base } else { mount };
+        format!("{}://{}{mount}/checkout/{id}", info.scheme(), info.host())
+    }
+}
+
+impl<C: Send + Sync + 'static, S: SimState> SimControls for Mount<Sim<C, S>> {
+    const SLOW_DELAY_MS: u64 = S::SLOW_DELAY_MS;
+
+    type Stats = S::Stats;
+
+    fn arm_fault(&self, fault: Option<Fault>) {
+        self.sim.lock().fault().arm(fault);
+    }
+
+    fn stats(&self) -> S::Stats {
+        self.sim.stats()
+    }
+
+    fn reset(&self) {
+        self.sim.reset();
+    }
+}
+
+/// Mounts `sim` at `{prefix}/{id}` with `routes`, each given the [`Mount`] as app data.
+pub fn mount<T: Send + Sync + 'static>(
+    cfg: &mut web::ServiceConfig,
+    sim: &Arc<T>,
+    prefix: &str,
+    id: &str,
+    routes: &[fn(&mut web::ServiceConfig)],
+) {
+    let base = format!("{}/{id}", prefix.trim_end_matches('/'));
+    let data = web::Data::new(Mount {
+        sim: Arc::clone(sim),
+        base: base.clone(),
+    });
+    let scope = routes
+        .iter()
+        .fold(web::scope(&base).app_data(data), |scope, routes| {
+            scope.configure(routes)
+        });
+    cfg.service(scope);
+}
+
+/// A running simulator, as the list of simulators holds it.
+pub trait Simulator: Any + Send + Sync {
+    /// Mounts the simulator at `{prefix}/{id}` (its folder's `configure`).
+    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str);
+}
+
+/// One simulator, as its folder declares it.
+pub struct SimDescriptor {
+    /// The gateway's id, which is also the simulator's path segment (`{prefix}/{id}`).
+    pub id: &'static str,
+    /// Starts the simulator; `http` sends its webhooks.
+    pub start: fn(reqwest::Client) -> Arc<dyn Simulator>,
+    /// The built-in account, as the credential object Payrail stores for the gateway (the
+    /// sandbox connects its demo merchant with it).
+    pub default_credentials: fn() -> serde_json::Value,
+    /// The gateway takes no return URL per payment, so the simulator's `_sim/accounts` takes the
+    /// account's (`return_url`, beside the credentials): the sandbox gives it Payrail's.
+    pub takes_account_return_url: bool,
+}
