@@ -55,19 +55,25 @@ pub(super) async fn exec(app: &TestApp, sql: &str) {
     sqlx::query(sql).execute(&app.pool).await.unwrap();
 }
 
-/// Sets a row aside in a table of its own (so it can be put back), then deletes it.
+/// Sets a row aside in a table of its own (so it can be put back), then deletes it. The stash
+/// is named after the table: SQLite connections of the pool that saw an earlier `stash` of
+/// another table's shape could otherwise read the new one with the old columns.
 pub(super) async fn stash(app: &TestApp, table: &str, id: &str) {
     exec(
         app,
-        &format!("CREATE TABLE stash AS SELECT * FROM {table} WHERE id = '{id}'"),
+        &format!("CREATE TABLE stash_{table} AS SELECT * FROM {table} WHERE id = '{id}'"),
     )
     .await;
     exec(app, &format!("DELETE FROM {table} WHERE id = '{id}'")).await;
 }
 
 pub(super) async fn unstash(app: &TestApp, table: &str) {
-    exec(app, &format!("INSERT INTO {table} SELECT * FROM stash")).await;
-    exec(app, "DROP TABLE stash").await;
+    exec(
+        app,
+        &format!("INSERT INTO {table} SELECT * FROM stash_{table}"),
+    )
+    .await;
+    exec(app, &format!("DROP TABLE stash_{table}")).await;
 }
 
 pub(super) async fn outbox_id(app: &TestApp, payment_id: &str, sequence: i64) -> String {
