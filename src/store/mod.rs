@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod merchants;
 pub mod outage;
 pub mod outbox;
+mod payment_list;
 pub mod payments;
 pub mod refunds;
 pub mod replays;
