@@ -75,7 +75,8 @@ impl Orchestrator {
                 tx.commit().await?;
                 Err(err)
             }
-            Outcome::NotSent(reason) => {
+            Outcome::NotSent(failure) => {
+                let reason = failure.reason.clone();
                 attempt.state = attempts::NOT_SENT.to_owned();
                 attempt.last_error = Some(reason.clone());
                 store::attempts::save(&mut tx, &attempt).await?;
@@ -103,9 +104,10 @@ impl Orchestrator {
                     self.release_idempotent(s).await?;
                 }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
-                Err(gateway_error(false, reason))
+                Err(gateway_error(false, failure))
             }
-            Outcome::Unknown(reason) => {
+            Outcome::Unknown(failure) => {
+                let reason = failure.reason.clone();
                 attempt.last_error = Some(reason.clone());
                 store::attempts::save(&mut tx, &attempt).await?;
                 self.note(
@@ -121,7 +123,7 @@ impl Orchestrator {
                     self.release_idempotent(s).await?;
                 }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
-                Err(gateway_error(true, reason))
+                Err(gateway_error(true, failure))
             }
         }
     }

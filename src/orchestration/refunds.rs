@@ -186,7 +186,7 @@ impl Orchestrator {
                 self.apply_refund_report(&refund.id, &report, Source::Api)
                     .await?
             }
-            Outcome::Unknown(reason) => {
+            Outcome::Unknown(crate::providers::GatewayFailure { reason, .. }) => {
                 // It may have happened: keep it pending; a recheck settles it from what the
                 // gateway holds, and it is never sent again.
                 tracing::warn!(refund_id = %refund.id, %reason, "refund outcome unknown; left pending for recheck");
@@ -199,15 +199,15 @@ impl Orchestrator {
                     provider_message: reason,
                 });
             }
-            Outcome::NotSent(reason) => {
-                self.refund_call_failed(&refund.id, Some("provider_unavailable"), &reason)
+            Outcome::NotSent(failure) => {
+                self.refund_call_failed(&refund.id, Some("provider_unavailable"), &failure.reason)
                     .await?;
                 // Never sent: the key is free for a retry (the failed refund stays on record).
                 if let Some(k) = key {
                     let mut conn = self.db.acquire().await?;
                     store::idempotency::set_refund(&mut conn, &k.merchant_id, &k.key, None).await?;
                 }
-                return Err(gateway_error(false, reason));
+                return Err(gateway_error(false, failure));
             }
         };
         Ok((201, refund_view(&refund).to_string().into_bytes()))

@@ -5,6 +5,7 @@
 //! [`GatewayReport`] and every call's result as an [`Outcome`] named after what the caller must do
 //! next. The orchestration layer turns reports into state changes through the transition table.
 
+pub mod failure;
 pub mod himosoft;
 pub mod hitpay;
 pub mod http_call;
@@ -21,6 +22,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
 
+pub use failure::{FailureKind, GatewayFailure};
 pub use registry::Registry;
 pub use webhook_types::{
     AckKind, IncomingWebhook, ParsedWebhook, WebhookAck, WebhookEvent, WebhookVerification,
@@ -149,10 +151,10 @@ pub enum Outcome<T> {
     /// The gateway refused, definitively (becomes 422 `provider_rejected`).
     Declined(String),
     /// It certainly did not happen (could not connect, refused before processing): safe to retry.
-    NotSent(String),
+    NotSent(GatewayFailure),
     /// It may or may not have happened (timeout after sending, 5xx, unreadable answer): ask the
     /// gateway again with the same reference; never retry elsewhere.
-    Unknown(String),
+    Unknown(GatewayFailure),
 }
 
 impl<T> Outcome<T> {
