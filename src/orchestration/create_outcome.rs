@@ -1,9 +1,11 @@
 //! Recording what the gateway answered to a create: the attempt's state, the payment's
-//! checkout, and the answer the merchant (and every later retry with the same key) gets.
+//! checkout, and the payment the merchant (and every later retry with the same key) is
+//! answered with. A decline under a key is stored in the same transaction that fails the
+//! payment, so no retry can find the payment failed and its key still open.
 
-use super::idempotency::{KeyScope, StoredResponse};
+use super::idempotency::Key;
 use super::transition::Change;
-use super::{gateway_error, views, Orchestrator};
+use super::{gateway_error, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, Outcome};
@@ -16,8 +18,8 @@ impl Orchestrator {
         mut p: PaymentRow,
         mut attempt: AttemptRow,
         outcome: Outcome<CheckoutCreated>,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
+        key: Option<&Key>,
+    ) -> AppResult<PaymentRow> {
         let mut tx = self.db.begin().await?;
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
@@ -43,7 +45,7 @@ impl Orchestrator {
                 )
                 .await?;
                 tx.commit().await?;
-                self.answer_created(&locked, scope).await
+                Ok(locked)
             }
             Outcome::Declined(reason) => {
                 attempt.state = attempts::DECLINED.to_owned();
@@ -59,18 +61,8 @@ impl Orchestrator {
                 let err = AppError::ProviderRejected {
                     provider_message: reason,
                 };
-                if let Some(s) = scope {
-                    let body = err
-                        .envelope(crate::telemetry::current_request_id().as_deref())
-                        .to_string();
-                    self.finish_idempotent(&mut tx, s, err.status(), body.as_bytes())
-                        .await?;
-                    tx.commit().await?;
-                    return Ok(StoredResponse {
-                        status: err.status(),
-                        body: body.into_bytes(),
-                        replayed: false,
-                    });
+                if let Some(k) = key {
+                    k.record_refusal(&mut tx, &err).await?;
                 }
                 tx.commit().await?;
                 Err(err)
@@ -88,7 +80,7 @@ impl Orchestrator {
                     json!({ "attempt_id": attempt.id, "reason": reason }),
                 )
                 .await?;
-                if scope.is_none() {
+                if key.is_none() {
                     // Nobody can resume a payment created without a key: close it now.
                     p = self
                         .fail_locked(
@@ -99,10 +91,8 @@ impl Orchestrator {
                         )
                         .await?;
                 }
+                // Under a key the payment stays resumable: `keyed` releases the key.
                 tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
                 Err(gateway_error(false, failure))
             }
@@ -119,30 +109,10 @@ impl Orchestrator {
                 )
                 .await?;
                 tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
                 Err(gateway_error(true, failure))
             }
         }
-    }
-
-    pub(super) async fn answer_created(
-        &self,
-        p: &PaymentRow,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
-        let body = super::to_json(&views::payment_created(p))?;
-        if let Some(s) = scope {
-            let mut conn = self.db.acquire().await?;
-            self.finish_idempotent(&mut conn, s, 201, &body).await?;
-        }
-        Ok(StoredResponse {
-            status: 201,
-            body,
-            replayed: false,
-        })
     }
 
     /// Closes the payment as `failed` inside `tx` (the gateway refused it, or nobody can resume it).

@@ -57,12 +57,6 @@ pub fn gateway_error(unknown: bool, failure: GatewayFailure) -> AppError {
     }
 }
 
-/// A response or event body as JSON bytes. The views hold only strings, numbers and JSON text
-/// checked on the way in, so this fails only on a bug, and then answers 500 rather than panic.
-pub fn to_json(value: &impl serde::Serialize) -> AppResult<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))
-}
-
 /// Everything the use cases need, cheap to clone (all shared).
 #[derive(Clone)]
 pub struct Orchestrator {
