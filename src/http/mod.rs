@@ -10,6 +10,7 @@ pub mod customer;
 pub mod error;
 pub mod gateway_webhooks;
 pub mod json_body;
+pub mod keyed;
 pub mod middleware;
 pub mod ops;
 pub mod panic_guard;
@@ -23,7 +24,8 @@ pub mod secret_cache;
 pub use route_table::{configure, routes};
 
 use crate::error::AppError;
-use crate::orchestration::{idempotency::StoredResponse, Orchestrator};
+use crate::error::AppResult;
+use crate::orchestration::Orchestrator;
 use actix_web::HttpResponse;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
@@ -102,10 +104,16 @@ pub async fn no_route() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
+/// A response body as JSON bytes. The views hold only strings, numbers and JSON text checked
+/// on the way in, so this fails only on a bug, and then answers 500 rather than panic.
+pub fn to_json(value: &impl serde::Serialize) -> AppResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))
+}
+
 /// A JSON answer, serialised straight into the response body.
 pub fn json_response(status: u16, body: &impl serde::Serialize) -> HttpResponse {
     use actix_web::ResponseError;
-    match crate::orchestration::to_json(body) {
+    match to_json(body) {
         Ok(bytes) => HttpResponse::build(
             actix_web::http::StatusCode::from_u16(status)
                 .unwrap_or(actix_web::http::StatusCode::OK),
@@ -114,16 +122,4 @@ pub fn json_response(status: u16, body: &impl serde::Serialize) -> HttpResponse 
         .body(bytes),
         Err(e) => e.error_response(),
     }
-}
-
-/// An answer from the idempotency layer, replayed byte for byte when it was stored before.
-pub fn stored_response(answer: StoredResponse) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(answer.status)
-        .unwrap_or(actix_web::http::StatusCode::OK);
-    let mut builder = HttpResponse::build(status);
-    builder.content_type("application/json");
-    if answer.replayed {
-        builder.insert_header(("Idempotent-Replayed", "true"));
-    }
-    builder.body(answer.body)
 }

@@ -3,7 +3,7 @@
 use super::auth::{authenticate, consume_signature, Authenticated};
 use super::body::read_body;
 use super::json_body::parse_json;
-use super::{json_response, stored_response, AppState};
+use super::{json_response, keyed, AppState};
 use crate::domain::ids::PaymentId;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::AppError;
@@ -83,11 +83,14 @@ pub async fn create(
         &state.orch.url_policy(),
     )?;
     let scope = key_scope(&req, &auth, &body, create.idempotency_key.as_deref());
+    let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
-        .create_payment(&auth.merchant_id, create, scope)
+        .keyed(scope, keyed::PAYMENT_CREATED, |key| {
+            state.orch.create_payment(&merchant, create, key)
+        })
         .await?;
-    Ok(stored_response(answer))
+    Ok(keyed::response(answer))
 }
 
 pub async fn retrieve(
@@ -190,9 +193,11 @@ pub async fn cancel(
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
-        .run_idempotent(scope.as_ref(), |_| state.orch.cancel(&merchant, &id))
+        .keyed(scope, keyed::PAYMENT_CANCELLED, |_| {
+            state.orch.cancel(&merchant, &id)
+        })
         .await?;
-    Ok(stored_response(answer))
+    Ok(keyed::response(answer))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,7 +2,7 @@
 
 use super::json_body::parse_json;
 use super::payments::{authenticated, idempotency_header, key_scope, payment_id};
-use super::{json_response, stored_response, AppState};
+use super::{json_response, keyed, AppState};
 use crate::domain::ids::RefundId;
 use crate::error::AppError;
 use crate::orchestration::create_input::{raw_amount, resolve_idempotency_key};
@@ -60,17 +60,16 @@ pub async fn create(
     let merchant = auth.merchant_id.clone();
     let answer = state
         .orch
-        .run_idempotent(scope.as_ref(), |resumed| {
+        .keyed(scope, keyed::REFUND_CREATED, |key| {
             let request = crate::orchestration::refunds::RefundAsk {
                 amount: amount.as_deref(),
                 reason: parsed.reason.clone(),
-                key: scope.as_ref(),
-                resumed,
+                key,
             };
             state.orch.create_refund(&merchant, &id, request)
         })
         .await?;
-    Ok(stored_response(answer))
+    Ok(keyed::response(answer))
 }
 
 pub async fn list(

@@ -6,7 +6,7 @@ use super::Orchestrator;
 use crate::domain::ids::AccountId;
 use crate::domain::money::Currency;
 use crate::error::{AppError, AppResult};
-use crate::providers::{Method, Outcome, ProviderId};
+use crate::providers::{GatewayFailure, Method, Outcome, ProviderId};
 use crate::store::{self, accounts::UpsertAccount};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -142,7 +142,9 @@ impl Orchestrator {
             .await
         {
             Outcome::Succeeded(()) | Outcome::Pending(()) => "ok".to_owned(),
-            Outcome::Declined(r) | Outcome::NotSent(r) | Outcome::Unknown(r) => {
+            Outcome::Declined(r)
+            | Outcome::NotSent(GatewayFailure { reason: r, .. })
+            | Outcome::Unknown(GatewayFailure { reason: r, .. }) => {
                 tracing::warn!(account_id = %row.id, reason = %r, "could not register the webhook URL at the gateway");
                 format!("failed: {r}")
             }

@@ -5,7 +5,7 @@
 //! Kept in memory per instance: each instance learns on its own that a gateway is down, which
 //! costs at most `threshold` failed calls per instance.
 
-use crate::providers::Outcome;
+use crate::providers::{FailureKind, Outcome};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -63,7 +63,7 @@ impl Breakers {
     ) -> bool {
         let down = match outcome {
             Outcome::NotSent(_) => true,
-            Outcome::Unknown(reason) => reason.contains("timed out"),
+            Outcome::Unknown(failure) => failure.kind == FailureKind::Timeout,
             _ => false,
         };
         let mut accounts = self.lock();
@@ -106,12 +106,14 @@ impl Breakers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::GatewayFailure;
 
     #[test]
     fn opens_after_consecutive_failures_and_half_opens_after_the_cool_down() {
         let b = Breakers::new(3, Duration::seconds(30));
         let t0 = Utc::now();
-        let down: Outcome<()> = Outcome::NotSent("refused".into());
+        let down: Outcome<()> =
+            Outcome::NotSent(GatewayFailure::new(FailureKind::Connect, "refused"));
         assert!(!b.record("acc", "paystablecoin", &down, t0));
         assert!(!b.record("acc", "paystablecoin", &down, t0));
         assert!(b.allows("acc", t0));
@@ -133,13 +135,35 @@ mod tests {
     fn declines_and_unknown_answers_are_not_outages_but_timeouts_are() {
         let b = Breakers::new(1, Duration::seconds(30));
         let t0 = Utc::now();
+        let unknown =
+            |kind, reason: &str| Outcome::<()>::Unknown(GatewayFailure::new(kind, reason));
         assert!(!b.record::<()>("a", "hitpay", &Outcome::Declined("no".into()), t0));
-        assert!(!b.record::<()>("a", "hitpay", &Outcome::Unknown("HTTP 500".into()), t0));
-        assert!(b.record::<()>(
+        assert!(!b.record(
             "a",
             "hitpay",
-            &Outcome::Unknown("timed out waiting for the gateway".into()),
+            &unknown(FailureKind::Refused, "HTTP 500"),
             t0
         ));
+        assert!(!b.record(
+            "a",
+            "hitpay",
+            &unknown(FailureKind::BadAnswer, "unreadable"),
+            t0
+        ));
+        assert!(b.record(
+            "a",
+            "hitpay",
+            &unknown(FailureKind::Timeout, "no answer"),
+            t0
+        ));
+    }
+
+    #[test]
+    fn the_kind_decides_never_the_text() {
+        let b = Breakers::new(1, Duration::seconds(30));
+        let t0 = Utc::now();
+        // A gateway's own message that happens to say "timed out" is not a timeout.
+        let quoted = GatewayFailure::refused("upstream timed out (HTTP 502 from HitPay)");
+        assert!(!b.record::<()>("a", "hitpay", &Outcome::Unknown(quoted), t0));
     }
 }

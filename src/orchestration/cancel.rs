@@ -2,18 +2,32 @@
 //!
 //! The gateway is asked first: a payment that turns out to be paid (or on its way) is not
 //! cancelled. Where the gateway has a cancel API (`cancel: true`) it is cancelled there too.
+//! A keyed cancel runs under [`Orchestrator::keyed`] like every keyed call.
 
 use super::transition::Change;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::Outcome;
-use crate::store;
+use crate::store::{self, payments::PaymentRow};
 use serde_json::json;
 
+/// A cancelled payment and what may still be done with it (its full view).
+#[derive(Debug)]
+pub struct Cancelled {
+    pub payment: PaymentRow,
+    pub actions: Vec<&'static str>,
+}
+
+impl Cancelled {
+    pub fn view(&self) -> views::PaymentFull<'_> {
+        views::payment_full(&self.payment, &self.actions)
+    }
+}
+
 impl Orchestrator {
-    /// Answers 200 with the payment, or 409 `invalid_state` when it cannot be cancelled.
-    pub async fn cancel(&self, merchant_id: &str, payment_id: &str) -> AppResult<(u16, Vec<u8>)> {
+    /// Cancels the payment, or refuses with `InvalidState` when it cannot be cancelled.
+    pub async fn cancel(&self, merchant_id: &str, payment_id: &str) -> AppResult<Cancelled> {
         let mut conn = self.db.acquire().await?;
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
@@ -48,10 +62,10 @@ impl Orchestrator {
             Decision::Apply | Decision::Unchanged => {
                 tx.commit().await?;
                 let actions = self.actions_for(&locked);
-                Ok((
-                    200,
-                    super::to_json(&views::payment_full(&locked, &actions))?,
-                ))
+                Ok(Cancelled {
+                    payment: locked,
+                    actions,
+                })
             }
             Decision::Refused => Err(AppError::InvalidState(format!(
                 "the payment is {}; it cannot be cancelled",

@@ -1,9 +1,11 @@
 //! Recording what the gateway answered to a create: the attempt's state, the payment's
-//! checkout, and the answer the merchant (and every later retry with the same key) gets.
+//! checkout, and the payment the merchant (and every later retry with the same key) is
+//! answered with. A decline under a key is stored in the same transaction that fails the
+//! payment, so no retry can find the payment failed and its key still open.
 
-use super::idempotency::{KeyScope, StoredResponse};
+use super::idempotency::Key;
 use super::transition::{attempt::change_attempt, Change};
-use super::{gateway_error, views, Orchestrator};
+use super::{gateway_error, Orchestrator};
 use crate::domain::attempt_status::AttemptState;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
@@ -17,8 +19,8 @@ impl Orchestrator {
         mut p: PaymentRow,
         mut attempt: AttemptRow,
         outcome: Outcome<CheckoutCreated>,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
+        key: Option<&Key>,
+    ) -> AppResult<PaymentRow> {
         let mut tx = self.db.begin().await?;
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
@@ -44,7 +46,7 @@ impl Orchestrator {
                 )
                 .await?;
                 tx.commit().await?;
-                self.answer_created(&locked, scope).await
+                Ok(locked)
             }
             Outcome::Declined(reason) => {
                 attempt.last_error = Some(reason.clone());
@@ -60,23 +62,14 @@ impl Orchestrator {
                 let err = AppError::ProviderRejected {
                     provider_message: reason,
                 };
-                if let Some(s) = scope {
-                    let body = err
-                        .envelope(crate::telemetry::current_request_id().as_deref())
-                        .to_string();
-                    self.finish_idempotent(&mut tx, s, err.status(), body.as_bytes())
-                        .await?;
-                    tx.commit().await?;
-                    return Ok(StoredResponse {
-                        status: err.status(),
-                        body: body.into_bytes(),
-                        replayed: false,
-                    });
+                if let Some(k) = key {
+                    k.record_refusal(&mut tx, &err).await?;
                 }
                 tx.commit().await?;
                 Err(err)
             }
-            Outcome::NotSent(reason) => {
+            Outcome::NotSent(failure) => {
+                let reason = failure.reason.clone();
                 attempt.last_error = Some(reason.clone());
                 store::attempts::set_provider_fields(&mut tx, &attempt).await?;
                 change_attempt(&mut tx, &mut attempt, AttemptState::NotSent, Source::Api).await?;
@@ -88,7 +81,7 @@ impl Orchestrator {
                     json!({ "attempt_id": attempt.id, "reason": reason }),
                 )
                 .await?;
-                if scope.is_none() {
+                if key.is_none() {
                     // Nobody can resume a payment created without a key: close it now.
                     p = self
                         .fail_locked(
@@ -99,14 +92,13 @@ impl Orchestrator {
                         )
                         .await?;
                 }
+                // Under a key the payment stays resumable: `keyed` releases the key.
                 tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
-                Err(gateway_error(false, reason))
+                Err(gateway_error(false, failure))
             }
-            Outcome::Unknown(reason) => {
+            Outcome::Unknown(failure) => {
+                let reason = failure.reason.clone();
                 attempt.last_error = Some(reason.clone());
                 store::attempts::set_provider_fields(&mut tx, &attempt).await?;
                 self.note(
@@ -118,30 +110,10 @@ impl Orchestrator {
                 )
                 .await?;
                 tx.commit().await?;
-                if let Some(s) = scope {
-                    self.release_idempotent(s).await?;
-                }
                 tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
-                Err(gateway_error(true, reason))
+                Err(gateway_error(true, failure))
             }
         }
-    }
-
-    pub(super) async fn answer_created(
-        &self,
-        p: &PaymentRow,
-        scope: Option<&KeyScope>,
-    ) -> AppResult<StoredResponse> {
-        let body = super::to_json(&views::payment_created(p))?;
-        if let Some(s) = scope {
-            let mut conn = self.db.acquire().await?;
-            self.finish_idempotent(&mut conn, s, 201, &body).await?;
-        }
-        Ok(StoredResponse {
-            status: 201,
-            body,
-            replayed: false,
-        })
     }
 
     /// Closes the payment as `failed` inside `tx` (the gateway refused it, or nobody can resume it).

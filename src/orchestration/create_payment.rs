@@ -3,10 +3,12 @@
 //!
 //! The payment and attempt rows are committed before the gateway is called, so a crash or a
 //! timeout leaves a payment that a retry with the same key (or the reconciler) continues with
-//! the same gateway-side reference, never a second one.
+//! the same gateway-side reference, never a second one. The key itself is taken and answered
+//! by [`Orchestrator::keyed`], like every keyed call; this use case only records which payment
+//! the key created.
 
 use super::create_input::CreateRequest;
-use super::idempotency::{Begin, KeyScope, StoredResponse};
+use super::idempotency::{Key, KeyScope};
 use super::Orchestrator;
 use crate::crypto::random_token;
 use crate::domain::attempt_status::AttemptState;
@@ -22,50 +24,33 @@ use chrono::Duration;
 use serde_json::json;
 
 impl Orchestrator {
+    /// Creates the payment (or continues the one an earlier try with `key` created) and
+    /// answers it as created. Run under [`Orchestrator::keyed`], which takes the key before
+    /// this runs: a replay or a resumed payment never depends on the accounts as they are now.
     pub async fn create_payment(
         &self,
         merchant_id: &str,
         req: CreateRequest,
-        scope: Option<KeyScope>,
-    ) -> AppResult<StoredResponse> {
-        // The key is consulted before routing: a replay or a resumed payment must not depend on
-        // the merchant's accounts as they are now.
-        let resumed_payment = match &scope {
-            Some(s) => match self.begin_idempotent(s).await? {
-                Begin::Replay(stored) => return Ok(stored),
-                Begin::Run { payment_id, .. } => payment_id,
-            },
-            None => None,
-        };
-        let recorded = match &resumed_payment {
-            // A resumed create asks the same gateway again with the same reference.
-            Some(id) => self.resume(id).await.map(|(p, a)| (p, a, Vec::new())),
-            None => {
-                self.route_and_record(merchant_id, &req, scope.as_ref())
-                    .await
-            }
-        };
-        let (payment, attempt, fallbacks) = match recorded {
-            Ok((p, Some(a), fallbacks)) => (p, a, fallbacks),
+        key: Option<Key>,
+    ) -> AppResult<PaymentRow> {
+        let scope = key.as_ref().map(|k| &k.scope);
+        let (payment, attempt, fallbacks) =
+            match key.as_ref().and_then(|k| k.resumed_payment.as_deref()) {
+                // A resumed create asks the same gateway again with the same reference.
+                Some(id) => self.resume(id).await.map(|(p, a)| (p, a, Vec::new()))?,
+                None => self.route_and_record(merchant_id, &req, scope).await?,
+            };
+        let Some(attempt) = attempt else {
             // Hosted: no gateway is asked until the customer picks a method.
-            Ok((p, None, _)) => return self.answer_created(&p, scope.as_ref()).await,
-            Err(err) => {
-                // Nothing happened: the key is free again (routing answers are not stored).
-                if resumed_payment.is_none() {
-                    if let Some(s) = &scope {
-                        self.forget_idempotent(s).await?;
-                    }
-                }
-                return Err(err);
-            }
+            return Ok(payment);
         };
         if attempt.state() == Some(AttemptState::Open) {
             // The gateway already has it (an earlier try got that far): answer as created.
-            return self.answer_created(&payment, scope.as_ref()).await;
+            return Ok(payment);
         }
         let (payment, attempt, outcome) =
             self.create_at_gateway(payment, attempt, fallbacks).await?;
-        self.record_outcome(payment, attempt, outcome, scope.as_ref())
+        self.record_outcome(payment, attempt, outcome, key.as_ref())
             .await
     }
 

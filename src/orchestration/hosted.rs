@@ -118,7 +118,7 @@ impl Orchestrator {
                 let text = format!("{label} payment was declined. Please choose another method.");
                 self.page_with(payment, text).await
             }
-            Outcome::NotSent(reason) => {
+            Outcome::NotSent(crate::providers::GatewayFailure { reason, .. }) => {
                 self.record_attempt(
                     &payment.id,
                     attempt,
@@ -131,7 +131,7 @@ impl Orchestrator {
                     format!("{label} is not available right now. Please choose another method.");
                 self.page_with(payment, text).await
             }
-            Outcome::Unknown(reason) => {
+            Outcome::Unknown(crate::providers::GatewayFailure { reason, .. }) => {
                 // The gateway may have the order: the attempt stays `creating` for the
                 // reconciler, and the customer may try again.
                 self.record_attempt(

@@ -1,9 +1,15 @@
 //! Idempotency keys (design §1.4), held in the database so they hold across instances.
 //!
-//! `begin` decides what a request with a key may do: run (fresh or resuming a payment whose
-//! gateway outcome is unknown), replay the stored answer, or be refused (different request, or
-//! the first one still running). Answers the merchant can act on are stored; unknown outcomes
-//! release the key so the next retry continues the same payment.
+//! One mechanism for every keyed call (create, cancel, refund): [`Orchestrator::keyed`]. It
+//! decides what a request with a key may do: run (fresh, or resuming a payment or refund whose
+//! gateway outcome is unknown), replay the stored answer, or be refused (a different request
+//! with the same key, or the first one still running). Answers the merchant can act on are
+//! stored; a failure frees the key when its request created nothing, else leaves it resumable.
+//!
+//! The answer is stored as http/ rendered it ([`Recorded`]: opaque bytes and their status), so
+//! a replay is byte for byte; orchestration returns typed results and never picks a status or
+//! builds a body itself. A use case that must store its answer atomically with its own writes
+//! (a declined create) does so through the [`Key`] it is given.
 
 use super::Orchestrator;
 use crate::crypto::sha256_hex;
@@ -11,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::store;
 use chrono::Duration;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 /// One key of one merchant, and the request it was used with.
 #[derive(Debug, Clone)]
@@ -34,7 +41,7 @@ impl KeyScope {
 }
 
 #[derive(Debug)]
-pub enum Begin {
+enum Begin {
     /// This request holds the key; `payment_id` (`refund_id`) is set when an earlier try created
     /// the payment (the refund).
     Run {
@@ -42,15 +49,59 @@ pub enum Begin {
         refund_id: Option<String>,
     },
     /// The stored answer, byte for byte.
-    Replay(StoredResponse),
+    Replay(Recorded),
 }
 
-/// An answer as stored and replayed.
-#[derive(Debug, Clone)]
-pub struct StoredResponse {
+/// An answer as http/ rendered it for the wire: stored as is and replayed byte for byte.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
     pub status: u16,
     pub body: Vec<u8>,
+}
+
+/// How http/ renders a keyed call's typed result, and a definitive refusal.
+pub struct Render<V> {
+    pub view: fn(&V) -> AppResult<Recorded>,
+    pub refusal: fn(&AppError) -> Recorded,
+}
+
+/// A keyed call's answer: what to send, and whether it is a replay of a stored one.
+#[derive(Debug)]
+pub struct Answer {
+    pub recorded: Recorded,
     pub replayed: bool,
+}
+
+/// The key a use case runs under: what an earlier try created, and a way to store a refusal
+/// inside the use case's own transaction.
+#[derive(Clone)]
+pub struct Key {
+    pub scope: KeyScope,
+    /// The payment an earlier try with this key created (a create resumes it).
+    pub resumed_payment: Option<String>,
+    /// The refund an earlier try with this key created (a refund answers where it stands).
+    pub resumed_refund: Option<String>,
+    refusal: fn(&AppError) -> Recorded,
+    recorded: Arc<Mutex<Option<Recorded>>>,
+}
+
+impl Key {
+    /// Stores `err` as the key's answer inside `conn` (the caller's transaction), so the
+    /// refusal and what caused it commit together; [`Orchestrator::keyed`] then answers it.
+    pub async fn record_refusal(&self, conn: &mut store::Conn, err: &AppError) -> AppResult<()> {
+        let answer = (self.refusal)(err);
+        let (m, k) = (&self.scope.merchant_id, &self.scope.key);
+        store::idempotency::finish(conn, m, k, answer.status, &answer.body).await?;
+        *self.recorded.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer);
+        Ok(())
+    }
+
+    fn take_recorded(&self) -> Option<Recorded> {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
 }
 
 /// Errors that are a definitive answer to the request, stored like a success.
@@ -64,8 +115,83 @@ fn is_storable(err: &AppError) -> bool {
     )
 }
 
+/// Errors after which the request may have created something (or the gateway may have it).
+fn may_have_created(err: &AppError) -> bool {
+    matches!(
+        err,
+        AppError::ProviderUnavailable(_)
+            | AppError::ProviderTimeout(_)
+            | AppError::ServiceUnavailable(_)
+            | AppError::Internal(_)
+    )
+}
+
 impl Orchestrator {
-    pub async fn begin_idempotent(&self, scope: &KeyScope) -> AppResult<Begin> {
+    /// Runs `work` at most once per key: the one entry point of create, cancel and refund.
+    /// Without a key `work` simply runs. With one, an identical retry gets the stored answer,
+    /// a different request with the same key is refused, and `work` is given the [`Key`] (with
+    /// what an earlier try created). Its result is rendered by `render` and stored; a refusal
+    /// is stored too; any other failure frees the key, or leaves it resumable when the request
+    /// may have created something.
+    pub async fn keyed<V, Fut>(
+        &self,
+        scope: Option<KeyScope>,
+        render: Render<V>,
+        work: impl FnOnce(Option<Key>) -> Fut,
+    ) -> AppResult<Answer>
+    where
+        Fut: Future<Output = AppResult<V>>,
+    {
+        let fresh = |recorded| Answer {
+            recorded,
+            replayed: false,
+        };
+        let Some(scope) = scope else {
+            let value = work(None).await?;
+            return Ok(fresh((render.view)(&value)?));
+        };
+        let key = match self.begin_idempotent(&scope).await? {
+            Begin::Replay(recorded) => {
+                return Ok(Answer {
+                    recorded,
+                    replayed: true,
+                })
+            }
+            Begin::Run {
+                payment_id,
+                refund_id,
+            } => Key {
+                scope,
+                resumed_payment: payment_id,
+                resumed_refund: refund_id,
+                refusal: render.refusal,
+                recorded: Arc::default(),
+            },
+        };
+        let result = work(Some(key.clone())).await;
+        if let Some(recorded) = key.take_recorded() {
+            // Stored by the use case in its own transaction.
+            return Ok(fresh(recorded));
+        }
+        let recorded = match result.and_then(|value| (render.view)(&value)) {
+            Ok(recorded) => recorded,
+            Err(err) if is_storable(&err) => (render.refusal)(&err),
+            Err(err) => {
+                if may_have_created(&err) {
+                    self.free_or_release(&key.scope).await?;
+                } else {
+                    self.forget_idempotent(&key.scope).await?;
+                }
+                return Err(err);
+            }
+        };
+        let mut conn = self.db.acquire().await?;
+        let (m, k) = (&key.scope.merchant_id, &key.scope.key);
+        store::idempotency::finish(&mut conn, m, k, recorded.status, &recorded.body).await?;
+        Ok(fresh(recorded))
+    }
+
+    async fn begin_idempotent(&self, scope: &KeyScope) -> AppResult<Begin> {
         let now = self.now();
         let lock = Duration::seconds(self.settings.idempotency.lock_secs);
         let expires = now + Duration::seconds(self.settings.idempotency.retention_secs);
@@ -89,13 +215,12 @@ impl Orchestrator {
             return Err(AppError::IdempotencyKeyReused);
         }
         if row.state == store::idempotency::DONE {
-            return Ok(Begin::Replay(StoredResponse {
+            return Ok(Begin::Replay(Recorded {
                 status: row
                     .response_status
                     .and_then(|s| u16::try_from(s).ok())
                     .unwrap_or(200),
                 body: row.response_body.unwrap_or_default(),
-                replayed: true,
             }));
         }
         if store::idempotency::try_resume(&mut conn, m, k, f, now, now + lock).await? {
@@ -115,25 +240,6 @@ impl Orchestrator {
         Err(AppError::IdempotencyKeyInUse { retry_after_secs })
     }
 
-    /// Stores the final answer inside the caller's transaction.
-    pub async fn finish_idempotent(
-        &self,
-        conn: &mut store::Conn,
-        scope: &KeyScope,
-        status: u16,
-        body: &[u8],
-    ) -> AppResult<()> {
-        store::idempotency::finish(conn, &scope.merchant_id, &scope.key, status, body).await?;
-        Ok(())
-    }
-
-    /// The outcome is unknown: the next retry with this key resumes at once.
-    pub async fn release_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
-        let mut conn = self.db.acquire().await?;
-        store::idempotency::release(&mut conn, &scope.merchant_id, &scope.key).await?;
-        Ok(())
-    }
-
     /// After a failure whose outcome may be unknown: the key is freed when its request created
     /// nothing (so a corrected retry is new), else left resumable.
     async fn free_or_release(&self, scope: &KeyScope) -> AppResult<()> {
@@ -146,65 +252,9 @@ impl Orchestrator {
     }
 
     /// Frees a key whose request ended before anything happened.
-    pub async fn forget_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
+    async fn forget_idempotent(&self, scope: &KeyScope) -> AppResult<()> {
         let mut conn = self.db.acquire().await?;
         store::idempotency::forget(&mut conn, &scope.merchant_id, &scope.key).await?;
         Ok(())
-    }
-
-    /// Runs `work` at most once per key for requests that change one thing (cancel, refund).
-    /// `work` is given the refund an earlier try with this key created, if any.
-    pub async fn run_idempotent<Fut>(
-        &self,
-        scope: Option<&KeyScope>,
-        work: impl FnOnce(Option<String>) -> Fut,
-    ) -> AppResult<StoredResponse>
-    where
-        Fut: Future<Output = AppResult<(u16, Vec<u8>)>>,
-    {
-        let Some(scope) = scope else {
-            let (status, body) = work(None).await?;
-            return Ok(StoredResponse {
-                status,
-                body,
-                replayed: false,
-            });
-        };
-        let resumed_refund = match self.begin_idempotent(scope).await? {
-            Begin::Replay(stored) => return Ok(stored),
-            Begin::Run { refund_id, .. } => refund_id,
-        };
-        let (status, body) = match work(resumed_refund).await {
-            Ok(answer) => answer,
-            Err(err) if is_storable(&err) => {
-                let body = err
-                    .envelope(crate::telemetry::current_request_id().as_deref())
-                    .to_string()
-                    .into_bytes();
-                (err.status(), body)
-            }
-            Err(err) => {
-                if matches!(
-                    err,
-                    AppError::ProviderUnavailable(_)
-                        | AppError::ProviderTimeout(_)
-                        | AppError::ServiceUnavailable(_)
-                        | AppError::Internal(_)
-                ) {
-                    self.free_or_release(scope).await?;
-                } else {
-                    self.forget_idempotent(scope).await?;
-                }
-                return Err(err);
-            }
-        };
-        let mut conn = self.db.acquire().await?;
-        self.finish_idempotent(&mut conn, scope, status, &body)
-            .await?;
-        Ok(StoredResponse {
-            status,
-            body,
-            replayed: false,
-        })
     }
 }

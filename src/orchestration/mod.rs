@@ -41,25 +41,22 @@ use crate::crypto::SecretBox;
 use crate::domain::urls::UrlPolicy;
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
-use crate::providers::{AccountContext, ProviderAdapter, ProviderId, QueryRequest, Registry};
+use crate::providers::{
+    AccountContext, FailureKind, GatewayFailure, ProviderAdapter, ProviderId, QueryRequest,
+    Registry,
+};
 use crate::store::{self, accounts::AccountRow, Db};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// The merchant-facing error for a gateway call that failed: `NotSent` is 502; an unknown
-/// outcome is 504 when the gateway timed out, else 502.
-pub fn gateway_error(unknown: bool, reason: String) -> AppError {
-    if unknown && reason.contains("timed out") {
-        AppError::ProviderTimeout(reason)
+/// outcome is 504 when the gateway timed out, else 502. The message is the failure's reason.
+pub fn gateway_error(unknown: bool, failure: GatewayFailure) -> AppError {
+    if unknown && failure.kind == FailureKind::Timeout {
+        AppError::ProviderTimeout(failure.reason)
     } else {
-        AppError::ProviderUnavailable(reason)
+        AppError::ProviderUnavailable(failure.reason)
     }
-}
-
-/// A response or event body as JSON bytes. The views hold only strings, numbers and JSON text
-/// checked on the way in, so this fails only on a bug, and then answers 500 rather than panic.
-pub fn to_json(value: &impl serde::Serialize) -> AppResult<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Everything the use cases need, cheap to clone (all shared).
@@ -173,5 +170,29 @@ impl Orchestrator {
         store::accounts::get(&mut conn, account_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("account {account_id} vanished")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unknown_outcome_that_timed_out_answers_504() {
+        let timeout = || GatewayFailure::new(FailureKind::Timeout, "no answer");
+        assert!(matches!(
+            gateway_error(true, timeout()),
+            AppError::ProviderTimeout(m) if m == "no answer"
+        ));
+        assert!(matches!(
+            gateway_error(false, timeout()),
+            AppError::ProviderUnavailable(_)
+        ));
+        // The text is the gateway's to write: it never decides the status.
+        let quoted = GatewayFailure::refused("upstream timed out (HTTP 502 from HitPay)");
+        assert!(matches!(
+            gateway_error(true, quoted),
+            AppError::ProviderUnavailable(m) if m.contains("timed out")
+        ));
     }
 }

@@ -5,8 +5,10 @@
 //! back (pending, completed, in review), and committed before the gateway is called: an answer
 //! that never arrives leaves a `pending` refund that a recheck settles from the gateway's own
 //! record (`refund_evidence`), never a second refund. State changes are `refund_state`'s.
+//! A keyed refund runs under [`Orchestrator::keyed`] like every keyed call; the refund it
+//! creates is recorded on the key so that a retry answers that refund, never a second one.
 
-use super::idempotency::KeyScope;
+use super::idempotency::Key;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::ids::RefundId;
 use crate::domain::money::{format_minor, Currency, Money};
@@ -37,30 +39,30 @@ pub fn refund_view(r: &RefundRow) -> Value {
     })
 }
 
-/// A merchant's refund request as parsed, with its idempotency key (if any) and the refund an
-/// earlier try with that key created.
+/// A merchant's refund request as parsed, with its idempotency key (if any), which carries the
+/// refund an earlier try with that key created.
 pub struct RefundAsk<'a> {
     pub amount: Option<&'a str>,
     pub reason: Option<String>,
-    pub key: Option<&'a KeyScope>,
-    pub resumed: Option<String>,
+    pub key: Option<Key>,
 }
 
 impl Orchestrator {
     /// Creates a refund of `amount` (or of everything left) and asks the gateway for it.
-    /// Answers 201 with the refund (`pending` until the gateway confirms).
+    /// Answers the refund (`pending` until the gateway confirms).
     pub async fn create_refund(
         &self,
         merchant_id: &str,
         payment_id: &str,
         ask: RefundAsk<'_>,
-    ) -> AppResult<(u16, Vec<u8>)> {
+    ) -> AppResult<RefundRow> {
         let RefundAsk {
             amount,
             reason,
             key,
-            resumed,
         } = ask;
+        let resumed = key.as_ref().and_then(|k| k.resumed_refund.clone());
+        let key = key.as_ref().map(|k| &k.scope);
         let mut conn = self.db.acquire().await?;
         if let Some(refund_id) = resumed {
             // An earlier try with this key created it; its outcome was unknown. It is never sent
@@ -70,7 +72,7 @@ impl Orchestrator {
                 .ok_or_else(|| {
                     AppError::Internal(anyhow::anyhow!("keyed refund {refund_id} is gone"))
                 })?;
-            return Ok((201, refund_view(&refund).to_string().into_bytes()));
+            return Ok(refund);
         }
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
@@ -181,7 +183,7 @@ impl Orchestrator {
                 self.apply_refund_report(&refund.id, &report, Source::Api)
                     .await?
             }
-            Outcome::Unknown(reason) => {
+            Outcome::Unknown(crate::providers::GatewayFailure { reason, .. }) => {
                 // It may have happened: keep it pending; a recheck settles it from what the
                 // gateway holds, and it is never sent again.
                 tracing::warn!(refund_id = %refund.id, %reason, "refund outcome unknown; left pending for recheck");
@@ -194,18 +196,18 @@ impl Orchestrator {
                     provider_message: reason,
                 });
             }
-            Outcome::NotSent(reason) => {
-                self.refund_call_failed(&refund.id, Some("provider_unavailable"), &reason)
+            Outcome::NotSent(failure) => {
+                self.refund_call_failed(&refund.id, Some("provider_unavailable"), &failure.reason)
                     .await?;
                 // Never sent: the key is free for a retry (the failed refund stays on record).
                 if let Some(k) = key {
                     let mut conn = self.db.acquire().await?;
                     store::idempotency::set_refund(&mut conn, &k.merchant_id, &k.key, None).await?;
                 }
-                return Err(gateway_error(false, reason));
+                return Err(gateway_error(false, failure));
             }
         };
-        Ok((201, refund_view(&refund).to_string().into_bytes()))
+        Ok(refund)
     }
 
     pub async fn refund(&self, merchant_id: &str, refund_id: &str) -> AppResult<Value> {

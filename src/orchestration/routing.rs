@@ -149,7 +149,9 @@ impl Orchestrator {
             // Certainly not sent: the next account in priority order may take it.
             match (&outcome, fallbacks.pop()) {
                 (Outcome::NotSent(reason), Some(next)) => {
-                    (payment, attempt) = self.fall_through(payment, attempt, reason, &next).await?;
+                    (payment, attempt) = self
+                        .fall_through(payment, attempt, &reason.reason, &next)
+                        .await?;
                 }
                 _ => return Ok((payment, attempt, outcome)),
             }

@@ -3,8 +3,11 @@
 //! The split that matters: a connection that never opened is `NotSent` (safe to retry or fall
 //! back); anything after the request may have left (timeout, reset, 5xx, garbage) is `Unknown`.
 //! So is an answer larger than [`GATEWAY_ANSWER`]: it is not read past the cap (a hostile or
-//! broken gateway cannot make Payrail hold it), and nothing in it can be trusted.
+//! broken gateway cannot make Payrail hold it), and nothing in it can be trusted. Each failure
+//! carries its [`FailureKind`], which is what later decisions read (a timeout is the only kind
+//! that answers 504), never the reason's text.
 
+use super::failure::{FailureKind, GatewayFailure};
 use super::Outcome;
 use crate::limits::{read_at_most, GATEWAY_ANSWER};
 
@@ -16,8 +19,8 @@ pub struct GatewayResponse {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum HttpFailure {
-    NotSent(String),
-    Unknown(String),
+    NotSent(GatewayFailure),
+    Unknown(GatewayFailure),
 }
 
 impl HttpFailure {
@@ -36,7 +39,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, H
     let url = response.url().clone();
     let answer = read_at_most(response, GATEWAY_ANSWER)
         .await
-        .map_err(|e| HttpFailure::Unknown(format!("reading answer: {e}")))?;
+        .map_err(|e| unknown(FailureKind::Transport, format!("reading answer: {e}")))?;
     if answer.exceeded {
         tracing::warn!(
             host = url.host_str().unwrap_or("-"),
@@ -45,9 +48,10 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, H
             cap_bytes = GATEWAY_ANSWER,
             "the gateway's answer exceeded the cap and was not read further; the outcome is unknown"
         );
-        return Err(HttpFailure::Unknown(format!(
-            "the answer (HTTP {status}) is larger than {GATEWAY_ANSWER} bytes"
-        )));
+        return Err(unknown(
+            FailureKind::BadAnswer,
+            format!("the answer (HTTP {status}) is larger than {GATEWAY_ANSWER} bytes"),
+        ));
     }
     Ok(GatewayResponse {
         status,
@@ -56,15 +60,25 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, H
 }
 
 fn classify(err: reqwest::Error) -> HttpFailure {
+    use FailureKind::*;
     if err.is_connect() {
-        HttpFailure::NotSent(format!("could not connect: {err}"))
+        HttpFailure::NotSent(GatewayFailure::new(
+            Connect,
+            format!("could not connect: {err}"),
+        ))
     } else if err.is_builder() {
-        HttpFailure::NotSent(format!("request not built: {err}"))
+        HttpFailure::NotSent(GatewayFailure::unsendable(format!(
+            "request not built: {err}"
+        )))
     } else if err.is_timeout() {
-        HttpFailure::Unknown("timed out waiting for the gateway".into())
+        unknown(Timeout, "timed out waiting for the gateway")
     } else {
-        HttpFailure::Unknown(format!("transport error: {err}"))
+        unknown(Transport, format!("transport error: {err}"))
     }
+}
+
+fn unknown(kind: FailureKind, reason: impl Into<String>) -> HttpFailure {
+    HttpFailure::Unknown(GatewayFailure::new(kind, reason))
 }
 
 /// Joins a configured base URL and a gateway path without doubling or losing the slash.
@@ -74,4 +88,43 @@ pub fn join(base: &str, path: &str) -> String {
         base.trim_end_matches('/'),
         path.trim_start_matches('/')
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn a_gateway_that_never_answers_is_a_timeout_with_an_unknown_outcome() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _silent = tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(socket);
+        });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
+        match send(client.get(format!("http://{addr}/"))).await {
+            Err(HttpFailure::Unknown(f)) => {
+                assert_eq!(f.kind, FailureKind::Timeout);
+                assert_eq!(f.reason, "timed out waiting for the gateway");
+            }
+            other => panic!("expected an unknown timeout, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_connect_failure_that_was_not_sent() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        match send(reqwest::Client::new().get(format!("http://{addr}/"))).await {
+            Err(HttpFailure::NotSent(f)) => assert_eq!(f.kind, FailureKind::Connect),
+            other => panic!("expected a connect failure, got {other:?}"),
+        }
+    }
 }

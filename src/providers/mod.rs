@@ -9,6 +9,7 @@
 //! to know about the gateway without naming it. The `gateways!` list below is the only place the
 //! folders are named (see `registry`).
 
+pub mod failure;
 mod gateway;
 pub mod http_call;
 #[macro_use]
@@ -30,6 +31,7 @@ gateways! {
     himosoft,
 }
 
+pub use failure::{FailureKind, GatewayFailure};
 pub use gateway::{Capabilities, GatewayDescriptor, ProviderId};
 pub use registry::Registry;
 pub use webhook_types::{
@@ -81,10 +83,10 @@ pub enum Outcome<T> {
     /// The gateway refused, definitively (becomes 422 `provider_rejected`).
     Declined(String),
     /// It certainly did not happen (could not connect, refused before processing): safe to retry.
-    NotSent(String),
+    NotSent(GatewayFailure),
     /// It may or may not have happened (timeout after sending, 5xx, unreadable answer): ask the
     /// gateway again with the same reference; never retry elsewhere.
-    Unknown(String),
+    Unknown(GatewayFailure),
 }
 
 impl<T> Outcome<T> {

@@ -21,7 +21,8 @@
 //! * 5xx and every other status → Unknown: it may have been processed.
 
 use super::wire::ErrorBody;
-use crate::providers::http_call::{GatewayResponse, HttpFailure};
+use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
 pub fn payment_status(word: &str) -> ReportedStatus {
@@ -57,31 +58,8 @@ pub enum Op {
     Query,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
-    Declined(String),
-    NotSent(String),
-    Unknown(String),
-}
-
-impl Failure {
-    pub fn into_outcome<T>(self) -> Outcome<T> {
-        match self {
-            Failure::Declined(m) => Outcome::Declined(m),
-            Failure::NotSent(m) => Outcome::NotSent(m),
-            Failure::Unknown(m) => Outcome::Unknown(m),
-        }
-    }
-}
-
-impl From<HttpFailure> for Failure {
-    fn from(f: HttpFailure) -> Self {
-        match f {
-            HttpFailure::NotSent(m) => Failure::NotSent(m),
-            HttpFailure::Unknown(m) => Failure::Unknown(m),
-        }
-    }
-}
+/// Shared by every adapter: a decline, or a failure with its kind.
+pub use crate::providers::failure::Failure;
 
 fn text(v: &Option<serde_json::Value>) -> Option<&str> {
     v.as_ref().and_then(|v| v.as_str()).map(str::trim)
@@ -104,15 +82,18 @@ pub fn check_http(resp: &GatewayResponse, op: Op) -> Result<(), Failure> {
     match (resp.status, op) {
         (200..=299, _) => Ok(()),
         (400, _) => Err(Failure::Declined(describe(resp))),
-        (401 | 403 | 429, _) => Err(Failure::NotSent(format!(
-            "refused before processing: {}",
-            describe(resp)
+        (status @ (401 | 403 | 429), _) => Err(Failure::NotSent(GatewayFailure::status(
+            status,
+            format!("refused before processing: {}", describe(resp)),
         ))),
         (404, Op::Query) => Err(Failure::Declined(format!("not found: {}", describe(resp)))),
-        (404, Op::Create) => Err(Failure::NotSent(format!(
+        (404, Op::Create) => Err(Failure::NotSent(GatewayFailure::refused(format!(
             "no create route at this base URL: {}",
             describe(resp)
+        )))),
+        (status, _) => Err(Failure::Unknown(GatewayFailure::status(
+            status,
+            format!("HTTP {status} from HimoSoft"),
         ))),
-        (status, _) => Err(Failure::Unknown(format!("HTTP {status} from HimoSoft"))),
     }
 }

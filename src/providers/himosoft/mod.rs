@@ -32,6 +32,7 @@ use self::credentials::Credentials;
 use self::mapping::{check_http, payment_outcome, Failure, Op};
 use self::requests::{Read, SignedRequest};
 use self::wire::PaymentObject;
+use super::failure::GatewayFailure;
 use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
@@ -91,7 +92,7 @@ impl HimoSoft {
         let builder = signed.into_builder(&self.client, &account.base_url, creds);
         let response = http_call::send(builder).await?;
         check_http(&response, op)?;
-        report::read_object(&response.body).map_err(Failure::Unknown)
+        report::read_object(&response.body).map_err(Failure::bad_answer)
     }
 
     async fn read(
@@ -131,8 +132,11 @@ fn now_s() -> i64 {
 }
 
 fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
-    Credentials::parse(&account.credentials)
-        .map_err(|e| Outcome::NotSent(format!("HimoSoft credentials: {e}")))
+    Credentials::parse(&account.credentials).map_err(|e| {
+        Outcome::NotSent(GatewayFailure::unsendable(format!(
+            "HimoSoft credentials: {e}"
+        )))
+    })
 }
 
 #[async_trait::async_trait]
@@ -152,12 +156,12 @@ impl ProviderAdapter for HimoSoft {
         };
         let signed = match requests::create(&creds, &account.webhook_url, req, now_s()) {
             Ok(s) => s,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         match self.call(account, &creds, signed, Op::Create).await {
             Ok(obj) => match report::checkout_created(obj, req.amount) {
                 Ok(created) => Outcome::Pending(created),
-                Err(e) => Outcome::Unknown(e),
+                Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
             },
             Err(f) => f.into_outcome(),
         }
@@ -184,14 +188,14 @@ impl ProviderAdapter for HimoSoft {
         };
         let mut report = match report::payment_report(obj, id, &query.reference, &query.currency) {
             Ok(r) => r,
-            Err(e) => return Outcome::Unknown(e),
+            Err(e) => return Outcome::Unknown(GatewayFailure::bad_answer(e)),
         };
         if report.status == ReportedStatus::Paid && report.amount.is_none() {
             // Best effort: without it the payment completes on the recheck's word alone.
             match self.read(account, &creds, id, Read::Retrieve).await {
                 Ok(obj) => match report::amount_of(&obj, &query.currency) {
                     Ok(amount) => report.amount = amount,
-                    Err(e) => return Outcome::Unknown(e),
+                    Err(e) => return Outcome::Unknown(GatewayFailure::bad_answer(e)),
                 },
                 Err(f) => tracing::warn!(payment = id, reason = ?f, "HimoSoft amount unreadable"),
             }

@@ -25,7 +25,8 @@
 //! * 5xx and every other status → Unknown.
 
 use super::wire::ErrorBody;
-use crate::providers::http_call::{GatewayResponse, HttpFailure};
+use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, RefundStatus, ReportedStatus};
 
 pub fn request_status(word: &str) -> ReportedStatus {
@@ -102,31 +103,8 @@ pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
-    Declined(String),
-    NotSent(String),
-    Unknown(String),
-}
-
-impl Failure {
-    pub fn into_outcome<T>(self) -> Outcome<T> {
-        match self {
-            Failure::Declined(m) => Outcome::Declined(m),
-            Failure::NotSent(m) => Outcome::NotSent(m),
-            Failure::Unknown(m) => Outcome::Unknown(m),
-        }
-    }
-}
-
-impl From<HttpFailure> for Failure {
-    fn from(f: HttpFailure) -> Self {
-        match f {
-            HttpFailure::NotSent(m) => Failure::NotSent(m),
-            HttpFailure::Unknown(m) => Failure::Unknown(m),
-        }
-    }
-}
+/// Shared by every adapter: a decline, or a failure with its kind.
+pub use crate::providers::failure::Failure;
 
 /// The Laravel marker of "the record does not exist" (as opposed to "no such route").
 const MODEL_NOT_FOUND: &str = "No query results for model";
@@ -145,19 +123,28 @@ pub fn classify(resp: &GatewayResponse) -> Result<&[u8], Failure> {
         format!("{text} (HTTP {status} from HitPay)")
     };
     Err(match status {
-        401 | 403 => Failure::NotSent(format!("refused before processing: {shown}")),
-        405 | 429 => Failure::NotSent(shown),
+        401 | 403 => Failure::NotSent(GatewayFailure::status(
+            status,
+            format!("refused before processing: {shown}"),
+        )),
+        405 | 429 => Failure::NotSent(GatewayFailure::status(status, shown)),
         404 if text.starts_with(MODEL_NOT_FOUND) => {
             Failure::Declined(format!("not found: {shown}"))
         }
-        404 => Failure::NotSent(format!("no such route (check base_url): {shown}")),
+        404 => Failure::NotSent(GatewayFailure::status(
+            status,
+            format!("no such route (check base_url): {shown}"),
+        )),
         400 | 422 => Failure::Declined(shown),
-        _ => Failure::Unknown(shown),
+        _ => Failure::Unknown(GatewayFailure::status(status, shown)),
     })
 }
 
 /// A 2xx body as `T`; unreadable means the call may have worked, so Unknown.
 pub fn read<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
-    serde_json::from_slice(body)
-        .map_err(|e| Failure::Unknown(format!("unreadable answer from HitPay: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        Failure::Unknown(GatewayFailure::bad_answer(format!(
+            "unreadable answer from HitPay: {e}"
+        )))
+    })
 }

@@ -26,6 +26,7 @@ mod tests;
 use self::credentials::Credentials;
 use self::mapping::{classify, payment_outcome, read, refund_outcome, Failure};
 use self::wire::{DeleteAnswer, PaymentRequestObj, RefundObj};
+use super::failure::GatewayFailure;
 use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
@@ -87,7 +88,7 @@ impl HitPay {
         form: Option<String>,
     ) -> Result<T, Failure> {
         let creds = Credentials::parse(&account.credentials)
-            .map_err(|e| Failure::NotSent(format!("HitPay credentials: {e}")))?;
+            .map_err(|e| Failure::unsendable(format!("HitPay credentials: {e}")))?;
         let builder = requests::build(
             &self.client,
             method,
@@ -105,7 +106,7 @@ impl HitPay {
         account: &AccountContext,
         id: &str,
     ) -> Result<PaymentRequestObj, Failure> {
-        let path = requests::request_path(id).map_err(Failure::NotSent)?;
+        let path = requests::request_path(id).map_err(Failure::unsendable)?;
         self.call(account, Http::GET, &path, None).await
     }
 
@@ -119,7 +120,7 @@ impl HitPay {
             return Ok(id.to_owned());
         }
         let obj = self.get_request(account, &req.payment_external_id).await?;
-        let report = report::request_report(obj, None).map_err(Failure::Unknown)?;
+        let report = report::request_report(obj, None).map_err(Failure::bad_answer)?;
         match (report.status, report.charge_id) {
             (super::ReportedStatus::Paid, Some(id)) => Ok(id),
             _ => Err(Failure::Declined(format!(
@@ -143,13 +144,13 @@ impl ProviderAdapter for HitPay {
     ) -> Outcome<CheckoutCreated> {
         let form = match requests::create_form(req, &account.webhook_url) {
             Ok(f) => f,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let path = requests::PAYMENT_REQUESTS;
         match self.call(account, Http::POST, path, Some(form)).await {
             Ok(obj) => match report::checkout_created(obj, req) {
                 Ok(created) => Outcome::Pending(created),
-                Err(e) => Outcome::Unknown(e),
+                Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
             },
             Err(f) => f.into_outcome(),
         }
@@ -179,7 +180,7 @@ impl ProviderAdapter for HitPay {
                 report.external_id.get_or_insert_with(|| id.to_owned());
                 payment_outcome(report.status, report)
             }
-            Err(e) => Outcome::Unknown(e),
+            Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
         }
     }
 
@@ -190,18 +191,18 @@ impl ProviderAdapter for HitPay {
         };
         let form = match requests::refund_form(&payment_id, req.amount) {
             Ok(f) => f,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let answer: Result<RefundObj, _> = self
             .call(account, Http::POST, requests::REFUNDS, Some(form))
             .await;
         match answer.and_then(|obj| {
             if obj.payment_id.as_deref().is_some_and(|p| p != payment_id) {
-                return Err(Failure::Unknown(format!(
+                return Err(Failure::bad_answer(format!(
                     "answer is about another payment than {payment_id}"
                 )));
             }
-            report::refund_report(obj, Some(&req.reference)).map_err(Failure::Unknown)
+            report::refund_report(obj, Some(&req.reference)).map_err(Failure::bad_answer)
         }) {
             Ok(report) => refund_outcome(report.status, report),
             Err(f) => f.into_outcome(),
@@ -222,7 +223,7 @@ impl ProviderAdapter for HitPay {
             Err(e) => return Outcome::Declined(e),
         };
         let answer: Result<RefundObj, _> = self.call(account, Http::GET, &path, None).await;
-        match answer.and_then(|obj| report::refund_report(obj, None).map_err(Failure::Unknown)) {
+        match answer.and_then(|obj| report::refund_report(obj, None).map_err(Failure::bad_answer)) {
             Ok(report) => refund_outcome(report.status, report),
             Err(f) => f.into_outcome(),
         }
@@ -235,14 +236,16 @@ impl ProviderAdapter for HitPay {
         };
         let path = match requests::request_path(id) {
             Ok(p) => p,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let answer: Result<DeleteAnswer, _> = self.call(account, Http::DELETE, &path, None).await;
         match answer {
             Ok(DeleteAnswer {
                 success: Some(true),
             }) => Outcome::Succeeded(()),
-            Ok(_) => Outcome::Unknown("HitPay did not confirm the deletion".into()),
+            Ok(_) => Outcome::Unknown(GatewayFailure::bad_answer(
+                "HitPay did not confirm the deletion",
+            )),
             Err(f) => f.into_outcome(),
         }
     }

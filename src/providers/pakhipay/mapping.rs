@@ -30,6 +30,7 @@
 
 use super::wire::Envelope;
 use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
 pub fn payment_status(word: &str) -> ReportedStatus {
@@ -59,22 +60,8 @@ pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
-    Declined(String),
-    NotSent(String),
-    Unknown(String),
-}
-
-impl Failure {
-    pub fn into_outcome<T>(self) -> Outcome<T> {
-        match self {
-            Failure::Declined(m) => Outcome::Declined(m),
-            Failure::NotSent(m) => Outcome::NotSent(m),
-            Failure::Unknown(m) => Outcome::Unknown(m),
-        }
-    }
-}
+/// Shared by every adapter: a decline, or a failure with its kind.
+pub use crate::providers::failure::Failure;
 
 /// The envelope of an answer, or why there is none worth reading.
 pub fn read_envelope(resp: &GatewayResponse) -> Result<Envelope, Failure> {
@@ -84,20 +71,28 @@ pub fn read_envelope(resp: &GatewayResponse) -> Result<Envelope, Failure> {
     let status = resp.status;
     match (status, parsed) {
         (200..=299, Some(env)) => Ok(env),
-        (200..=299, None) => Err(Failure::Unknown(format!(
+        (200..=299, None) => Err(Failure::Unknown(GatewayFailure::bad_answer(format!(
             "unreadable answer from Pakhi Pay (HTTP {status})"
-        ))),
-        (401 | 403, env) => Err(Failure::NotSent(format!(
+        )))),
+        (401 | 403, env) => Err(Failure::NotSent(GatewayFailure::refused(format!(
             "refused before processing: HTTP {status} from Pakhi Pay{}",
             env.and_then(|e| e.message)
                 .map(|m| format!(": {m}"))
                 .unwrap_or_default()
+        )))),
+        (429, _) => Err(Failure::NotSent(GatewayFailure::status(
+            429,
+            "HTTP 429 from Pakhi Pay",
         ))),
-        (429, _) => Err(Failure::NotSent("HTTP 429 from Pakhi Pay".into())),
         (400 | 404 | 405 | 422, Some(env)) if env.status != Some(1) => Ok(env),
         (400 | 422, _) => Err(Failure::Declined(format!("HTTP {status} from Pakhi Pay"))),
-        (404 | 405, _) => Err(Failure::NotSent(format!("HTTP {status} from Pakhi Pay"))),
-        _ => Err(Failure::Unknown(format!("HTTP {status} from Pakhi Pay"))),
+        (404 | 405, _) => Err(Failure::NotSent(GatewayFailure::refused(format!(
+            "HTTP {status} from Pakhi Pay"
+        )))),
+        _ => Err(Failure::Unknown(GatewayFailure::status(
+            status,
+            format!("HTTP {status} from Pakhi Pay"),
+        ))),
     }
 }
 
@@ -113,10 +108,16 @@ fn refusal(env: &Envelope) -> Failure {
         .iter()
         .any(|w| lower.contains(w));
     if about_key {
-        Failure::NotSent(format!("refused before processing: {message}"))
+        Failure::NotSent(GatewayFailure::refused(format!(
+            "refused before processing: {message}"
+        )))
     } else {
         Failure::Declined(message)
     }
+}
+
+fn bad_answer(reason: impl Into<String>) -> Failure {
+    Failure::Unknown(GatewayFailure::bad_answer(reason))
 }
 
 /// The create answer: the checkout link.
@@ -124,14 +125,14 @@ pub fn created(env: Envelope) -> Result<String, Failure> {
     match env.status {
         Some(1) => {}
         Some(_) => return Err(refusal(&env)),
-        None => return Err(Failure::Unknown("answer has no status".into())),
+        None => return Err(bad_answer("answer has no status")),
     }
     let url = env
         .payment_url
-        .ok_or_else(|| Failure::Unknown("answer has no payment_url".into()))?;
+        .ok_or_else(|| bad_answer("answer has no payment_url"))?;
     match url::Url::parse(&url) {
         Ok(u) if matches!(u.scheme(), "https" | "http") => Ok(url),
-        _ => Err(Failure::Unknown(format!(
+        _ => Err(bad_answer(format!(
             "payment_url {url:?} is not an http(s) URL"
         ))),
     }
@@ -142,12 +143,12 @@ pub fn verified(env: Envelope) -> Result<(String, ReportedStatus), Failure> {
     match env.status {
         Some(1) => {}
         Some(_) => return Err(refusal(&env)),
-        None => return Err(Failure::Unknown("answer has no status".into())),
+        None => return Err(bad_answer("answer has no status")),
     }
     let word = env
         .message
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| Failure::Unknown("verify answered status 1 without a message".into()))?;
+        .ok_or_else(|| bad_answer("verify answered status 1 without a message"))?;
     let status = payment_status(&word);
     Ok((word, status))
 }

@@ -20,6 +20,7 @@ mod tests;
 
 use self::credentials::Credentials;
 use self::mapping::{payment_outcome, read_envelope, Failure};
+use super::failure::GatewayFailure;
 use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
@@ -80,17 +81,17 @@ impl PakhiPay {
         body: Vec<u8>,
     ) -> Result<wire::Envelope, Failure> {
         let builder = requests::post(&self.client, &account.base_url, path, &creds.api_key, body);
-        let response = http_call::send(builder).await.map_err(|f| match f {
-            http_call::HttpFailure::NotSent(m) => Failure::NotSent(m),
-            http_call::HttpFailure::Unknown(m) => Failure::Unknown(m),
-        })?;
+        let response = http_call::send(builder).await?;
         read_envelope(&response)
     }
 }
 
 fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
-    Credentials::parse(&account.credentials)
-        .map_err(|e| Outcome::NotSent(format!("Pakhi Pay credentials: {e}")))
+    Credentials::parse(&account.credentials).map_err(|e| {
+        Outcome::NotSent(GatewayFailure::unsendable(format!(
+            "Pakhi Pay credentials: {e}"
+        )))
+    })
 }
 
 #[async_trait::async_trait]
@@ -110,7 +111,7 @@ impl ProviderAdapter for PakhiPay {
         };
         let body = match requests::create_body(req, &account.webhook_url) {
             Ok(b) => b,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let created = self
             .call(account, &creds, requests::CREATE_PATH, body)
@@ -141,7 +142,7 @@ impl ProviderAdapter for PakhiPay {
         };
         let body = match requests::verify_body(transaction_id, query.amount, &query.currency) {
             Ok(b) => b,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let verified = self
             .call(account, &creds, requests::VERIFY_PATH, body)

@@ -21,7 +21,8 @@
 //! * 5xx and every other status → Unknown.
 
 use super::wire::{Envelope, WireStatus};
-use crate::providers::http_call::{GatewayResponse, HttpFailure};
+use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
 /// `OrderStatus` (§2.5), including the undocumented 6 of the swagger enum.
@@ -127,51 +128,39 @@ pub fn payment_outcome<T>(status: ReportedStatus, underpaid: bool, value: T) -> 
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
-    Declined(String),
-    NotSent(String),
-    Unknown(String),
-}
-
-impl Failure {
-    pub fn into_outcome<T>(self) -> Outcome<T> {
-        match self {
-            Failure::Declined(m) => Outcome::Declined(m),
-            Failure::NotSent(m) => Outcome::NotSent(m),
-            Failure::Unknown(m) => Outcome::Unknown(m),
-        }
-    }
-}
-
-impl From<HttpFailure> for Failure {
-    fn from(f: HttpFailure) -> Self {
-        match f {
-            HttpFailure::NotSent(m) => Failure::NotSent(m),
-            HttpFailure::Unknown(m) => Failure::Unknown(m),
-        }
-    }
-}
+/// Shared by every adapter: a decline, or a failure with its kind.
+pub use crate::providers::failure::Failure;
 
 /// The HTTP layer of an answer: only a 200 carries an envelope worth reading.
 pub fn read_answer(resp: &GatewayResponse) -> Result<Envelope, Failure> {
     let status = resp.status;
     let why = || reason_of(&resp.body);
     match status {
-        200 => Envelope::parse(&resp.body)
-            .map_err(|e| Failure::Unknown(format!("unreadable answer from Paymento: {e}"))),
-        400 if contains(&resp.body, b"API_KEY_MISSING") => Err(Failure::NotSent(
-            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into(),
-        )),
+        200 => Envelope::parse(&resp.body).map_err(|e| {
+            Failure::Unknown(GatewayFailure::bad_answer(format!(
+                "unreadable answer from Paymento: {e}"
+            )))
+        }),
+        400 if contains(&resp.body, b"API_KEY_MISSING") => {
+            Err(Failure::NotSent(GatewayFailure::refused(
+                "refused before processing: HTTP 400 API_KEY_MISSING from Paymento",
+            )))
+        }
         400 => Err(Failure::Declined(format!(
             "HTTP 400 from Paymento: {}",
             why()
         ))),
-        401 | 403 | 404 | 429 => Err(Failure::NotSent(format!(
-            "refused before processing: HTTP {status} from Paymento: {}",
-            why()
+        401 | 403 | 404 | 429 => Err(Failure::NotSent(GatewayFailure::status(
+            status,
+            format!(
+                "refused before processing: HTTP {status} from Paymento: {}",
+                why()
+            ),
         ))),
-        _ => Err(Failure::Unknown(format!("HTTP {status} from Paymento"))),
+        _ => Err(Failure::Unknown(GatewayFailure::status(
+            status,
+            format!("HTTP {status} from Paymento"),
+        ))),
     }
 }
 

@@ -22,6 +22,7 @@ mod tests;
 use self::credentials::Credentials;
 use self::mapping::{payment_outcome, read_answer, refusal, Failure};
 use self::wire::{CiObject, Envelope, VerifyAnswer};
+use super::failure::{FailureKind, GatewayFailure};
 use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
@@ -89,8 +90,11 @@ impl Paymento {
 }
 
 fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
-    Credentials::parse(&account.credentials)
-        .map_err(|e| Outcome::NotSent(format!("Paymento credentials: {e}")))
+    Credentials::parse(&account.credentials).map_err(|e| {
+        Outcome::NotSent(GatewayFailure::unsendable(format!(
+            "Paymento credentials: {e}"
+        )))
+    })
 }
 
 /// The token of a successful create: `body` is a JSON string, trimmed (the old docs show a
@@ -120,9 +124,9 @@ fn settings_outcome(result: Result<Envelope, Failure>, ipn_url: &str) -> Outcome
         .and_then(|b| CiObject::parse(b.get().as_bytes()).ok())
         .and_then(|o| o.text("ipn_url").ok().flatten());
     match kept {
-        Some(kept) if kept.trim() != ipn_url => {
-            Outcome::Unknown(format!("Paymento kept IPN URL {kept:?}, not {ipn_url:?}"))
-        }
+        Some(kept) if kept.trim() != ipn_url => Outcome::Unknown(GatewayFailure::bad_answer(
+            format!("Paymento kept IPN URL {kept:?}, not {ipn_url:?}"),
+        )),
         _ => Outcome::Succeeded(()),
     }
 }
@@ -144,7 +148,7 @@ impl ProviderAdapter for Paymento {
         };
         let body = match requests::payment_request_body(&creds, req) {
             Ok(b) => b,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let envelope = match self
             .call(account, &creds, requests::REQUEST_PATH, body)
@@ -160,7 +164,7 @@ impl ProviderAdapter for Paymento {
                 external_id: Some(token),
                 provider_status: mapping::OrderStatus::Initialize.name().to_owned(),
             }),
-            Err(e) => Outcome::Unknown(e),
+            Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
         }
     }
 
@@ -194,12 +198,14 @@ impl ProviderAdapter for Paymento {
         let answer = match envelope.body.as_deref().map(VerifyAnswer::parse) {
             Some(Ok(a)) if a.order_status.is_some() => a,
             Some(Ok(_)) | None if !envelope.success => return refusal(&envelope).into_outcome(),
-            Some(Ok(_)) | None => return Outcome::Unknown("verify answer has no order".into()),
-            Some(Err(e)) => return Outcome::Unknown(e),
+            Some(Ok(_)) | None => {
+                return Outcome::Unknown(GatewayFailure::bad_answer("verify answer has no order"))
+            }
+            Some(Err(e)) => return Outcome::Unknown(GatewayFailure::bad_answer(e)),
         };
         match report::verify_report(answer, token, query) {
             Ok(r) => payment_outcome(r.status, r.underpaid, r),
-            Err(e) => Outcome::Unknown(e),
+            Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
         }
     }
 
@@ -249,10 +255,16 @@ impl ProviderAdapter for Paymento {
         });
         match tokio::time::timeout(ON_CONNECT_WAIT, &mut task).await {
             Ok(Ok(outcome)) => outcome,
-            Ok(Err(e)) => Outcome::Unknown(format!("registration task failed: {e}")),
-            Err(_) => Outcome::Unknown(format!(
-                "no answer within {} s; the registration continues in the background",
-                ON_CONNECT_WAIT.as_secs()
+            Ok(Err(e)) => Outcome::Unknown(GatewayFailure::new(
+                FailureKind::Transport,
+                format!("registration task failed: {e}"),
+            )),
+            Err(_) => Outcome::Unknown(GatewayFailure::new(
+                FailureKind::Timeout,
+                format!(
+                    "no answer within {} s; the registration continues in the background",
+                    ON_CONNECT_WAIT.as_secs()
+                ),
             )),
         }
     }

@@ -29,6 +29,7 @@
 
 use super::wire::Envelope;
 use crate::providers::http_call::{GatewayResponse, HttpFailure};
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, RefundStatus, ReportedStatus};
 
 pub fn payment_status(word: &str) -> ReportedStatus {
@@ -91,37 +92,14 @@ pub enum Verdict {
     Fail(Failure),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Failure {
-    Declined(String),
-    NotSent(String),
-    Unknown(String),
-}
-
-impl Failure {
-    pub fn into_outcome<T>(self) -> Outcome<T> {
-        match self {
-            Failure::Declined(m) => Outcome::Declined(m),
-            Failure::NotSent(m) => Outcome::NotSent(m),
-            Failure::Unknown(m) => Outcome::Unknown(m),
-        }
-    }
-}
-
-impl From<HttpFailure> for Failure {
-    fn from(f: HttpFailure) -> Self {
-        match f {
-            HttpFailure::NotSent(m) => Failure::NotSent(m),
-            HttpFailure::Unknown(m) => Failure::Unknown(m),
-        }
-    }
-}
+/// Shared by every adapter: a decline, or a failure with its kind.
+pub use crate::providers::failure::Failure;
 
 pub fn classify_code(code: &str, message: &str, op: Op) -> Verdict {
     if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Verdict::Fail(Failure::Unknown(format!(
+        return Verdict::Fail(Failure::Unknown(GatewayFailure::bad_answer(format!(
             "unreadable PayStableCoin code {code:?}"
-        )));
+        ))));
     }
     let shown = if message.is_empty() {
         format!("PayStableCoin code {code}")
@@ -133,10 +111,10 @@ pub fn classify_code(code: &str, message: &str, op: Op) -> Verdict {
         ("20001", _, Op::CreateOrder | Op::CreateRefund) => Verdict::AlreadyExists,
         (_, "10" | "20", _) => Verdict::Fail(Failure::Declined(shown)),
         (_, "40", _) => Verdict::Fail(Failure::Declined(format!("not found: {shown}"))),
-        (_, "50", _) => Verdict::Fail(Failure::NotSent(format!(
+        (_, "50", _) => Verdict::Fail(Failure::NotSent(GatewayFailure::refused(format!(
             "refused before processing: {shown}"
-        ))),
-        _ => Verdict::Fail(Failure::Unknown(shown)),
+        )))),
+        _ => Verdict::Fail(Failure::Unknown(GatewayFailure::refused(shown))),
     }
 }
 
@@ -144,14 +122,17 @@ pub fn classify_code(code: &str, message: &str, op: Op) -> Verdict {
 pub fn read_envelope(resp: &GatewayResponse) -> Result<Envelope, HttpFailure> {
     match resp.status {
         200 => serde_json::from_slice(&resp.body).map_err(|e| {
-            HttpFailure::Unknown(format!("unreadable answer from PayStableCoin: {e}"))
+            HttpFailure::Unknown(GatewayFailure::bad_answer(format!(
+                "unreadable answer from PayStableCoin: {e}"
+            )))
         }),
-        401 | 403 | 404 | 429 => Err(HttpFailure::NotSent(format!(
-            "HTTP {} from PayStableCoin",
-            resp.status
+        status @ (401 | 403 | 404 | 429) => Err(HttpFailure::NotSent(GatewayFailure::status(
+            status,
+            format!("HTTP {status} from PayStableCoin"),
         ))),
-        other => Err(HttpFailure::Unknown(format!(
-            "HTTP {other} from PayStableCoin"
+        other => Err(HttpFailure::Unknown(GatewayFailure::status(
+            other,
+            format!("HTTP {other} from PayStableCoin"),
         ))),
     }
 }

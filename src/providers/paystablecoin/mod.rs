@@ -22,6 +22,7 @@ use self::mapping::{classify_code, payment_outcome, read_envelope, refund_outcom
 use self::mapping::{Failure, Op, Verdict};
 use self::requests::SignedRequest;
 use self::wire::Envelope;
+use super::failure::GatewayFailure;
 use super::http_call;
 use super::{
     AccountContext, AckKind, Capabilities, CheckoutCreated, GatewayDescriptor, CheckoutRequest, GatewayReport,
@@ -88,11 +89,12 @@ impl PayStableCoin {
         creds: &Credentials,
         reference: &str,
     ) -> Result<wire::OrderData, Failure> {
-        let signed = requests::query_order(creds, reference, now_ms()).map_err(Failure::NotSent)?;
+        let signed =
+            requests::query_order(creds, reference, now_ms()).map_err(Failure::unsendable)?;
         let envelope = self.call(account, creds, signed).await?;
         match classify_code(&envelope.code, envelope.text(), Op::QueryOrder) {
-            Verdict::Ok => report::order_data(envelope.data).map_err(Failure::Unknown),
-            Verdict::AlreadyExists => Err(Failure::Unknown("unexpected code 20001".into())),
+            Verdict::Ok => report::order_data(envelope.data).map_err(Failure::bad_answer),
+            Verdict::AlreadyExists => Err(Failure::bad_answer("unexpected code 20001")),
             Verdict::Fail(f) => Err(f),
         }
     }
@@ -104,13 +106,13 @@ impl PayStableCoin {
         reference: &str,
     ) -> Result<RefundReport, Failure> {
         let signed =
-            requests::query_refund(creds, reference, now_ms()).map_err(Failure::NotSent)?;
+            requests::query_refund(creds, reference, now_ms()).map_err(Failure::unsendable)?;
         let envelope = self.call(account, creds, signed).await?;
         match classify_code(&envelope.code, envelope.text(), Op::QueryRefund) {
             Verdict::Ok => report::refund_data(envelope.data, reference)
                 .and_then(report::refund_report)
-                .map_err(Failure::Unknown),
-            Verdict::AlreadyExists => Err(Failure::Unknown("unexpected code 20001".into())),
+                .map_err(Failure::bad_answer),
+            Verdict::AlreadyExists => Err(Failure::bad_answer("unexpected code 20001")),
             // 40xxx on a query by our reference: PSC holds no such refund (definitive).
             Verdict::Fail(Failure::Declined(_)) if envelope.code.starts_with("40") => {
                 Ok(RefundReport {
@@ -139,13 +141,14 @@ impl PayStableCoin {
             .await
             .and_then(|data| {
                 report::checkout_created(data, &req.reference, req.amount, &req.currency)
-                    .map_err(Failure::Unknown)
+                    .map_err(Failure::bad_answer)
             });
         match found {
             Ok(created) => Outcome::Pending(created),
-            Err(Failure::Declined(m) | Failure::NotSent(m) | Failure::Unknown(m)) => {
-                Outcome::Unknown(format!("order already exists but could not be read: {m}"))
-            }
+            Err(f) => Outcome::Unknown(GatewayFailure::new(
+                f.kind(),
+                format!("order already exists but could not be read: {}", f.reason()),
+            )),
         }
     }
 }
@@ -155,8 +158,11 @@ fn now_ms() -> i64 {
 }
 
 fn credentials<T>(account: &AccountContext) -> Result<Credentials, Outcome<T>> {
-    Credentials::parse(&account.credentials)
-        .map_err(|e| Outcome::NotSent(format!("PayStableCoin credentials: {e}")))
+    Credentials::parse(&account.credentials).map_err(|e| {
+        Outcome::NotSent(GatewayFailure::unsendable(format!(
+            "PayStableCoin credentials: {e}"
+        )))
+    })
 }
 
 #[async_trait::async_trait]
@@ -176,7 +182,7 @@ impl ProviderAdapter for PayStableCoin {
         };
         let signed = match requests::create_order(&creds, &account.webhook_url, req, now_ms()) {
             Ok(s) => s,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let envelope = match self.call(account, &creds, signed).await {
             Ok(e) => e,
@@ -187,7 +193,7 @@ impl ProviderAdapter for PayStableCoin {
                 report::checkout_created(data, &req.reference, req.amount, &req.currency)
             }) {
                 Ok(created) => Outcome::Pending(created),
-                Err(e) => Outcome::Unknown(e),
+                Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
             },
             Verdict::AlreadyExists => self.existing_checkout(account, &creds, req).await,
             Verdict::Fail(f) => f.into_outcome(),
@@ -210,14 +216,14 @@ impl ProviderAdapter for PayStableCoin {
         };
         if let Some(echoed) = data.merchant_order_id.as_deref() {
             if echoed != reference {
-                return Outcome::Unknown(format!(
+                return Outcome::Unknown(GatewayFailure::bad_answer(format!(
                     "answer is about order {echoed}, not {reference}"
-                ));
+                )));
             }
         }
         match report::payment_report(data) {
             Ok(report) => payment_outcome(report.status, report),
-            Err(e) => Outcome::Unknown(e),
+            Err(e) => Outcome::Unknown(GatewayFailure::bad_answer(e)),
         }
     }
 
@@ -228,23 +234,27 @@ impl ProviderAdapter for PayStableCoin {
         };
         let signed = match requests::create_refund(&creds, req, now_ms()) {
             Ok(s) => s,
-            Err(e) => return Outcome::NotSent(e),
+            Err(e) => return Outcome::NotSent(GatewayFailure::unsendable(e)),
         };
         let envelope = match self.call(account, &creds, signed).await {
             Ok(e) => e,
             Err(f) => return f.into_outcome(),
         };
         let found = match classify_code(&envelope.code, envelope.text(), Op::CreateRefund) {
-            Verdict::Ok => {
-                report::refund_data(envelope.data, &req.reference).and_then(report::refund_report)
-            }
+            Verdict::Ok => report::refund_data(envelope.data, &req.reference)
+                .and_then(report::refund_report)
+                .map_err(GatewayFailure::bad_answer),
             Verdict::AlreadyExists => self
                 .get_refund(account, &creds, &req.reference)
                 .await
-                .map_err(|f| match f {
-                    Failure::Declined(m) | Failure::NotSent(m) | Failure::Unknown(m) => {
-                        format!("refund already exists but could not be read: {m}")
-                    }
+                .map_err(|f| {
+                    GatewayFailure::new(
+                        f.kind(),
+                        format!(
+                            "refund already exists but could not be read: {}",
+                            f.reason()
+                        ),
+                    )
                 }),
             Verdict::Fail(f) => return f.into_outcome(),
         };
@@ -255,7 +265,7 @@ impl ProviderAdapter for PayStableCoin {
                     .get_or_insert_with(|| req.reference.clone());
                 refund_outcome(report.status, report)
             }
-            Err(e) => Outcome::Unknown(e),
+            Err(f) => Outcome::Unknown(f),
         }
     }
 

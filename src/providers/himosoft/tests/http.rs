@@ -10,6 +10,7 @@ use crate::providers::{
     CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedAmount,
     ReportedStatus,
 };
+use crate::providers::{FailureKind, GatewayFailure};
 use rust_decimal::Decimal;
 
 /// The signature HimoSoft would expect of a request the scripted gateway saw.
@@ -86,11 +87,11 @@ async fn create_error_classification() {
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("HTTP 500 from HimoSoft".into())
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from HimoSoft"))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)".into())
+        Outcome::NotSent(GatewayFailure::refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)"))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
@@ -99,15 +100,17 @@ async fn create_error_classification() {
         )
     );
     assert!(
-        matches!(a.create_checkout(&acc, &req).await, Outcome::Unknown(m) if m.starts_with("unreadable answer"))
+        matches!(a.create_checkout(&acc, &req).await, Outcome::Unknown(m) if m.reason.starts_with("unreadable answer"))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("payment pay_1 is held for 15.00, not 1500.00".into())
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "payment pay_1 is held for 15.00, not 1500.00"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("answer has no checkout_url".into())
+        Outcome::Unknown(GatewayFailure::bad_answer("answer has no checkout_url"))
     );
     gw.stop().await;
 }
@@ -124,7 +127,7 @@ async fn create_on_a_closed_port_is_not_sent() {
         )
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
 }
@@ -138,7 +141,9 @@ async fn nothing_is_sent_with_bad_credentials_or_no_payment_id() {
         adapter()
             .create_checkout(&acc, &checkout_request(REF, bdt(100)))
             .await,
-        Outcome::NotSent("HimoSoft credentials: secret must not be empty".into())
+        Outcome::NotSent(GatewayFailure::unsendable(
+            "HimoSoft credentials: secret must not be empty"
+        ))
     );
     let out = adapter().query(&account(&gw.base), &query(None)).await;
     assert!(matches!(out, Outcome::Declined(m) if m.starts_with("no HimoSoft payment id")));
@@ -255,7 +260,10 @@ async fn a_failed_recheck_falls_back_to_verify_and_a_bare_completed_reads_the_am
     let out = adapter()
         .query(&account(&gw.base), &query(Some("pay_1")))
         .await;
-    assert_eq!(out, Outcome::Unknown("HTTP 500 from HimoSoft".into()));
+    assert_eq!(
+        out,
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from HimoSoft"))
+    );
     gw.stop().await;
 }
 
@@ -288,21 +296,25 @@ async fn query_refuses_answers_that_do_not_add_up() {
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("answer is about payment pay_2, not pay_1".into())
-    );
-    assert_eq!(
-        a.query(&acc, &q).await,
-        Outcome::Unknown(format!(
-            "payment pay_1 belongs to order att_other, not {REF}"
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "answer is about payment pay_2, not pay_1"
         ))
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("answer has no status".into())
+        Outcome::Unknown(GatewayFailure::bad_answer(format!(
+            "payment pay_1 belongs to order att_other, not {REF}"
+        )))
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("amount \"1,500\" is not a plain decimal".into())
+        Outcome::Unknown(GatewayFailure::bad_answer("answer has no status"))
+    );
+    assert_eq!(
+        a.query(&acc, &q).await,
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "amount \"1,500\" is not a plain decimal"
+        ))
     );
     assert_eq!(
         gw.seen().len(),

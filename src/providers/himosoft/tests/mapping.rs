@@ -2,6 +2,7 @@
 
 use super::super::mapping::{check_http, payment_outcome, payment_status, Failure, Op};
 use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
 #[test]
@@ -67,9 +68,7 @@ fn http_statuses() {
     );
     assert_eq!(
         check_http(&resp(401, sig), Op::Query),
-        Err(Failure::NotSent(
-            "refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)")))
     );
     assert_eq!(
         check_http(&resp(404, r#"{"error":"not_found"}"#), Op::Query),
@@ -79,9 +78,9 @@ fn http_statuses() {
     );
     assert_eq!(
         check_http(&resp(404, "<html>"), Op::Create),
-        Err(Failure::NotSent(
-            "no create route at this base URL: HTTP 404 from HimoSoft".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "no create route at this base URL: HTTP 404 from HimoSoft"
+        )))
     );
     assert!(matches!(
         check_http(&resp(403, ""), Op::Create),
@@ -94,7 +93,10 @@ fn http_statuses() {
     for status in [500, 502, 503, 504, 301, 409] {
         assert_eq!(
             check_http(&resp(status, "{}"), Op::Create),
-            Err(Failure::Unknown(format!("HTTP {status} from HimoSoft")))
+            Err(Failure::Unknown(GatewayFailure::status(
+                status,
+                format!("HTTP {status} from HimoSoft")
+            )))
         );
     }
 }

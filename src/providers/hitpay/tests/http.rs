@@ -9,6 +9,7 @@ use crate::providers::{
     CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport,
     RefundRequest, RefundStatus, ReportedAmount, ReportedStatus,
 };
+use crate::providers::{FailureKind, GatewayFailure};
 use rust_decimal::Decimal;
 
 fn adapter() -> HitPay {
@@ -63,24 +64,28 @@ async fn create_outcomes_by_answer() {
     let (acc, req, a) = (account(&gw.base), checkout_request(REF), adapter());
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("Server Error (HTTP 500 from HitPay)".into())
+        Outcome::Unknown(GatewayFailure::refused(
+            "Server Error (HTTP 500 from HitPay)"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(
-            "refused before processing: Unauthenticated. (HTTP 401 from HitPay)".into()
-        )
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: Unauthenticated. (HTTP 401 from HitPay)"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
         Outcome::Declined("The currency field is required. (HTTP 422 from HitPay)".into())
     );
     assert!(
-        matches!(a.create_checkout(&acc, &req).await, Outcome::Unknown(m) if m.starts_with("unreadable answer"))
+        matches!(a.create_checkout(&acc, &req).await, Outcome::Unknown(m) if m.reason.starts_with("unreadable answer"))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("payment request is for 2.50 SGD, not 25.00 SGD".into())
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "payment request is for 2.50 SGD, not 25.00 SGD"
+        ))
     );
     gw.stop().await;
 }
@@ -97,7 +102,7 @@ async fn a_closed_port_is_not_sent() {
         )
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
 }
@@ -133,7 +138,9 @@ async fn query_reads_the_request_and_its_payments() {
     );
     assert_eq!(
         a.query(&acc, &query(Some("req-1"))).await,
-        Outcome::Unknown(format!("answer is about reference att_OTHER, not {REF}"))
+        Outcome::Unknown(GatewayFailure::bad_answer(format!(
+            "answer is about reference att_OTHER, not {REF}"
+        )))
     );
     assert!(
         matches!(a.query(&acc, &query(Some("req-1"))).await, Outcome::Declined(m) if m.starts_with("not found: No query results"))

@@ -7,6 +7,7 @@ use super::super::mapping::{
 use super::super::report::{amount, parse_decimal, request_report};
 use super::super::wire::PaymentRequestObj;
 use crate::providers::http_call::GatewayResponse;
+use crate::providers::{FailureKind, GatewayFailure};
 use crate::providers::{Outcome, RefundStatus, ReportedStatus as S};
 use rust_decimal::Decimal;
 
@@ -87,9 +88,9 @@ fn http_statuses() {
     assert_eq!(c(201, "{}"), Ok(b"{}".to_vec()));
     assert_eq!(
         c(401, r#"{"message":"Unauthenticated."}"#),
-        Err(Failure::NotSent(
-            "refused before processing: Unauthenticated. (HTTP 401 from HitPay)".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: Unauthenticated. (HTTP 401 from HitPay)"
+        )))
     );
     assert!(matches!(c(403, ""), Err(Failure::NotSent(_))));
     assert!(matches!(c(429, ""), Err(Failure::NotSent(_))));
@@ -116,12 +117,15 @@ fn http_statuses() {
         Err(Failure::Declined("not found: No query results for model [App\\Business\\PaymentRequest] abc (HTTP 404 from HitPay)".into()))
     );
     assert!(
-        matches!(c(404, "<html>Not Found</html>"), Err(Failure::NotSent(m)) if m.starts_with("no such route"))
+        matches!(c(404, "<html>Not Found</html>"), Err(Failure::NotSent(m)) if m.kind == FailureKind::Refused && m.reason.starts_with("no such route"))
     );
     for s in [500, 502, 503, 504, 302, 409] {
         assert_eq!(
             c(s, "x"),
-            Err(Failure::Unknown(format!("HTTP {s} from HitPay"))),
+            Err(Failure::Unknown(GatewayFailure::status(
+                s,
+                format!("HTTP {s} from HitPay")
+            ))),
             "{s}"
         );
     }

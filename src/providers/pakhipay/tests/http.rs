@@ -8,6 +8,7 @@ use crate::providers::test_gateway::Gateway;
 use crate::providers::{
     CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedStatus,
 };
+use crate::providers::{FailureKind, GatewayFailure};
 
 fn adapter() -> PakhiPay {
     PakhiPay::new(reqwest::Client::new())
@@ -56,7 +57,10 @@ async fn create_on_http_500_is_unknown() {
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request())
         .await;
-    assert_eq!(out, Outcome::Unknown("HTTP 500 from Pakhi Pay".into()));
+    assert_eq!(
+        out,
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from Pakhi Pay"))
+    );
     gw.stop().await;
 }
 
@@ -70,7 +74,7 @@ async fn create_on_a_closed_port_is_not_sent() {
         .create_checkout(&account(&base), &checkout_request())
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
 }
@@ -91,13 +95,15 @@ async fn create_refusals_auth_and_validation() {
     let (a, acc, req) = (adapter(), account(&gw.base), checkout_request());
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(
-            "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key".into()
-        )
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent("refused before processing: Invalid API Key".into())
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: Invalid API Key"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
@@ -105,11 +111,13 @@ async fn create_refusals_auth_and_validation() {
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("unreadable answer from Pakhi Pay (HTTP 200)".into())
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "unreadable answer from Pakhi Pay (HTTP 200)"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("answer has no payment_url".into())
+        Outcome::Unknown(GatewayFailure::bad_answer("answer has no payment_url"))
     );
     assert_eq!(gw.seen().len(), 5);
     gw.stop().await;
@@ -122,13 +130,17 @@ async fn nothing_is_sent_without_usable_credentials_or_customer() {
     acc.credentials = serde_json::json!({ "api_key": "" });
     assert_eq!(
         adapter().create_checkout(&acc, &checkout_request()).await,
-        Outcome::NotSent("Pakhi Pay credentials: api_key must not be empty".into())
+        Outcome::NotSent(GatewayFailure::unsendable(
+            "Pakhi Pay credentials: api_key must not be empty"
+        ))
     );
     let mut req = checkout_request();
     req.customer.name = None;
     assert_eq!(
         adapter().create_checkout(&account(&gw.base), &req).await,
-        Outcome::NotSent("Pakhi Pay needs the customer's name (cus_name)".into())
+        Outcome::NotSent(GatewayFailure::unsendable(
+            "Pakhi Pay needs the customer's name (cus_name)"
+        ))
     );
     assert!(gw.seen().is_empty());
     gw.stop().await;
@@ -185,7 +197,7 @@ async fn query_is_verify_with_the_transaction_id_and_amount() {
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("HTTP 503 from Pakhi Pay".into())
+        Outcome::Unknown(GatewayFailure::refused("HTTP 503 from Pakhi Pay"))
     );
     let seen = gw.seen();
     assert_eq!(seen.len(), 6);

@@ -3,6 +3,7 @@
 use super::super::mapping::Failure;
 use super::super::mapping::{created, payment_outcome, payment_status, read_envelope, verified};
 use crate::providers::http_call::GatewayResponse;
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
 #[test]
@@ -83,31 +84,33 @@ fn create_answers() {
     );
     assert_eq!(
         create_answer(200, r#"{"status":0,"message":"Invalid API Key"}"#),
-        Err(Failure::NotSent(
-            "refused before processing: Invalid API Key".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: Invalid API Key"
+        )))
     );
     assert_eq!(
         create_answer(200, r#"{"status":1}"#),
-        Err(Failure::Unknown("answer has no payment_url".into()))
+        Err(Failure::Unknown(GatewayFailure::bad_answer(
+            "answer has no payment_url"
+        )))
     );
     assert_eq!(
         create_answer(200, r#"{"status":1,"payment_url":"javascript:alert(1)"}"#),
-        Err(Failure::Unknown(
-            r#"payment_url "javascript:alert(1)" is not an http(s) URL"#.into()
-        ))
+        Err(Failure::Unknown(GatewayFailure::bad_answer(
+            r#"payment_url "javascript:alert(1)" is not an http(s) URL"#
+        )))
     );
     assert_eq!(
         create_answer(200, "<html>oops</html>"),
-        Err(Failure::Unknown(
-            "unreadable answer from Pakhi Pay (HTTP 200)".into()
-        ))
+        Err(Failure::Unknown(GatewayFailure::bad_answer(
+            "unreadable answer from Pakhi Pay (HTTP 200)"
+        )))
     );
     assert_eq!(
         create_answer(200, r#"{"payment_url":"https://x"}"#),
-        Err(Failure::Unknown(
-            "unreadable answer from Pakhi Pay (HTTP 200)".into()
-        ))
+        Err(Failure::Unknown(GatewayFailure::bad_answer(
+            "unreadable answer from Pakhi Pay (HTTP 200)"
+        )))
     );
 }
 
@@ -115,19 +118,22 @@ fn create_answers() {
 fn http_statuses() {
     assert_eq!(
         create_answer(401, r#"{"status":0,"message":"Invalid API key"}"#),
-        Err(Failure::NotSent(
-            "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key"
+        )))
     );
     assert_eq!(
         create_answer(403, ""),
-        Err(Failure::NotSent(
-            "refused before processing: HTTP 403 from Pakhi Pay".into()
-        ))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 403 from Pakhi Pay"
+        )))
     );
     assert_eq!(
         create_answer(429, ""),
-        Err(Failure::NotSent("HTTP 429 from Pakhi Pay".into()))
+        Err(Failure::NotSent(GatewayFailure::status(
+            429,
+            "HTTP 429 from Pakhi Pay"
+        )))
     );
     assert_eq!(
         create_answer(400, r#"{"status":0,"message":"amount is required"}"#),
@@ -139,7 +145,9 @@ fn http_statuses() {
     );
     assert_eq!(
         create_answer(404, "<html>Not Found</html>"),
-        Err(Failure::NotSent("HTTP 404 from Pakhi Pay".into()))
+        Err(Failure::NotSent(GatewayFailure::refused(
+            "HTTP 404 from Pakhi Pay"
+        )))
     );
     assert_eq!(
         verify_answer(404, r#"{"status":0,"message":"Invalid transaction"}"#),
@@ -148,7 +156,10 @@ fn http_statuses() {
     for status in [500, 502, 503, 504, 302] {
         assert_eq!(
             create_answer(status, r#"{"status":1,"payment_url":"https://x"}"#),
-            Err(Failure::Unknown(format!("HTTP {status} from Pakhi Pay")))
+            Err(Failure::Unknown(GatewayFailure::status(
+                status,
+                format!("HTTP {status} from Pakhi Pay")
+            )))
         );
     }
 }
@@ -182,9 +193,9 @@ fn verify_answers_follow_k3() {
     );
     assert_eq!(
         verify_answer(200, r#"{"status":1}"#),
-        Err(Failure::Unknown(
-            "verify answered status 1 without a message".into()
-        ))
+        Err(Failure::Unknown(GatewayFailure::bad_answer(
+            "verify answered status 1 without a message"
+        )))
     );
     assert_eq!(
         verify_answer(200, r#"{"status":2,"message":"completed"}"#),

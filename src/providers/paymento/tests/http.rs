@@ -7,6 +7,7 @@ use crate::providers::{
     CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, ReportedAmount,
     ReportedStatus,
 };
+use crate::providers::{FailureKind, GatewayFailure};
 use rust_decimal::Decimal;
 
 const RETURN: &str = "http://127.0.0.1:8080/checkout/pay_1/return?t=abc";
@@ -111,19 +112,19 @@ async fn create_errors_are_classified() {
     }
     assert_eq!(
         outcomes[0],
-        Outcome::Unknown("HTTP 500 from Paymento".into())
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from Paymento"))
     );
     assert_eq!(
         outcomes[1],
-        Outcome::NotSent(
-            "refused before processing: HTTP 401 from Paymento: Invalid API key".into()
-        )
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 401 from Paymento: Invalid API key"
+        ))
     );
     assert_eq!(
         outcomes[2],
-        Outcome::NotSent(
-            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into()
-        )
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento"
+        ))
     );
     assert_eq!(
         outcomes[3],
@@ -134,11 +135,14 @@ async fn create_errors_are_classified() {
         Outcome::Declined("Your balance is insufficient".into())
     );
     assert!(
-        matches!(&outcomes[5], Outcome::Unknown(m) if m.starts_with("unreadable answer")),
+        matches!(&outcomes[5], Outcome::Unknown(m) if m.reason.starts_with("unreadable answer")),
         "{:?}",
         outcomes[5]
     );
-    assert_eq!(outcomes[6], Outcome::Unknown("answer has no body".into()));
+    assert_eq!(
+        outcomes[6],
+        Outcome::Unknown(GatewayFailure::bad_answer("answer has no body"))
+    );
     assert_eq!(gw.seen().len(), 7);
     gw.stop().await;
 }
@@ -152,7 +156,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
         )
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
     let out = adapter()
@@ -162,7 +166,7 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
         )
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
 
@@ -174,7 +178,9 @@ async fn a_closed_port_or_bad_credentials_are_not_sent() {
         .await;
     assert_eq!(
         out,
-        Outcome::NotSent("Paymento credentials: secret_key must not be empty".into())
+        Outcome::NotSent(GatewayFailure::unsendable(
+            "Paymento credentials: secret_key must not be empty"
+        ))
     );
     assert!(gw.seen().is_empty());
     gw.stop().await;
@@ -227,17 +233,17 @@ async fn query_is_verify_and_reads_every_answer() {
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown(format!(
+        Outcome::Unknown(GatewayFailure::bad_answer(format!(
             "verify answer is about order att_someone_else, not {REF}"
-        ))
+        )))
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("verify answer has no order".into())
+        Outcome::Unknown(GatewayFailure::bad_answer("verify answer has no order"))
     );
     assert_eq!(
         a.query(&acc, &q).await,
-        Outcome::Unknown("HTTP 503 from Paymento".into())
+        Outcome::Unknown(GatewayFailure::refused("HTTP 503 from Paymento"))
     );
     let seen = gw.seen();
     assert_eq!(seen.len(), 8);
@@ -273,19 +279,19 @@ async fn on_connect_registers_the_ipn_url() {
     assert_eq!(a.on_connect(&acc).await, Outcome::Succeeded(()));
     assert_eq!(
         a.on_connect(&acc).await,
-        Outcome::Unknown(format!(
+        Outcome::Unknown(GatewayFailure::bad_answer(format!(
             "Paymento kept IPN URL \"https://elsewhere/ipn\", not \"{IPN_URL}\""
+        )))
+    );
+    assert_eq!(
+        a.on_connect(&acc).await,
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 401 from Paymento: Invalid API key"
         ))
     );
     assert_eq!(
         a.on_connect(&acc).await,
-        Outcome::NotSent(
-            "refused before processing: HTTP 401 from Paymento: Invalid API key".into()
-        )
-    );
-    assert_eq!(
-        a.on_connect(&acc).await,
-        Outcome::Unknown("HTTP 500 from Paymento".into())
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from Paymento"))
     );
     let seen = gw.seen();
     assert_eq!(seen[0].path, "/paymento/v1/payment/settings");

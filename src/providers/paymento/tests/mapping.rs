@@ -5,6 +5,7 @@ use super::super::mapping::{
 };
 use super::super::wire::{Envelope, WireStatus};
 use crate::providers::http_call::GatewayResponse;
+use crate::providers::{FailureKind, GatewayFailure};
 use crate::providers::{Outcome, ReportedStatus};
 
 fn mapped(text: &str) -> (ReportedStatus, bool) {
@@ -97,7 +98,7 @@ fn http_answers_are_classified() {
     let ok = answer(200, r#"{"success":true,"message":"","body":"t"}"#).unwrap();
     assert!(ok.success);
     assert!(
-        matches!(answer(200, "<html>oops"), Err(Failure::Unknown(m)) if m.starts_with("unreadable answer from Paymento"))
+        matches!(answer(200, "<html>oops"), Err(Failure::Unknown(m)) if m.kind == FailureKind::BadAnswer && m.reason.starts_with("unreadable answer from Paymento"))
     );
     assert_eq!(
         answer(
@@ -105,15 +106,15 @@ fn http_answers_are_classified() {
             r#"{"success":false,"message":"API_KEY_MISSING","body":null}"#
         )
         .unwrap_err(),
-        Failure::NotSent(
-            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into()
-        )
+        Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento"
+        ))
     );
     assert_eq!(
         answer(400, "API_KEY_MISSING").unwrap_err(),
-        Failure::NotSent(
-            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento".into()
-        )
+        Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 400 API_KEY_MISSING from Paymento"
+        ))
     );
     assert_eq!(
         answer(
@@ -133,13 +134,15 @@ fn http_answers_are_classified() {
             r#"{"success":false,"message":"Invalid API key","body":null}"#
         )
         .unwrap_err(),
-        Failure::NotSent(
-            "refused before processing: HTTP 401 from Paymento: Invalid API key".into()
-        )
+        Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 401 from Paymento: Invalid API key"
+        ))
     );
     assert_eq!(
         answer(403, "").unwrap_err(),
-        Failure::NotSent("refused before processing: HTTP 403 from Paymento: (empty body)".into())
+        Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: HTTP 403 from Paymento: (empty body)"
+        ))
     );
     assert!(matches!(
         answer(404, "no route").unwrap_err(),
@@ -152,7 +155,10 @@ fn http_answers_are_classified() {
     for status in [500, 502, 503, 504, 302, 409, 422] {
         assert_eq!(
             answer(status, "{}").unwrap_err(),
-            Failure::Unknown(format!("HTTP {status} from Paymento")),
+            Failure::Unknown(GatewayFailure::status(
+                status,
+                format!("HTTP {status} from Paymento")
+            )),
             "{status}"
         );
     }

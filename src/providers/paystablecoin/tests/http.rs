@@ -9,6 +9,7 @@ use crate::providers::{
     CheckoutCreated, GatewayReport, Outcome, ProviderAdapter, RefundReport,
     RefundStatus, ReportedAmount, ReportedStatus,
 };
+use crate::providers::{FailureKind, GatewayFailure};
 use rust_decimal::Decimal;
 
 /// The signature PSC would expect of a request the scripted gateway saw.
@@ -57,7 +58,10 @@ async fn create_checkout_on_http_500_is_unknown() {
     let out = adapter()
         .create_checkout(&account(&gw.base), &checkout_request(REF))
         .await;
-    assert_eq!(out, Outcome::Unknown("HTTP 500 from PayStableCoin".into()));
+    assert_eq!(
+        out,
+        Outcome::Unknown(GatewayFailure::refused("HTTP 500 from PayStableCoin"))
+    );
     assert_eq!(gw.seen().len(), 1);
     gw.stop().await;
 }
@@ -72,7 +76,7 @@ async fn create_checkout_on_closed_port_is_not_sent() {
         .create_checkout(&account(&base), &checkout_request(REF))
         .await;
     assert!(
-        matches!(&out, Outcome::NotSent(m) if m.starts_with("could not connect")),
+        matches!(&out, Outcome::NotSent(m) if m.kind == FailureKind::Connect && m.reason.starts_with("could not connect")),
         "{out:?}"
     );
 }
@@ -135,9 +139,9 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
         .await;
     assert_eq!(
         out,
-        Outcome::Unknown(
-            "order already exists but could not be read: answer has no checkoutUrl".into()
-        )
+        Outcome::Unknown(GatewayFailure::bad_answer(
+            "order already exists but could not be read: answer has no checkoutUrl"
+        ))
     );
     gw.stop().await;
 
@@ -147,9 +151,9 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
         .await;
     assert_eq!(
         out,
-        Outcome::Unknown(
-            "order already exists but could not be read: HTTP 401 from PayStableCoin".into()
-        )
+        Outcome::Unknown(GatewayFailure::refused(
+            "order already exists but could not be read: HTTP 401 from PayStableCoin"
+        ))
     );
     gw.stop().await;
 }
@@ -175,13 +179,13 @@ async fn create_checkout_business_codes() {
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(
-            "refused before processing: Invalid signature (PayStableCoin code 50001)".into()
-        )
+        Outcome::NotSent(GatewayFailure::refused(
+            "refused before processing: Invalid signature (PayStableCoin code 50001)"
+        ))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::Unknown("answer has no data".into())
+        Outcome::Unknown(GatewayFailure::bad_answer("answer has no data"))
     );
     assert!(matches!(
         a.create_checkout(&acc, &req).await,
@@ -312,7 +316,9 @@ async fn nothing_is_sent_with_bad_credentials_and_cancel_is_declined() {
         .await;
     assert_eq!(
         out,
-        Outcome::NotSent("PayStableCoin credentials: api_secret must not be empty".into())
+        Outcome::NotSent(GatewayFailure::unsendable(
+            "PayStableCoin credentials: api_secret must not be empty"
+        ))
     );
     assert!(gw.seen().is_empty());
     assert_eq!(

@@ -6,6 +6,7 @@ use super::super::mapping::{
 };
 use super::super::report::{checkout_created, order_data, payment_report, refund_data};
 use crate::providers::http_call::{GatewayResponse, HttpFailure};
+use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, RefundStatus, ReportedAmount, ReportedStatus};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -85,14 +86,16 @@ fn business_codes() {
     );
     assert_eq!(
         classify_code("50001", "Invalid signature", Op::CreateOrder),
-        Verdict::Fail(Failure::NotSent(
-            "refused before processing: Invalid signature (PayStableCoin code 50001)".into()
-        ))
+        Verdict::Fail(Failure::NotSent(GatewayFailure::refused(
+            "refused before processing: Invalid signature (PayStableCoin code 50001)"
+        )))
     );
     for code in ["99999", "30001", "60000"] {
         assert_eq!(
             classify_code(code, "", Op::CreateOrder),
-            Verdict::Fail(Failure::Unknown(format!("PayStableCoin code {code}"))),
+            Verdict::Fail(Failure::Unknown(GatewayFailure::refused(format!(
+                "PayStableCoin code {code}"
+            )))),
         );
     }
     for code in ["0", "000000", "ABCDE", ""] {
@@ -123,13 +126,19 @@ fn http_statuses_and_envelopes() {
     for s in [401, 403, 404, 429] {
         assert_eq!(
             read_envelope(&answer(s, "")).unwrap_err(),
-            HttpFailure::NotSent(format!("HTTP {s} from PayStableCoin"))
+            HttpFailure::NotSent(GatewayFailure::status(
+                s,
+                format!("HTTP {s} from PayStableCoin")
+            ))
         );
     }
     for s in [500, 502, 503, 504, 201, 302, 400, 409] {
         assert_eq!(
             read_envelope(&answer(s, r#"{"code":"00000"}"#)).unwrap_err(),
-            HttpFailure::Unknown(format!("HTTP {s} from PayStableCoin"))
+            HttpFailure::Unknown(GatewayFailure::status(
+                s,
+                format!("HTTP {s} from PayStableCoin")
+            ))
         );
     }
     for garbage in ["", "<html>", r#"{"message":"no code"}"#, r#"{"code":null}"#] {
