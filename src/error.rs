@@ -1,11 +1,11 @@
-//! The one error type of the use cases, with its stable code and HTTP status (design §1.2).
+//! The one error type of the use cases, with its stable code (docs/api.md, Errors). How it becomes an
+//! HTTP answer (status, envelope, `Retry-After`) is `http::error`'s business.
 //!
 //! Each variant is something a merchant or ops can act on; `Internal` and `ServiceUnavailable`
 //! hide their cause: the client gets the code and the log keeps the cause under the request id.
 //! A database that cannot be reached is `ServiceUnavailable` (503 with `Retry-After`), however
 //! the error got here: straight from sqlx or wrapped in an `anyhow` chain.
 
-use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// `Retry-After` of a 503: long enough for a pool to reconnect after a failover.
@@ -115,31 +115,6 @@ impl AppError {
         }
     }
 
-    pub fn status(&self) -> u16 {
-        match self {
-            AppError::InvalidRequest { .. } => 400,
-            AppError::InvalidSignature
-            | AppError::TimestampOutOfRange
-            | AppError::ReplayedRequest
-            | AppError::Unauthorized => 401,
-            AppError::NotFound => 404,
-            AppError::MethodNotAllowed => 405,
-            AppError::IdempotencyKeyInUse { .. } | AppError::InvalidState(_) => 409,
-            AppError::PayloadTooLarge(_) => 413,
-            AppError::UnsupportedMediaType => 415,
-            AppError::IdempotencyKeyReused
-            | AppError::NoProviderAvailable(_)
-            | AppError::ProviderRejected { .. }
-            | AppError::RefundNotSupported
-            | AppError::RefundExceedsPayment => 422,
-            AppError::RateLimited { .. } => 429,
-            AppError::ProviderUnavailable(_) => 502,
-            AppError::ProviderTimeout(_) => 504,
-            AppError::ServiceUnavailable(_) => 503,
-            AppError::Internal(_) => 500,
-        }
-    }
-
     pub fn code(&self) -> &'static str {
         match self {
             AppError::InvalidRequest { .. } => "invalid_request",
@@ -173,40 +148,6 @@ impl AppError {
             AppError::ServiceUnavailable(_) => Some(SERVICE_UNAVAILABLE_RETRY_SECS),
             _ => None,
         }
-    }
-
-    /// The `details` object, when the error has any.
-    pub fn details(&self) -> Option<Value> {
-        match self {
-            AppError::InvalidRequest { fields, .. } if !fields.is_empty() => {
-                let map: serde_json::Map<String, Value> = fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect();
-                Some(json!({ "fields": map }))
-            }
-            AppError::ProviderRejected { provider_message } => {
-                Some(json!({ "provider_message": provider_message }))
-            }
-            AppError::IdempotencyKeyInUse { .. }
-            | AppError::RateLimited { .. }
-            | AppError::ServiceUnavailable(_) => self
-                .retry_after_secs()
-                .map(|secs| json!({ "retry_after": secs })),
-            _ => None,
-        }
-    }
-
-    /// The envelope `{"error", "message", "details"?, "request_id"?}`.
-    pub fn envelope(&self, request_id: Option<&str>) -> Value {
-        let mut body = json!({ "error": self.code(), "message": self.to_string() });
-        if let Some(details) = self.details() {
-            body["details"] = details;
-        }
-        if let Some(id) = request_id {
-            body["request_id"] = Value::String(id.to_owned());
-        }
-        body
     }
 }
 
