@@ -118,12 +118,11 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
         .ok()
         .map(|s| s.trim().to_owned());
     let existing = match known {
-        Some(id) => {
-            let mut conn = orch.db.acquire().await?;
-            crate::store::merchants::get(&mut conn, &id)
-                .await?
-                .map(|m| m.id)
-        }
+        Some(id) => orch
+            .find_merchant(&id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .map(|m| m.id),
         None => None,
     };
     let id = match existing {

@@ -42,5 +42,5 @@ pub mod startup;
 pub mod store;
 /// Logging set-up (JSON lines or pretty) and the per-request scope (request id, gateway time).
 pub mod telemetry;
-/// Background jobs with `run_once` for tests.
+/// Background timers; each tick is one orchestration use case (tests call them directly).
 pub mod workers;

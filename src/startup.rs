@@ -5,16 +5,15 @@ use crate::config::Settings;
 use crate::crypto::SecretBox;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::orchestration::Orchestrator;
+use crate::orchestration::{Orchestrator, Parts};
 use crate::providers::Registry;
 use crate::sim::Simulators;
-use crate::store::{status_lookups::StatusLookups, Db};
+use crate::store::Db;
 use crate::{embedded, workers};
 use actix_web::{dev::Server, middleware::from_fn, web, App, HttpServer};
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Application {
@@ -68,19 +67,15 @@ pub async fn orchestrator(
         settings.routing.breaker_threshold,
         chrono::Duration::seconds(settings.routing.breaker_cooldown_secs),
     );
-    let metrics = Metrics::new();
-    let status_lookups = StatusLookups::new(db.clone(), metrics.status_lookup_counters());
-    Ok(Orchestrator {
-        breakers: Arc::new(breakers),
-        status_lookups,
-        db,
+    let parts = Parts {
         providers: Registry::new(gateway_client(&settings)?),
-        settings: Arc::new(settings),
+        settings,
         secrets,
-        metrics,
+        metrics: Metrics::new(),
         public_url,
-        clock: Default::default(),
-    })
+        breakers,
+    };
+    Ok(Orchestrator::new(db, parts))
 }
 
 impl Application {

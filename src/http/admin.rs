@@ -221,6 +221,6 @@ pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             _ => return Err(invalid_limit()),
         },
     };
-    let report = crate::audit::report(&state.orch.db, &Default::default(), limit).await?;
+    let report = state.orch.audit_report(limit).await?;
     Ok(json_response(200, &report))
 }

@@ -11,14 +11,14 @@ use super::secret_cache::{Keys, MerchantKeys};
 use super::AppState;
 use crate::crypto::{self, constant_time_eq};
 use crate::domain::request_signing::{
-    accepted_messages, parse_timestamp, SignaturePolicy, SignatureVersion, SignedParts,
+    accepted_messages, parse_timestamp, SignatureVersion, SignedParts,
 };
 use crate::error::AppError;
 use crate::store::replays::Seen;
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{Duration, Utc};
-use secrecy::{ExposeSecret, SecretSlice};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// A request whose signature checked out.
@@ -174,30 +174,16 @@ async fn verify_signature(
 
 /// The merchant's active secrets and policy from the database, cached for the next request.
 async fn load_keys(state: &AppState, merchant_id: &str) -> Result<Keys, AppError> {
-    let now = state.orch.now();
-    let rows = {
-        let mut conn = state.orch.db.acquire().await?;
-        crate::store::merchants::active_secrets(&mut conn, merchant_id, now).await?
-    };
-    let Some(first) = rows.first() else {
+    let Some(found) = state.orch.signing_keys(merchant_id).await? else {
         return Err(refuse(merchant_id, "unknown merchant or no active secret"));
     };
-    let policy = SignaturePolicy::from_stored(&first.signature_policy);
-    let mut secrets = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let aad = crate::orchestration::merchants::secret_aad(&row.id);
-        let plain = state
-            .orch
-            .secrets
-            .open(&row.secret_enc, &aad)
-            .map_err(|e| AppError::Internal(e.into()))?;
-        secrets.push(SecretSlice::from(plain));
-    }
-    let keys = Arc::new(MerchantKeys { secrets, policy });
-    let valid_until = rows.iter().filter_map(|r| r.expires_at).min();
+    let keys = Arc::new(MerchantKeys {
+        secrets: found.secrets,
+        policy: found.policy,
+    });
     state
         .secret_cache
-        .put(merchant_id, keys.clone(), valid_until);
+        .put(merchant_id, keys.clone(), found.valid_until);
     Ok(keys)
 }
 
@@ -217,18 +203,10 @@ pub async fn consume_signature(
         + Duration::seconds(tolerance + 1);
     let method = req.method().as_str();
     let path = req.path().trim_end_matches('/');
-    let seen = {
-        let mut conn = state.orch.db.acquire().await?;
-        crate::store::replays::remember(
-            &mut conn,
-            &auth.merchant_id,
-            &auth.signature,
-            method,
-            path,
-            until,
-        )
-        .await?
-    };
+    let seen = state
+        .orch
+        .spend_signature(&auth.merchant_id, &auth.signature, method, path, until)
+        .await?;
     let same_keyed_request = |m: &Option<String>, p: &Option<String>| {
         m.as_deref() == Some(method)
             && p.as_deref() == Some(path)
@@ -264,6 +242,8 @@ pub fn require_admin(state: &AppState, req: &HttpRequest) -> Result<(), AppError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::request_signing::SignaturePolicy;
+    use secrecy::SecretSlice;
 
     #[test]
     fn any_active_secret_over_any_accepted_form_matches() {

@@ -1,6 +1,7 @@
 //! Operations endpoints: liveness, readiness, metrics, the OpenAPI document.
 
 use super::AppState;
+use crate::orchestration::housekeeping::SchemaState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -13,15 +14,22 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready when the database answers and every embedded migration is applied.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let db = &state.orch.db;
-    match db.schema_versions().await {
-        Ok((expected, Some(applied))) if applied >= expected => HttpResponse::Ok().json(json!({
-            "status": "ready", "database": db.engine(), "schema_version": applied,
+    match state.orch.schema_state().await {
+        Ok(SchemaState {
+            engine,
+            expected,
+            applied: Some(applied),
+        }) if applied >= expected => HttpResponse::Ok().json(json!({
+            "status": "ready", "database": engine, "schema_version": applied,
             // Gateways are not a readiness condition, but ops see which accounts routing skips.
             "open_circuits": state.orch.breakers.open_circuits(state.orch.now()),
         })),
-        Ok((expected, applied)) => HttpResponse::ServiceUnavailable().json(json!({
-            "status": "not_ready", "database": db.engine(), "schema_version": applied,
+        Ok(SchemaState {
+            engine,
+            expected,
+            applied,
+        }) => HttpResponse::ServiceUnavailable().json(json!({
+            "status": "not_ready", "database": engine, "schema_version": applied,
             "expected_schema_version": expected,
         })),
         Err(err) => {
@@ -34,13 +42,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     // The outbox backlog is read when scraped, so it is never stale.
-    if let Ok(mut conn) = state.orch.db.acquire().await {
-        if let Ok((undelivered, oldest)) = crate::store::outbox::backlog(&mut conn).await {
-            let age = oldest
-                .map(|t| (state.orch.now() - t).num_seconds().max(0))
-                .unwrap_or(0);
-            state.orch.metrics.set_outbox_backlog(undelivered, age);
-        }
+    if let Ok((undelivered, oldest)) = state.orch.outbox_backlog().await {
+        let age = oldest
+            .map(|t| (state.orch.now() - t).num_seconds().max(0))
+            .unwrap_or(0);
+        state.orch.metrics.set_outbox_backlog(undelivered, age);
     }
     let open = state.orch.breakers.open_circuits(state.orch.now());
     state.orch.metrics.set_open_circuits(&open);

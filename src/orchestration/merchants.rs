@@ -89,6 +89,15 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// A merchant by id, if there is one.
+    pub async fn find_merchant(
+        &self,
+        id: &str,
+    ) -> AppResult<Option<store::merchants::MerchantRow>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(store::merchants::get(&mut conn, id).await?)
+    }
+
     /// The merchant's active secrets in the clear, newest first (for signing outgoing webhooks).
     pub async fn merchant_secrets(&self, merchant_id: &str) -> AppResult<Vec<SecretString>> {
         let mut conn = self.db.acquire().await?;

@@ -14,8 +14,10 @@ pub mod create_input;
 pub mod create_outcome;
 pub mod create_payment;
 pub mod customer_return;
+pub mod deliveries;
 pub mod hosted;
 pub mod hosted_page;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod json_fields;
 pub mod merchant_profile;
@@ -23,12 +25,14 @@ pub mod merchants;
 pub mod ops;
 pub mod queries;
 pub mod recheck;
+pub mod reconcile;
 pub mod refund_evidence;
 pub mod refund_recheck;
 pub mod refund_state;
 pub mod refunds;
 mod report_target;
 pub mod reports;
+pub mod request_auth;
 pub mod review;
 pub mod routing;
 pub mod transition;
@@ -59,10 +63,11 @@ pub fn gateway_error(unknown: bool, failure: GatewayFailure) -> AppError {
     }
 }
 
-/// Everything the use cases need, cheap to clone (all shared).
+/// Everything the use cases need, cheap to clone (all shared). The database handle is private:
+/// the use cases here and the store they call are the only code that reads or writes it.
 #[derive(Clone)]
 pub struct Orchestrator {
-    pub db: Db,
+    db: Db,
     pub settings: Arc<Settings>,
     pub secrets: SecretBox,
     pub providers: Registry,
@@ -76,7 +81,36 @@ pub struct Orchestrator {
     pub status_lookups: crate::store::status_lookups::StatusLookups,
 }
 
+/// The shared parts [`Orchestrator::new`] takes besides the database (settings and keys).
+pub struct Parts {
+    pub settings: Settings,
+    pub secrets: SecretBox,
+    pub providers: Registry,
+    pub metrics: Metrics,
+    pub public_url: String,
+    pub breakers: breaker::Breakers,
+}
+
 impl Orchestrator {
+    /// Assembles the use cases over a connected, migrated database.
+    pub fn new(db: Db, parts: Parts) -> Self {
+        let status_lookups = crate::store::status_lookups::StatusLookups::new(
+            db.clone(),
+            parts.metrics.status_lookup_counters(),
+        );
+        Self {
+            db,
+            settings: Arc::new(parts.settings),
+            secrets: parts.secrets,
+            providers: parts.providers,
+            metrics: parts.metrics,
+            public_url: parts.public_url,
+            clock: Default::default(),
+            breakers: Arc::new(parts.breakers),
+            status_lookups,
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

@@ -1,10 +1,7 @@
-//! Background work, run in every instance; each job claims its work from the database, so any
-//! number of instances share it without doing anything twice. Each exposes `run_once` so tests
-//! drive it one step at a time; `spawn_all` loops them in `payrail serve`.
-
-pub mod cleanup;
-pub mod delivery;
-pub mod reconciler;
+//! Background work, run in every instance: timers and nothing else. Each job is one use case
+//! that claims its work from the database (`Orchestrator::deliver_due`, `reconcile_due`,
+//! `clean_up_expired`), so any number of instances share it without doing anything twice, and
+//! tests drive the same calls one pass at a time. `spawn_all` loops them in `payrail serve`.
 
 use crate::notify::address::AddressPolicy;
 use crate::notify::client::DeliveryClient;
@@ -48,15 +45,15 @@ pub fn spawn_all(orch: Orchestrator) -> Vec<JoinHandle<()>> {
     vec![
         every(w.delivery_interval_ms, "delivery", move || {
             let (o, c) = (o1.clone(), client.clone());
-            async move { delivery::run_once(&o, &c).await.map(drop) }
+            async move { o.deliver_due(&c).await.map(drop).map_err(Into::into) }
         }),
         every(w.reconcile_interval_ms, "reconciler", move || {
             let o = o2.clone();
-            async move { reconciler::run_once(&o).await.map(drop) }
+            async move { o.reconcile_due().await.map(drop).map_err(Into::into) }
         }),
         every(w.cleanup_interval_ms, "cleanup", move || {
             let o = o3.clone();
-            async move { cleanup::run_once(&o).await.map(drop).map_err(Into::into) }
+            async move { o.clean_up_expired().await.map(drop).map_err(Into::into) }
         }),
     ]
 }

@@ -4,7 +4,7 @@
 use crate::helpers::{spawn_app, spawn_app_with, Merchant, TestApp};
 use crate::receiver::Receiver;
 use payrail::orchestration::Orchestrator;
-use payrail::workers::{delivery, delivery_client};
+use payrail::workers::delivery_client;
 use serde_json::json;
 
 pub async fn worker(app: &TestApp) -> Orchestrator {
@@ -17,7 +17,7 @@ pub async fn worker(app: &TestApp) -> Orchestrator {
 pub async fn deliver_all(orch: &Orchestrator) {
     let client = delivery_client(orch);
     for _ in 0..20 {
-        let report = delivery::run_once(orch, &client).await.unwrap();
+        let report = orch.deliver_due(&client).await.unwrap();
         if report.delivered + report.retried + report.stopped == 0 {
             return;
         }
@@ -131,9 +131,7 @@ async fn private_loopback_and_metadata_targets_are_refused_at_delivery() {
             .unwrap();
     }
     let orch = worker(&app).await;
-    let report = delivery::run_once(&orch, &delivery_client(&orch))
-        .await
-        .unwrap();
+    let report = orch.deliver_due(&delivery_client(&orch)).await.unwrap();
     assert_eq!(
         (report.delivered, report.retried),
         (1, 4),

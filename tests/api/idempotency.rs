@@ -216,7 +216,7 @@ async fn expired_keys_are_cleaned_up_and_become_new() {
     let orch = payrail::startup::orchestrator(app.settings.clone(), app.address.clone())
         .await
         .unwrap();
-    let report = payrail::workers::cleanup::run_once(&orch).await.unwrap();
+    let report = orch.clean_up_expired().await.unwrap();
     assert_eq!(report.idempotency_keys, 1);
     assert_eq!(app.count("idempotency_keys").await, 0);
     let (status, replayed, _) = raw_post(&app, &app.address, &b, &m).await;

@@ -4,7 +4,6 @@
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, TestApp, PSC_API_KEY, PSC_SECRET};
 use chrono::Duration;
-use payrail::workers::reconciler;
 use serde_json::json;
 
 /// A PayStableCoin account whose webhooks Payrail cannot verify (the simulator signs variant A,
@@ -49,9 +48,9 @@ async fn a_payment_whose_webhook_never_arrives_is_settled_by_the_reconciler_alon
 
     let orch = worker(&app).await;
     // Not due yet: the first recheck is about a minute after creation.
-    assert_eq!(reconciler::run_once(&orch).await.unwrap().checked, 0);
+    assert_eq!(orch.reconcile_due().await.unwrap().checked, 0);
     orch.clock.advance(Duration::seconds(61));
-    let report = reconciler::run_once(&orch).await.unwrap();
+    let report = orch.reconcile_due().await.unwrap();
     assert_eq!((report.checked, report.changed), (1, 1));
     assert_eq!(app.status_of(id, &m).await, "completed");
     let (_, events) = app.get(&format!("/v1/payments/{id}/events"), &m).await;
@@ -65,7 +64,7 @@ async fn a_payment_whose_webhook_never_arrives_is_settled_by_the_reconciler_alon
     assert_eq!(completed["source"], "reconciler");
     // Settled: nothing is due any more, however long we wait.
     orch.clock.advance(Duration::hours(5));
-    assert_eq!(reconciler::run_once(&orch).await.unwrap().checked, 0);
+    assert_eq!(orch.reconcile_due().await.unwrap().checked, 0);
 }
 
 #[tokio::test]
@@ -86,13 +85,13 @@ async fn a_payment_the_gateway_never_saw_is_expired_on_schedule() {
     // Rechecked every 5 minutes in the first hour; still pending inside its window.
     for _ in 0..3 {
         orch.clock.advance(Duration::minutes(6));
-        let r = reconciler::run_once(&orch).await.unwrap();
+        let r = orch.reconcile_due().await.unwrap();
         assert_eq!((r.checked, r.expired), (1, 0));
     }
     assert_eq!(app.status_of(&id, &m).await, "pending");
     // Past the 30-minute window plus the one-hour grace: expired.
     orch.clock.advance(Duration::minutes(75));
-    let r = reconciler::run_once(&orch).await.unwrap();
+    let r = orch.reconcile_due().await.unwrap();
     assert_eq!((r.checked, r.expired), (1, 1));
     assert_eq!(app.status_of(&id, &m).await, "expired");
     let kind: String = sqlx::query_scalar("SELECT type FROM outbox_events")

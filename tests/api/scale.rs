@@ -5,7 +5,7 @@ use crate::delivery::worker;
 use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
 use crate::receiver::Receiver;
 use futures_util::{stream, StreamExt};
-use payrail::workers::{delivery, delivery_client, reconciler};
+use payrail::workers::delivery_client;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -73,7 +73,7 @@ async fn five_hundred_payments_across_instances_each_event_delivered_exactly_onc
         let reports = futures_util::future::join_all(
             workers
                 .iter()
-                .map(|w| async move { delivery::run_once(w, &delivery_client(w)).await.unwrap() }),
+                .map(|w| async move { w.deliver_due(&delivery_client(w)).await.unwrap() }),
         )
         .await;
         if reports
@@ -102,7 +102,7 @@ async fn five_hundred_payments_across_instances_each_event_delivered_exactly_onc
     let reports = futures_util::future::join_all(
         workers
             .iter()
-            .map(|w| async move { reconciler::run_once(w).await.unwrap() }),
+            .map(|w| async move { w.reconcile_due().await.unwrap() }),
     )
     .await;
     let checked: u32 = reports.iter().map(|r| r.checked).sum();

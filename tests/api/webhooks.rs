@@ -190,21 +190,9 @@ async fn the_webhook_journal_is_kept_for_its_retention_then_cleaned_up() {
     assert_eq!(app.count("webhook_journal").await, 1);
     let orch = crate::delivery::worker(&app).await;
     orch.clock.advance(chrono::Duration::days(29));
-    assert_eq!(
-        payrail::workers::cleanup::run_once(&orch)
-            .await
-            .unwrap()
-            .webhook_records,
-        0
-    );
+    assert_eq!(orch.clean_up_expired().await.unwrap().webhook_records, 0);
     orch.clock.advance(chrono::Duration::days(2));
     // The journal entry and its dedupe key.
-    assert_eq!(
-        payrail::workers::cleanup::run_once(&orch)
-            .await
-            .unwrap()
-            .webhook_records,
-        2
-    );
+    assert_eq!(orch.clean_up_expired().await.unwrap().webhook_records, 2);
     assert_eq!(app.count("webhook_journal").await, 0);
 }

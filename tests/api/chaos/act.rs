@@ -7,7 +7,6 @@
 
 use super::model::{decimal, Fate, Fault, Gw, Kind, PaymentModel, Step};
 use super::world::World;
-use payrail::workers::reconciler;
 use rand::Rng;
 use reqwest::Method;
 use serde_json::json;
@@ -89,7 +88,7 @@ impl World<'_> {
                 self.worker
                     .clock
                     .advance(chrono::Duration::minutes(*minutes));
-                reconciler::run_once(&self.worker).await.unwrap();
+                self.worker.reconcile_due().await.unwrap();
             }
             Step::Webhook { .. } => {}
         }

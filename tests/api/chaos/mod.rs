@@ -55,7 +55,7 @@ struct Run {
 async fn audit(world: &World<'_>) -> Vec<String> {
     let mut found = Vec::new();
     payrail::audit::run(
-        &world.worker.db,
+        world.auditor,
         &Default::default(),
         |f| found.push(f.to_string()),
         |_| {},

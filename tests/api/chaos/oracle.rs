@@ -175,9 +175,7 @@ impl World<'_> {
             self.worker
                 .clock
                 .advance(chrono::Duration::minutes(minutes));
-            payrail::workers::reconciler::run_once(&self.worker)
-                .await
-                .unwrap();
+            self.worker.reconcile_due().await.unwrap();
         }
     }
 }

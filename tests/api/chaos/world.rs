@@ -17,11 +17,13 @@ use serde_json::{json, Value};
 pub const GATEWAY_TIMEOUT_MS: u64 = 400;
 pub const TIMEOUT_DELAY_MS: u64 = 1_200;
 
-/// What lives across seeds: the app, the proxy, a template worker.
+/// What lives across seeds: the app, the proxy, a template worker, and the audit's own
+/// connection to the store (the audit only reads; the use cases keep their handle private).
 pub struct Stage {
     pub app: TestApp,
     pub proxy: Proxy,
     worker: Orchestrator,
+    auditor: payrail::store::Db,
 }
 
 impl Stage {
@@ -41,7 +43,13 @@ impl Stage {
         .await;
         proxy.set_payrail(&app.address);
         let worker = crate::delivery::worker(&app).await;
-        Stage { app, proxy, worker }
+        let auditor = payrail::store::Db::connect(&app.db_url, 2).await.unwrap();
+        Stage {
+            app,
+            proxy,
+            worker,
+            auditor,
+        }
     }
 }
 
@@ -50,6 +58,7 @@ pub struct World<'a> {
     pub app: &'a TestApp,
     pub proxy: &'a Proxy,
     pub worker: Orchestrator,
+    pub auditor: &'a payrail::store::Db,
     pub merchant: Merchant,
     pub rng: StdRng,
     pub seed: u64,
@@ -98,6 +107,7 @@ impl<'a> World<'a> {
             app,
             proxy: &stage.proxy,
             worker,
+            auditor: &stage.auditor,
             merchant,
             rng: StdRng::seed_from_u64(seed),
             seed,

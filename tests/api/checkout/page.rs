@@ -113,7 +113,7 @@ async fn an_expired_payment_shows_its_final_state_and_takes_no_pick() {
     // Nobody picked: the reconciler expires it once the window and grace have passed.
     let orch = worker(&app).await;
     orch.clock.advance(Duration::hours(5));
-    payrail::workers::reconciler::run_once(&orch).await.unwrap();
+    orch.reconcile_due().await.unwrap();
     assert_eq!(app.status_of(id, &m).await, "expired");
 
     let (status, html) = page_html(&app, p["checkout_url"].as_str().unwrap()).await;

@@ -5,7 +5,6 @@ use super::{checkout, create, fault, hitpay_merchant, id, recheck, refunds, retr
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use chrono::Duration;
-use payrail::workers::reconciler;
 use serde_json::{json, Value};
 
 async fn refund(app: &TestApp, m: &Merchant, payment_id: &str, body: Value) -> (u16, Value) {
@@ -63,7 +62,7 @@ async fn a_hitpay_refund_the_gateway_never_made_fails_once_its_record_shows_it_a
 
     let orch = worker(&app).await;
     orch.clock.advance(Duration::minutes(11));
-    let report = reconciler::run_once(&orch).await.unwrap();
+    let report = orch.reconcile_due().await.unwrap();
     assert_eq!(report.refunds_checked, 1, "{report:?}");
     let rows = refunds(&app, &m, id(&p)).await;
     assert_eq!(rows[0]["status"], "failed", "{rows:?}");
@@ -117,10 +116,10 @@ async fn a_refund_the_gateway_never_settles_goes_to_review_after_the_documented_
     let orch = worker(&app).await;
     fault(&app, "paystablecoin", "http_500", 1000).await;
     orch.clock.advance(Duration::hours(2));
-    reconciler::run_once(&orch).await.unwrap();
+    orch.reconcile_due().await.unwrap();
     assert_eq!(refunds(&app, &m, id(&p)).await[0]["status"], "pending");
     orch.clock.advance(Duration::hours(23));
-    let report = reconciler::run_once(&orch).await.unwrap();
+    let report = orch.reconcile_due().await.unwrap();
     assert_eq!(report.refunds_reviewed, 1, "{report:?}");
     fault(&app, "paystablecoin", "none", 0).await;
 

@@ -6,7 +6,6 @@ use super::{checkout, create, hitpay_merchant, id, recheck, refunds, retrieve};
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, TestApp};
 use chrono::Duration;
-use payrail::workers::reconciler;
 use serde_json::{json, Value};
 
 async fn resolve(app: &TestApp, what: &str, id: &str, body: Value) -> (u16, Value) {
@@ -113,7 +112,7 @@ async fn ops_settle_a_refund_the_gateway_never_confirmed() {
     super::fault(&app, "paystablecoin", "http_500", 1000).await;
     let orch = worker(&app).await;
     orch.clock.advance(Duration::hours(25));
-    reconciler::run_once(&orch).await.unwrap();
+    orch.reconcile_due().await.unwrap();
     super::fault(&app, "paystablecoin", "none", 0).await;
     assert_eq!(refunds(&app, &m, id(&p)).await[0]["status"], "needs_review");
 

@@ -5,7 +5,6 @@
 use super::{connect, create, id, recheck, retrieve};
 use crate::delivery::worker;
 use crate::helpers::spawn_app;
-use payrail::workers::reconciler;
 use serde_json::json;
 
 const PAYMENTO: &str = "paymento";
@@ -104,20 +103,20 @@ async fn the_reconciler_keeps_asking_about_an_underpayment_and_completes_it_when
 
     let orch = worker(&app).await;
     orch.clock.advance(chrono::Duration::seconds(61));
-    let first = reconciler::run_once(&orch).await.unwrap();
+    let first = orch.reconcile_due().await.unwrap();
     assert_eq!((first.checked, first.changed), (1, 1), "{first:?}");
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
 
     checkout(&app, &p, "pay").await;
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
     orch.clock.advance(chrono::Duration::minutes(6));
-    let second = reconciler::run_once(&orch).await.unwrap();
+    let second = orch.reconcile_due().await.unwrap();
     assert_eq!((second.checked, second.changed), (1, 1), "{second:?}");
     let done = retrieve(&app, &m, id(&p)).await;
     assert_eq!(done["status"], "completed", "{done}");
     // Settled: the reconciler stops asking.
     orch.clock.advance(chrono::Duration::hours(2));
-    assert_eq!(reconciler::run_once(&orch).await.unwrap().checked, 0);
+    assert_eq!(orch.reconcile_due().await.unwrap().checked, 0);
 }
 
 #[tokio::test]

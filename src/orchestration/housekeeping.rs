@@ -1,0 +1,79 @@
+//! Housekeeping and what ops read about the store itself: deleting what has outlived its
+//! retention, readiness, the outbox backlog, the audit report. The cleanup worker and the ops
+//! endpoints call these; neither holds the database handle.
+//!
+//! Cleanup deletes idempotency keys past their retention (24 h by default), replay-guard
+//! signatures past the timestamp window, and the gateway-webhook journal past its retention
+//! (30 days). Batched deletes, safe with any number of instances (a row deleted twice is simply
+//! not there the second time).
+
+use super::Orchestrator;
+use crate::audit::{AuditOptions, AuditReport};
+use crate::store;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CleanupReport {
+    pub idempotency_keys: u64,
+    pub replay_signatures: u64,
+    /// Gateway-webhook journal entries and dedupe keys past `workers.journal_retention_days`.
+    pub webhook_records: u64,
+}
+
+/// Where the schema stands: the engine's name, the newest embedded migration and the newest
+/// one applied (none on an empty database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaState {
+    pub engine: &'static str,
+    pub expected: i64,
+    pub applied: Option<i64>,
+}
+
+const BATCH: i64 = 1000;
+
+impl Orchestrator {
+    /// One cleanup pass over every table with a retention.
+    pub async fn clean_up_expired(&self) -> sqlx::Result<CleanupReport> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        let mut report = CleanupReport::default();
+        loop {
+            let n = store::idempotency::delete_expired(&mut conn, now, BATCH).await?;
+            report.idempotency_keys += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        report.replay_signatures = store::replays::delete_expired(&mut conn, now).await?;
+        let cutoff = now - chrono::Duration::days(self.settings.workers.journal_retention_days);
+        loop {
+            let n = store::webhooks::delete_older_than(&mut conn, cutoff, BATCH).await?;
+            report.webhook_records += n;
+            if n < BATCH as u64 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Readiness: the database answers, and how far its migrations are.
+    pub async fn schema_state(&self) -> sqlx::Result<SchemaState> {
+        let (expected, applied) = self.db.schema_versions().await?;
+        Ok(SchemaState {
+            engine: self.db.engine(),
+            expected,
+            applied,
+        })
+    }
+
+    /// Merchant events not yet delivered nor stopped, and when the oldest was written.
+    pub async fn outbox_backlog(&self) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+        let mut conn = self.db.acquire().await?;
+        store::outbox::backlog(&mut conn).await
+    }
+
+    /// The invariant audit over the whole store, keeping the first `limit` findings.
+    pub async fn audit_report(&self, limit: usize) -> sqlx::Result<AuditReport> {
+        crate::audit::report(&self.db, &AuditOptions::default(), limit).await
+    }
+}
