@@ -4,6 +4,15 @@
 //! [`Orchestrator`]. Every status change goes through [`transition::apply_change`] under the
 //! per-payment row lock, which writes the timeline entry and the merchant's outbox event in the
 //! same transaction.
+//!
+//! The database handle is private to this module (and the store it calls): a caller outside
+//! cannot reach past the use cases (E0616, private field):
+//!
+//! ```compile_fail,E0616
+//! async fn peek(orch: &payrail::orchestration::Orchestrator) {
+//!     let _conn = orch.db.acquire().await;
+//! }
+//! ```
 
 pub mod accounts;
 pub mod breaker;
