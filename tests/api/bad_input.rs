@@ -1,4 +1,4 @@
-//! Bad input gets a clear 4xx in the envelope and changes nothing (design §8).
+//! Bad input gets a clear 4xx in the envelope and changes nothing (docs/api.md, "Errors").
 
 use crate::helpers::{spawn_app, spawn_app_with};
 use reqwest::Method;
