@@ -17,8 +17,8 @@
 //! idempotent on `payment_id`, and a pending→completed pair is two events); v2
 //! `v2:{object}:{id}:{event type}:{status}`.
 //!
-//! Answer: 200 `OK` (HitPay only asks for a 200, "Webhook v1"); a forged webhook 401; a verified
-//! one Payrail could not finish 503, which HitPay retries (T9).
+//! Answer: 200 `OK` (HitPay only asks for a 200); a forged webhook 401; a verified one Payrail
+//! could not finish 503, which HitPay retries (T9).
 
 use super::credentials::Credentials;
 use super::report::{charge_report, request_report, webhook_v1_report};
