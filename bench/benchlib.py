@@ -20,7 +20,7 @@ def sign(secret: str, ts: str, message: bytes) -> str:
 
 
 def call(base, merchant, secret, method, path, body=None, timeout=10):
-    """One request signed per design §1.1; returns (status, parsed JSON or text)."""
+    """One request signed as docs/signing.md says (v1); returns (status, parsed JSON or text)."""
     ts = str(int(time.time()))
     data = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
     headers = {

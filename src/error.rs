@@ -1,5 +1,5 @@
-//! The one error type of the use cases, with its stable code (docs/api.md, Errors). How it becomes an
-//! HTTP answer (status, envelope, `Retry-After`) is `http::error`'s business.
+//! The one error type of the use cases, with its stable code (docs/api.md, "Errors"). How it
+//! becomes an HTTP answer (status, envelope, `Retry-After`) is `http::error`'s business.
 //!
 //! Each variant is something a merchant or ops can act on; `Internal` and `ServiceUnavailable`
 //! hide their cause: the client gets the code and the log keeps the cause under the request id.

@@ -9,8 +9,8 @@
 
 use bytes::{Bytes, BytesMut};
 
-/// A request body (design §1): a larger one is refused with 413 `payload_too_large` before it
-/// is read whole (`http::body`).
+/// A request body (docs/api.md, "Basics"): a larger one is refused with 413 `payload_too_large`
+/// before it is read whole (`http::body`).
 pub const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// Of a gateway webhook's body, the journal keeps the first 16 KiB; the row says how long the
@@ -32,7 +32,7 @@ pub const JOURNAL_HEADER_NAME: usize = 64;
 pub const JOURNAL_TEXT: usize = 512;
 
 /// A merchant receiver's answer to a webhook: only its first KiB is read, kept in the timeline
-/// (design §1.6), and the connection is then dropped unread.
+/// (docs/operations.md, "Outbox"), and the connection is then dropped unread.
 pub const DELIVERY_EXCERPT: usize = 1024;
 
 /// A gateway's answer to an API call. Real answers are a few KiB; one that goes past 1 MiB is

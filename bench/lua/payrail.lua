@@ -1,6 +1,6 @@
 -- wrk script for Payrail's merchant API: signs every request itself with the merchant HMAC recipe
--- (design §1.1: hex HMAC-SHA256(secret, timestamp .. body), or timestamp .. request target for a
--- bodyless request), so the measured cost includes authentication exactly as a merchant pays it.
+-- (docs/signing.md: hex HMAC-SHA256(secret, timestamp .. body), or timestamp .. request target for
+-- a bodyless request), so the measured cost includes authentication exactly as a merchant pays it.
 --
 -- Configured by environment (bench/driver.py sets it):
 --   BENCH_DIR        this folder (for sha256.lua and the data files)

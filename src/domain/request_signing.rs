@@ -1,4 +1,4 @@
-//! What a merchant's request signature is computed over (design §1.1), as pure rules.
+//! What a merchant's request signature is computed over (docs/signing.md), as pure rules.
 //!
 //! Two versions exist:
 //! - **v1**, the seed's recipe: `HMAC(secret, timestamp ‖ body)`. It binds neither the method nor

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest};
 use bytes::BytesMut;
 use futures_util::StreamExt;
 
-/// Design §1: request bodies over 64 KiB are refused (`limits` holds every cap).
+/// Request bodies over 64 KiB are refused (docs/api.md, "Basics"; `limits` holds every cap).
 pub const MAX_BODY: usize = crate::limits::MAX_REQUEST_BODY;
 
 pub async fn read_body(

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
 impl AppError {
-    /// The HTTP status each error answers with (docs/api.md, Errors).
+    /// The HTTP status each error answers with (docs/api.md, "Errors").
     pub fn status(&self) -> u16 {
         match self {
             AppError::InvalidRequest { .. } => 400,

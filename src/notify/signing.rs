@@ -1,5 +1,6 @@
-//! Both signatures of design §1.6 at once, so a merchant can verify with the HMAC code it already
-//! signs requests with, or with any Standard Webhooks library:
+//! Both signatures of a merchant webhook (docs/operations.md, "Signatures") at once, so a merchant
+//! can verify with the HMAC code it already signs requests with, or with any Standard Webhooks
+//! library:
 //! - `X-Timestamp` + `X-HMAC-Signature` = hex HMAC-SHA256(secret, timestamp ‖ body), newest secret;
 //! - `webhook-id`, `webhook-timestamp`, `webhook-signature` = `v1,<base64 HMAC-SHA256 of
 //!   id.timestamp.body>` keyed with the secret's UTF-8 bytes, one entry per active secret.

@@ -1,4 +1,4 @@
-//! Cancelling a payment that is not paid yet (design §1.3).
+//! Cancelling a payment that is not paid yet (docs/api.md, "Payments").
 //!
 //! The gateway is asked first: a payment that turns out to be paid (or on its way) is not
 //! cancelled. Where the gateway has a cancel API (`cancel: true`) it is cancelled there too.

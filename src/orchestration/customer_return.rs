@@ -1,5 +1,6 @@
-//! The customer coming back from a gateway (design §1.8): record what came back, recheck live
-//! (query parameters are never trusted), and send the customer on to the merchant's page.
+//! The customer coming back from a gateway (docs/api.md, "Provider-facing endpoints"): record what
+//! came back, recheck live (query parameters are never trusted), and send the customer on to the
+//! merchant's page.
 //!
 //! Two doors: the per-payment return URL handed to the gateway (`/checkout/{id}/return?t=`), and
 //! an account's own return URL for gateways that take none per payment, where

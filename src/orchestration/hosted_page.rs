@@ -1,7 +1,8 @@
-//! What the hosted checkout page shows (design §4): the payment's state as the customer should
-//! see it, the methods the merchant's eligible accounts offer (grouped card, mobile banking,
-//! crypto, …, skipping gateways whose circuit is open), what became of the last pick, and the
-//! gateway origins the page's form may lead to (its Content-Security-Policy `form-action`).
+//! What the hosted checkout page shows (docs/checkout.md, "Hosted checkout"): the payment's state
+//! as the customer should see it, the methods the merchant's eligible accounts offer (grouped card,
+//! mobile banking, crypto, …, skipping gateways whose circuit is open), what became of the last
+//! pick, and the gateway origins the page's form may lead to (its Content-Security-Policy
+//! `form-action`).
 
 use super::Orchestrator;
 use crate::crypto::constant_time_eq;

@@ -1,4 +1,5 @@
-//! Idempotency keys (design §1.4), held in the database so they hold across instances.
+//! Idempotency keys (docs/api.md, "Idempotency"), held in the database so they hold across
+//! instances.
 //!
 //! One mechanism for every keyed call (create, cancel, refund): [`Orchestrator::keyed`]. It
 //! decides what a request with a key may do: run (fresh, or resuming a payment or refund whose

@@ -1,5 +1,5 @@
-//! Merchants: creation and secret rotation (design §1.1). Request authentication lives in
-//! `http::auth`, which keeps decrypted secrets for a few seconds.
+//! Merchants: creation and secret rotation (docs/signing.md, "Secrets"). Request authentication
+//! lives in `http::auth`, which keeps decrypted secrets for a few seconds.
 
 use super::merchant_profile::ProfileUpdate;
 use super::Orchestrator;

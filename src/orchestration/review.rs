@@ -1,6 +1,7 @@
-//! Ops settle review cases (design §1.7): a payment in `needs_review`, or a refund the gateway
-//! never confirmed. Only the admin API reaches these; every change goes through the transition
-//! tables with `Source::Admin`, so the timeline says ops made it.
+//! Ops settle review cases (docs/api.md, "Admin and ops API"; the rules: docs/money.md): a payment
+//! in `needs_review`, or a refund the gateway never confirmed. Only the admin API reaches these;
+//! every change goes through the transition tables with `Source::Admin`, so the timeline says ops
+//! made it.
 //!
 //! Settling a payment as paid lands on the status its money implies (`completed`,
 //! `partially_refunded` or `refunded`); as failed or cancelled only when nothing was refunded or

@@ -1,6 +1,6 @@
-//! Choosing gateway accounts for a payment (design §4): `provider` pins one; otherwise the
-//! merchant's enabled accounts that accept the currency (and `method`, when given), best
-//! priority (lowest number) first, skipping accounts whose circuit is open. A `NotSent` answer
+//! Choosing gateway accounts for a payment (docs/checkout.md, "Routing"): `provider` pins one;
+//! otherwise the merchant's enabled accounts that accept the currency (and `method`, when given),
+//! best priority (lowest number) first, skipping accounts whose circuit is open. A `NotSent` answer
 //! falls through to the next account; `Declined` and `Unknown` never do.
 
 use super::create_input::CreateRequest;

@@ -61,7 +61,7 @@ fn head(p: &PaymentRow) -> Head<'_> {
     }
 }
 
-/// The create answer (design §1.3).
+/// The create answer (docs/api.md, "Payments").
 #[derive(Serialize)]
 pub struct PaymentCreated<'a> {
     #[serde(flatten)]

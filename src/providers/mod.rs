@@ -106,7 +106,8 @@ impl<T> Outcome<T> {
 #[derive(Clone)]
 pub struct AccountContext {
     pub account_id: String,
-    /// The credential object of design §1.7 for this provider.
+    /// The gateway's credential object, as the account stores it (its shape: the gateway's note in
+    /// docs/gateways/).
     pub credentials: serde_json::Value,
     /// The gateway's API base (for a simulator: `http://host:port/{provider}`).
     pub base_url: String,

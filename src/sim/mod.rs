@@ -1,12 +1,13 @@
 //! Gateway simulators: local, faithful fakes of the real gateways.
 //!
 //! The real gateways cannot be reached from the build machines, so tests and the sandbox talk to
-//! these instead (design §6). Each simulator follows its gateway's contract in `providers.md` byte
-//! for byte (paths, signing, envelopes, statuses, webhooks) and adds test controls under `_sim/`.
+//! these instead (docs/sandbox.md). Each simulator follows its gateway's contract, as its note in
+//! docs/gateways/ describes it, byte for byte (paths, signing, envelopes, statuses, webhooks) and
+//! adds test controls under `_sim/`.
 //!
 //! The simulators deliberately share no code with `crate::providers`: their signing code is an
 //! independent implementation, so adapter and simulator cannot agree while both being wrong; both
-//! are checked against the published vectors.
+//! are checked against the test vectors in each gateway's note.
 
 use std::any::Any;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Idempotency records (design §1.4). The primary key (merchant, key) is the lock: one request
-//! wins the insert and runs; the others read the row and replay, wait, or are refused.
+//! Idempotency records (docs/api.md, "Idempotency"). The primary key (merchant, key) is the lock:
+//! one request wins the insert and runs; the others read the row and replay, wait, or are refused.
 
 use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};

@@ -1,9 +1,9 @@
 //! Which database errors mean "the database cannot be reached (or will not take work) right
 //! now", as opposed to a bug or a bad query.
 //!
-//! The HTTP layer answers the first kind 503 `service_unavailable` with `Retry-After` (design
-//! §1.2): the request did nothing and a retry later is the right move. Everything else stays a
-//! 500 `internal_error`, because retrying a broken query never helps.
+//! The HTTP layer answers the first kind 503 `service_unavailable` with `Retry-After`
+//! (docs/decisions.md, "A database outage"): the request did nothing and a retry later is the right
+//! move. Everything else stays a 500 `internal_error`, because retrying a broken query never helps.
 
 use sqlx::error::DatabaseError;
 

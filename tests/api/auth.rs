@@ -1,4 +1,4 @@
-//! Merchant authentication (design §1.1) with the seed's signing recipe.
+//! Merchant authentication (docs/signing.md) with the seed's signing recipe.
 
 use crate::helpers::{now_ts, sign, spawn_app};
 use reqwest::Method;

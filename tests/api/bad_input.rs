@@ -1,4 +1,4 @@
-//! Bad input gets a clear 4xx in the envelope and changes nothing (design §8).
+//! Bad input gets a clear 4xx in the envelope and changes nothing (docs/api.md, "Errors").
 
 use crate::helpers::{spawn_app, spawn_app_with};
 use reqwest::Method;
@@ -106,7 +106,7 @@ async fn malformed_or_invalid_create_bodies_are_400_naming_the_field_and_store_n
     }
     assert_eq!(app.count("payments").await, 0);
     assert_eq!(app.count("idempotency_keys").await, 0);
-    // A JSON number amount is accepted, like the design says.
+    // A JSON number amount is accepted (docs/api.md, "Payments").
     let res = app
         .signed(
             Method::POST,

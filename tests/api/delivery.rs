@@ -1,5 +1,5 @@
-//! Merchant webhooks from the outbox (design §1.6): retried until delivered, signed both ways,
-//! in sequence; refused towards private and metadata addresses; redelivered on request.
+//! Merchant webhooks from the outbox (docs/operations.md): retried until delivered, signed both
+//! ways, in sequence; refused towards private and metadata addresses; redelivered on request.
 
 use crate::helpers::{spawn_app, spawn_app_with, Merchant, TestApp};
 use crate::receiver::Receiver;

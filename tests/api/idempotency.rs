@@ -1,4 +1,5 @@
-//! Idempotency keys (design §1.4): replays, reuse, concurrency across instances, resumption.
+//! Idempotency keys (docs/api.md, "Idempotency"): replays, reuse, concurrency across instances,
+//! resumption.
 
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use reqwest::Method;

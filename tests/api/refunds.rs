@@ -1,5 +1,5 @@
-//! Refunds (design §1.5) through PayStableCoin: full refunds only at this gateway, never more
-//! than was paid even when many arrive at once, idempotent, settled by recheck.
+//! Refunds (docs/api.md, "Refunds"; docs/money.md) through PayStableCoin: full refunds only at this
+//! gateway, never more than was paid even when many arrive at once, idempotent, settled by recheck.
 
 use crate::helpers::spawn_app;
 use reqwest::Method;

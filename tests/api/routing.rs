@@ -1,5 +1,6 @@
-//! Routing across gateways (design §4): a gateway that cannot be reached falls through to the
-//! next account by priority, and its circuit opens; an unknown outcome never falls through.
+//! Routing across gateways (docs/checkout.md, "Routing"): a gateway that cannot be reached falls
+//! through to the next account by priority, and its circuit opens; an unknown outcome never falls
+//! through.
 
 use crate::helpers::{spawn_app, Merchant, TestApp, PSC_API_KEY, PSC_MERCHANT, PSC_SECRET};
 use serde_json::{json, Value};

@@ -1,4 +1,5 @@
-//! Gateway webhooks (design §3.3): journal, verify, dedupe, never backwards.
+//! Gateway webhooks (docs/gateways/README.md, "Incoming gateway webhooks"): journal, verify,
+//! dedupe, never backwards.
 
 use crate::helpers::{spawn_app, TestApp, PSC_SECRET};
 use base64::Engine;

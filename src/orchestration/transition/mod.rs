@@ -106,7 +106,8 @@ pub struct Change {
     pub top_up: bool,
 }
 
-/// A merchant webhook's body (design §1.6); `data` is the payment or the refund.
+/// A merchant webhook's body (docs/api.md, "Merchant webhooks"); `data` is the payment or the
+/// refund.
 #[derive(serde::Serialize)]
 struct EventPayload<'a, D> {
     id: &'a str,

@@ -1,6 +1,7 @@
 //! The HimoSoft credential object, checked once so no call signs with a half-filled account.
 //!
-//! Shape: `{"secret", "api_key"?, "timestamp_header"?}`.
+//! Shape: `{"secret", "api_key"?, "timestamp_header"?}` (docs/gateways/himosoft.md, "Signing";
+//! the labels H1–H6 are its ambiguities).
 //! * `secret` (`himo_sk_…`) keys the HMAC as its UTF-8 bytes; it only has to be non-blank.
 //! * `api_key` is sent as `X-API-Key` when present (H2: HimoSoft names no key-id header, so a
 //!   merchant without one issued simply leaves it out). It travels in a header: visible ASCII.

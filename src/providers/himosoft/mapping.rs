@@ -1,16 +1,17 @@
-//! How HimoSoft's answers become Payrail outcomes: status words and HTTP statuses.
+//! How HimoSoft's answers become Payrail outcomes: status words and HTTP statuses (wire contract:
+//! docs/gateways/himosoft.md).
 //!
-//! Status words (§1.7, H4), one exhaustive match, compared case-insensitively (a Django model's
-//! choices are lowercase; an uppercase word is the same word, so both are accepted):
+//! Status words ("Status mapping", H4), one exhaustive match, compared case-insensitively (a Django
+//! model's choices are lowercase; an uppercase word is the same word, so both are accepted):
 //! * `pending` → Pending (created, not paid yet);
 //! * `completed` → Paid (the only documented final word);
 //! * `failed` → Failed; `cancelled` and `canceled` → Cancelled; `expired` → Expired ([INFERRED]
 //!   words the implementation probably has);
 //! * anything else → Unknown: never paid; the reconciler asks `/recheck/` again.
 //!
-//! HTTP statuses (§1.5: 200 OK, 400 missing parameters / malformed payload, 401 HMAC validation
-//! failed, 404 transaction not found). Connection failures are already NotSent and timeouts
-//! Unknown in `http_call::send`.
+//! HTTP statuses ("Answers and errors": 200 OK, 400 missing parameters / malformed payload, 401
+//! HMAC validation failed, 404 transaction not found). Connection failures are already NotSent and
+//! timeouts Unknown in `http_call::send`.
 //! * any 2xx → read the body (the create answer's status is undocumented: 200 or 201); an
 //!   unreadable body → Unknown, since the request may have been processed.
 //! * 400 → Declined: HimoSoft read the request and refused it (validation).

@@ -1,17 +1,19 @@
-//! HimoSoft adapter (providers.md §1, design §3.1): an upstream HimoSoft-style gateway.
+//! HimoSoft adapter: an upstream HimoSoft-style gateway. Wire contract and the labels H1–H6:
+//! docs/gateways/himosoft.md; what an adapter is: docs/gateways/README.md, "The adapter boundary".
 //!
-//! HimoSoft's public doc is partial and private (§1.1), so this adapter follows providers.md's
-//! decisions (§1.11) and trusts as little as it can:
+//! HimoSoft's public doc is partial and private ("What is known"), so this adapter follows the
+//! note's "Ambiguities and decisions" and trusts as little as it can:
 //! * create: `POST /v1/payments/` with our attempt reference as both `order_id` and
 //!   `idempotency_key`; a retried create is answered from HimoSoft's 24 h cache with the same
-//!   payment and checkout (§1.6), which is how a create whose answer was lost is resumed.
+//!   payment and checkout ("Idempotency"), which is how a create whose answer was lost is resumed.
 //! * query: `GET /v1/payments/{id}/recheck/` (live, reconciles upstream). Without a HimoSoft id
 //!   there is nothing to ask (HimoSoft has no lookup by `order_id`): Declined. When the recheck
-//!   fails, `/verify/` (DB-only) is asked instead (§1.9). A `completed` answer without an amount
-//!   is completed with `GET /v1/payments/{id}/` (the only answer documented with amount and
+//!   fails, `/verify/` (DB-only) is asked instead ("Endpoints"). A `completed` answer without an
+//!   amount is completed with `GET /v1/payments/{id}/` (the only answer documented with amount and
 //!   currency), so Payrail's amount check can run.
 //! * callbacks are hints (`webhook`); `confirm_webhooks` makes Payrail recheck before applying.
-//! * the customer's return carries nothing trusted (§1.8): `parse_return` stays empty.
+//! * the customer comes back to the account-level return URL ("Return"): `parse_return` reads
+//!   HimoSoft's payment `id` from it to find the attempt, never its `status`; Payrail rechecks.
 //! * no refund and no cancel API is documented.
 //!
 //! H6 says to gate the integration until HimoSoft confirms its contract: the gate is the
@@ -43,11 +45,11 @@ use super::{
 const CAPABILITIES: Capabilities = Capabilities {
     create: true,
     query: true,
-    // No refund or cancel endpoint is documented (§1.4).
+    // No refund or cancel endpoint is documented ("Refunds").
     refund: false,
     cancel: false,
     currencies: &["BDT", "USD"],
-    // §1.4: the checkout offers "card, mobile banking, or crypto".
+    // HimoSoft's checkout offers "card, mobile banking, or crypto" (the note's first paragraph).
     methods: &[Method::Card, Method::MobileBanking, Method::Crypto],
     webhook_scheme: "hint only, confirmed by recheck; a present X-HMAC-Signature (hex HMAC-SHA256 of timestamp+body) must match",
     requires_customer: false,
@@ -106,8 +108,8 @@ impl HimoSoft {
         self.call(account, creds, signed, Op::Query).await
     }
 
-    /// `/recheck/`, or `/verify/` when the recheck could not answer (§1.9). A Declined recheck
-    /// (no such payment) is final: the DB-only verify would not know more.
+    /// `/recheck/`, or `/verify/` when the recheck could not answer ("Endpoints"). A Declined
+    /// recheck (no such payment) is final: the DB-only verify would not know more.
     async fn current(
         &self,
         account: &AccountContext,
@@ -219,7 +221,7 @@ impl ProviderAdapter for HimoSoft {
         webhook::webhook_ack(ack)
     }
 
-    /// §1.8: the account-level return URL gets HimoSoft's payment `id` (and a `status` that is
+    /// "Return": the account-level return URL gets HimoSoft's payment `id` (and a `status` that is
     /// never trusted); the id finds the attempt.
     fn parse_return(&self, query: &[(String, String)]) -> ReturnHints {
         let external_id = query

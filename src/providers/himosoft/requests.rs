@@ -1,7 +1,7 @@
-//! Building HimoSoft's requests (§1.4), signed, with the timestamp passed in so the §1.10 vectors
-//! can be rebuilt exactly.
+//! Building HimoSoft's requests (docs/gateways/himosoft.md, "Endpoints"), signed, with the
+//! timestamp passed in so the "Test vectors" can be rebuilt exactly.
 //!
-//! Paths keep their trailing slash (§1.2: Django's APPEND_SLASH cannot redirect a POST). The
+//! Paths keep their trailing slash ("Endpoints": Django's APPEND_SLASH cannot redirect a POST). The
 //! account's base URL (`https://pay.himosoft.com.bd/api`, or the simulator's `…/himosoft`) is
 //! joined on when sending; HimoSoft signs only timestamp ‖ body, so the path is never signed.
 //! A HimoSoft payment id goes into the path, so it is held to `[A-Za-z0-9_-]` (the documented
@@ -22,7 +22,7 @@ pub const CREATE_PATH: &str = "/v1/payments/";
 pub enum Read {
     /// `/v1/payments/{id}/recheck/`: live query of the upstream provider (our `query`).
     Recheck,
-    /// `/v1/payments/{id}/verify/`: DB-only, the fallback when the recheck fails (§1.9).
+    /// `/v1/payments/{id}/verify/`: DB-only, the fallback when the recheck fails.
     Verify,
     /// `/v1/payments/{id}/`: the only answer documented with `amount` and `currency`.
     Retrieve,
@@ -95,8 +95,8 @@ pub fn create_body(
     .expect("a struct of strings serialises")
 }
 
-/// `POST /v1/payments/`: our reference is both `order_id` and `idempotency_key` (design §3.1), so
-/// a retried create is answered from HimoSoft's 24 h idempotency cache (§1.6).
+/// `POST /v1/payments/`: our reference is both `order_id` and `idempotency_key` ("Endpoints"), so
+/// a retried create is answered from HimoSoft's 24 h idempotency cache ("Idempotency").
 pub fn create(
     creds: &Credentials,
     callback_url: &str,

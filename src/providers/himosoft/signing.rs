@@ -1,5 +1,5 @@
-//! HimoSoft request signing (providers.md §1.3), as pure functions so the §1.10 vectors can be
-//! replayed byte for byte.
+//! HimoSoft request signing (docs/gateways/himosoft.md, "Signing"), as pure functions so the
+//! "Test vectors" can be replayed byte for byte.
 //!
 //! `X-HMAC-Signature` = lowercase hex of HMAC-SHA256(key = the secret's UTF-8 bytes,
 //! message = timestamp ‖ raw body), plain concatenation with no separator. A bodyless GET signs

@@ -1,7 +1,8 @@
-//! HimoSoft callbacks (§1.9, H5): a callback is a HINT, never a fact.
+//! HimoSoft callbacks (docs/gateways/himosoft.md, "Callback", H5): a callback is a HINT, never a
+//! fact.
 //!
 //! HimoSoft documents nothing about its `callback_url` POST (transport, headers, fields,
-//! signature), so, as providers.md decides:
+//! signature), so, as the note decides:
 //! * Verification: any POST is accepted as a hint (scheme `hint`) UNLESS it carries an
 //!   `X-HMAC-Signature` that does not match hex(HMAC(secret, timestamp ‖ raw body)), then it is
 //!   rejected. The timestamp comes from `X-Timestamp` (or the aliases `X-HMAC-Timestamp`,

@@ -1,14 +1,15 @@
-//! HimoSoft's JSON, spelled as HimoSoft spells it (snake_case, providers.md §1.4).
+//! HimoSoft's JSON, spelled as HimoSoft spells it (snake_case; docs/gateways/himosoft.md,
+//! "Endpoints").
 //!
 //! The outgoing create body is a struct whose field order IS the key order on the wire (the seed's
 //! order: amount, currency, order_id, callback_url, idempotency_key); the signature covers the
 //! exact bytes, so it is serialised compactly by `serde_json::to_vec` and never rebuilt. `amount`
-//! is a decimal string (§1.4: "Send a string, not a number").
+//! is a decimal string ("Money format"; HimoSoft's doc: "Send a string, not a number").
 //!
-//! Incoming types are tolerant because the doc says it is incomplete (§1.1): one struct reads the
-//! create, retrieve, verify and recheck answers and the (undocumented, H5) callback alike; every
-//! field is optional, unknown fields are ignored, and ids and amounts may arrive as strings or as
-//! JSON numbers.
+//! Incoming types are tolerant because the doc says it is incomplete ("What is known"): one struct
+//! reads the create, retrieve, verify and recheck answers and the (undocumented, H5) callback
+//! alike; every field is optional, unknown fields are ignored, and ids and amounts may arrive as
+//! strings or as JSON numbers.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -42,7 +43,8 @@ pub struct PaymentObject {
     pub external_id: Option<String>,
 }
 
-/// `{"error":"invalid_signature","message":"HMAC validation failed. Check credentials."}` (§1.5).
+/// `{"error":"invalid_signature","message":"HMAC validation failed. Check credentials."}`
+/// ("Answers and errors").
 #[derive(Debug, Default, Deserialize)]
 pub struct ErrorBody {
     #[serde(default)]

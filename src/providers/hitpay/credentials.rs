@@ -1,11 +1,11 @@
 //! The HitPay credential object, checked once so no call or webhook check runs half-configured.
 //!
-//! Shape: `{"api_key", "salt", "event_salt"?}` (providers.md §5.2, T1).
+//! Shape: `{"api_key", "salt", "event_salt"?}` (docs/gateways/hitpay.md, "Authentication", T1).
 //! * `api_key` goes into the `X-BUSINESS-API-KEY` header, so it must be visible ASCII.
 //! * `salt` is the API-key salt (Dashboard › Settings › Payment Gateway › API Keys): it signs the
 //!   v1 webhooks of payment requests, and is the fallback key for v2 event webhooks.
 //! * `event_salt` is the salt of registered v2 event-webhook endpoints: one string or, since every
-//!   endpoint has its own salt (§5.7), a list of them. Absent means only `salt` is tried.
+//!   endpoint has its own salt ("Webhook v2"), a list of them. Absent means only `salt` is tried.
 //!
 //! Salts are used as their UTF-8 bytes, never decoded.
 

@@ -1,11 +1,12 @@
-//! How HitPay's answers become Payrail outcomes: status words and HTTP statuses.
+//! How HitPay's answers become Payrail outcomes: status words and HTTP statuses (wire contract:
+//! docs/gateways/hitpay.md).
 //!
-//! Status words (§5.4), one exhaustive match per vocabulary; a word we do not know is `Unknown`,
-//! never paid (the reconciler asks again):
+//! Status words ("Status mapping"), one exhaustive match per vocabulary; a word we do not know is
+//! `Unknown`, never paid (the reconciler asks again):
 //! * payment request: pending→Pending, completed→Paid, failed→Failed, expired→Expired,
 //!   canceled→Cancelled (also the two-"l" spelling, in case traffic shows it), inactive→Cancelled
 //!   (the merchant deactivated the link: nobody can pay it any more).
-//! * legacy v1 webhook `status` (§5.6, T8): completed→Paid, failed→Failed, pending→Pending
+//! * legacy v1 webhook `status` ("Webhook v1", T8): completed→Paid, failed→Failed, pending→Pending
 //!   (non-final, seen by the Woo plugin).
 //! * payment / v2 charge: succeeded, succeeded_manually→Paid; pending, requires_payment_method→
 //!   Pending; requires_customer_action→Processing (the customer is authenticating: money may

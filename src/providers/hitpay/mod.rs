@@ -1,8 +1,9 @@
-//! HitPay payment-request adapter (providers.md §5, design §3.1).
+//! HitPay payment-request adapter. Wire contract and the labels T1–T10: docs/gateways/hitpay.md;
+//! what an adapter is: docs/gateways/README.md, "The adapter boundary".
 //!
 //! Speaks HitPay's REST API and webhooks and nothing else. The attempt's reference is HitPay's
-//! `reference_number`; HitPay does not deduplicate on it (§6), and its records are read by its own
-//! payment-request id (`external_id`), which only the create answer gives. So:
+//! `reference_number`; HitPay does not deduplicate on it ("Endpoints"), and its records are read by
+//! its own payment-request id (`external_id`), which only the create answer gives. So:
 //! * a query or cancel without `external_id` (the create never answered) cannot name anything at
 //!   HitPay: query is Declined "no HitPay request id known", and cancel has nothing to delete —
 //!   nobody was ever given that request's checkout URL, so nobody can pay it;
@@ -40,7 +41,7 @@ const CAPABILITIES: Capabilities = Capabilities {
     query: true,
     refund: true,
     cancel: true,
-    // HitPay takes any three-letter code (providers.md §5.3); what a business may charge is
+    // HitPay takes any three-letter code ("Money format"); what a business may charge is
     // set on its HitPay account. BDT is listed so a Bangladeshi store can offer cards beside
     // Pakhi Pay; a merchant narrows the list per account.
     currencies: &["SGD", "MYR", "PHP", "USD", "BDT"],
@@ -266,7 +267,7 @@ impl ProviderAdapter for HitPay {
         webhook::webhook_ack(ack)
     }
 
-    /// §5.5: `reference` is the payment request id (the `status` beside it is never trusted).
+    /// "Return": `reference` is the payment request id (the `status` beside it is never trusted).
     fn parse_return(&self, query: &[(String, String)]) -> ReturnHints {
         let external_id = query
             .iter()

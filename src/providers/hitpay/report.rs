@@ -1,5 +1,5 @@
 //! Turning HitPay's objects (payment request, v1 webhook fields, v2 charge, refund) into Payrail's
-//! reports, refusing what does not add up.
+//! reports, refusing what does not add up (the labels T1–T10: docs/gateways/hitpay.md).
 //!
 //! Errors here become `Unknown` for calls and a rejected parse for webhooks: a missing status, an
 //! amount that is not a plain decimal, an answer about another reference is never guessed at.

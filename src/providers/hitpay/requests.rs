@@ -1,4 +1,5 @@
-//! Building HitPay's requests (§5.2–§5.3): paths, headers and form bodies.
+//! Building HitPay's requests (docs/gateways/hitpay.md, "Endpoints" and "Authentication"): paths,
+//! headers and form bodies.
 //!
 //! Writes are `application/x-www-form-urlencoded`, as HitPay's docs and its own Woo SDK send them
 //! (T4; HitPay accepts JSON too). Form fields carry amounts as decimal text (`25.00`), which is
@@ -19,7 +20,7 @@ use rust_decimal::Decimal;
 pub const PAYMENT_REQUESTS: &str = "v1/payment-requests";
 pub const REFUNDS: &str = "v1/refund";
 
-/// `purpose` and `reference_number` are at most 255 characters; `redirect_url` 1028 (§5.3).
+/// `purpose` and `reference_number` are at most 255 characters; `redirect_url` 1028 ("Endpoints").
 const MAX_TEXT: usize = 255;
 const MAX_REDIRECT: usize = 1028;
 

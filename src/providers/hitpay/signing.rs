@@ -1,5 +1,5 @@
-//! HitPay's two webhook signatures (providers.md §5.6, §5.7), as pure functions so the §5.8
-//! vectors can be replayed byte for byte.
+//! HitPay's two webhook signatures (docs/gateways/hitpay.md, "Webhook v1" and "Webhook v2"), as
+//! pure functions so the "Test vectors" can be replayed byte for byte.
 //!
 //! * v1 (form webhooks of payment requests): every received field except `hmac`, URL-decoded,
 //!   sorted by key in byte order, concatenated as `key‖value` with no separators (T2: the PHP code

@@ -1,4 +1,5 @@
-//! HitPay webhooks (§5.6, §5.7, T1): verify, parse, answer.
+//! HitPay webhooks (docs/gateways/hitpay.md, "Webhook v1" and "Webhook v2", T1): verify, parse,
+//! answer.
 //!
 //! Dispatch (T1), the same for verifying and parsing:
 //! * a `Hitpay-Signature` header → v2 event webhook: lowercase hex HMAC-SHA256 of the raw body,
@@ -16,8 +17,8 @@
 //! idempotent on `payment_id`, and a pending→completed pair is two events); v2
 //! `v2:{object}:{id}:{event type}:{status}`.
 //!
-//! Answer: 200 `OK` (HitPay only asks for a 200, §5.6); a forged webhook 401; a verified one
-//! Payrail could not finish 503, which HitPay retries (T9).
+//! Answer: 200 `OK` (HitPay only asks for a 200); a forged webhook 401; a verified one Payrail
+//! could not finish 503, which HitPay retries (T9).
 
 use super::credentials::Credentials;
 use super::report::{charge_report, request_report, webhook_v1_report};

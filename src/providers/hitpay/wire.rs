@@ -1,4 +1,5 @@
-//! HitPay's JSON, spelled as HitPay spells it (snake_case), tolerant on input.
+//! HitPay's JSON, spelled as HitPay spells it (snake_case), tolerant on input (wire contract and
+//! the labels T1–T10: docs/gateways/hitpay.md).
 //!
 //! Every field is optional and unknown fields are ignored: the OpenAPI lists many fields Payrail
 //! does not need, and HitPay adds more over time. Amounts arrive as strings in REST objects
@@ -34,8 +35,9 @@ pub struct PaymentObj {
     pub currency: Option<String>,
 }
 
-/// A v2 `charge` event body (§5.7). `payment_request_id` / `reference_number` appear on charges
-/// made through a payment request [INFERRED from the charge object]; either finds the attempt.
+/// A v2 `charge` event body ("Webhook v2"). `payment_request_id` / `reference_number` appear on
+/// charges made through a payment request [INFERRED from the charge object]; either finds the
+/// attempt.
 #[derive(Debug, Default, Deserialize)]
 pub struct ChargeObj {
     pub id: Option<String>,

@@ -1,8 +1,9 @@
 //! The Pakhi Pay credential object, checked once so no call goes out with a half-filled account.
 //!
-//! Shape: `{"api_key"}` (providers.md §4.1). The brand API key travels in the `api-key` header, so
-//! it must be visible ASCII without spaces; it is also the webhook HMAC key (its UTF-8 bytes).
-//! Other members are ignored, so a credential object written for a later version still loads.
+//! Shape: `{"api_key"}` (docs/gateways/pakhipay.md, "Authentication"). The brand API key travels in
+//! the `api-key` header, so it must be visible ASCII without spaces; it is also the webhook HMAC
+//! key (its UTF-8 bytes). Other members are ignored, so a credential object written for a later
+//! version still loads.
 
 use std::fmt;
 

@@ -1,15 +1,16 @@
 //! How Pakhi Pay's answers become Payrail outcomes: status words, the `status`/`message`
-//! envelope, HTTP statuses. Every decision is written here because the docs are thin (§4).
+//! envelope, HTTP statuses. Every decision is written here because the docs are thin (wire
+//! contract and the labels K1–K7: docs/gateways/pakhipay.md).
 //!
-//! Status words (§4.3, K3), one exhaustive match; only `completed` is documented, the rest are
-//! [INFERRED]. A word we do not know is `Unknown`, never paid:
+//! Status words ("Status mapping", K3), one exhaustive match; only `completed` is documented, the
+//! rest are [INFERRED]. A word we do not know is `Unknown`, never paid:
 //! `completed`→Paid, `pending`→Pending, `processing`→Processing, `failed`→Failed,
 //! `cancelled`|`canceled`→Cancelled, `expired`→Expired. Words are matched exactly (the official
 //! receivers compare `== 'completed'`), so `Completed` is Unknown, not Paid.
 //!
-//! Envelope (§4.2): `status == 1` is success. On create it must carry an http(s) `payment_url`
-//! (otherwise Unknown: the link may exist but we cannot use it). On verify the `message` is the
-//! payment's status word (K3): paid ⇔ `status == 1 && message == "completed"`.
+//! Envelope ("Answers and errors"): `status == 1` is success. On create it must carry an http(s)
+//! `payment_url` (otherwise Unknown: the link may exist but we cannot use it). On verify the
+//! `message` is the payment's status word (K3): paid ⇔ `status == 1 && message == "completed"`.
 //! `status == 0` (or any other number) is the gateway's refusal:
 //! * a message about the API key (`api key`, `api-key`, `apikey`, `unauthori…`) → NotSent: the
 //!   key was refused before anything was processed, so a retry or a fallback is safe;
@@ -19,8 +20,8 @@
 //!
 //! A missing or unreadable `status` → Unknown.
 //!
-//! HTTP (undocumented; §4.2 says assume 200 and branch on `status`). Connection failures are
-//! already NotSent in `http_call::send`; timeouts are Unknown there.
+//! HTTP (undocumented; "Answers and errors": read the envelope, branch on `status`). Connection
+//! failures are already NotSent in `http_call::send`; timeouts are Unknown there.
 //! * 2xx → read the envelope; an unreadable body → Unknown (the request may have been processed).
 //! * 401, 403 → NotSent (auth refused at the door); 429 → NotSent (rate limited, not processed).
 //! * 400, 404, 405, 422 with a readable envelope → the envelope decides as above. Without one:

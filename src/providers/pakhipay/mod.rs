@@ -1,4 +1,5 @@
-//! Pakhi Pay adapter (providers.md §4, design §3.1).
+//! Pakhi Pay adapter. Wire contract and the labels K1–K7: docs/gateways/pakhipay.md; what an
+//! adapter is: docs/gateways/README.md, "The adapter boundary".
 //!
 //! Pakhi Pay has two calls: create a payment link, and verify a transaction by its id and exact
 //! amount. It returns no payment id, so our reference travels as `order_id` and comes back in the

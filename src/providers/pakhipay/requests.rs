@@ -1,4 +1,5 @@
-//! Building Pakhi Pay's two requests (§4.2): create and verify, as exact bytes.
+//! Building Pakhi Pay's two requests (docs/gateways/pakhipay.md, "Endpoints"): create and verify,
+//! as exact bytes.
 //!
 //! Both are `POST` JSON with the `api-key` header, to paths with a trailing slash under the
 //! account's base URL (`https://pakhipay.com`, or the simulator's `…/pakhipay`). Bodies follow the
@@ -34,7 +35,7 @@ pub fn create_body(req: &CheckoutRequest, callback_url: &str) -> Result<Vec<u8>,
     serde_json::to_vec(&body).map_err(|e| format!("create body not serialisable: {e}"))
 }
 
-/// The verify body: the transaction id and the exact amount we expect (§4.2, K4).
+/// The verify body: the transaction id and the exact amount we expect ("Endpoints", K4).
 pub fn verify_body(
     transaction_id: &str,
     amount: Decimal,

@@ -1,5 +1,5 @@
-//! Pakhi Pay's webhook signature (providers.md §4.5, K1) as pure functions, so the §4.6 vectors can
-//! be replayed byte for byte.
+//! Pakhi Pay's webhook signature (docs/gateways/pakhipay.md, "Webhook", K1) as pure functions, so
+//! the "Test vectors" can be replayed byte for byte.
 //!
 //! The docs say the `signature` field is "HMAC-SHA256 of the JSON payload using your API key", and
 //! every reference receiver hashes a payload that still contains that field: a fixed point no

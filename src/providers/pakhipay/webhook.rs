@@ -1,4 +1,4 @@
-//! Pakhi Pay webhooks (§4.5): verify (K1), parse, answer.
+//! Pakhi Pay webhooks (docs/gateways/pakhipay.md, "Webhook"): verify (K1), parse, answer.
 //!
 //! Verification: the body must be a JSON object whose `signature` member is 64 hex digits; it is
 //! accepted when ANY K1 candidate message (see `signing`) has that HMAC under the account's API

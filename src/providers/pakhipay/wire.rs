@@ -1,10 +1,11 @@
-//! Pakhi Pay's JSON, spelled as Pakhi Pay spells it (snake_case), tolerant on input.
+//! Pakhi Pay's JSON, spelled as Pakhi Pay spells it (snake_case), tolerant on input (wire contract
+//! and the labels K1–K7: docs/gateways/pakhipay.md).
 //!
 //! Outgoing bodies are structs whose field order is the documented order; `amount` is a JSON
-//! number with exactly two decimals (§4.2), written as a raw token because a float would lose the
-//! trailing zeros (and Decimal must never pass through a float).
+//! number with exactly two decimals ("Money format"), written as a raw token because a float would
+//! lose the trailing zeros (and Decimal must never pass through a float).
 //! Incoming: the `{status, message, payment_url}` envelope, where `status` may arrive as `1` or
-//! `"1"` (PHP servers are loose about it) and unknown members are ignored; the webhook (§4.5),
+//! `"1"` (PHP servers are loose about it) and unknown members are ignored; the webhook ("Webhook"),
 //! where `amount` is a string but may be a number (K4), `transaction_id` may be a number, and the
 //! legacy `token` member is ignored (K5).
 
@@ -39,7 +40,7 @@ pub struct Envelope {
     pub payment_url: Option<String>,
 }
 
-/// The webhook body (§4.5); `signature` is checked by `webhook`, not here.
+/// The webhook body ("Webhook"); `signature` is checked by `webhook`, not here.
 #[derive(Debug, Deserialize)]
 pub struct WebhookBody {
     #[serde(default, deserialize_with = "loose_text")]

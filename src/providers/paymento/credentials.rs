@@ -1,6 +1,7 @@
 //! The Paymento credential object, checked once so no call goes out with a half-filled account.
 //!
-//! Shape: `{"api_key", "secret_key", "risk_speed"?: 0|1}` (providers.md §2.2, P6).
+//! Shape: `{"api_key", "secret_key", "risk_speed"?: 0|1}` (docs/gateways/paymento.md,
+//! "Authentication", P6).
 //! * `api_key` travels in the `Api-Key` header, so it must be visible ASCII.
 //! * `secret_key` only keys the IPN HMAC (its UTF-8 bytes); it is only required to be non-blank.
 //! * `risk_speed` is sent as `riskSpeed` on every create. P6: the docs disagree on what `0` means

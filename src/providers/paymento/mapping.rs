@@ -1,7 +1,8 @@
-//! How Paymento's answers become Payrail outcomes: status numbers/names and HTTP answers.
+//! How Paymento's answers become Payrail outcomes: status numbers/names and HTTP answers (wire
+//! contract: docs/gateways/paymento.md).
 //!
-//! Statuses (§2.5), one exhaustive match over [`OrderStatus`]; a value we do not know is
-//! `Unknown`, never paid:
+//! Statuses ("Status mapping"), one exhaustive match over [`OrderStatus`]; a value we do not know
+//! is `Unknown`, never paid:
 //! * 0 Initialize, 1 Pending → Pending (nothing arrived yet).
 //! * 2 PartialPaid → Paid with `underpaid`: money arrived but short, so Payrail holds the payment
 //!   in `needs_review` instead of completing it or leaving it looking unpaid.
@@ -25,7 +26,7 @@ use crate::providers::http_call::GatewayResponse;
 use crate::providers::GatewayFailure;
 use crate::providers::{Outcome, ReportedStatus};
 
-/// `OrderStatus` (§2.5), including the undocumented 6 of the swagger enum.
+/// `OrderStatus` ("Status mapping"), including the undocumented 6 of the swagger enum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OrderStatus {
     Initialize,

@@ -1,12 +1,13 @@
-//! Paymento (non-custodial crypto) adapter (providers.md §2, design §3.1).
+//! Paymento (non-custodial crypto) adapter. Wire contract and the labels P1–P10:
+//! docs/gateways/paymento.md; what an adapter is: docs/gateways/README.md, "The adapter boundary".
 //!
 //! Speaks Paymento's `Api-Key` JSON API and nothing else. A create returns a token (the order's
 //! `external_id`); the customer pays on Paymento's hosted gateway; Paymento tells the store-level
-//! IPN URL, which `on_connect` registers once per account. `query` is verify, which also approves
-//! a Paid (7) order into Approve (8), so it is safe to repeat (P7) and is what Payrail applies
-//! after every IPN (`confirm_webhooks`, "always verify", §2.7). Paymento has no refund or cancel
-//! API and no lookup by `orderId`, so a create whose answer was lost cannot be found again: the
-//! retry makes a new order under the same reference, and the lost one simply times out unpaid.
+//! IPN URL, which `on_connect` registers once per account. `query` is verify, which also approves a
+//! Paid (7) order into Approve (8), so it is safe to repeat (P7) and is what Payrail applies after
+//! every IPN (`confirm_webhooks`, "always verify", "Webhook (IPN)"). Paymento has no refund or
+//! cancel API and no lookup by `orderId`, so a create whose answer was lost cannot be found again:
+//! the retry makes a new order under the same reference, and the lost one simply times out unpaid.
 
 mod credentials;
 mod mapping;
@@ -42,7 +43,7 @@ const CAPABILITIES: Capabilities = Capabilities {
     webhook_scheme: "hex HMAC-SHA256 of the raw body in X-HMAC-SHA256-Signature",
     requires_customer: false,
     partial_refund: false,
-    // §2.5/§2.7: fulfil only after a successful verify, never on the IPN alone.
+    // "Webhook (IPN)": fulfil only after a successful verify, never on the IPN alone.
     confirm_webhooks: true,
     refund_lookup_by_reference: false,
 };
@@ -269,7 +270,7 @@ impl ProviderAdapter for Paymento {
         }
     }
 
-    /// §2.6, P10: `token` (any casing) names the order; `orderId` and `status` are ignored (the
+    /// "Return", P10: `token` (any casing) names the order; `orderId` and `status` are ignored (the
     /// recheck that follows decides).
     fn parse_return(&self, query: &[(String, String)]) -> ReturnHints {
         ReturnHints {

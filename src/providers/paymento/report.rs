@@ -2,10 +2,11 @@
 //!
 //! Errs towards "ask again": a verify answer without `orderStatus`, or about another token or
 //! another `orderId`, is an error the caller turns into `Unknown`. The amount is
-//! `settlement.requestedFiatAmount` (the only fiat amount Paymento returns, §2.4) in the
-//! payment's own currency, since Paymento does not echo the currency; Payrail compares it
-//! numerically with what it asked for. Coins received on an order that closed unpaid are
-//! money that arrived short: reported as an underpaid payment, which Payrail holds for review.
+//! `settlement.requestedFiatAmount` (the only fiat amount Paymento returns:
+//! docs/gateways/paymento.md, "Endpoints") in the payment's own currency, since Paymento does not
+//! echo the currency; Payrail compares it numerically with what it asked for. Coins received on an
+//! order that closed unpaid are money that arrived short: reported as an underpaid payment, which
+//! Payrail holds for review.
 
 use super::mapping::{map_status, provider_status, OrderStatus};
 use super::wire::{Ipn, VerifyAnswer};

@@ -1,4 +1,5 @@
-//! Building Paymento's three requests (§2.4) and the hosted checkout URL.
+//! Building Paymento's three requests and the hosted checkout URL (docs/gateways/paymento.md,
+//! "Endpoints").
 //!
 //! Bodies are serialised once, compactly, from the `wire` structs, so tests can compare the exact
 //! bytes. A request that cannot be built (an amount Paymento cannot take) is refused here, before
@@ -14,11 +15,11 @@ pub const REQUEST_PATH: &str = "/v1/payment/request";
 pub const VERIFY_PATH: &str = "/v1/payment/verify";
 pub const SETTINGS_PATH: &str = "/v1/payment/settings";
 
-/// The production API host; its checkout lives on another host (§2.1).
+/// The production API host; its checkout lives on another host ("Endpoints").
 pub const PRODUCTION_API_HOST: &str = "api.paymento.io";
 pub const PRODUCTION_GATEWAY: &str = "https://app.paymento.io/gateway";
 
-/// `IPN_Method`: 1 = HTTP POST (§2.4; Payrail's receiver takes POST).
+/// `IPN_Method`: 1 = HTTP POST ("Endpoints"; Payrail's receiver takes POST).
 pub const IPN_METHOD_POST: u8 = 1;
 
 /// The create body: `fiatAmount` as a string with the currency's digits (`"25.00"`), our
@@ -52,7 +53,7 @@ pub fn settings_body(ipn_url: &str) -> Vec<u8> {
     .expect("plain struct serialises")
 }
 
-/// `POST {base}{path}` with `Api-Key`, JSON in, JSON out (§2.2).
+/// `POST {base}{path}` with `Api-Key`, JSON in, JSON out ("Authentication").
 pub fn post(
     client: &reqwest::Client,
     base_url: &str,

@@ -1,10 +1,10 @@
-//! Paymento's IPN signature (§2.7, P1): HMAC-SHA256 keyed with the store's secret key (UTF-8),
-//! over the raw request body, rendered as UPPERCASE hex.
+//! Paymento's IPN signature (docs/gateways/paymento.md, "Webhook (IPN)", P1): HMAC-SHA256 keyed
+//! with the store's secret key (UTF-8), over the raw request body, rendered as UPPERCASE hex.
 //!
-//! Pure functions so the §2.8 vector can be replayed byte for byte. Checking never compares
-//! strings: the received value is decoded to its 32 raw bytes (hex of either case, or, as the
-//! docs' curl example suggests, standard Base64) and compared with `Mac::verify_slice`, which is
-//! constant-time.
+//! Pure functions so the "Test vectors" signature can be replayed byte for byte. Checking never
+//! compares strings: the received value is decoded to its 32 raw bytes (hex of either case, or, as
+//! the docs' curl example suggests, standard Base64) and compared with `Mac::verify_slice`, which
+//! is constant-time.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use hmac::{Hmac, Mac};

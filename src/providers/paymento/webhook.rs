@@ -1,4 +1,4 @@
-//! Paymento IPNs (§2.7): verify, parse, answer.
+//! Paymento IPNs (docs/gateways/paymento.md, "Webhook (IPN)"): verify, parse, answer.
 //!
 //! Verification (P1, P2): the signature header is looked up as `X-HMAC-SHA256-Signature` (header
 //! names are case-insensitive), then `HMAC_SHA256_SIGNATURE` (the docs' curl example; nginx drops
@@ -8,7 +8,7 @@
 //! IPN carries no timestamp, so there is no replay window: replays are caught by the dedupe key
 //! and are harmless anyway, because Payrail confirms every IPN with verify (`confirm_webhooks`).
 //!
-//! Answer: any 2xx stops Paymento's retries (§2.7), so an accepted IPN gets 200; a forged one 401;
+//! Answer: any 2xx stops Paymento's retries, so an accepted IPN gets 200; a forged one 401;
 //! one Payrail could not finish 503, which Paymento retries (P9, the WHMCS plugin's practice).
 
 use super::credentials::Credentials;

@@ -1,11 +1,13 @@
-//! Paymento's JSON, spelled as Paymento spells it.
+//! Paymento's JSON, spelled as Paymento spells it (wire contract and the labels P1–P10:
+//! docs/gateways/paymento.md).
 //!
-//! Outgoing bodies are structs in the swagger's names (P4, P5): `fiatAmount` (a string, §6),
-//! `fiatCurrency`, `returnUrl`, `orderId`, `riskSpeed`; `{"token"}`; `{"IPN_Url","IPN_Method"}`.
+//! Outgoing bodies are structs in the swagger's names (P4, P5): `fiatAmount` (a string,
+//! "Money format"), `fiatCurrency`, `returnUrl`, `orderId`, `riskSpeed`; `{"token"}`;
+//! `{"IPN_Url","IPN_Method"}`.
 //!
 //! Incoming JSON is read through [`CiObject`]: the server is ASP.NET, whose REST answers are
 //! camelCase, whose IPN is PascalCase, and whose settings answer even has a key with a trailing
-//! space (`"IPN_Url "`), so keys are trimmed and compared case-insensitively (P5, §2.7). Values
+//! space (`"IPN_Url "`), so keys are trimmed and compared case-insensitively (P5). Values
 //! stay raw JSON text so amounts become `Decimal` from their exact digits, never through a float.
 
 use rust_decimal::Decimal;
@@ -175,7 +177,7 @@ impl Envelope {
     }
 }
 
-/// The verify answer's `body` (§2.4), only the fields Payrail uses.
+/// The verify answer's `body` ("Endpoints"), only the fields Payrail uses.
 #[derive(Debug, Default, PartialEq)]
 pub struct VerifyAnswer {
     pub token: Option<String>,
@@ -209,7 +211,8 @@ impl VerifyAnswer {
     }
 }
 
-/// The IPN body (§2.7): `{"Token","PaymentId","OrderId","OrderStatus","AdditionalData"}`.
+/// The IPN body ("Webhook (IPN)"):
+/// `{"Token","PaymentId","OrderId","OrderStatus","AdditionalData"}`.
 #[derive(Debug, PartialEq)]
 pub struct Ipn {
     pub token: Option<String>,

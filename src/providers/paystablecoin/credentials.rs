@@ -1,6 +1,7 @@
 //! The PSC credential object, checked once so no call signs with a half-filled account.
 //!
-//! Shape: `{"merchant_id", "api_key", "api_secret", "webhook_variant"?: "path"|"body"}`.
+//! Shape: `{"merchant_id", "api_key", "api_secret", "webhook_variant"?: "path"|"body"}`
+//! (docs/gateways/paystablecoin.md, "Signing"; the labels S1–S10 are its ambiguities).
 //! * `merchant_id` is opaque (S7) but goes into the signed path, so it is limited to URL-unreserved
 //!   characters: anything that an HTTP client would percent-encode would make the path we sign
 //!   differ from the path PSC receives.

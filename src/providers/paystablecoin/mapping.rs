@@ -1,12 +1,13 @@
-//! How PSC's answers become Payrail outcomes: status words, business codes, HTTP statuses.
+//! How PSC's answers become Payrail outcomes: status words, business codes, HTTP statuses
+//! (wire contract: docs/gateways/paystablecoin.md).
 //!
-//! Statuses (§3.6), one exhaustive match each; a word we do not know is `Unknown`, never paid:
+//! Statuses ("Status mapping"), one exhaustive match each; unknown words are `Unknown`, not paid:
 //! * payment: INIT→Pending, PROCESSING→Processing (money seen, do not fulfil), SUCCEEDED→Paid,
 //!   FAILED→Failed, CLOSED→Expired (PSC uses CLOSED for both expiry and cancellation; the
 //!   orchestration layer turns Expired into cancelled while the payment's window is still open).
 //! * refund: PROCESSING→Pending, SUCCEEDED→Completed, FAILED|CLOSED→Failed.
 //!
-//! Business codes (§3.3; PSC answers HTTP 200 and puts the result in `code`):
+//! Business codes ("Answers and errors"; PSC answers HTTP 200 and puts the result in `code`):
 //! * `00000` success.
 //! * `10xxx` parameter/validation → Declined: PSC looked at the request and refused it.
 //! * `20001` on create order / create refund → "already exists": the caller looks the record up by

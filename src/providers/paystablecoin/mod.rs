@@ -1,4 +1,6 @@
-//! PayStableCoin Hosted Payments adapter (providers.md §3, design §3.1).
+//! PayStableCoin Hosted Payments adapter. Wire contract and the labels S1–S10:
+//! docs/gateways/paystablecoin.md; what an adapter is: docs/gateways/README.md, "The adapter
+//! boundary".
 //!
 //! Speaks PSC's signed JSON API and nothing else. The attempt's reference is PSC's
 //! `merchantOrderId`, which PSC keeps unique (`20001` on a duplicate), so every retry of a create

@@ -1,5 +1,5 @@
-//! Building PSC's four Hosted Payments requests (§3.4), signed, with the timestamp passed in so
-//! the §3.9 vectors can be rebuilt exactly.
+//! Building PSC's four Hosted Payments requests (docs/gateways/paystablecoin.md, "Endpoints"),
+//! signed, with the timestamp passed in so the "Test vectors" can be rebuilt exactly.
 //!
 //! The signed path is the gateway path only (`/api/v1/merchants/{id}/…`); the account's base URL
 //! may carry its own prefix (the simulator's `/paystablecoin`), which is joined on when sending and

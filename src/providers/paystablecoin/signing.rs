@@ -1,5 +1,5 @@
-//! PSC's HMAC scheme (providers.md §3.2, §3.8), as pure functions so the §3.9 vectors can be
-//! replayed byte for byte.
+//! PSC's HMAC scheme (docs/gateways/paystablecoin.md, "Signing" and "Webhook"), as pure
+//! functions so the "Test vectors" can be replayed byte for byte.
 //!
 //! The key is the API secret's UTF-8 bytes, never base64-decoded although it looks like base64url
 //! (S10). Signatures are standard, padded Base64. Checking compares raw digests in constant time

@@ -1,4 +1,4 @@
-//! PSC webhooks (§3.8): verify, parse, answer.
+//! PSC webhooks (docs/gateways/paystablecoin.md, "Webhook"): verify, parse, answer.
 //!
 //! Verification, in order: `X-Timestamp` (Unix ms, digits only) within ±5 minutes of our clock
 //! (replay window); `X-Signature` standard Base64; then the digest, compared in constant time.

@@ -1,8 +1,8 @@
-//! PSC's JSON, spelled as PSC spells it (camelCase).
+//! PSC's JSON, spelled as PSC spells it (camelCase; wire contract: docs/gateways/paystablecoin.md).
 //!
 //! Outgoing bodies are structs whose field order IS the key order on the wire: the signature covers
 //! the exact bytes, so they are serialised compactly by `serde_json::to_vec` and never rebuilt.
-//! Incoming types are tolerant because most of PSC's response schema was not visible (§3.4, S6):
+//! Incoming types are tolerant because most of PSC's response schema was not visible (S6):
 //! unknown fields are ignored, every field is optional, the message may be `message` or `msg`,
 //! and `code` / amount values may arrive as strings or as JSON numbers.
 
@@ -32,7 +32,7 @@ pub struct CreateRefundBody<'a> {
     pub refund_reason: &'a str,
 }
 
-/// `{"code": "00000", "message": "...", "data": {...}}` (§3.3).
+/// `{"code": "00000", "message": "...", "data": {...}}` ("Answers and errors").
 #[derive(Debug, Deserialize)]
 pub struct Envelope {
     #[serde(deserialize_with = "text_or_code")]

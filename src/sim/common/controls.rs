@@ -1,5 +1,5 @@
-//! The test controls under `_sim/` that work the same in every simulator (design §6), and the
-//! pieces the gateway-specific ones are built from.
+//! The test controls under `_sim/` that work the same in every simulator (docs/sandbox.md,
+//! "Test controls"), and the pieces the gateway-specific ones are built from.
 //!
 //! They are not part of any gateway's contract, so they answer plain JSON with ordinary HTTP
 //! statuses: 400 for a bad control request, 404 for an unknown record, 409 when the record's state

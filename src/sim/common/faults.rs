@@ -1,4 +1,5 @@
-//! Fault injection for the API routes (`_sim/faults`, design §6), the same at every gateway.
+//! Fault injection for the API routes (`_sim/faults`, docs/sandbox.md, "Test controls"), the same
+//! at every gateway.
 //!
 //! Lets tests prove an adapter survives a timed-out, failed, garbled or refused call. Faults that
 //! "process" (timeout, slow, malformed) run the real handler first, so the record exists when the

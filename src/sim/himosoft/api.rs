@@ -1,14 +1,15 @@
-//! The payment endpoints (§1.4): create `POST /v1/payments/`, retrieve `GET /v1/payments/{id}/`,
-//! verify and recheck `GET|POST /v1/payments/{id}/verify/` and `…/recheck/` (H3: both methods).
+//! The payment endpoints (docs/gateways/himosoft.md, "Endpoints"): create `POST /v1/payments/`,
+//! retrieve `GET /v1/payments/{id}/`, verify and recheck `GET|POST /v1/payments/{id}/verify/` and
+//! `…/recheck/` (H3: both methods).
 //!
 //! Each call is counted and may be faulted before anything else, then authenticated and
 //! validated. Bodies follow the doc's examples key for key; the additions are flagged:
 //! * recheck also reports `amount` and `currency` ([INVENTED], so an underpayment can be seen);
 //! * create is answered 200 (the error table lists 200 as "OK"; the doc states no status).
 //!
-//! Idempotency (§1.6): a repeated `idempotency_key` within 24 h gets the cached answer byte for
-//! byte (same `id`, same `checkout_url`), even with different parameters ([INFERRED]); later it
-//! is a new key. A payment's reads are only answered to the account that created it.
+//! Idempotency ("Idempotency"): a repeated `idempotency_key` within 24 h gets the cached answer
+//! byte for byte (same `id`, same `checkout_url`), even with different parameters ([INFERRED]);
+//! later it is a new key. A payment's reads are only answered to the account that created it.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SecondsFormat, Utc};
@@ -64,7 +65,7 @@ fn text<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>,
     }
 }
 
-/// `amount` must be a decimal STRING (§1.4), positive, at most 2 decimals.
+/// `amount` must be a decimal STRING ("Money format"), positive, at most 2 decimals.
 fn amount(value: &str) -> Result<Decimal, ApiError> {
     let (int, frac) = value.split_once('.').unwrap_or((value, "0"));
     let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -1,4 +1,5 @@
-//! Request authentication (providers.md §1.3, H1–H3), answered the way HimoSoft answers (§1.5).
+//! Request authentication (docs/gateways/himosoft.md, "Signing", H1–H3), answered the way HimoSoft
+//! answers ("Answers and errors").
 //!
 //! 1. `X-API-Key` present → that account, unknown → 401 `invalid_signature`. Absent → the
 //!    single-tenant account (H2), unless the simulator is configured to require a key.

@@ -1,5 +1,5 @@
-//! The controls a seeded chaos test drives (design §6): money that reaches HimoSoft after the
-//! payment closed, and the oracle that tells the test what HimoSoft holds.
+//! The controls a seeded chaos test drives (docs/sandbox.md, "Test controls"): money that reaches
+//! HimoSoft after the payment closed, and the oracle that tells the test what HimoSoft holds.
 //!
 //! * `POST _sim/checkout/{token}/late_payment` (the checkout token, or the `pay_…` id) — the
 //!   upstream provider reports a payment after the HimoSoft payment failed, was cancelled or

@@ -1,9 +1,10 @@
-//! The hosted checkout page and its outcome buttons (design §6).
+//! The hosted checkout page and its outcome buttons (docs/sandbox.md, "Checkout pages";
+//! docs/gateways/himosoft.md, "Simulator").
 //!
 //! Stands in for the customer on HimoSoft's page. An outcome changes the payment, sends the
 //! callback (awaited, so a test that gets the answer knows the callback already arrived), then:
 //! * 303 to the account's `return_url` (`_sim/accounts`) with `id` and `status` appended
-//!   ([INVENTED]: §1.8, HimoSoft takes no return URL per payment and documents no parameters);
+//!   ([INVENTED]: "Return", HimoSoft takes no return URL per payment and documents no parameters);
 //! * or, with no return URL configured, a small "done" page (200).
 //!
 //! HimoSoft has no separate cancel URL, so every outcome returns to the same place.

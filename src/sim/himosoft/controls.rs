@@ -1,5 +1,5 @@
-//! Test controls under `_sim/` (design §6): accounts, faults, stats, callback re-send and drop,
-//! reset.
+//! Test controls under `_sim/` (docs/sandbox.md, "Test controls"): accounts, faults, stats,
+//! callback re-send and drop, reset.
 //!
 //! Not part of HimoSoft's contract, so they answer plain JSON with ordinary HTTP statuses (400 for
 //! a bad control request, 404 for an unknown payment). `POST /_sim/webhooks/drop {"count": N}`

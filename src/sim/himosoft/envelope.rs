@@ -1,7 +1,8 @@
-//! HimoSoft's error envelope (§1.5): `{"error","message"}` with 400/401/404.
+//! HimoSoft's error envelope (docs/gateways/himosoft.md, "Answers and errors"):
+//! `{"error","message"}` with 400/401/404.
 //!
-//! Only `invalid_signature` is documented; the other codes are the ones providers.md chose for
-//! the simulator ([INFERRED]): `invalid_request` (400), `not_found` (404), `timestamp_expired`
+//! Only `invalid_signature` is documented; the other codes are the ones the note's "Simulator"
+//! chose ([INFERRED]): `invalid_request` (400), `not_found` (404), `timestamp_expired`
 //! (401). Answers are carried as exact bytes (`Answer`) so an idempotent replay is byte-identical.
 
 use actix_web::http::StatusCode;

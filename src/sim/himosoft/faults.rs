@@ -1,4 +1,4 @@
-//! HimoSoft's side of fault injection (`_sim/faults`, design §6; the machinery is shared, in
+//! HimoSoft's side of fault injection (`_sim/faults`, docs/sandbox.md; the machinery is shared, in
 //! `common::faults`); faults apply to API calls, never to callbacks.
 //!
 //! Its answers are exact bytes (`envelope::Answer`), so `malformed` cuts them at exactly half;

@@ -1,4 +1,5 @@
-//! HimoSoft simulator (providers.md §1, design §6): a stand-in for an upstream HimoSoft gateway.
+//! HimoSoft simulator: a stand-in for an upstream HimoSoft gateway. Wire contract and the labels
+//! H1–H6: docs/gateways/himosoft.md; what every simulator shares: docs/sandbox.md.
 //!
 //! Routes, under `{prefix}/himosoft` (the rest is HimoSoft's real path, trailing slashes kept):
 //! `POST /v1/payments/`, `GET /v1/payments/{id}/`, `GET|POST /v1/payments/{id}/verify/` and
@@ -8,11 +9,11 @@
 //! `chaos`).
 //!
 //! Authentication: hex HMAC-SHA256 of timestamp ‖ body (`auth`, `signing`); errors in HimoSoft's
-//! `{"error","message"}` envelope (`envelope`). Callbacks are providers.md's synthetic, signed
-//! JSON (`webhook`), flagged as invented. Every [INFERRED] behaviour is a field of
+//! `{"error","message"}` envelope (`envelope`). Callbacks are the note's synthetic, signed
+//! JSON (`webhook`, H5), flagged as invented. Every [INFERRED] behaviour is a field of
 //! `HimoSoftConfig` so it can be changed when real traffic shows otherwise.
 //!
-//! HimoSoft takes no return URL per payment (§1.8): the customer is sent to the return URL of
+//! HimoSoft takes no return URL per payment ("Return"): the customer is sent to the return URL of
 //! the ACCOUNT (`_sim/accounts` `return_url`), or shown a "done" page when it has none.
 
 use std::sync::Arc;
@@ -45,7 +46,7 @@ mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 
-/// The simulator's assumptions (providers.md §1.11), each configurable.
+/// The simulator's assumptions ("Ambiguities and decisions"), each configurable.
 #[derive(Clone, Debug)]
 pub struct HimoSoftConfig {
     /// H1: allowed distance between the signed timestamp and now, in seconds.
@@ -54,13 +55,13 @@ pub struct HimoSoftConfig {
     pub timestamp_headers: Vec<&'static str>,
     /// H2: false = single-tenant, a request without `X-API-Key` uses the keyless account.
     pub require_api_key: bool,
-    /// §1.6: how long an idempotency key replays its answer.
+    /// "Idempotency": how long an idempotency key replays its answer.
     pub idempotency_ttl: chrono::Duration,
     /// Accepted currencies (the doc shows BDT; USD for the card/crypto methods).
     pub currencies: Vec<&'static str>,
     /// H5 [INVENTED]: send the synthetic signed JSON callback at all.
     pub send_callbacks: bool,
-    /// §1.9 [INFERRED]: tries per callback (retried on a non-2xx answer).
+    /// H5 [INFERRED]: tries per callback (retried on a non-2xx answer).
     pub webhook_tries: u32,
     pub webhook_timeout: Duration,
 }

@@ -1,8 +1,8 @@
-//! HimoSoft signing (providers.md §1.3), written independently of the adapter.
+//! HimoSoft signing (docs/gateways/himosoft.md, "Signing"), written independently of the adapter.
 //!
 //! `X-HMAC-Signature` = lowercase hex HMAC-SHA256(secret's UTF-8 bytes, timestamp ‖ raw body).
 //! The simulator checks requests and signs its callbacks with exactly these functions, which the
-//! §1.10 vectors pin down.
+//! "Test vectors" pin down.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

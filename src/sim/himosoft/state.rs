@@ -1,5 +1,5 @@
 //! In-memory records of the HimoSoft simulator: accounts, payments, the idempotency cache,
-//! faults and call counters.
+//! faults and call counters (wire contract and the labels H1–H6: docs/gateways/himosoft.md).
 //!
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `HimoSoftSim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
@@ -15,12 +15,12 @@ pub use crate::sim::common::faults::Fault;
 /// (Payrail's reference).
 pub use crate::sim::common::stats::{CallKind, Stats};
 
-/// The built-in test account (README, sandbox): the §1.10 vectors' secret.
+/// The built-in test account (README, sandbox): the "Test vectors" secret.
 pub const DEFAULT_SECRET: &str = "himo_sk_test_123";
 pub const DEFAULT_API_KEY: &str = "himo_pk_test_123";
 
 /// A merchant account: the credential object Payrail stores, plus where HimoSoft sends the
-/// customer afterwards (§1.8: configured per account, not per payment).
+/// customer afterwards ("Return": configured per account, not per payment).
 #[derive(Clone, Debug)]
 pub struct Account {
     pub secret: String,
@@ -93,7 +93,7 @@ impl Payment {
     }
 }
 
-/// One cached create answer (§1.6).
+/// One cached create answer ("Idempotency").
 #[derive(Clone, Debug)]
 pub struct Cached {
     pub body: Vec<u8>,
@@ -116,7 +116,7 @@ pub struct State {
     pub keyless: Account,
     /// By `pay_…` id.
     pub payments: HashMap<String, Payment>,
-    /// By `idempotency_key` (unique across merchants, §1.6).
+    /// By `idempotency_key` (unique across merchants, "Idempotency").
     pub idempotency: HashMap<String, Cached>,
     /// By payment id.
     pub last_webhook: HashMap<String, SentWebhook>,

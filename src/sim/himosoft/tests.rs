@@ -1,5 +1,6 @@
-//! The §1.10 vectors replayed against the simulator's own signing code, and authentication
-//! refusals answered in HimoSoft's envelope.
+//! The "Test vectors" of docs/gateways/himosoft.md (which also defines the labels H1–H6) replayed
+//! against the simulator's own signing code, and authentication refusals answered in HimoSoft's
+//! envelope.
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

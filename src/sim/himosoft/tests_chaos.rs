@@ -46,7 +46,8 @@ fn got(i: &Inbox) -> Vec<Received> {
     i.lock().unwrap().clone()
 }
 
-/// §1.9's synthetic scheme checked here: hex HMAC-SHA256 of `X-Timestamp ‖ body`.
+/// The synthetic callback scheme (docs/gateways/himosoft.md, "Callback") checked here: hex
+/// HMAC-SHA256 of `X-Timestamp ‖ body`.
 fn signed_body(hook: &Received) -> Value {
     let mut mac = Hmac::<Sha256>::new_from_slice(DEFAULT_SECRET.as_bytes()).unwrap();
     mac.update(hook.timestamp.as_bytes());

@@ -1,6 +1,6 @@
 //! The callback the simulator sends to `callback_url`. [INVENTED] (H5): HimoSoft documents no
-//! callback at all, so this shape is providers.md's synthetic one, flagged as such in
-//! `HimoSoftConfig::send_callbacks`:
+//! callback at all, so this shape is the synthetic one of docs/gateways/himosoft.md, flagged as
+//! such in `HimoSoftConfig::send_callbacks`:
 //! POST `application/json` `{"id","status","order_id","amount","currency","external_id"}` with
 //! `X-Timestamp` (seconds) and `X-HMAC-Signature` = hex(HMAC(secret, ts ‖ body)), mirroring
 //! request signing; a non-2xx answer is retried (default 3 tries in all), each try freshly

@@ -1,4 +1,5 @@
-//! Payment request endpoints (§5.3): `POST /v1/payment-requests`, `GET …/{id}`, `DELETE …/{id}`.
+//! Payment request endpoints (docs/gateways/hitpay.md, "Endpoints"): `POST /v1/payment-requests`,
+//! `GET …/{id}`, `DELETE …/{id}`.
 //!
 //! Each call is counted and may be faulted before anything else (so tests can prove how often the
 //! adapter asked), then authenticated (`X-BUSINESS-API-KEY`) and validated as HitPay does. The
@@ -27,7 +28,7 @@ const CURRENCIES: [&str; 13] = [
     "SGD", "MYR", "PHP", "USD", "AUD", "EUR", "GBP", "HKD", "IDR", "THB", "VND", "INR", "BDT",
 ];
 
-/// Payment method names of the OpenAPI and of the older seed list (§5.3).
+/// Payment method names of the OpenAPI and of the older seed list ("Endpoints").
 const METHODS: [&str; 13] = [
     "card",
     "paynow_online",

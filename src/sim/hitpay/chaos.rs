@@ -1,5 +1,5 @@
-//! The controls a seeded chaos test drives (design §6): what happens at HitPay outside Payrail's
-//! calls, and the oracle that tells the test what HitPay holds.
+//! The controls a seeded chaos test drives (docs/sandbox.md, "Test controls"): what happens at
+//! HitPay outside Payrail's calls, and the oracle that tells the test what HitPay holds.
 //!
 //! * `POST _sim/checkout/{id}/late_payment` — money arrives after the request closed (failed,
 //!   expired, canceled): the request ends exactly as the `pay` outcome leaves it (`completed`, a

@@ -1,4 +1,5 @@
-//! The hosted checkout page and its outcome buttons (design §6, providers.md §5.5–§5.6).
+//! The hosted checkout page and its outcome buttons (docs/sandbox.md, "Checkout pages";
+//! docs/gateways/hitpay.md, "Return", "Webhook v1" and "Simulator").
 //!
 //! Stands in for the customer on HitPay's page. Each outcome changes the request, sends the
 //! payment webhook HitPay would send (awaited), then redirects (303) to `redirect_url` with
@@ -17,7 +18,7 @@
 //!   payable; no webhook unless `emit_pending_webhook` (T8); `status=completed` as the customer
 //!   finished their part. A later `pay` completes that same payment.
 //!
-//! A request created with `allow_repeated_payments` stays payable once completed (§5.4): its
+//! A request created with `allow_repeated_payments` stays payable once completed ("Simulator"): its
 //! page offers `pay` again, and each `pay` adds a new succeeded payment for the full amount (the
 //! request stays `completed`) with its own `completed` webhook.
 

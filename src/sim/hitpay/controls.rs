@@ -1,5 +1,5 @@
-//! Test controls under `_sim/` (design §6): accounts, faults, stats, webhook re-send and loss,
-//! reset.
+//! Test controls under `_sim/` (docs/sandbox.md, "Test controls"): accounts, faults, stats, webhook
+//! re-send and loss, reset.
 //!
 //! Not part of HitPay's contract, so they answer plain JSON with ordinary statuses (400 for a bad
 //! control request, 404 for an unknown payment request).

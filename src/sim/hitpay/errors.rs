@@ -1,4 +1,5 @@
-//! HitPay's error answers (providers.md §5.3): Laravel's JSON shapes and status codes.
+//! HitPay's error answers (docs/gateways/hitpay.md, "Answers and errors"): Laravel's JSON shapes
+//! and status codes.
 //!
 //! * 401 `{"message":"Unauthenticated."}` — missing or unknown `X-BUSINESS-API-KEY` [INFERRED body];
 //! * 404 `{"message":"No query results for model [App\\Business\\PaymentRequest] <id>"}` (and

@@ -1,4 +1,4 @@
-//! HitPay's side of fault injection (`_sim/faults`, design §6; the machinery is shared, in
+//! HitPay's side of fault injection (`_sim/faults`, docs/sandbox.md; the machinery is shared, in
 //! `common::faults`): Laravel's `http_500` body, and its answers as `errors::Answer` renders them.
 
 use actix_web::HttpResponse;

@@ -1,8 +1,9 @@
-//! Request bodies as HitPay's Laravel app reads them: form-urlencoded or JSON (T4: both are
-//! accepted), with `name[]` arrays, and Laravel's "an empty string is null" rule.
+//! Request bodies as HitPay's Laravel app reads them (the labels T1–T10: docs/gateways/hitpay.md):
+//! form-urlencoded or JSON (T4: both are accepted), with `name[]` arrays, and Laravel's "an empty
+//! string is null" rule.
 //!
 //! Also the field checks shared by the API routes, each answering with the Laravel validation
-//! message HitPay uses (§5.3) where one is documented.
+//! message HitPay uses ("Answers and errors") where one is documented.
 
 use std::collections::HashMap;
 use std::str::FromStr;

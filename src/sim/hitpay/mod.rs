@@ -1,4 +1,5 @@
-//! HitPay payment-request simulator (providers.md §5, design §6).
+//! HitPay payment-request simulator. Wire contract and the labels T1–T10: docs/gateways/hitpay.md;
+//! what every simulator shares: docs/sandbox.md.
 //!
 //! Routes, under `{prefix}/hitpay` (the rest is HitPay's real path):
 //! `POST /v1/payment-requests`, `GET /v1/payment-requests/{id}` (with `payments[]`),
@@ -10,7 +11,7 @@
 //!
 //! Authentication is `X-BUSINESS-API-KEY` (401 `{"message":"Unauthenticated."}` otherwise); errors
 //! are Laravel's shapes (`errors.rs`). Writes are read as form or JSON (T4). Webhooks are v1 forms
-//! signed with the account's salt unless configured otherwise (T1). Defaults that providers.md
+//! signed with the account's salt unless configured otherwise (T1). Defaults that the note
 //! marks [INFERRED] are fields of [`HitPayConfig`].
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
-//! Refund endpoints (§5.3): `POST /v1/refund` by the **payment** id (T7: a payment request id is
-//! refused with 404, as HitPay finds no charge under it) and `GET /v1/refund/{id}`.
+//! Refund endpoints (docs/gateways/hitpay.md, "Refunds"): `POST /v1/refund` by the **payment** id
+//! (T7: a payment request id is refused with 404, as HitPay finds no charge under it) and
+//! `GET /v1/refund/{id}`.
 //!
 //! Refunds complete at once (`status: "succeeded"`), partial ones included; the payment becomes
 //! `partially_refunded` or `refunded`, and a refund beyond what is left (after every refund so

@@ -1,5 +1,6 @@
-//! The simulator's own HitPay signing (providers.md §5.6–§5.8), written independently of the
-//! adapter's: both are checked against the §5.8 vectors, so they cannot agree while both wrong.
+//! The simulator's own HitPay signing (docs/gateways/hitpay.md, "Webhook v1" and "Webhook v2"),
+//! written independently of the adapter's: both are checked against the "Test vectors", so they
+//! cannot agree while both wrong.
 //!
 //! v1: drop `hmac`, sort the remaining fields by key (byte order), concatenate key then value,
 //! HMAC-SHA256 with the salt, lowercase hex. v2: lowercase hex HMAC-SHA256 of the raw body.

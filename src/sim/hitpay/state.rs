@@ -1,5 +1,5 @@
 //! In-memory records of the HitPay simulator: accounts, payment requests and their payments,
-//! refunds, faults and call counters.
+//! refunds, faults and call counters (wire contract: docs/gateways/hitpay.md).
 //!
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `HitPaySim`; handlers copy
 //! what they need out and never hold the lock across an `.await`.
@@ -24,7 +24,7 @@ pub struct Account {
 }
 
 impl Account {
-    /// The built-in account; its salt is the one of the providers.md §5.8 vectors.
+    /// The built-in account; its salt is the one of the "Test vectors".
     pub fn default_account() -> Self {
         Account {
             api_key: "hitpay_test_api_key".into(),
@@ -34,7 +34,7 @@ impl Account {
     }
 }
 
-/// Payment request statuses (§5.4; `inactive` is never produced by the simulator).
+/// Payment request statuses ("Status mapping"; `inactive` is never produced by the simulator).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RequestStatus {
     Pending,
@@ -56,7 +56,7 @@ impl RequestStatus {
     }
 }
 
-/// Payment (charge) statuses the simulator produces (§5.4).
+/// Payment (charge) statuses the simulator produces ("Status mapping").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaymentStatus {
     Pending,
@@ -102,7 +102,7 @@ pub struct PaymentRequest {
     /// The account that created it; its salt signs the request's webhooks.
     pub api_key: String,
     pub amount: Decimal,
-    /// Upper-case ISO code; answers spell it in lower case (§5.3).
+    /// Upper-case ISO code; answers spell it in lower case ("Money format").
     pub currency: String,
     pub status: RequestStatus,
     pub reference_number: Option<String>,
@@ -113,7 +113,7 @@ pub struct PaymentRequest {
     pub phone: Option<String>,
     pub purpose: Option<String>,
     pub payment_methods: Vec<String>,
-    /// §5.4: a completed request stays payable; each `pay` adds a payment.
+    /// "Simulator": a completed request stays payable; each `pay` adds a payment.
     pub allow_repeated_payments: bool,
     pub expiry: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,

@@ -1,6 +1,6 @@
-//! Helpers of the chaos-control tests: a webhook receiver that keeps every header, signature
-//! checks written here from providers.md §5.6/§5.8 (not the simulator's own signing, so the two
-//! cannot agree while both wrong), and an in-process app with requests to it.
+//! Helpers of the chaos-control tests: a webhook receiver that keeps every header, signature checks
+//! written here from docs/gateways/hitpay.md ("Webhook v1", "Webhook v2"; not the simulator's own
+//! signing, so the two cannot agree while both wrong), and an in-process app with requests to it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -85,14 +85,15 @@ pub fn got(inbox: &Inbox) -> Vec<Hook> {
     inbox.lock().unwrap().clone()
 }
 
-/// Lowercase hex HMAC-SHA256 of `message` keyed with `salt` (§5.8's v2 method as such).
+/// Lowercase hex HMAC-SHA256 of `message` keyed with `salt` (the "Webhook v2" method as such).
 pub fn hmac_hex(salt: &str, message: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(salt.as_bytes()).unwrap();
     mac.update(message);
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// §5.6: every field but `hmac`, sorted by key, `key‖value` concatenated, HMAC with the salt.
+/// "Webhook v1": every field but `hmac`, sorted by key, `key‖value` concatenated, HMAC with the
+/// salt.
 pub fn v1_valid(hook: &Hook, salt: &str) -> bool {
     let mut fields: Vec<(String, String)> = hook
         .fields()

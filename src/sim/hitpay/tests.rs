@@ -1,5 +1,5 @@
-//! Replays providers.md §5.8 against the simulator's own signing and webhook serialisation, byte
-//! for byte, and shared helpers for the other simulator tests.
+//! Replays docs/gateways/hitpay.md, "Test vectors", against the simulator's own signing and webhook
+//! serialisation, byte for byte, and shared helpers for the other simulator tests.
 
 use chrono::Utc;
 use rust_decimal::Decimal;
@@ -11,7 +11,7 @@ use super::webhook::{underpaid, v1_fields, v2_charge_body};
 const SALT: &str = "hitpay_test_salt";
 const V1_BODY: &str = "payment_id=92965a2d-ece3-4ace-1245-494050c9a3c1&payment_request_id=92965a20-dae5-4d89-a452-5fdfa382dbe1&reference_number=ABC123&phone=&amount=599.00&currency=SGD&status=completed&hmac=aee134c835d926c230fbeac94bab38f2908d89181ff4df65112d7f8c317ad904";
 
-/// A request and payment shaped like the §5.8 v1 example.
+/// A request and payment shaped like the v1 example of the "Test vectors".
 pub fn doc_example() -> (PaymentRequest, Payment) {
     let now = Utc::now();
     let request = PaymentRequest {

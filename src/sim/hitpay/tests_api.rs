@@ -1,5 +1,5 @@
 //! The API routes in-process: HitPay's authentication and error answers, validation, records,
-//! call counting. (Refunds and faults: `tests_faults`.)
+//! call counting. (Refunds and faults: `tests_faults`.) The labels T1–T10: docs/gateways/hitpay.md.
 
 use std::sync::Arc;
 

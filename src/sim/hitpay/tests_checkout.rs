@@ -1,6 +1,6 @@
 //! The checkout page and its outcomes: record changes, the webhooks a real receiver gets (v1 form,
 //! signed), the redirect, re-sends and lost webhooks. (Background retries are not tested: they
-//! could only be observed by waiting.)
+//! could only be observed by waiting.) The labels T1–T10: docs/gateways/hitpay.md.
 
 use std::sync::{Arc, Mutex};
 

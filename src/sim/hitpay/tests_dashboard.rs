@@ -1,6 +1,7 @@
 //! Dashboard refunds (`_sim/checkout/{id}/refund`): recorded as `POST /v1/refund` records them,
-//! told as a v2 `charge` `updated` event (headers and §5.8 signature checked here), refused when
-//! there is nothing or not that much to refund, and bounding the API's refunds afterwards.
+//! told as a v2 `charge` `updated` event (headers and the "Webhook v2" signature of
+//! docs/gateways/hitpay.md checked here), refused when there is nothing or not that much to refund,
+//! and bounding the API's refunds afterwards.
 
 use std::sync::Arc;
 

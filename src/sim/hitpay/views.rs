@@ -1,5 +1,5 @@
-//! How the simulator writes HitPay's objects (§5.3): the payment request (with `payments[]` on
-//! GET), and the refund.
+//! How the simulator writes HitPay's objects (docs/gateways/hitpay.md, "Endpoints"): the payment
+//! request (with `payments[]` on GET), and the refund.
 //!
 //! Spelling follows the documented examples: request amounts are strings with two decimals
 //! (`"10.00"`), currencies lower case (`"sgd"`), timestamps SGT wall-clock time without a zone
@@ -91,7 +91,7 @@ pub fn request_view(r: &PaymentRequest, checkout_url: &str, with_payments: bool)
     v
 }
 
-/// The refund object (§5.3), fields in the documented order.
+/// The refund object ("Endpoints"), fields in the documented order.
 #[derive(Serialize)]
 struct RefundView<'a> {
     id: &'a str,

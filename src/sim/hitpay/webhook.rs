@@ -1,4 +1,5 @@
-//! Webhooks the simulator sends (§5.6, §5.7, T1, T3, T9).
+//! Webhooks the simulator sends (docs/gateways/hitpay.md, "Webhook v1" and "Webhook v2"; T1, T3,
+//! T9).
 //!
 //! By default a payment request's `webhook` gets the v1 form: exactly the 7 documented fields in
 //! the documented order (`payment_id`, `payment_request_id`, `reference_number`, `phone`,

@@ -1,4 +1,5 @@
-//! The two API endpoints: create a payment link and verify a transaction (§4.2).
+//! The two API endpoints: create a payment link and verify a transaction
+//! (docs/gateways/pakhipay.md, "Endpoints").
 //!
 //! Each call is counted and may be faulted before anything else (so tests can prove how often the
 //! adapter asked), then authenticated by `api-key` and validated. Request bodies are read with

@@ -1,5 +1,5 @@
-//! The controls a seeded chaos test drives (design §6): money that reaches Pakhi Pay after the
-//! payment closed, and the oracle that tells the test what Pakhi Pay holds.
+//! The controls a seeded chaos test drives (docs/sandbox.md, "Test controls"): money that reaches
+//! Pakhi Pay after the payment closed, and the oracle that tells the test what Pakhi Pay holds.
 //!
 //! * `POST _sim/checkout/{sim_id}/late_payment` — the money arrives after the payment failed,
 //!   was cancelled or expired: it ends exactly as the `pay` outcome leaves it (`completed`, paid

@@ -1,4 +1,5 @@
-//! The hosted checkout page and its outcome buttons (design §6, providers.md §4.3–§4.5).
+//! The hosted checkout page and its outcome buttons (docs/sandbox.md, "Checkout pages";
+//! docs/gateways/pakhipay.md, "Status mapping", "Return", "Webhook" and "Simulator").
 //!
 //! Stands in for the customer on Pakhi Pay's page. Each outcome changes the record, sends the
 //! completion webhook when there is one (awaited, so a test that follows the redirect knows it
@@ -9,7 +10,7 @@
 //! | `pay` | completed, paid in full | new | yes | `success_url` |
 //! | `underpay` | completed, half paid (cents rounded down) | new | yes, amount short | `success_url` |
 //! | `process` | pending: submitted, not confirmed (closest to "processing") | new | no | `success_url` |
-//! | `fail` | failed | new | no (§4.3: completed only) | `cancel_url` |
+//! | `fail` | failed | new | no ("Webhook": completed only) | `cancel_url` |
 //! | `cancel` | cancelled | none | no | `cancel_url` |
 //! | `expire` | expired (the link timed out) | none | no | `cancel_url` |
 //!

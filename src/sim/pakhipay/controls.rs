@@ -1,4 +1,5 @@
-//! Test controls under `_sim/` (design §6): accounts, faults, stats, webhook re-send, reset.
+//! Test controls under `_sim/` (docs/sandbox.md, "Test controls"): accounts, faults, stats,
+//! webhook re-send, reset. The labels K1–K7: docs/gateways/pakhipay.md.
 //!
 //! These are not part of Pakhi Pay's contract, so they answer plain JSON with ordinary HTTP
 //! statuses (400 for a bad control request, 404 for an unknown payment).

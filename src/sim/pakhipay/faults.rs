@@ -1,4 +1,4 @@
-//! Pakhi Pay's side of fault injection (`_sim/faults`, design §6; the machinery is shared, in
+//! Pakhi Pay's side of fault injection (`_sim/faults`, docs/sandbox.md; the machinery is shared, in
 //! `common::faults`): its `http_500` (an HTML page, as Django sends), and its answers.
 
 use actix_web::http::header::ContentType;

@@ -1,4 +1,5 @@
-//! Pakhi Pay simulator (providers.md §4, design §6).
+//! Pakhi Pay simulator. Wire contract and the labels K1–K7: docs/gateways/pakhipay.md; what every
+//! simulator shares: docs/sandbox.md.
 //!
 //! Routes, under `{prefix}/pakhipay` (the rest is Pakhi Pay's real path, trailing slash kept):
 //! `POST /api/request/payment/create/`, `POST /api/request/payment/verify/`; the checkout page
@@ -6,8 +7,8 @@
 //! `/_sim/` (accounts, faults, stats, webhook re-send, reset; and for chaos tests late payments
 //! and the `orders` oracle, see `chaos`).
 //!
-//! Answers (HTTP codes are undocumented, §4.2: the simulator answers 200 and branches on
-//! `status`, except for authentication):
+//! Answers (HTTP codes are undocumented, "Answers and errors": the simulator answers 200 and
+//! branches on `status`, except for authentication):
 //!
 //! | case | HTTP | body |
 //! |---|---|---|
@@ -19,7 +20,7 @@
 //! | `api-key` missing or unknown [INFERRED] | 401 | `{"status":0,"message":"Invalid API key"}` |
 //!
 //! Repeating an `order_id` creates another link: Pakhi Pay documents no de-duplication.
-//! Webhooks are only sent for completed payments (§4.3); see `checkout` for every outcome.
+//! Webhooks are only sent for completed payments ("Webhook"); see `checkout` for every outcome.
 
 use std::sync::Arc;
 
@@ -125,7 +126,7 @@ pub static SIMULATOR: SimDescriptor = SimDescriptor {
 };
 
 /// The built-in test account, as the credential object Payrail stores: `{"api_key"}` with the
-/// key of providers.md §4.6.
+/// key of the note's "Test vectors".
 pub fn default_credentials() -> serde_json::Value {
     serde_json::json!({ "api_key": state::DEFAULT_API_KEY })
 }

@@ -1,7 +1,8 @@
-//! The simulator's own Pakhi Pay webhook signing (providers.md §4.6, K1), written independently
-//! of the adapter: only the published vectors make the two agree.
+//! The simulator's own Pakhi Pay webhook signing (docs/gateways/pakhipay.md, "Webhook" and
+//! "Test vectors", K1), written independently of the adapter: only the note's vectors make the two
+//! agree.
 //!
-//! What the simulator emits (K1 simulator column): the unsigned members `status,
+//! What the simulator emits (K1, the simulator's part): the unsigned members `status,
 //! transaction_id, amount, order_id` (plus the legacy `token` when switched on, K5) serialised
 //! the way PHP's `json_encode` does (no spaces, `/` as `\/`, non-ASCII as `\uXXXX`), signed with
 //! lowercase hex HMAC-SHA256 keyed by the API key, then `"signature"` appended as the LAST
@@ -26,7 +27,7 @@ pub fn hmac_hex(api_key: &str, message: &[u8]) -> String {
 pub struct Fields<'a> {
     pub status: &'a str,
     pub transaction_id: &'a str,
-    /// Two decimals, sent as a string (§4.5).
+    /// Two decimals, sent as a string ("Webhook", K4).
     pub amount: &'a str,
     pub order_id: Option<&'a str>,
     pub token: Option<&'a str>,

@@ -1,4 +1,5 @@
-//! In-memory records of the Pakhi Pay simulator: accounts, payments, faults and call counters.
+//! In-memory records of the Pakhi Pay simulator: accounts, payments, faults and call counters
+//! (wire contract and the labels K1–K7: docs/gateways/pakhipay.md).
 //!
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PakhiPaySim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
@@ -13,7 +14,7 @@ pub use crate::sim::common::faults::Fault;
 /// Verify counts as `query`; Pakhi Pay has no refund or cancel API, so those counters stay 0.
 pub use crate::sim::common::stats::{CallKind, Stats};
 
-/// The key of providers.md §4.6's vectors, used by the built-in account.
+/// The key of the "Test vectors", used by the built-in account.
 pub const DEFAULT_API_KEY: &str = "pk_test_api_key_123";
 
 /// How the webhook's unsigned payload is serialised before signing (K1; PHP is the default).

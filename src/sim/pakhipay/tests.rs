@@ -1,4 +1,5 @@
-//! providers.md §4.6, reproduced by the simulator's own signing code, byte for byte.
+//! docs/gateways/pakhipay.md, "Test vectors", reproduced by the simulator's own signing code, byte
+//! for byte.
 
 use super::signing::{hmac_hex, signed_webhook, tampered, unsigned_payload, wire_body, Fields};
 use super::state::SignatureStyle;

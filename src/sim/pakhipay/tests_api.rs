@@ -1,4 +1,5 @@
-//! API tests: authentication refusals, create and verify answers, validation, faults, controls.
+//! API tests: authentication refusals, create and verify answers, validation, faults, controls
+//! (the labels K1–K7: docs/gateways/pakhipay.md).
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

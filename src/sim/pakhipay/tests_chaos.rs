@@ -1,5 +1,6 @@
 //! The chaos controls: a late payment completes a closed payment with a transaction verify
-//! accepts and the signed completion webhook; the oracle lists every link of an `order_id`.
+//! accepts and the signed completion webhook; the oracle lists every link of an `order_id`
+//! (the labels K1–K7: docs/gateways/pakhipay.md).
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

@@ -1,5 +1,6 @@
 //! Checkout and webhook tests: every outcome, the synchronous signed webhook to a real local
-//! receiver, K6 return parameters, K7 tries, and the re-send control.
+//! receiver, K6 return parameters, K7 tries, and the re-send control (the labels K1–K7:
+//! docs/gateways/pakhipay.md).
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

@@ -1,4 +1,5 @@
-//! Webhooks the simulator sends (§4.5): built when a payment completes, delivered synchronously.
+//! Webhooks the simulator sends (docs/gateways/pakhipay.md, "Webhook"): built when a payment
+//! completes, delivered synchronously.
 //!
 //! Delivery is a JSON `POST` to the payment's `callback_url`, retried immediately while the
 //! receiver answers non-2xx or cannot be reached, up to the account's `webhook_attempts` (K7,

@@ -1,5 +1,6 @@
 //! The API: create (`/v1/payment/request`), verify (`/v1/payment/verify`) and the IPN settings
-//! (`/v1/payment/settings`), §2.4, authenticated by `Api-Key` (§2.2).
+//! (`/v1/payment/settings`), authenticated by `Api-Key` (docs/gateways/paymento.md, "Endpoints" and
+//! "Authentication").
 //!
 //! Create and verify are counted (verify as `query`, by the order's `orderId`) and every API call
 //! may be faulted before anything else, so tests can prove how often the adapter asked.
@@ -213,7 +214,7 @@ struct Settlement {
     coin: &'static str,
 }
 
-/// The verify answer's body (§2.4; `orderId` out of additionalData, no top-level amount).
+/// The verify answer's body ("Endpoints"; `orderId` out of additionalData, no top-level amount).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderView<'a> {

@@ -1,5 +1,5 @@
-//! The controls a seeded chaos test drives (design §6): crypto that reaches Paymento after the
-//! order closed, and the oracle that tells the test what Paymento holds.
+//! The controls a seeded chaos test drives (docs/sandbox.md, "Test controls"): crypto that reaches
+//! Paymento after the order closed, and the oracle that tells the test what Paymento holds.
 //!
 //! * `POST _sim/checkout/{token}/late_payment` — the coins arrive after the window (Timeout 4,
 //!   UserCanceled 5, Reject 9): the order walks exactly as the `pay` outcome walks it (3 then 7

@@ -1,4 +1,5 @@
-//! The hosted gateway page and its outcome buttons (design §6, providers.md §2.6, §2.10).
+//! The hosted gateway page and its outcome buttons (docs/sandbox.md, "Checkout pages";
+//! docs/gateways/paymento.md, "Return" and "Simulator").
 //!
 //! Stands in for the customer paying on Paymento's page. Each outcome walks the order through
 //! Paymento's statuses, sending the IPN of every transition and awaiting it, then redirects the

@@ -1,5 +1,6 @@
-//! Paymento's answer envelope `{"success","message","body"}` (§2.3) and the simulator's error
-//! answers, in one place so handlers, auth and tests use the same statuses and texts.
+//! Paymento's answer envelope `{"success","message","body"}` (docs/gateways/paymento.md,
+//! "Answers and errors") and the simulator's error answers, in one place so handlers, auth and
+//! tests use the same statuses and texts.
 //!
 //! Answers are rendered to JSON text here from typed bodies (never through `serde_json::Value`),
 //! so amounts go out as JSON numbers with their exact decimal digits.
@@ -29,7 +30,7 @@ pub const HTTPS_ONLY: ApiError = err(400, "Only HTTPS URLs are allowed. Provided
 pub const INVALID_RISK_SPEED: ApiError = err(400, "Invalid risk speed");
 pub const INVALID_IPN_URL: ApiError = err(400, "Invalid IPN URL");
 pub const INVALID_IPN_METHOD: ApiError = err(400, "Invalid IPN method");
-/// Verify of an unknown token, or of another merchant's (§2.4): HTTP 200, `success:false`.
+/// Verify of an unknown token, or of another merchant's ("Endpoints"): HTTP 200, `success:false`.
 pub const INVALID_TOKEN: ApiError = err(200, "Invalid Token");
 
 /// An answer: HTTP status and the JSON text.

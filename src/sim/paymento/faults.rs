@@ -1,4 +1,4 @@
-//! Paymento's side of fault injection (`_sim/faults`, design §6; the machinery is shared, in
+//! Paymento's side of fault injection (`_sim/faults`, docs/sandbox.md; the machinery is shared, in
 //! `common::faults`): its `http_500` envelope, and how an `envelope::Answer` is sent.
 
 use actix_web::http::header::ContentType;

@@ -1,8 +1,8 @@
-//! IPNs the simulator sends (§2.7, §2.10): the exact PascalCase body, compact, signed with
-//! `X-HMAC-SHA256-Signature` = UPPER hex HMAC(secret_key, body), to the account's store-level IPN
-//! URL (POST, or PUT for `IPN_Method` 2). An order whose account has no IPN URL gets none, as at
-//! the real gateway. A delivery that gets no 2xx is retried in the background after each of
-//! `ipn_retry_delays` (P9).
+//! IPNs the simulator sends (docs/gateways/paymento.md, "Webhook (IPN)" and "Simulator"): the exact
+//! PascalCase body, compact, signed with `X-HMAC-SHA256-Signature` = UPPER hex HMAC(secret_key,
+//! body), to the account's store-level IPN URL (POST, or PUT for `IPN_Method` 2). An order whose
+//! account has no IPN URL gets none, as at the real gateway. A delivery that gets no 2xx is retried
+//! in the background after each of `ipn_retry_delays` (P9).
 
 use std::sync::Arc;
 

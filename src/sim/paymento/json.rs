@@ -1,6 +1,7 @@
 //! Reading request bodies the way an ASP.NET server binds them: property names match
-//! case-insensitively (P4, P5; `"IPN_Url "` with its stray space too), and values are kept as
-//! raw JSON text so amounts are parsed into `Decimal` from their digits, never through a float.
+//! case-insensitively (P4, P5 of docs/gateways/paymento.md; `"IPN_Url "` with its stray space too),
+//! and values are kept as raw JSON text so amounts are parsed into `Decimal` from their digits,
+//! never through a float.
 
 use std::collections::HashMap;
 use std::str::FromStr;

@@ -1,15 +1,16 @@
-//! Paymento simulator (providers.md §2, §2.10, design §6).
+//! Paymento simulator. Wire contract and the labels P1–P10: docs/gateways/paymento.md (its
+//! simulator: "Simulator"); what every simulator shares: docs/sandbox.md.
 //!
 //! Routes, under `{prefix}/paymento` (the rest is Paymento's real path):
 //! `POST /v1/payment/request` (create → token), `POST /v1/payment/verify` (approves 7 → 8),
 //! `POST|GET /v1/payment/settings` (the store-level IPN URL); the hosted page at
-//! `GET /gateway?token=…` (Paymento's own URL shape) and `GET /checkout/{token}` (the design's),
-//! with `POST /checkout/{token}/{outcome}`; and the test controls under `/_sim/` (accounts,
-//! faults, stats, settings, orders, IPN re-send, reset; and for chaos tests late payments and the
-//! `orders?reference=` oracle, see `chaos`).
+//! `GET /gateway?token=…` (Paymento's own URL shape) and `GET /checkout/{token}` (every
+//! simulator's), with `POST /checkout/{token}/{outcome}`; and the test controls under `/_sim/`
+//! (accounts, faults, stats, settings, orders, IPN re-send, reset; and for chaos tests late
+//! payments and the `orders?reference=` oracle, see `chaos`).
 //!
-//! Answers are `{"success","message","body"}` (§2.3). What the docs leave open, decided here
-//! [INFERRED] and kept in one place (`envelope`): a missing `Api-Key` is HTTP 400 with
+//! Answers are `{"success","message","body"}` ("Answers and errors"). What the docs leave open,
+//! decided here [INFERRED] and kept in one place (`envelope`): a missing `Api-Key` is HTTP 400 with
 //! `API_KEY_MISSING`, a wrong one HTTP 401 "Invalid API key"; validation errors are HTTP 400 with
 //! the plugin-observed messages; verify answers HTTP 200 with `success:false` for an unknown token
 //! ("Invalid Token", no body) and for an order that is not approved (with its body, P7).
@@ -47,7 +48,8 @@ mod tests_chaos;
 #[cfg(test)]
 mod tests_checkout;
 
-/// Defaults marked [INFERRED] in providers.md, kept configurable (§0 conventions).
+/// Defaults marked [INFERRED] in the note, kept configurable (docs/gateways/README.md,
+/// "Conventions").
 #[derive(Clone, Debug)]
 pub struct PaymentoConfig {
     /// Accepted `fiatCurrency` values (anything else is "Invalid fiat currency").

@@ -1,6 +1,6 @@
-//! The IPN signature (providers.md §2.7), written independently of the adapter: HMAC-SHA256 keyed
-//! with the store's secret key (UTF-8 bytes) over the exact body bytes, as UPPERCASE hex (P1: the
-//! docs, the official PRD and both official plugins agree on hex).
+//! The IPN signature (docs/gateways/paymento.md, "Webhook (IPN)"), written independently of the
+//! adapter: HMAC-SHA256 keyed with the store's secret key (UTF-8 bytes) over the exact body bytes,
+//! as UPPERCASE hex (P1: the docs, the official PRD and both official plugins agree on hex).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -1,5 +1,6 @@
 //! In-memory records of the Paymento simulator: accounts (with their store-level IPN settings),
-//! orders, the last IPN of each order, faults and call counters.
+//! orders, the last IPN of each order, faults and call counters (wire contract and the labels
+//! P1–P10: docs/gateways/paymento.md).
 //!
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PaymentoSim`; handlers
 //! copy what they need out and never hold the lock across an `.await`.
@@ -14,7 +15,7 @@ pub use crate::sim::common::faults::Fault;
 /// Verify is Payrail's `query`.
 pub use crate::sim::common::stats::{CallKind, Stats};
 
-/// The built-in account's key and secret (the secret is the §2.8 vector's).
+/// The built-in account's key and secret (the secret is the one of the "Test vectors").
 pub const DEFAULT_API_KEY: &str = "pmt_sim_api_key_0001";
 pub const DEFAULT_SECRET_KEY: &str = "paymento_test_secret";
 
@@ -42,7 +43,7 @@ impl Account {
     }
 }
 
-/// `OrderStatus` (§2.5). The simulator never emits 6 (P8).
+/// `OrderStatus` ("Status mapping"). The simulator never emits 6 (P8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Initialize = 0,

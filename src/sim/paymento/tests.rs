@@ -1,5 +1,6 @@
-//! Replays the Paymento vector of providers.md §2.8 against the simulator's own signing and IPN
-//! serialisation, byte for byte, and checks the envelope shapes it answers in.
+//! Replays the Paymento vector of docs/gateways/paymento.md ("Test vectors") against the
+//! simulator's own signing and IPN serialisation, byte for byte, and checks the envelope shapes it
+//! answers in.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use chrono::Utc;

@@ -1,5 +1,5 @@
 //! API tests through `actix_web::test`: authentication refusals, validation, verify's answers,
-//! IPN settings, call counters and faults.
+//! IPN settings, call counters and faults. The labels P1–P10: docs/gateways/paymento.md.
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

@@ -54,7 +54,8 @@ fn oracle(reference: &str) -> TestRequest {
     TestRequest::get().uri(&format!("/paymento/_sim/orders?reference={reference}"))
 }
 
-/// §2.7 checked here: upper-case hex HMAC-SHA256 of the raw body with the secret key.
+/// The IPN signature of docs/gateways/paymento.md ("Webhook (IPN)") checked here: upper-case hex
+/// HMAC-SHA256 of the raw body with the secret key.
 fn signed_right(ipn: &Received) -> bool {
     let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
     mac.update(&ipn.body);

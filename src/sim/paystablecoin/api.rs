@@ -1,7 +1,8 @@
 //! Order endpoints: create (`POST …/orders`) and query (`GET …/orders/{merchantOrderId}`).
 //!
 //! Each call is counted and may be faulted before anything else (so tests can prove how often the
-//! adapter asked), then authenticated and validated exactly as §3.2/§3.4 describe.
+//! adapter asked), then authenticated and validated exactly as docs/gateways/paystablecoin.md
+//! describes ("Signing", "Endpoints").
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};

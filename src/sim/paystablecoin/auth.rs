@@ -1,4 +1,5 @@
-//! Request authentication of the Hosted Payments API (providers.md §3.2, §3.11).
+//! Request authentication of the Hosted Payments API (docs/gateways/paystablecoin.md, "Signing" and
+//! "Simulator").
 //!
 //! Refuses a request the way the gateway would (HTTP 200 with a 50xxx code, see the module doc
 //! of `paystablecoin`) so the adapter's error handling is exercised, and checks the signature over

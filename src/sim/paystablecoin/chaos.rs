@@ -1,5 +1,6 @@
-//! The controls a seeded chaos test drives (design §6): what happens at PSC outside Payrail's
-//! calls, and the oracle that tells the test what PSC holds.
+//! The controls a seeded chaos test drives (docs/sandbox.md, "Test controls"): what happens at PSC
+//! outside Payrail's calls, and the oracle that tells the test what PSC holds (the labels S1–S10:
+//! docs/gateways/paystablecoin.md).
 //!
 //! * `POST _sim/checkout/{acquiringOrderId}/late_payment` — the crypto arrives after the order
 //!   closed (CLOSED, FAILED, or an INIT order past `expiresAt`): the order ends exactly as the

@@ -1,4 +1,5 @@
-//! The hosted checkout page and its outcome buttons (design §6, providers.md §3.7–§3.8, S9).
+//! The hosted checkout page and its outcome buttons (docs/sandbox.md, "Checkout pages";
+//! docs/gateways/paystablecoin.md, "Return" and "Webhook", S9).
 //!
 //! Stands in for the customer paying on PSC's page: each outcome changes the order, sends the
 //! hosted webhook (only for PROCESSING and SUCCEEDED, S9) and waits for it before redirecting the

@@ -1,4 +1,5 @@
-//! Test controls under `_sim/` (design §6): accounts, faults, stats, webhook re-send, reset.
+//! Test controls under `_sim/` (docs/sandbox.md, "Test controls"): accounts, faults, stats, webhook
+//! re-send, reset.
 //!
 //! These are not part of PSC's contract, so they answer plain JSON with ordinary HTTP statuses
 //! (400 for a bad control request, 404 for an unknown order) rather than PSC's envelope.

@@ -1,4 +1,5 @@
-//! PSC's answer envelope and the 5-digit codes the simulator uses (providers.md §3.3).
+//! PSC's answer envelope and the 5-digit codes the simulator uses (docs/gateways/paystablecoin.md,
+//! "Answers and errors").
 //!
 //! One place for the codes so the API handlers, the auth check and the tests use the same
 //! strings. Messages are the texts of PSC's error table; `message` is the key name (S6).

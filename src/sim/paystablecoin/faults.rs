@@ -1,4 +1,4 @@
-//! PSC's side of fault injection (`_sim/faults`, design §6; the machinery is shared, in
+//! PSC's side of fault injection (`_sim/faults`, docs/sandbox.md; the machinery is shared, in
 //! `common::faults`): its `http_500` body, and its answers, which are envelopes sent with HTTP 200.
 
 use actix_web::http::header::ContentType;

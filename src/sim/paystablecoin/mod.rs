@@ -1,4 +1,5 @@
-//! PayStableCoin (PSC) Hosted Payments simulator (providers.md §3, design §6).
+//! PayStableCoin (PSC) Hosted Payments simulator. Wire contract and the labels S1–S10:
+//! docs/gateways/paystablecoin.md; what every simulator shares: docs/sandbox.md.
 //!
 //! Routes, under `{prefix}/paystablecoin` (the rest is PSC's real path, which is what gets signed):
 //! `POST /api/v1/merchants/{merchantId}/orders`, `GET …/orders/{merchantOrderId}`,
@@ -7,8 +8,8 @@
 //! test controls under `/_sim/` (accounts, faults, stats, webhook re-send, reset; and for chaos
 //! tests late payments, portal refunds and the `orders` oracle, see `chaos`).
 //!
-//! Every API answer is HTTP 200 `{"code","message","data"}` (§3.3). PSC's own 50xxx codes were not
-//! visible in its docs, so the simulator uses these (providers.md §3.11 says "50xxx [INFERRED]"):
+//! Every API answer is HTTP 200 `{"code","message","data"}` ("Answers and errors"). PSC's own 50xxx
+//! codes were not visible in its docs, so the simulator uses these ([INFERRED], "Simulator"):
 //!
 //! | code | when |
 //! |---|---|
@@ -51,7 +52,8 @@ mod tests_checkout;
 #[cfg(test)]
 mod tests_refunds;
 
-/// Defaults marked [INFERRED] in providers.md, kept configurable (§0 conventions).
+/// Defaults marked [INFERRED] in the note, kept configurable (docs/gateways/README.md,
+/// "Conventions").
 #[derive(Clone, Debug)]
 pub struct PscConfig {
     /// Allowed distance between `X-Timestamp` and now.

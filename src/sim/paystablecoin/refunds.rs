@@ -1,4 +1,5 @@
-//! Refund endpoints: create (`POST …/refunds`) and query (`GET …/refunds?merchantRefundOrderId=`).
+//! Refund endpoints: create (`POST …/refunds`) and query (`GET …/refunds?merchantRefundOrderId=`)
+//! (docs/gateways/paystablecoin.md, "Refunds").
 //!
 //! A refund answers `PROCESSING` and completes (`SUCCEEDED`) right after; when `notifyUrl` was
 //! given the refund webhook (S8) is spawned after the answer, so the adapter sees the documented

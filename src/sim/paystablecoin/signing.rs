@@ -1,6 +1,7 @@
-//! PSC signing (providers.md §3.2 and §3.8), written independently of the adapter.
+//! PSC signing (docs/gateways/paystablecoin.md, "Signing" and "Webhook"), written independently of
+//! the adapter.
 //!
-//! Kept apart from the HTTP code so the vectors of §3.9 can be replayed against exactly the
+//! Kept apart from the HTTP code so the "Test vectors" can be replayed against exactly the
 //! functions the simulator uses to check requests and to sign its webhooks. The secret is used as
 //! its raw UTF-8 bytes, never base64-decoded (S10).
 
@@ -16,7 +17,7 @@ pub fn b64_sha256(data: &[u8]) -> String {
     STANDARD.encode(Sha256::digest(data))
 }
 
-/// String to sign of a request (§3.2): the body form for POST/PUT/PATCH, the query form for a
+/// String to sign of a request ("Signing"): the body form for POST/PUT/PATCH, the query form for a
 /// GET/DELETE with a query string, otherwise `ts\nMETHOD\npath`. `method` is uppercased.
 pub fn request_string_to_sign(
     timestamp: &str,

@@ -1,4 +1,5 @@
-//! In-memory records of the PSC simulator: accounts, orders, refunds, faults and call counters.
+//! In-memory records of the PSC simulator: accounts, orders, refunds, faults and call counters
+//! (wire contract and the labels S1–S10: docs/gateways/paystablecoin.md).
 //!
 //! Everything lives in one `State` behind a `std::sync::Mutex` owned by `PscSim`; handlers copy
 //! what they need out and never hold the lock across an `.await`.
@@ -14,7 +15,7 @@ pub use crate::sim::common::faults::Fault;
 /// query as `query` of that reference.
 pub use crate::sim::common::stats::{CallKind, Stats};
 
-/// Which webhook string-to-sign an account gets (providers.md S1).
+/// Which webhook string-to-sign an account gets (S1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WebhookVariant {
     /// (A) `ts\nbody` (seed / Python guide).
@@ -53,7 +54,7 @@ impl Account {
     }
 }
 
-/// Order statuses of §3.6.
+/// Order statuses ("Status mapping").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OrderStatus {
     Init,

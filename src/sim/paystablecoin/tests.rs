@@ -1,5 +1,5 @@
-//! Replays every PSC vector of providers.md §3.9 against the simulator's own signing and webhook
-//! serialisation, byte for byte.
+//! Replays every PSC vector of docs/gateways/paystablecoin.md ("Test vectors") against the
+//! simulator's own signing and webhook serialisation, byte for byte.
 
 use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;

@@ -1,6 +1,6 @@
 //! The chaos controls: a late payment on a closed order, portal refunds (full only, bounded, with
 //! the signed refund webhook to `callbackUrl`), the API refund bounded after one, the oracle, and
-//! that none of them counts as an API call.
+//! that none of them counts as an API call (the labels S1–S10: docs/gateways/paystablecoin.md).
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

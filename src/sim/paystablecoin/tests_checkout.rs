@@ -1,5 +1,6 @@
 //! Checkout and webhook tests: outcomes, the synchronous signed webhook to a real local receiver,
-//! the re-send control, and a timed-out create resumed over real HTTP via `serve`.
+//! the re-send control, and a timed-out create resumed over real HTTP via `serve` (the labels
+//! S1–S10: docs/gateways/paystablecoin.md).
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

@@ -1,5 +1,6 @@
-//! Refund tests: the S4/S8 rules and codes, the PROCESSING→SUCCEEDED completion, the signed
-//! query string, and the refund webhook sent to `notifyUrl`.
+//! Refund tests: the S4/S8 rules (docs/gateways/paystablecoin.md) and codes, the
+//! PROCESSING→SUCCEEDED completion, the signed query string, and the refund webhook sent to
+//! `notifyUrl`.
 
 use actix_web::test::{init_service, TestRequest};
 use actix_web::App;

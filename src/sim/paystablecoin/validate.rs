@@ -1,4 +1,5 @@
-//! Field checks shared by the order and refund endpoints (providers.md §3.4).
+//! Field checks shared by the order and refund endpoints (docs/gateways/paystablecoin.md,
+//! "Endpoints" and "Refunds").
 //!
 //! Maps each kind of bad input to PSC's 10xxx code, so a malformed request is refused with the
 //! gateway's code instead of an actix error page.

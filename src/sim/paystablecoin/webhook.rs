@@ -1,7 +1,8 @@
-//! Webhooks the simulator sends: payment (§3.8) and refund (S8) bodies, their signature, delivery.
+//! Webhooks the simulator sends: payment (docs/gateways/paystablecoin.md, "Webhook") and refund
+//! (S8) bodies, their signature, delivery.
 //!
-//! The payment body is a derived struct so the field order and the compact bytes match the §3.9
-//! vector exactly; the signature is variant (B) unless the account asks for (A) (S1).
+//! The payment body is a derived struct so the field order and the compact bytes match the
+//! "Test vectors" exactly; the signature is variant (B) unless the account asks for (A) (S1).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

@@ -1,6 +1,7 @@
-//! Payrail's hosted checkout over HTTP (design §4): a payment without `provider` and `method`
-//! gets Payrail's page; each pick is an attempt at the gateway for that method; a failed or
-//! cancelled attempt leaves the choice open; a second paid attempt goes to review.
+//! Payrail's hosted checkout over HTTP (docs/checkout.md, "Hosted checkout"): a payment without
+//! `provider` and `method` gets Payrail's page; each pick is an attempt at the gateway for that
+//! method; a failed or cancelled attempt leaves the choice open; a second paid attempt goes to
+//! review.
 //!
 //! The customer's browser is played by plain HTTP requests here (no redirects followed, so each
 //! hop is checked); `tests/api/browser.rs` does the same journey in headless Chromium.

@@ -1,5 +1,5 @@
-//! A Postgres outage answers 503 `service_unavailable` with `Retry-After` (design §1.2), soon,
-//! and the service answers again once the database is back.
+//! A Postgres outage answers 503 `service_unavailable` with `Retry-After` (docs/decisions.md,
+//! "A database outage"), soon, and the service answers again once the database is back.
 //!
 //! SQLite has no server to lose (the store is a local file), so the test runs on Postgres only.
 

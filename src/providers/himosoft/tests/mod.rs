@@ -1,5 +1,6 @@
-//! Unit tests for the HimoSoft adapter: the §1.10 vectors byte for byte, the mappings, callback
-//! verification, and real HTTP against a scripted local gateway.
+//! Unit tests for the HimoSoft adapter: the vectors of docs/gateways/himosoft.md ("Test vectors")
+//! byte for byte, the mappings, callback verification, and real HTTP against a scripted local
+//! gateway.
 
 mod adapter;
 mod http;
@@ -11,7 +12,7 @@ use crate::providers::{AccountContext, CheckoutRequest, Customer, QueryRequest};
 use chrono::TimeZone;
 use rust_decimal::Decimal;
 
-/// The vectors' secret (§1.10 rows 2–4).
+/// The vectors' secret ("Test vectors", rows 2–4).
 pub const SECRET: &str = "himo_sk_test_123";
 pub const API_KEY: &str = "himo_pk_test_123";
 pub const TS: i64 = 1_714_764_000;

@@ -1,4 +1,5 @@
-//! providers.md §1.10: every vector rebuilt by the adapter's own signing and request builders.
+//! docs/gateways/himosoft.md, "Test vectors": every vector rebuilt by the adapter's own signing and
+//! request builders.
 
 use super::super::requests::{self, Read};
 use super::super::signing::{sign, verify};

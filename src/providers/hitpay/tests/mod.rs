@@ -1,5 +1,6 @@
-//! Unit tests for the HitPay adapter: the §5.8 vectors byte for byte, the mappings, webhook
-//! verification, and real HTTP against a scripted local server and against the simulator.
+//! Unit tests for the HitPay adapter: the vectors of docs/gateways/hitpay.md ("Test vectors") byte
+//! for byte, the mappings, webhook verification, and real HTTP against a scripted local server and
+//! against the simulator.
 
 mod adapter;
 mod http;
@@ -13,7 +14,7 @@ use crate::providers::{AccountContext, CheckoutRequest, Customer, QueryRequest};
 use chrono::TimeZone;
 use rust_decimal::Decimal;
 
-/// The salt of the providers.md §5.8 vectors.
+/// The salt of the "Test vectors".
 pub const SALT: &str = "hitpay_test_salt";
 pub const API_KEY: &str = "hitpay_test_api_key";
 pub const REF: &str = "att_01JD3ZK2Q4X8V9N6B5M7C1T0RA";

@@ -1,5 +1,5 @@
-//! providers.md §5.8 vectors, rebuilt by the adapter's own signing and accepted by its webhook
-//! verification.
+//! docs/gateways/hitpay.md, "Test vectors", rebuilt by the adapter's own signing and accepted by
+//! its webhook verification.
 
 use super::super::signing::{hmac_hex, v1_message, verify_hex};
 use super::super::webhook::{form_fields, parse_webhook, verify_webhook};

@@ -1,4 +1,4 @@
-//! Webhook verification edge cases (T1–T3), parsing and answers.
+//! Webhook verification edge cases (T1–T3 of docs/gateways/hitpay.md), parsing and answers.
 
 use super::super::signing::{hmac_hex, v1_message};
 use super::super::HitPay;

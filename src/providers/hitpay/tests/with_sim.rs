@@ -1,5 +1,6 @@
 //! The adapter against the real HitPay simulator: create, pay, verify the simulator's signed
-//! webhook, then refund by the charge id that webhook carried (T7), partially, twice.
+//! webhook, then refund by the charge id that webhook carried (T7 of docs/gateways/hitpay.md),
+//! partially, twice.
 
 use super::super::HitPay;
 use super::{account, checkout_request, query, REF};

@@ -1,5 +1,6 @@
-//! Unit tests for the Pakhi Pay adapter: the §4.6 vectors byte for byte, the mappings, webhook
-//! verification and parsing, and real HTTP against a scripted local gateway.
+//! Unit tests for the Pakhi Pay adapter: the vectors of docs/gateways/pakhipay.md ("Test vectors")
+//! byte for byte, the mappings, webhook verification and parsing, and real HTTP against a scripted
+//! local gateway.
 
 mod http;
 mod mapping;
@@ -10,7 +11,7 @@ use crate::providers::{AccountContext, CheckoutRequest, Customer, QueryRequest};
 use chrono::TimeZone;
 use rust_decimal::Decimal;
 
-/// The key of the §4.6 vectors.
+/// The key of the "Test vectors".
 pub const KEY: &str = "pk_test_api_key_123";
 pub const REF: &str = "att_01JD3ZK2Q4X8V9N6B5M7C1T0RA";
 pub const CALLBACK: &str = "https://payrail.example/v1/webhooks/pakhipay/acc_test/";

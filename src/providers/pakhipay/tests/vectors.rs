@@ -1,4 +1,5 @@
-//! providers.md §4.6, byte for byte: every signed string and digest, and the request bodies.
+//! docs/gateways/pakhipay.md, "Test vectors", byte for byte: every signed string and digest, and
+//! the request bodies.
 
 use super::super::requests::{create_body, verify_body};
 use super::super::signing::{candidates, sign_hex, strip_signature_member};

@@ -1,5 +1,5 @@
-//! Webhook verification (K1) and parsing, the acknowledgements, return hints, and what the
-//! adapter declares about itself.
+//! Webhook verification (K1 of docs/gateways/pakhipay.md) and parsing, the acknowledgements, return
+//! hints, and what the adapter declares about itself.
 
 use super::super::signing::sign_hex;
 use super::super::PakhiPay;

@@ -1,4 +1,5 @@
-//! The adapter over real HTTP against the shared scripted gateway (`test_gateway`).
+//! The adapter over real HTTP against the shared scripted gateway (`test_gateway`). The labels
+//! P1–P10: docs/gateways/paymento.md.
 
 use super::super::Paymento;
 use super::{account, checkout_request, query, API_KEY, IPN_URL, REF, TOKEN};

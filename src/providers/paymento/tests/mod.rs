@@ -1,6 +1,7 @@
-//! Unit tests for the Paymento adapter: the §2.8 vector and the §2.4 examples byte for byte, the
-//! status mapping and error classification, IPN verification, and real HTTP against throwaway
-//! local servers.
+//! Unit tests for the Paymento adapter: the vectors of docs/gateways/paymento.md ("Test vectors":
+//! the IPN signature and the official plugin's create and verify bodies) byte for byte, the status
+//! mapping and error classification, IPN verification, and real HTTP against throwaway local
+//! servers.
 
 mod adapter;
 mod http;
@@ -12,7 +13,7 @@ use crate::providers::{AccountContext, CheckoutRequest, Customer, QueryRequest};
 use chrono::TimeZone;
 use rust_decimal::Decimal;
 
-/// The §2.8 secret.
+/// The secret of the "Test vectors".
 pub const SECRET: &str = "paymento_test_secret";
 pub const API_KEY: &str = "pk_live_abc123";
 pub const IPN_URL: &str = "https://payrail.example/v1/webhooks/paymento/acc_test/";

@@ -1,4 +1,5 @@
-//! providers.md §2.8 (the IPN signature) and the §2.4 request/answer examples, byte for byte.
+//! docs/gateways/paymento.md, "Test vectors": the IPN signature and the request/answer examples,
+//! byte for byte.
 
 use super::super::requests::{checkout_url, payment_request_body, settings_body, verify_body};
 use super::super::signing::{decode_signature, sign_upper_hex, verify, Encoding};

@@ -1,4 +1,5 @@
-//! IPN verification (the §2.8 vector in every accepted form and header), parsing and answers.
+//! IPN verification (the signature of docs/gateways/paymento.md, "Test vectors", in every accepted
+//! form and header), parsing and answers.
 
 use super::super::Paymento;
 use super::account;

@@ -1,5 +1,6 @@
-//! Unit tests for the PSC adapter: the §3.9 vectors byte for byte, the mappings, webhook
-//! verification, and real HTTP against throwaway local servers.
+//! Unit tests for the PSC adapter: the vectors of docs/gateways/paystablecoin.md ("Test vectors")
+//! byte for byte, the mappings, webhook verification, and real HTTP against throwaway local
+//! servers.
 
 mod adapter;
 mod http;
@@ -13,7 +14,7 @@ use chrono::TimeZone;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// The placeholder secret printed in PSC's own docs (the §3.9 vectors use it).
+/// The placeholder secret printed in PSC's own docs (the "Test vectors" use it).
 pub const SECRET: &str = "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM";
 pub const TS: i64 = 1_737_554_400_000;
 pub const CALLBACK: &str = "https://yoursite.com/webhook/payment";

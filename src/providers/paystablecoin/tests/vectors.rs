@@ -1,5 +1,5 @@
-//! providers.md §3.9 vectors 1–4 rebuilt by the request builders, plus the request shapes and
-//! pre-send refusals that protect them.
+//! Vectors 1–4 of docs/gateways/paystablecoin.md ("Test vectors") rebuilt by the request builders,
+//! plus the request shapes and pre-send refusals that protect them.
 
 use super::super::requests::{self, DEFAULT_REFUND_REASON};
 use super::super::signing::{body_hash_b64, sign, string_to_sign};

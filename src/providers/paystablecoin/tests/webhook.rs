@@ -1,4 +1,5 @@
-//! providers.md §3.9 vector 5 and webhook verification, parsing and answers.
+//! Vector 5 of docs/gateways/paystablecoin.md ("Test vectors") and webhook verification,
+//! parsing and answers.
 
 use super::super::signing::{body_hash_b64, sign, webhook_message_a, webhook_message_b};
 use super::super::PayStableCoin;

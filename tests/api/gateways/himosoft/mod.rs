@@ -1,9 +1,10 @@
-//! HimoSoft end to end over HTTP: Payrail and the HimoSoft simulator on real ports.
+//! HimoSoft end to end over HTTP: Payrail and the HimoSoft simulator on real ports (wire contract
+//! and the labels H1–H6: docs/gateways/himosoft.md).
 //!
-//! HimoSoft's callback is only a hint (providers.md H5): Payrail confirms every callback with
-//! `/recheck/` and applies that answer. HimoSoft takes no return URL per payment (§1.8): tests that
-//! follow the customer back register Payrail's account-level return URL (from the connected
-//! account) as the simulator account's `return_url`, as a merchant would in HimoSoft's dashboard.
+//! HimoSoft's callback is only a hint (H5): Payrail confirms every callback with `/recheck/` and
+//! applies that answer. HimoSoft takes no return URL per payment ("Return"): tests that follow the
+//! customer back register Payrail's account-level return URL (from the connected account) as the
+//! simulator account's `return_url`, as a merchant would in HimoSoft's dashboard.
 
 mod faults;
 mod happy;
@@ -37,7 +38,7 @@ async fn connect_himosoft(app: &TestApp, m: &Merchant) -> Value {
 async fn merchant(app: &TestApp) -> Merchant {
     let m = app.create_merchant().await;
     let account = connect_himosoft(app, &m).await;
-    // Where the merchant points HimoSoft's account-level return (§1.8).
+    // Where the merchant points HimoSoft's account-level return ("Return").
     let want = format!(
         "{}/checkout/return/himosoft/{}",
         app.address,

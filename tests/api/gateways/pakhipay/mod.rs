@@ -1,4 +1,5 @@
-//! Pakhi Pay end to end over HTTP: Payrail and the simulator on real ports (providers.md §4).
+//! Pakhi Pay end to end over HTTP: Payrail and the simulator on real ports (wire contract and
+//! the labels K1–K7: docs/gateways/pakhipay.md).
 //!
 //! Pakhi Pay's webhook is only a hint (K2), so a completion is always confirmed by verify, which
 //! needs the transaction id that only the webhook (or, K6, the return URL) carries.

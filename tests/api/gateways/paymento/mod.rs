@@ -1,4 +1,5 @@
-//! Paymento end to end (providers.md §2): Payrail and the Paymento simulator over real HTTP.
+//! Paymento end to end (wire contract and the labels P1–P10: docs/gateways/paymento.md): Payrail
+//! and the Paymento simulator over real HTTP.
 //!
 //! Paymento's IPN is only a hint: Payrail verifies every one (which also approves a Paid order
 //! into Approve, P7) and applies what verify says. The simulator's return redirect is built after
