@@ -1,4 +1,4 @@
-//! Zero-configuration start (design §5, §7): with no database configured Payrail keeps its data
+//! Zero-configuration start (docs/configuration.md, "Stores and the zero-configuration start"): with no database configured Payrail keeps its data
 //! in `payrail.db` in the data directory, generates and keeps its own master key and admin token
 //! there, and in sandbox mode keeps a demo merchant connected to every in-process simulator.
 //!

@@ -1,4 +1,4 @@
-//! Merchant request authentication (design §1.1) and the admin bearer token.
+//! Merchant request authentication (docs/signing.md; the admin token: docs/api.md, "Authentication") and the admin bearer token.
 //!
 //! What a signature covers is decided in `domain::request_signing` (v1, the seed's recipe, and
 //! v2, which binds method, target, idempotency key and body). Because v1 binds a body-signed
