@@ -36,13 +36,9 @@ pub struct ReceivedWebhook<'a> {
 /// What the journal row says happened, and the answer the gateway gets.
 type Settled = (&'static str, Option<String>, AckKind);
 
-/// What a webhook of a gateway whose webhooks are only hints came to.
-enum Confirmed {
-    /// Applied: the gateway's confirmed record, or the webhook's own mismatched money.
-    Applied(ReportOutcome),
-    /// Not applied: the journal row's result and the answer the gateway gets.
-    NotApplied(&'static str, AckKind),
-}
+/// What the journal row says happened to a matched payment webhook, and the answer the
+/// gateway gets.
+type Verdict = (&'static str, AckKind);
 
 impl Orchestrator {
     /// Journals and applies one delivery. Only a delivery to a known account is journalled, and
@@ -188,30 +184,22 @@ impl Orchestrator {
             account_id: &account.id,
             key: dedupe_key,
         };
-        let outcome = if adapter.capabilities().confirm_webhooks {
-            match self
-                .apply_confirmed_webhook(account, &attempt, report, dedupe)
+        let (result, ack) = if adapter.capabilities().confirm_webhooks {
+            self.apply_confirmed_webhook(account, &attempt, report, dedupe)
                 .await?
-            {
-                Confirmed::Applied(outcome) => outcome,
-                Confirmed::NotApplied(result, ack) => return Ok((result, payment_id, ack)),
-            }
         } else {
-            self.apply_report(
-                &attempt.id,
-                report,
-                Source::ProviderWebhook,
-                Some(dedupe),
-                false,
-            )
-            .await?
+            let outcome = self
+                .apply_report(
+                    &attempt.id,
+                    report,
+                    Source::ProviderWebhook,
+                    Some(dedupe),
+                    false,
+                )
+                .await?;
+            applied(&outcome)
         };
-        let result = if outcome.duplicate {
-            "duplicate"
-        } else {
-            "applied"
-        };
-        Ok((result, payment_id, AckKind::Accepted))
+        Ok((result, payment_id, ack))
     }
 
     /// The attempt a payment webhook is about: by Payrail's reference, else by the gateway's
@@ -239,12 +227,12 @@ impl Orchestrator {
         attempt: &AttemptRow,
         report: &GatewayReport,
         dedupe: Dedupe<'_>,
-    ) -> AppResult<Confirmed> {
+    ) -> AppResult<Verdict> {
         let mut conn = self.db.acquire().await?;
         if store::webhooks::already_applied(&mut conn, &account.provider, &account.id, dedupe.key)
             .await?
         {
-            return Ok(Confirmed::NotApplied("duplicate", AckKind::Accepted));
+            return Ok(("duplicate", AckKind::Accepted));
         }
         drop(conn);
         self.remember_gateway_ids(
@@ -255,12 +243,12 @@ impl Orchestrator {
         .await?;
         let confirmed = match self.confirm_webhook(&attempt.id).await? {
             Ok(confirmed) => confirmed,
-            Err(not_applied) => return Ok(not_applied),
+            Err(unconfirmed) => return Ok(unconfirmed),
         };
         let confirmed_paid = confirmed
             .as_ref()
             .is_some_and(|c| c.status == ReportedStatus::Paid);
-        let applied = if !confirmed_paid
+        let to_apply = if !confirmed_paid
             && self
                 .claims_mismatched_money(&attempt.payment_id, report)
                 .await?
@@ -269,18 +257,18 @@ impl Orchestrator {
         } else if let Some(c) = &confirmed {
             c
         } else {
-            return Ok(Confirmed::NotApplied("unconfirmed", AckKind::Accepted));
+            return Ok(("unconfirmed", AckKind::Accepted));
         };
         let outcome = self
             .apply_report(
                 &attempt.id,
-                applied,
+                to_apply,
                 Source::ProviderWebhook,
                 Some(dedupe),
                 false,
             )
             .await?;
-        Ok(Confirmed::Applied(outcome))
+        Ok(applied(&outcome))
     }
 
     /// Asks the gateway for its record of the attempt a webhook named: `Ok(None)` when it has
@@ -288,7 +276,7 @@ impl Orchestrator {
     async fn confirm_webhook(
         &self,
         attempt_id: &str,
-    ) -> AppResult<Result<Option<GatewayReport>, Confirmed>> {
+    ) -> AppResult<Result<Option<GatewayReport>, Verdict>> {
         Ok(match self.query_attempt(attempt_id).await? {
             Outcome::Succeeded(c) | Outcome::Pending(c) => Ok(Some(c)),
             Outcome::Declined(reason) => {
@@ -297,7 +285,7 @@ impl Orchestrator {
             }
             Outcome::NotSent(reason) | Outcome::Unknown(reason) => {
                 tracing::warn!(attempt_id = %attempt_id, %reason, "could not confirm a webhook; asking the gateway to resend");
-                Err(Confirmed::NotApplied("unconfirmed", AckKind::RetryLater))
+                Err(("unconfirmed", AckKind::RetryLater))
             }
         })
     }
@@ -317,4 +305,15 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)?;
         Ok(super::reports::money_problem(&p, report).is_some())
     }
+}
+
+/// The verdict on a webhook that went through `apply_report`: a duplicate when its dedupe key
+/// had been claimed already.
+fn applied(outcome: &ReportOutcome) -> Verdict {
+    let result = if outcome.duplicate {
+        "duplicate"
+    } else {
+        "applied"
+    };
+    (result, AckKind::Accepted)
 }
