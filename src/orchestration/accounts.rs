@@ -1,13 +1,15 @@
-//! Connecting a merchant to a gateway (design §1.7): credentials are checked by the adapter,
-//! sealed under the master key, and never returned.
+//! Connecting a merchant to a gateway (docs/api.md#admin-and-ops-api): credentials are checked
+//! by the adapter, sealed under the master key, and never returned.
 
 use super::json_fields::Field;
 use super::Orchestrator;
 use crate::domain::ids::AccountId;
 use crate::domain::money::Currency;
 use crate::error::{AppError, AppResult};
-use crate::providers::{GatewayFailure, Method, Outcome, ProviderId};
-use crate::store::{self, accounts::UpsertAccount};
+use crate::providers::{
+    Capabilities, GatewayFailure, Method, Outcome, ProviderAdapter, ProviderId,
+};
+use crate::store::{self, accounts::AccountRow, accounts::UpsertAccount};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -61,16 +63,7 @@ impl Orchestrator {
         req: ConnectRequest,
     ) -> AppResult<Value> {
         let provider_id = ProviderId::parse(provider).ok_or(AppError::NotFound)?;
-        if !PRIORITY.contains(&i64::from(req.priority)) {
-            return Err(AppError::invalid(
-                "priority",
-                format!(
-                    "must be a whole number from {} to {}",
-                    PRIORITY.start(),
-                    PRIORITY.end()
-                ),
-            ));
-        }
+        check_priority(req.priority)?;
         let adapter = self
             .providers
             .get(provider_id)
@@ -78,37 +71,28 @@ impl Orchestrator {
         adapter
             .validate_credentials(&req.credentials)
             .map_err(|e| AppError::invalid("credentials", e))?;
-        let base_url = match &req.base_url {
-            Some(url) => {
-                let parsed = url::Url::parse(url)
-                    .map_err(|_| AppError::invalid("base_url", "must be an absolute URL"))?;
-                if !matches!(parsed.scheme(), "https" | "http") {
-                    return Err(AppError::invalid("base_url", "must be an http(s) URL"));
-                }
-                url.trim_end_matches('/').to_owned()
-            }
-            None => provider_id.descriptor().default_base_url.to_owned(),
-        };
+        let base_url = base_url_of(req.base_url.as_deref(), provider_id)?;
         let caps = adapter.capabilities();
-        for c in &req.currencies {
-            if Currency::parse(c).is_none() || !caps.currencies.contains(&c.as_str()) {
-                return Err(AppError::invalid(
-                    "currencies",
-                    format!("{c} is not a currency {provider} accepts"),
-                ));
-            }
-        }
-        for m in &req.methods {
-            match Method::parse(m) {
-                Some(m) if caps.methods.contains(&m) => {}
-                _ => {
-                    return Err(AppError::invalid(
-                        "methods",
-                        format!("{m} is not a method {provider} offers"),
-                    ))
-                }
-            }
-        }
+        check_offered(&req, caps, provider)?;
+        let row = self
+            .store_account(merchant_id, provider, &req, &base_url)
+            .await?;
+        // Where the gateway keeps the webhook URL at the store level, the adapter registers it now.
+        let registration = self
+            .register_webhook(provider, adapter.as_ref(), &row)
+            .await?;
+        Ok(self.account_view(&row, req, caps, registration))
+    }
+
+    /// Seals the credentials under the master key, bound to the (merchant, provider) slot, and
+    /// writes the account (a reconnection keeps the slot's account id).
+    async fn store_account(
+        &self,
+        merchant_id: &str,
+        provider: &str,
+        req: &ConnectRequest,
+        base_url: &str,
+    ) -> AppResult<AccountRow> {
         let mut conn = self.db.acquire().await?;
         store::merchants::get(&mut conn, merchant_id)
             .await?
@@ -125,7 +109,7 @@ impl Orchestrator {
                 merchant_id,
                 provider,
                 credentials_enc: &sealed,
-                base_url: &base_url,
+                base_url,
                 enabled: req.enabled,
                 priority: req.priority,
                 currencies: &serde_json::to_string(&req.currencies).expect("strings serialize"),
@@ -133,9 +117,18 @@ impl Orchestrator {
             },
         )
         .await?;
-        drop(conn);
-        // Where the gateway keeps the webhook URL at the store level, the adapter registers it now.
-        let ctx = self.account_context(&row)?;
+        Ok(row)
+    }
+
+    /// Asks the gateway to send this account's webhooks to Payrail (a no-op for gateways that
+    /// take the URL per payment). A failure does not undo the connection: the view says so.
+    async fn register_webhook(
+        &self,
+        provider: &str,
+        adapter: &dyn ProviderAdapter,
+        row: &AccountRow,
+    ) -> AppResult<String> {
+        let ctx = self.account_context(row)?;
         let registration = match self
             .metrics
             .gateway_call(provider, "register_webhook", adapter.on_connect(&ctx))
@@ -149,7 +142,19 @@ impl Orchestrator {
                 format!("failed: {r}")
             }
         };
-        Ok(json!({
+        Ok(registration)
+    }
+
+    /// The account as the admin API answers it: never its credentials, and the currencies and
+    /// methods the gateway offers when the request named none.
+    fn account_view(
+        &self,
+        row: &AccountRow,
+        req: ConnectRequest,
+        caps: &Capabilities,
+        registration: String,
+    ) -> Value {
+        json!({
             "id": row.id,
             "merchant_id": row.merchant_id,
             "provider": row.provider,
@@ -163,6 +168,62 @@ impl Orchestrator {
             "return_url": self.account_return_url(&row.provider, &row.id),
             "created_at": super::views::ts(row.created_at),
             "updated_at": super::views::ts(row.updated_at),
-        }))
+        })
     }
+}
+
+/// `priority` is stored as an `i32`, but the admin contract allows only [`PRIORITY`].
+fn check_priority(priority: i32) -> AppResult<()> {
+    if !PRIORITY.contains(&i64::from(priority)) {
+        return Err(AppError::invalid(
+            "priority",
+            format!(
+                "must be a whole number from {} to {}",
+                PRIORITY.start(),
+                PRIORITY.end()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The gateway's API root: the request's absolute http(s) URL without a trailing slash, or the
+/// gateway's default.
+fn base_url_of(requested: Option<&str>, provider_id: ProviderId) -> AppResult<String> {
+    match requested {
+        Some(url) => {
+            let parsed = url::Url::parse(url)
+                .map_err(|_| AppError::invalid("base_url", "must be an absolute URL"))?;
+            if !matches!(parsed.scheme(), "https" | "http") {
+                return Err(AppError::invalid("base_url", "must be an http(s) URL"));
+            }
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        None => Ok(provider_id.descriptor().default_base_url.to_owned()),
+    }
+}
+
+/// An account may only narrow what its gateway offers: every currency and method it names must
+/// be one the gateway takes.
+fn check_offered(req: &ConnectRequest, caps: &Capabilities, provider: &str) -> AppResult<()> {
+    for c in &req.currencies {
+        if Currency::parse(c).is_none() || !caps.currencies.contains(&c.as_str()) {
+            return Err(AppError::invalid(
+                "currencies",
+                format!("{c} is not a currency {provider} accepts"),
+            ));
+        }
+    }
+    for m in &req.methods {
+        match Method::parse(m) {
+            Some(m) if caps.methods.contains(&m) => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "methods",
+                    format!("{m} is not a method {provider} offers"),
+                ))
+            }
+        }
+    }
+    Ok(())
 }

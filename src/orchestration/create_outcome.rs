@@ -14,106 +14,162 @@ use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
 impl Orchestrator {
+    /// Records the gateway's answer to a create in one transaction, and answers the payment
+    /// (opened) or the error the merchant gets (declined, not sent, outcome unknown).
     pub(super) async fn record_outcome(
         &self,
-        mut p: PaymentRow,
-        mut attempt: AttemptRow,
+        p: PaymentRow,
+        attempt: AttemptRow,
         outcome: Outcome<CheckoutCreated>,
         key: Option<&Key>,
     ) -> AppResult<PaymentRow> {
         let mut tx = self.db.begin().await?;
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                attempt.external_id = created.external_id.clone();
-                attempt.checkout_url = Some(created.checkout_url.clone());
-                attempt.provider_status = Some(created.provider_status.clone());
-                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
-                change_attempt(&mut tx, &mut attempt, AttemptState::Open, Source::Api).await?;
-                let mut locked = store::payments::lock(&mut tx, &p.id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                locked.external_id = created.external_id;
-                locked.checkout_url = Some(created.checkout_url);
-                locked.provider_status = Some(created.provider_status);
-                locked.updated_at = self.now();
-                store::payments::set_provider_fields(&mut tx, &locked).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.created",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "external_id": locked.external_id }),
-                )
-                .await?;
+                let opened = self.record_opened(&mut tx, &p.id, attempt, created).await?;
                 tx.commit().await?;
-                Ok(locked)
+                Ok(opened)
             }
             Outcome::Declined(reason) => {
-                attempt.last_error = Some(reason.clone());
-                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
-                change_attempt(&mut tx, &mut attempt, AttemptState::Declined, Source::Api).await?;
-                self.fail_locked(
-                    &mut tx,
-                    &p.id,
-                    json!({ "provider_rejected": reason }),
-                    "provider_rejected",
-                )
-                .await?;
-                let err = AppError::ProviderRejected {
-                    provider_message: reason,
-                };
-                if let Some(k) = key {
-                    k.record_refusal(&mut tx, &err).await?;
-                }
+                let err = self
+                    .record_declined(&mut tx, &p.id, attempt, reason, key)
+                    .await?;
                 tx.commit().await?;
                 Err(err)
             }
             Outcome::NotSent(failure) => {
                 let reason = failure.reason.clone();
-                attempt.last_error = Some(reason.clone());
-                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
-                change_attempt(&mut tx, &mut attempt, AttemptState::NotSent, Source::Api).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.not_sent",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "reason": reason }),
-                )
-                .await?;
-                if key.is_none() {
-                    // Nobody can resume a payment created without a key: close it now.
-                    p = self
-                        .fail_locked(
-                            &mut tx,
-                            &p.id,
-                            json!({ "reason": reason }),
-                            "provider_unavailable",
-                        )
-                        .await?;
-                }
-                // Under a key the payment stays resumable: `keyed` releases the key.
+                // Nobody can resume a payment created without a key: close it now. Under a key
+                // the payment stays resumable: `keyed` releases the key.
+                self.record_not_sent(&mut tx, &p.id, attempt, &reason, key.is_none())
+                    .await?;
                 tx.commit().await?;
                 tracing::warn!(payment_id = %p.id, %reason, "gateway not reached on create");
                 Err(gateway_error(false, failure))
             }
             Outcome::Unknown(failure) => {
                 let reason = failure.reason.clone();
-                attempt.last_error = Some(reason.clone());
-                store::attempts::set_provider_fields(&mut tx, &attempt).await?;
-                self.note(
-                    &mut tx,
-                    &p.id,
-                    "attempt.outcome_unknown",
-                    Source::Api,
-                    json!({ "attempt_id": attempt.id, "reason": reason }),
-                )
-                .await?;
+                self.record_unknown(&mut tx, &p.id, attempt, &reason)
+                    .await?;
                 tx.commit().await?;
                 tracing::warn!(payment_id = %p.id, %reason, "gateway outcome unknown on create; resumable");
                 Err(gateway_error(true, failure))
             }
         }
+    }
+
+    /// The gateway opened the checkout: the attempt is `open` with the gateway's ids, and the
+    /// payment (locked) carries the gateway's order id and checkout URL. Answers the payment.
+    async fn record_opened(
+        &self,
+        tx: &mut store::Tx,
+        payment_id: &str,
+        mut attempt: AttemptRow,
+        created: CheckoutCreated,
+    ) -> AppResult<PaymentRow> {
+        attempt.external_id = created.external_id.clone();
+        attempt.checkout_url = Some(created.checkout_url.clone());
+        attempt.provider_status = Some(created.provider_status.clone());
+        store::attempts::set_provider_fields(tx, &attempt).await?;
+        change_attempt(tx, &mut attempt, AttemptState::Open, Source::Api).await?;
+        let mut locked = store::payments::lock(tx, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        locked.external_id = created.external_id;
+        locked.checkout_url = Some(created.checkout_url);
+        locked.provider_status = Some(created.provider_status);
+        locked.updated_at = self.now();
+        store::payments::set_provider_fields(tx, &locked).await?;
+        self.note(
+            tx,
+            payment_id,
+            "attempt.created",
+            Source::Api,
+            json!({ "attempt_id": attempt.id, "external_id": locked.external_id }),
+        )
+        .await?;
+        Ok(locked)
+    }
+
+    /// The gateway refused the payment: the attempt is `declined` and the payment `failed`, and
+    /// under a key the refusal is stored with them. Answers the error the merchant gets.
+    async fn record_declined(
+        &self,
+        tx: &mut store::Tx,
+        payment_id: &str,
+        mut attempt: AttemptRow,
+        reason: String,
+        key: Option<&Key>,
+    ) -> AppResult<AppError> {
+        record_attempt_error(tx, &mut attempt, &reason).await?;
+        change_attempt(tx, &mut attempt, AttemptState::Declined, Source::Api).await?;
+        self.fail_locked(
+            tx,
+            payment_id,
+            json!({ "provider_rejected": reason }),
+            "provider_rejected",
+        )
+        .await?;
+        let err = AppError::ProviderRejected {
+            provider_message: reason,
+        };
+        if let Some(k) = key {
+            k.record_refusal(tx, &err).await?;
+        }
+        Ok(err)
+    }
+
+    /// The gateway was never reached: the attempt is `not_sent`, and the payment fails too when
+    /// `close_payment` (nobody can resume it).
+    async fn record_not_sent(
+        &self,
+        tx: &mut store::Tx,
+        payment_id: &str,
+        mut attempt: AttemptRow,
+        reason: &str,
+        close_payment: bool,
+    ) -> AppResult<()> {
+        record_attempt_error(tx, &mut attempt, reason).await?;
+        change_attempt(tx, &mut attempt, AttemptState::NotSent, Source::Api).await?;
+        self.note(
+            tx,
+            payment_id,
+            "attempt.not_sent",
+            Source::Api,
+            json!({ "attempt_id": attempt.id, "reason": reason }),
+        )
+        .await?;
+        if close_payment {
+            self.fail_locked(
+                tx,
+                payment_id,
+                json!({ "reason": reason }),
+                "provider_unavailable",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The gateway may or may not have the order: the attempt keeps its state (a retry or the
+    /// reconciler continues it with the same reference), and the reason is on record.
+    async fn record_unknown(
+        &self,
+        tx: &mut store::Tx,
+        payment_id: &str,
+        mut attempt: AttemptRow,
+        reason: &str,
+    ) -> AppResult<()> {
+        record_attempt_error(tx, &mut attempt, reason).await?;
+        self.note(
+            tx,
+            payment_id,
+            "attempt.outcome_unknown",
+            Source::Api,
+            json!({ "attempt_id": attempt.id, "reason": reason }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Closes the payment as `failed` inside `tx` (the gateway refused it, or nobody can resume it).
@@ -137,4 +193,15 @@ impl Orchestrator {
         self.apply_change(tx, &mut locked, change).await?;
         Ok(locked)
     }
+}
+
+/// Keeps why the gateway call did not open the attempt on the attempt itself.
+async fn record_attempt_error(
+    tx: &mut store::Tx,
+    attempt: &mut AttemptRow,
+    reason: &str,
+) -> AppResult<()> {
+    attempt.last_error = Some(reason.to_owned());
+    store::attempts::set_provider_fields(tx, attempt).await?;
+    Ok(())
 }

@@ -20,7 +20,7 @@ use crate::providers::{CheckoutCreated, CheckoutRequest, Outcome};
 use crate::store::{
     self, accounts::AccountRow, attempts::AttemptRow, payments::NewPayment, payments::PaymentRow,
 };
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 impl Orchestrator {
@@ -86,6 +86,9 @@ impl Orchestrator {
         Ok((p, a, candidates))
     }
 
+    /// Records the new payment, its first attempt (when routed) and its `payment.created` entry,
+    /// and the payment on the key, in one transaction committed before any gateway is asked:
+    /// the recovery point a retry or the reconciler continues from.
     async fn record_new(
         &self,
         merchant_id: &str,
@@ -131,40 +134,8 @@ impl Orchestrator {
             },
         )
         .await?;
-        // The attempt id is also the gateway-side reference: the same on every retry.
-        let attempt = match account {
-            Some(account) => Some(
-                store::attempts::insert(
-                    &mut tx,
-                    attempt_id.as_str(),
-                    payment_id.as_str(),
-                    &account.id,
-                    &account.provider,
-                    attempt_id.as_str(),
-                )
-                .await?,
-            ),
-            None => None,
-        };
-        let detail = match account {
-            Some(a) => json!({ "attempt_id": attempt_id, "provider": a.provider }),
-            None => json!({ "hosted": true }),
-        };
-        store::timeline::insert(
-            &mut tx,
-            &store::timeline::NewEntry {
-                id: crate::domain::ids::TimelineId::generate().as_str(),
-                payment_id: payment_id.as_str(),
-                kind: "payment.created",
-                from_status: None,
-                to_status: Some(PaymentStatus::Pending.as_str()),
-                source: Source::Api.as_str(),
-                detail: Some(&detail.to_string()),
-                at: now,
-                sequence: None,
-            },
-        )
-        .await?;
+        let attempt = insert_first_attempt(&mut tx, &payment_id, &attempt_id, account).await?;
+        note_payment_created(&mut tx, &payment_id, &attempt_id, account, now).await?;
         if let Some(s) = scope {
             store::idempotency::set_payment(&mut tx, &s.merchant_id, &s.key, payment_id.as_str())
                 .await?;
@@ -233,4 +204,59 @@ impl Orchestrator {
             )
             .await)
     }
+}
+
+/// A routed payment's first attempt, at `account` (none for a hosted payment: the customer's
+/// pick opens it). The attempt id is also the gateway-side reference: the same on every retry.
+async fn insert_first_attempt(
+    tx: &mut store::Tx,
+    payment_id: &PaymentId,
+    attempt_id: &AttemptId,
+    account: Option<&AccountRow>,
+) -> AppResult<Option<AttemptRow>> {
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    let attempt = store::attempts::insert(
+        tx,
+        attempt_id.as_str(),
+        payment_id.as_str(),
+        &account.id,
+        &account.provider,
+        attempt_id.as_str(),
+    )
+    .await?;
+    Ok(Some(attempt))
+}
+
+/// The timeline's first entry: the payment is born `pending`, routed to a gateway or hosted.
+/// Written directly rather than as a `note`: it carries the status the payment starts in and
+/// the payment's own creation time.
+async fn note_payment_created(
+    tx: &mut store::Tx,
+    payment_id: &PaymentId,
+    attempt_id: &AttemptId,
+    account: Option<&AccountRow>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let detail = match account {
+        Some(a) => json!({ "attempt_id": attempt_id, "provider": a.provider }),
+        None => json!({ "hosted": true }),
+    };
+    store::timeline::insert(
+        tx,
+        &store::timeline::NewEntry {
+            id: crate::domain::ids::TimelineId::generate().as_str(),
+            payment_id: payment_id.as_str(),
+            kind: "payment.created",
+            from_status: None,
+            to_status: Some(PaymentStatus::Pending.as_str()),
+            source: Source::Api.as_str(),
+            detail: Some(&detail.to_string()),
+            at: now,
+            sequence: None,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! Payrail's hosted checkout (design §4): for a payment created with neither `provider` nor
-//! `method`, the customer picks a method on Payrail's page and each pick becomes a new attempt
-//! at the best account for that method (falling through on `NotSent`, like create).
+//! Payrail's hosted checkout (docs/checkout.md#hosted-checkout): for a payment created with
+//! neither `provider` nor `method`, the customer picks a method on Payrail's page and each pick
+//! becomes a new attempt at the best account for that method (falling through on `NotSent`,
+//! like create).
 //!
 //! One payment, many attempts, at most one paid: a pick is only taken while the payment is
 //! `pending` and inside its window, under the payment lock; a failed or cancelled attempt closes
@@ -13,7 +14,7 @@ use crate::domain::attempt_status::AttemptState;
 use crate::domain::ids::AttemptId;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
-use crate::providers::{Method, Outcome};
+use crate::providers::{CheckoutCreated, GatewayFailure, Method, Outcome};
 use crate::store::{self, accounts::AccountRow, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
@@ -44,9 +45,7 @@ impl Orchestrator {
     ) -> AppResult<Choice> {
         let payment = self.payment_by_token(payment_id, token).await?;
         if !payment.hosted || self.page_state(&payment) != PageState::Choose {
-            return Ok(Choice::Page(Box::new(
-                self.build_page(payment, None).await?,
-            )));
+            return self.page_again(payment).await;
         }
         let Some(method) = Method::parse(method) else {
             return self
@@ -65,11 +64,7 @@ impl Orchestrator {
             .map(|(_, accounts)| accounts)
             .unwrap_or_default();
         if accounts.is_empty() {
-            let text = format!(
-                "{} is not available right now. Please choose another method.",
-                method_label(method)
-            );
-            return self.page_with(payment, text).await;
+            return self.page_with(payment, not_available(method)).await;
         }
         let first = accounts.remove(0);
         let (payment, attempt) = match self.open_attempt(payment_id, &first, method).await? {
@@ -79,77 +74,94 @@ impl Orchestrator {
                 return self.page_with(p, text.into()).await;
             }
             // Settled or closed between the page and the pick.
-            Opened::Closed(p) => {
-                return Ok(Choice::Page(Box::new(self.build_page(p, None).await?)))
-            }
+            Opened::Closed(p) => return self.page_again(p).await,
         };
         let (payment, attempt, outcome) =
             self.create_at_gateway(payment, attempt, accounts).await?;
-        let label = method_label(method);
-        match outcome {
-            Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                let url = created.checkout_url.clone();
-                self.record_attempt(
-                    &payment.id,
-                    attempt,
-                    AttemptState::Open,
-                    "attempt.created",
-                    |a| {
-                        a.external_id = created.external_id;
-                        a.checkout_url = Some(created.checkout_url);
-                        a.provider_status = Some(created.provider_status);
-                    },
-                )
-                .await?;
-                let csp_allows = origin_of(&url).is_some_and(|o| {
-                    origins.contains(&o) || origin_of(&self.public_url) == Some(o)
-                });
-                Ok(Choice::Gateway { url, csp_allows })
-            }
-            Outcome::Declined(reason) => {
-                self.record_attempt(
-                    &payment.id,
-                    attempt,
-                    AttemptState::Declined,
-                    "attempt.declined",
-                    |a| a.last_error = Some(reason),
-                )
-                .await?;
-                let text = format!("{label} payment was declined. Please choose another method.");
-                self.page_with(payment, text).await
-            }
-            Outcome::NotSent(crate::providers::GatewayFailure { reason, .. }) => {
-                self.record_attempt(
-                    &payment.id,
-                    attempt,
-                    AttemptState::NotSent,
-                    "attempt.not_sent",
-                    |a| a.last_error = Some(reason),
-                )
-                .await?;
-                let text =
-                    format!("{label} is not available right now. Please choose another method.");
-                self.page_with(payment, text).await
-            }
-            Outcome::Unknown(crate::providers::GatewayFailure { reason, .. }) => {
-                // The gateway may have the order: the attempt stays `creating` for the
-                // reconciler, and the customer may try again.
-                self.record_attempt(
-                    &payment.id,
-                    attempt,
-                    AttemptState::Creating,
-                    "attempt.outcome_unknown",
-                    |a| a.last_error = Some(reason),
-                )
-                .await?;
-                let text = format!(
-                    "We could not reach the {label} provider. Please try again or choose another method."
-                );
-                self.page_with(payment, text).await
-            }
-        }
+        self.answer_pick(payment, attempt, outcome, method, &origins)
+            .await
     }
 
+    /// Records what the gateway answered to the pick and answers the customer: its page when
+    /// the attempt opened, else Payrail's page again with a note saying what went wrong.
+    async fn answer_pick(
+        &self,
+        payment: PaymentRow,
+        attempt: AttemptRow,
+        outcome: Outcome<CheckoutCreated>,
+        method: Method,
+        origins: &[String],
+    ) -> AppResult<Choice> {
+        let label = method_label(method);
+        let (state, kind, reason, notice) = match outcome {
+            Outcome::Succeeded(created) | Outcome::Pending(created) => {
+                return self
+                    .send_to_gateway(&payment.id, attempt, created, origins)
+                    .await;
+            }
+            Outcome::Declined(reason) => (
+                AttemptState::Declined,
+                "attempt.declined",
+                reason,
+                format!("{label} payment was declined. Please choose another method."),
+            ),
+            Outcome::NotSent(GatewayFailure { reason, .. }) => (
+                AttemptState::NotSent,
+                "attempt.not_sent",
+                reason,
+                not_available(method),
+            ),
+            // The gateway may have the order: the attempt stays `creating` for the reconciler,
+            // and the customer may try again.
+            Outcome::Unknown(GatewayFailure { reason, .. }) => (
+                AttemptState::Creating,
+                "attempt.outcome_unknown",
+                reason,
+                format!(
+                    "We could not reach the {label} provider. Please try again or choose another method."
+                ),
+            ),
+        };
+        self.record_attempt(&payment.id, attempt, state, kind, |a| {
+            a.last_error = Some(reason)
+        })
+        .await?;
+        self.page_with(payment, notice).await
+    }
+
+    /// The attempt opened at the gateway: records it, and sends the customer to the gateway's
+    /// page (by a 303 when the checkout page's `form-action` allows its origin).
+    async fn send_to_gateway(
+        &self,
+        payment_id: &str,
+        attempt: AttemptRow,
+        created: CheckoutCreated,
+        origins: &[String],
+    ) -> AppResult<Choice> {
+        let url = created.checkout_url.clone();
+        self.record_attempt(
+            payment_id,
+            attempt,
+            AttemptState::Open,
+            "attempt.created",
+            |a| {
+                a.external_id = created.external_id;
+                a.checkout_url = Some(created.checkout_url);
+                a.provider_status = Some(created.provider_status);
+            },
+        )
+        .await?;
+        let csp_allows = origin_of(&url)
+            .is_some_and(|o| origins.contains(&o) || origin_of(&self.public_url) == Some(o));
+        Ok(Choice::Gateway { url, csp_allows })
+    }
+
+    /// The checkout page as it stands, without a note (nothing to pick, or nothing left to).
+    async fn page_again(&self, p: PaymentRow) -> AppResult<Choice> {
+        Ok(Choice::Page(Box::new(self.build_page(p, None).await?)))
+    }
+
+    /// The checkout page again, with a note on why the pick did not go through.
     async fn page_with(&self, p: PaymentRow, notice: String) -> AppResult<Choice> {
         Ok(Choice::Page(Box::new(
             self.build_page(p, Some(notice)).await?,
@@ -240,4 +252,12 @@ impl Orchestrator {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The note for a method whose gateways cannot take the pick right now.
+fn not_available(method: Method) -> String {
+    format!(
+        "{} is not available right now. Please choose another method.",
+        method_label(method)
+    )
 }

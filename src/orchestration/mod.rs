@@ -39,6 +39,7 @@ pub mod refund_evidence;
 pub mod refund_recheck;
 pub mod refund_state;
 pub mod refunds;
+mod report_plan;
 mod report_target;
 pub mod reports;
 pub mod request_auth;

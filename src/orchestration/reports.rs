@@ -7,12 +7,13 @@
 //! another charge than the one that settled the attempt is evidence about that charge only
 //! (`charges`); refunds the report shows become refund rows (`refund_evidence`).
 
+use super::report_plan::{AttemptNews, ReportPlan};
 pub(crate) use super::report_target::money_problem;
 pub use super::report_target::{target_for, took_money, Target, UNDERPAID};
 use super::transition::{attempt::change_attempt, Change};
 use super::{views, Orchestrator};
 use crate::domain::attempt_status::AttemptState;
-use crate::domain::status::{decide, decide_top_up, Decision, PaymentStatus, Source};
+use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::GatewayReport;
 use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
@@ -51,16 +52,25 @@ impl ReportOutcome {
             payment,
         }
     }
-}
 
-/// What a report does to the attempt it is about, besides the gateway's ids and status word.
-struct AttemptNews {
-    /// A hosted payment's attempt failed, cancelled or expired inside the window: only it closes.
-    closes_attempt_only: bool,
-    /// It took money after another attempt had.
-    double_payment: bool,
-    /// Where the report said the payment should be (for the `attempt.closed` entry).
-    outcome: Option<PaymentStatus>,
+    /// The answer once the report is written: `changed` when its status change was applied or
+    /// the payment's status moved anyway (money news can move it).
+    fn written(
+        previous: PaymentStatus,
+        payment: PaymentRow,
+        changed: bool,
+        target: Option<PaymentStatus>,
+    ) -> Self {
+        let current = views::status_of(&payment);
+        ReportOutcome {
+            previous,
+            current,
+            changed: changed || current != previous,
+            duplicate: false,
+            target,
+            payment,
+        }
+    }
 }
 
 impl Orchestrator {
@@ -80,14 +90,7 @@ impl Orchestrator {
                 return Ok(ReportOutcome::unchanged(payment, true));
             }
         }
-        let mut attempt = store::attempts::get(&mut tx, attempt_id)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished")))?;
-        let mut p = store::payments::lock(&mut tx, &attempt.payment_id)
-            .await?
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished"))
-            })?;
+        let (mut attempt, mut p) = attempt_and_locked_payment(&mut tx, attempt_id).await?;
         if super::charges::about_another_charge(&p, &attempt, report) {
             // Evidence about that charge only: the money settled here stays where it is.
             if dry_run {
@@ -97,140 +100,66 @@ impl Orchestrator {
             self.apply_other_charge(&mut tx, &mut p, &attempt, report, source)
                 .await?;
             tx.commit().await?;
-            let current = views::status_of(&p);
-            return Ok(ReportOutcome {
-                previous,
-                current,
-                changed: current != previous,
-                duplicate: false,
-                target: None,
-                payment: p,
-            });
+            return Ok(ReportOutcome::written(previous, p, false, None));
         }
-        let previous = views::status_of(&p);
-        let now = self.now();
-        let mut target = target_for(&p, report, now);
-        let took_money = took_money(report.status);
-        // Money on a second attempt after another one paid: the customer paid twice (once ops
-        // settled that duplicate, its news changes nothing any more).
-        let another_paid = p.paid_attempt_id.as_ref().is_some_and(|a| *a != attempt.id);
-        let settled_duplicate = attempt.state() == Some(AttemptState::DuplicateSettled);
-        if another_paid && settled_duplicate {
-            target = None;
-        }
-        let double_payment = took_money && another_paid && !settled_duplicate;
-        if double_payment {
-            target = previous.is_paid().then(|| Target {
-                status: PaymentStatus::NeedsReview,
-                status_detail: Some(format!(
-                    "duplicate_payment: attempt {} at {} was also paid; refund one",
-                    attempt.id, attempt.provider
-                )),
-            });
-        }
-        // A hosted payment outlives a failed, cancelled or expired attempt while its window is
-        // open: only the attempt closes, and the customer may pick again.
-        let closes_attempt_only = p.hosted
-            && !double_payment
-            && now < p.expires_at
-            && target.as_ref().is_some_and(|t| {
-                matches!(
-                    t.status,
-                    PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Expired
-                )
-            });
-        let attempt_outcome = target.as_ref().map(|t| t.status);
-        if closes_attempt_only {
-            target = Some(Target {
-                status: previous,
-                status_detail: None,
-            });
-        }
-        // Held for an underpayment, now shown paid in full: the customer topped up.
-        let top_up = previous == PaymentStatus::NeedsReview
-            && p.status_detail
-                .as_deref()
-                .is_some_and(|d| d.starts_with(UNDERPAID))
-            && target
-                .as_ref()
-                .is_some_and(|t| t.status == PaymentStatus::Completed);
-        let decide_for = |to| {
-            if top_up {
-                decide_top_up(previous, to, source)
-            } else {
-                decide(previous, to, source)
-            }
-        };
-        let target_status = target.as_ref().map(|t| t.status);
-
+        let plan = ReportPlan::new(&p, &attempt, report, source, self.now());
+        let (previous, target) = (plan.previous, plan.target_status());
         if dry_run {
-            let would = match &target {
-                Some(t) if decide_for(t.status) == Decision::Apply => t.status,
-                _ => previous,
-            };
+            let would = plan.would_become();
             return Ok(ReportOutcome {
                 previous,
                 current: would,
                 changed: would != previous,
                 duplicate: false,
-                target: target_status,
+                target,
                 payment: p,
             });
         }
-
-        let moves = AttemptNews {
-            closes_attempt_only,
-            double_payment,
-            outcome: attempt_outcome,
-        };
-        self.record_attempt_news(&mut tx, &p, &mut attempt, report, source, moves)
+        self.record_attempt_news(&mut tx, &p, &mut attempt, report, source, &plan.attempt)
             .await?;
+        let changed = self
+            .record_payment_news(&mut tx, &mut p, &attempt, report, source, plan)
+            .await?;
+        tx.commit().await?;
+        Ok(ReportOutcome::written(previous, p, changed, target))
+    }
 
+    /// Writes what the report tells about the payment: the gateway's status word and ids, the
+    /// attempt whose money settled it, the status change, and the money news of the settling
+    /// attempt (charges and refunds), in that order. Answers whether the change was applied.
+    async fn record_payment_news(
+        &self,
+        tx: &mut store::Tx,
+        p: &mut PaymentRow,
+        attempt: &AttemptRow,
+        report: &GatewayReport,
+        source: Source,
+        plan: ReportPlan,
+    ) -> AppResult<bool> {
         p.provider_status = Some(report.provider_status.clone());
         if p.external_id.is_none() {
             p.external_id.clone_from(&report.external_id);
         }
-        let settles = took_money
-            && p.paid_attempt_id.is_none()
-            && target
-                .as_ref()
-                .is_some_and(|t| decide_for(t.status) == Decision::Apply);
-        if settles {
-            // This attempt's money settled the payment: it is the one refunds and rechecks use.
-            p.paid_attempt_id = Some(attempt.id.clone());
-            p.provider = Some(attempt.provider.clone());
-            p.account_id = Some(attempt.account_id.clone());
-            if attempt.external_id.is_some() {
-                p.external_id.clone_from(&attempt.external_id);
-            }
-            store::payments::mark_paid_attempt(&mut tx, &p).await?;
+        if plan.settles(p) {
+            settle_with_attempt(tx, p, attempt).await?;
         }
-        store::payments::set_provider_fields(&mut tx, &p).await?;
+        store::payments::set_provider_fields(tx, p).await?;
         let mut changed = false;
-        if let Some(t) = target {
+        if let Some(t) = plan.target {
             let change = Change {
                 to: t.status,
                 source,
-                detail: json!({ "provider_status": report.provider_status, "attempt_id": attempt.id, "topped_up": top_up }),
+                detail: json!({ "provider_status": report.provider_status, "attempt_id": attempt.id, "topped_up": plan.top_up }),
                 status_detail: t.status_detail,
-                top_up,
+                top_up: plan.top_up,
             };
-            changed = self.apply_change(&mut tx, &mut p, change).await? == Decision::Apply;
+            changed = self.apply_change(tx, p, change).await? == Decision::Apply;
         }
         if p.paid_attempt_id.as_deref() == Some(attempt.id.as_str()) {
-            self.apply_money_news(&mut tx, &mut p, &attempt, report, source)
+            self.apply_money_news(tx, p, attempt, report, source)
                 .await?;
         }
-        tx.commit().await?;
-        let current = views::status_of(&p);
-        Ok(ReportOutcome {
-            previous,
-            current,
-            changed: changed || current != previous,
-            duplicate: false,
-            target: target_status,
-            payment: p,
-        })
+        Ok(changed)
     }
 
     /// Writes what the report tells about the attempt itself: the gateway's ids and status word,
@@ -242,7 +171,7 @@ impl Orchestrator {
         attempt: &mut AttemptRow,
         report: &GatewayReport,
         source: Source,
-        news: AttemptNews,
+        news: &AttemptNews,
     ) -> AppResult<()> {
         attempt.provider_status = Some(report.provider_status.clone());
         if attempt.external_id.is_none() {
@@ -338,4 +267,36 @@ impl Orchestrator {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The attempt a report is about, and its payment under the row lock: reports about one
+/// payment apply one at a time, each seeing what the one before wrote.
+async fn attempt_and_locked_payment(
+    tx: &mut store::Tx,
+    attempt_id: &str,
+) -> AppResult<(AttemptRow, PaymentRow)> {
+    let attempt = store::attempts::get(tx, attempt_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished")))?;
+    let p = store::payments::lock(tx, &attempt.payment_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished")))?;
+    Ok((attempt, p))
+}
+
+/// This attempt's money settled the payment: it becomes the one refunds and rechecks use, and
+/// the payment takes its gateway, account and order id.
+async fn settle_with_attempt(
+    tx: &mut store::Tx,
+    p: &mut PaymentRow,
+    attempt: &AttemptRow,
+) -> AppResult<()> {
+    p.paid_attempt_id = Some(attempt.id.clone());
+    p.provider = Some(attempt.provider.clone());
+    p.account_id = Some(attempt.account_id.clone());
+    if attempt.external_id.is_some() {
+        p.external_id.clone_from(&attempt.external_id);
+    }
+    store::payments::mark_paid_attempt(tx, p).await?;
+    Ok(())
 }

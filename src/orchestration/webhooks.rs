@@ -1,4 +1,5 @@
-//! Gateway webhooks (design §3.3): journal first, verify, then apply through the state machine.
+//! Gateway webhooks (docs/gateways/README.md#incoming-gateway-webhooks): journal first, verify,
+//! then apply through the state machine.
 //!
 //! Every delivery to a known account is journalled with its raw bytes (up to a cap) and
 //! verification result before anything else; one to an unknown account is only counted, so
@@ -7,7 +8,7 @@
 //! (the dedupe key is claimed in the transaction that applies it). The answer is what the
 //! gateway expects, and it is fast: the merchant is told later, from the outbox.
 
-use super::reports::Dedupe;
+use super::reports::{Dedupe, ReportOutcome};
 use super::webhook_journal::{journal_headers, Journalled};
 use super::Orchestrator;
 use crate::domain::ids::AccountId;
@@ -18,7 +19,7 @@ use crate::providers::{
     ReportedStatus, WebhookAck, WebhookEvent, WebhookVerification,
 };
 use crate::store;
-use crate::store::accounts::AccountRow;
+use crate::store::{accounts::AccountRow, attempts::AttemptRow};
 use std::sync::Arc;
 
 /// One delivery to `POST /v1/webhooks/{provider}/{account_id}/`, as received.
@@ -34,6 +35,10 @@ pub struct ReceivedWebhook<'a> {
 
 /// What the journal row says happened, and the answer the gateway gets.
 type Settled = (&'static str, Option<String>, AckKind);
+
+/// What the journal row says happened to a matched payment webhook, and the answer the
+/// gateway gets.
+type Verdict = (&'static str, AckKind);
 
 impl Orchestrator {
     /// Journals and applies one delivery. Only a delivery to a known account is journalled, and
@@ -170,14 +175,7 @@ impl Orchestrator {
         report: &GatewayReport,
         dedupe_key: &str,
     ) -> AppResult<Settled> {
-        let mut conn = self.db.acquire().await?;
-        let attempt = match (&report.reference, &report.external_id) {
-            (Some(r), _) => store::attempts::by_reference(&mut conn, &account.id, r).await?,
-            (None, Some(e)) => store::attempts::by_external_id(&mut conn, &account.id, e).await?,
-            (None, None) => None,
-        };
-        drop(conn);
-        let Some(attempt) = attempt else {
+        let Some(attempt) = self.attempt_reported_on(account, report).await? else {
             return Ok(("unmatched", None, AckKind::Accepted));
         };
         let payment_id = Some(attempt.payment_id.clone());
@@ -186,86 +184,110 @@ impl Orchestrator {
             account_id: &account.id,
             key: dedupe_key,
         };
-        let outcome = if adapter.capabilities().confirm_webhooks {
-            // A duplicate need not cost the gateway a confirmation call.
-            let mut conn = self.db.acquire().await?;
-            if store::webhooks::already_applied(
-                &mut conn,
-                &account.provider,
-                &account.id,
-                dedupe_key,
-            )
-            .await?
-            {
-                return Ok(("duplicate", payment_id, AckKind::Accepted));
-            }
-            drop(conn);
-            self.remember_gateway_ids(
-                &attempt.id,
-                report.external_id.as_deref(),
-                report.charge_id.as_deref(),
-            )
-            .await?;
-            let confirmed = match self.query_attempt(&attempt.id).await? {
-                Outcome::Succeeded(c) | Outcome::Pending(c) => Some(c),
-                Outcome::Declined(reason) => {
-                    tracing::warn!(attempt_id = %attempt.id, %reason, "the gateway did not confirm its own webhook");
-                    None
-                }
-                Outcome::NotSent(reason) | Outcome::Unknown(reason) => {
-                    tracing::warn!(attempt_id = %attempt.id, %reason, "could not confirm a webhook; asking the gateway to resend");
-                    return Ok(("unconfirmed", payment_id, AckKind::RetryLater));
-                }
-            };
-            let confirmed_paid = confirmed
-                .as_ref()
-                .is_some_and(|c| c.status == ReportedStatus::Paid);
-            if !confirmed_paid
-                && self
-                    .claims_mismatched_money(&attempt.payment_id, report)
-                    .await?
-            {
-                // Money arrived but not what was asked, and the gateway will not confirm the
-                // payment as asked: ops must look (never completed).
-                self.apply_report(
+        let (result, ack) = if adapter.capabilities().confirm_webhooks {
+            self.apply_confirmed_webhook(account, &attempt, report, dedupe)
+                .await?
+        } else {
+            let outcome = self
+                .apply_report(
                     &attempt.id,
                     report,
                     Source::ProviderWebhook,
                     Some(dedupe),
                     false,
                 )
+                .await?;
+            applied(&outcome)
+        };
+        Ok((result, payment_id, ack))
+    }
+
+    /// The attempt a payment webhook is about: by Payrail's reference, else by the gateway's
+    /// order id, only among this account's attempts.
+    async fn attempt_reported_on(
+        &self,
+        account: &AccountRow,
+        report: &GatewayReport,
+    ) -> AppResult<Option<AttemptRow>> {
+        let mut conn = self.db.acquire().await?;
+        Ok(match (&report.reference, &report.external_id) {
+            (Some(r), _) => store::attempts::by_reference(&mut conn, &account.id, r).await?,
+            (None, Some(e)) => store::attempts::by_external_id(&mut conn, &account.id, e).await?,
+            (None, None) => None,
+        })
+    }
+
+    /// A webhook from a gateway whose signature is weak evidence: the gateway is asked for its
+    /// own record and that is applied, except that money the webhook claims but does not match
+    /// (and the gateway will not confirm as paid) is applied as claimed, so ops must look (never
+    /// completed). A duplicate costs no call.
+    async fn apply_confirmed_webhook(
+        &self,
+        account: &AccountRow,
+        attempt: &AttemptRow,
+        report: &GatewayReport,
+        dedupe: Dedupe<'_>,
+    ) -> AppResult<Verdict> {
+        let mut conn = self.db.acquire().await?;
+        if store::webhooks::already_applied(&mut conn, &account.provider, &account.id, dedupe.key)
+            .await?
+        {
+            return Ok(("duplicate", AckKind::Accepted));
+        }
+        drop(conn);
+        self.remember_gateway_ids(
+            &attempt.id,
+            report.external_id.as_deref(),
+            report.charge_id.as_deref(),
+        )
+        .await?;
+        let confirmed = match self.confirm_webhook(&attempt.id).await? {
+            Ok(confirmed) => confirmed,
+            Err(unconfirmed) => return Ok(unconfirmed),
+        };
+        let confirmed_paid = confirmed
+            .as_ref()
+            .is_some_and(|c| c.status == ReportedStatus::Paid);
+        let to_apply = if !confirmed_paid
+            && self
+                .claims_mismatched_money(&attempt.payment_id, report)
                 .await?
-            } else if let Some(c) = confirmed {
-                self.apply_report(
-                    &attempt.id,
-                    &c,
-                    Source::ProviderWebhook,
-                    Some(dedupe),
-                    false,
-                )
-                .await?
-            } else {
-                return Ok(("unconfirmed", payment_id, AckKind::Accepted));
-            }
+        {
+            report
+        } else if let Some(c) = &confirmed {
+            c
         } else {
-            self.apply_report(
+            return Ok(("unconfirmed", AckKind::Accepted));
+        };
+        let outcome = self
+            .apply_report(
                 &attempt.id,
-                report,
+                to_apply,
                 Source::ProviderWebhook,
                 Some(dedupe),
                 false,
             )
-            .await?
-        };
-        Ok((
-            if outcome.duplicate {
-                "duplicate"
-            } else {
-                "applied"
-            },
-            payment_id,
-            AckKind::Accepted,
-        ))
+            .await?;
+        Ok(applied(&outcome))
+    }
+
+    /// Asks the gateway for its record of the attempt a webhook named: `Ok(None)` when it has
+    /// none usable; when it could not be asked, the gateway is told to send the webhook again.
+    async fn confirm_webhook(
+        &self,
+        attempt_id: &str,
+    ) -> AppResult<Result<Option<GatewayReport>, Verdict>> {
+        Ok(match self.query_attempt(attempt_id).await? {
+            Outcome::Succeeded(c) | Outcome::Pending(c) => Ok(Some(c)),
+            Outcome::Declined(reason) => {
+                tracing::warn!(attempt_id = %attempt_id, %reason, "the gateway did not confirm its own webhook");
+                Ok(None)
+            }
+            Outcome::NotSent(reason) | Outcome::Unknown(reason) => {
+                tracing::warn!(attempt_id = %attempt_id, %reason, "could not confirm a webhook; asking the gateway to resend");
+                Err(("unconfirmed", AckKind::RetryLater))
+            }
+        })
     }
 
     /// The webhook says "paid" with an amount or currency that does not settle the payment.
@@ -283,4 +305,15 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)?;
         Ok(super::reports::money_problem(&p, report).is_some())
     }
+}
+
+/// The verdict on a webhook that went through `apply_report`: a duplicate when its dedupe key
+/// had been claimed already.
+fn applied(outcome: &ReportOutcome) -> Verdict {
+    let result = if outcome.duplicate {
+        "duplicate"
+    } else {
+        "applied"
+    };
+    (result, AckKind::Accepted)
 }
