@@ -1,4 +1,4 @@
-//! Connecting a merchant to a gateway (docs/api.md#admin-and-ops-api): credentials are checked
+//! Connecting a merchant to a gateway (docs/api.md, "Admin and ops API"): credentials are checked
 //! by the adapter, sealed under the master key, and never returned.
 
 use super::json_fields::Field;

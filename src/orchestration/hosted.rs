@@ -1,4 +1,4 @@
-//! Payrail's hosted checkout (docs/checkout.md#hosted-checkout): for a payment created with
+//! Payrail's hosted checkout (docs/checkout.md, "Hosted checkout"): for a payment created with
 //! neither `provider` nor `method`, the customer picks a method on Payrail's page and each pick
 //! becomes a new attempt at the best account for that method (falling through on `NotSent`,
 //! like create).

@@ -1,6 +1,6 @@
 //! Live recheck: ask the payment's gateway for its current record and apply it
-//! (docs/api.md#payments). Used by the merchant API (and its cancel), the customer return, ops'
-//! bulk rechecks and the reconciler (`workers::reconciler`).
+//! (docs/api.md, "Payments"). Used by the merchant API (and its cancel), the customer return, ops'
+//! bulk rechecks and the reconciler (`reconcile.rs`).
 
 use super::reports::ReportOutcome;
 use super::{gateway_error, views, Orchestrator};

@@ -1,4 +1,4 @@
-//! Refunds (docs/api.md#refunds): partial or full, never more than was paid, even when many
+//! Refunds (docs/api.md, "Refunds"; the money rules: docs/money.md, "Refunds"): partial or full, never more than was paid, even when many
 //! arrive at once; outcomes come back by webhook or recheck, like payments.
 //!
 //! The refund row is inserted under the payment's lock after summing what is already promised

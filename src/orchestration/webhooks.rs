@@ -1,4 +1,4 @@
-//! Gateway webhooks (docs/gateways/README.md#incoming-gateway-webhooks): journal first, verify,
+//! Gateway webhooks (docs/gateways/README.md, "Incoming gateway webhooks"): journal first, verify,
 //! then apply through the state machine.
 //!
 //! Every delivery to a known account is journalled with its raw bytes (up to a cap) and
