@@ -35,15 +35,7 @@ pub mod state;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// The simulator's assumptions (providers.md §1.11), each configurable.
 #[derive(Clone, Debug)]

@@ -35,19 +35,7 @@ mod views;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
-#[cfg(test)]
-mod tests_dashboard;
-#[cfg(test)]
-mod tests_faults;
 
 /// Which webhook a payment request's `webhook` URL receives (T1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -38,15 +38,7 @@ pub mod state;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// Simulator-wide settings.
 #[derive(Clone, Debug)]

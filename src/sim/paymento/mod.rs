@@ -37,15 +37,7 @@ pub mod signing;
 pub mod state;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// Defaults marked [INFERRED] in providers.md, kept configurable (§0 conventions).
 #[derive(Clone, Debug)]

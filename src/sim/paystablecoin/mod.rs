@@ -39,17 +39,7 @@ mod validate;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
-#[cfg(test)]
-mod tests_refunds;
 
 /// Defaults marked [INFERRED] in providers.md, kept configurable (§0 conventions).
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::test_support::{create_body, post, send, send_json, KEY};
+use super::support::{create_body, post, send, send_json, KEY};
 use crate::sim::{configure, Simulators};
 
 const RETURN: &str = "https://shop.example/return";
@@ -160,7 +160,7 @@ async fn verify_reports_then_approves_a_paid_order() {
         "exact digits: {raw}"
     );
 
-    sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.get_mut(&token).unwrap().status = super::state::Status::Paid;
+    sims.get::<crate::sim::paymento::PaymentoSim>().lock().orders.get_mut(&token).unwrap().status = super::super::state::Status::Paid;
     for _ in 0..2 {
         let (_, v) = send_json(&app, verify(&token)).await;
         assert_eq!(

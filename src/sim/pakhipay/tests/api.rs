@@ -4,7 +4,7 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::test_support::{create_body, post, send, send_text, CREATE, KEY, VERIFY};
+use super::support::{create_body, post, send, send_text, CREATE, KEY, VERIFY};
 use crate::sim::{configure, Simulators};
 
 macro_rules! app {
@@ -193,7 +193,7 @@ async fn verify_knows_only_its_own_transactions_at_their_exact_amount() {
     }
     // Another brand's key does not see this transaction.
     sims.get::<crate::sim::pakhipay::PakhiPaySim>()
-        .add_account(super::state::Account::new("pk_other"));
+        .add_account(super::super::state::Account::new("pk_other"));
     let other = post(
         VERIFY,
         "pk_other",

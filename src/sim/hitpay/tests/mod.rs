@@ -8,6 +8,14 @@ use super::signing::{sign_hex, tampered, v1_body, v1_hmac, v1_source};
 use super::state::{Payment, PaymentRequest, PaymentStatus, RequestStatus};
 use super::webhook::{underpaid, v1_fields, v2_charge_body};
 
+// The simulator's other tests, one file per surface (as the adapters' tests are laid out).
+mod api;
+mod chaos;
+mod checkout;
+mod dashboard;
+mod faults;
+mod support;
+
 const SALT: &str = "hitpay_test_salt";
 const V1_BODY: &str = "payment_id=92965a2d-ece3-4ace-1245-494050c9a3c1&payment_request_id=92965a20-dae5-4d89-a452-5fdfa382dbe1&reference_number=ABC123&phone=&amount=599.00&currency=SGD&status=completed&hmac=aee134c835d926c230fbeac94bab38f2908d89181ff4df65112d7f8c317ad904";
 

@@ -144,7 +144,7 @@ macro_rules! app {
     ($sim:expr) => {{
         let sim = $sim.clone();
         actix_web::test::init_service(
-            actix_web::App::new().configure(move |cfg| super::configure(cfg, &sim, "")),
+            actix_web::App::new().configure(move |cfg| super::super::configure(cfg, &sim, "")),
         )
         .await
     }};
@@ -168,7 +168,7 @@ macro_rules! created {
     ($app:expr, $base:expr, $reference:expr, $extra:expr) => {{
         let (status, v) = call!(
             $app,
-            super::test_support::create(&$base, $reference, $extra)
+            super::support::create(&$base, $reference, $extra)
         );
         assert_eq!(status, 200, "{v}");
         v["id"].as_str().unwrap().to_owned()

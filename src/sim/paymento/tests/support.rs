@@ -9,7 +9,7 @@ use actix_web::test::TestRequest;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use tokio::sync::watch;
 
-use super::state::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY};
+use super::super::state::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY};
 
 pub const KEY: &str = DEFAULT_API_KEY;
 pub const SECRET: &str = DEFAULT_SECRET_KEY;

@@ -8,8 +8,14 @@ use std::sync::Arc;
 
 use super::signing::{sign, tampered, verify};
 use super::state::DEFAULT_SECRET;
-use super::test_support::{create_body, now_s, send_json, signed, PAYMENTS};
+use support::{create_body, now_s, send_json, signed, PAYMENTS};
 use super::{configure, HimoSoftConfig, HimoSoftSim};
+
+// The simulator's other tests, one file per surface (as the adapters' tests are laid out).
+mod api;
+mod chaos;
+mod checkout;
+mod support;
 
 #[test]
 fn vectors_byte_for_byte() {

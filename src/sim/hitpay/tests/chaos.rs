@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::test_support::{app, call, control, created, get, got, oracle, outcome, receiver};
-use super::test_support::{v1_valid, Hook, KEY, SALT};
-use super::HitPaySim;
+use super::support::{app, call, control, created, get, got, oracle, outcome, receiver};
+use super::support::{v1_valid, Hook, KEY, SALT};
+use super::super::HitPaySim;
 
 fn sim() -> Arc<HitPaySim> {
     Arc::new(HitPaySim::new(reqwest::Client::new()))

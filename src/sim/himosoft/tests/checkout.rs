@@ -6,12 +6,12 @@ use actix_web::App;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::signing::sign;
-use super::state::{Account, DEFAULT_API_KEY, DEFAULT_SECRET};
-use super::test_support::{
+use super::super::signing::sign;
+use super::super::state::{Account, DEFAULT_API_KEY, DEFAULT_SECRET};
+use super::support::{
     create_body, receiver, send, send_json, signed, Inbox, Received, PAYMENTS,
 };
-use super::{configure, HimoSoftSim};
+use super::super::{configure, HimoSoftSim};
 
 macro_rules! app {
     ($sim:expr) => {
@@ -290,7 +290,7 @@ async fn controls_accounts_stats_reset() {
         "accounts survive a reset"
     );
     assert_eq!(
-        super::default_credentials(),
+        super::super::default_credentials(),
         json!({"secret": "himo_sk_test_123", "api_key": "himo_pk_test_123"})
     );
 }

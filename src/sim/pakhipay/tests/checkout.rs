@@ -5,9 +5,9 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::signing::hmac_hex;
-use super::state::Account;
-use super::test_support::{
+use super::super::signing::hmac_hex;
+use super::super::state::Account;
+use super::support::{
     create_body, inbox, post, receiver, send, send_text, CREATE, KEY, VERIFY,
 };
 use crate::sim::{configure, Simulators};

@@ -6,8 +6,8 @@ use actix_web::test::{self, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::tests_api::{app, call, create_form, post, FORM, KEY};
-use super::{configure, HitPaySim};
+use super::api::{app, call, create_form, post, FORM, KEY};
+use super::super::{configure, HitPaySim};
 
 #[actix_web::test]
 async fn refunds_need_a_payment_id() {

@@ -7,7 +7,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::test::TestRequest;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
-use super::signing;
+use super::super::signing;
 
 pub const KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";
 pub const SECRET: &str = "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM";

@@ -5,7 +5,7 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::test_support::{create_body, now_ms, send, send_json, signed, ORDERS};
+use super::support::{create_body, now_ms, send, send_json, signed, ORDERS};
 use crate::sim::{configure, Simulators};
 
 const OID: &str = "ORDER_TEST_00000001";

@@ -9,10 +9,10 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::state::DEFAULT_SECRET;
-use super::test_support::PAYMENTS;
-use super::test_support::{create_body, receiver, send, send_json, signed, Inbox, Received};
-use super::{configure, HimoSoftSim};
+use super::super::state::DEFAULT_SECRET;
+use super::support::PAYMENTS;
+use super::support::{create_body, receiver, send, send_json, signed, Inbox, Received};
+use super::super::{configure, HimoSoftSim};
 
 macro_rules! app {
     ($sim:expr) => {

@@ -5,9 +5,9 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::signing::{sign, verify, webhook_string_a, webhook_string_b};
-use super::test_support::{create_body, now_ms, receiver, send, send_json, signed, Inbox};
-use super::test_support::{KEY, ORDERS, SECRET};
+use super::super::signing::{sign, verify, webhook_string_a, webhook_string_b};
+use super::support::{create_body, now_ms, receiver, send, send_json, signed, Inbox};
+use super::support::{KEY, ORDERS, SECRET};
 use crate::sim::{configure, serve, Simulators};
 
 macro_rules! app {
@@ -25,7 +25,7 @@ fn outcome(acq: &str, what: &str) -> TestRequest {
     TestRequest::post().uri(&format!("/paystablecoin/checkout/{acq}/{what}"))
 }
 
-fn inbox(i: &Inbox) -> Vec<super::test_support::Received> {
+fn inbox(i: &Inbox) -> Vec<super::support::Received> {
     i.lock().unwrap().clone()
 }
 
@@ -152,7 +152,7 @@ async fn outcomes_follow_s9_and_variant_a_accounts_sign_the_body() {
     );
     let path = "/api/v1/merchants/2000/orders";
     let ts = now_ms();
-    let to_sign = super::signing::request_string_to_sign(&ts, "POST", path, "", body.as_bytes());
+    let to_sign = super::super::signing::request_string_to_sign(&ts, "POST", path, "", body.as_bytes());
     let req = TestRequest::post()
         .uri(&format!("/paystablecoin{path}"))
         .insert_header(("X-Api-Key", "KEY_A"))
@@ -244,7 +244,7 @@ async fn resend_control_duplicates_and_tampers() {
     let (_, _) = send_json(&app, resend(json!({"tamper": true})).to_request()).await;
     let got = inbox(&received);
     assert_eq!(got.len(), 4);
-    let ok = |h: &super::test_support::Received| {
+    let ok = |h: &super::support::Received| {
         verify(
             SECRET,
             &webhook_string_b(&h.timestamp, "/wh", &h.body),
@@ -285,7 +285,7 @@ async fn timeout_fault_processes_so_a_client_can_resume_over_real_http() {
 
     let body = create_body("ORDER_TIMEOUT_0001", "7.00", None);
     let post = |ts: String| {
-        let s = super::signing::request_string_to_sign(&ts, "POST", ORDERS, "", body.as_bytes());
+        let s = super::super::signing::request_string_to_sign(&ts, "POST", ORDERS, "", body.as_bytes());
         client
             .post(format!("{base}{ORDERS}"))
             .header("X-Api-Key", KEY)
@@ -302,7 +302,7 @@ async fn timeout_fault_processes_so_a_client_can_resume_over_real_http() {
 
     let ts = now_ms();
     let qpath = format!("{ORDERS}/ORDER_TIMEOUT_0001");
-    let s = super::signing::request_string_to_sign(&ts, "GET", &qpath, "", b"");
+    let s = super::super::signing::request_string_to_sign(&ts, "GET", &qpath, "", b"");
     let q: Value = client
         .get(format!("{base}{qpath}"))
         .header("X-Api-Key", KEY)

@@ -6,9 +6,9 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::signing::{sign, webhook_string_b};
-use super::test_support::{create_body, now_ms, receiver, send, send_json, signed, Received};
-use super::test_support::{Inbox, ORDERS, REFUNDS, SECRET};
+use super::super::signing::{sign, webhook_string_b};
+use super::support::{create_body, now_ms, receiver, send, send_json, signed, Received};
+use super::support::{Inbox, ORDERS, REFUNDS, SECRET};
 use crate::sim::{configure, Simulators};
 
 macro_rules! app {

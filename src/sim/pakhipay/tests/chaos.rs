@@ -7,9 +7,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::state::Account;
-use super::test_support::{create_body, inbox, post, receiver, send, send_text, Received};
-use super::test_support::{CREATE, KEY, VERIFY};
+use super::super::state::Account;
+use super::support::{create_body, inbox, post, receiver, send, send_text, Received};
+use super::support::{CREATE, KEY, VERIFY};
 use crate::sim::{configure, Simulators};
 
 macro_rules! app {

@@ -6,9 +6,9 @@ use actix_web::App;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use super::state::Account;
-use super::test_support::{create_body, send, send_json, signed, PAYMENTS};
-use super::{configure, HimoSoftSim};
+use super::super::state::Account;
+use super::support::{create_body, send, send_json, signed, PAYMENTS};
+use super::super::{configure, HimoSoftSim};
 
 macro_rules! app {
     ($sim:expr) => {
@@ -175,14 +175,14 @@ async fn reads_recheck_verify_and_retrieve() {
         api_key: Some("himo_pk_b".into()),
         return_url: None,
     });
-    let ts = super::test_support::now_s();
+    let ts = super::support::now_s();
     let req = TestRequest::get()
         .uri(&format!("{PAYMENTS}{id}/recheck/"))
         .insert_header(("X-API-Key", "himo_pk_b"))
         .insert_header(("X-Timestamp", ts.as_str()))
         .insert_header((
             "X-HMAC-Signature",
-            super::signing::sign("himo_sk_b", &ts, b"").as_str(),
+            super::super::signing::sign("himo_sk_b", &ts, b"").as_str(),
         ));
     assert_eq!(send_json(&app, req.to_request()).await, (404, not_found));
     let stats = serde_json::to_value(sim.stats()).unwrap();

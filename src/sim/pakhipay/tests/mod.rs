@@ -2,7 +2,13 @@
 
 use super::signing::{hmac_hex, signed_webhook, tampered, unsigned_payload, wire_body, Fields};
 use super::state::SignatureStyle;
-use super::test_support::KEY;
+use support::KEY;
+
+// The simulator's other tests, one file per surface (as the adapters' tests are laid out).
+mod api;
+mod chaos;
+mod checkout;
+mod support;
 
 const COMPACT: &str = r#"{"status":"completed","transaction_id":"TRX123456789","amount":"100.00","order_id":"your-order-id"}"#;
 const PYTHON: &str = r#"{"status": "completed", "transaction_id": "TRX123456789", "amount": "100.00", "order_id": "your-order-id"}"#;

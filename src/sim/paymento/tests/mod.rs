@@ -10,6 +10,12 @@ use super::ipn::ipn_body;
 use super::signing::{ipn_signature, tampered};
 use super::state::{Order, Status};
 
+// The simulator's other tests, one file per surface (as the adapters' tests are laid out).
+mod api;
+mod chaos;
+mod checkout;
+mod support;
+
 const SECRET: &str = "paymento_test_secret";
 const BODY: &str = r#"{"Token":"d1179e54e58d4e51a285a5c659a2b7ef","PaymentId":20016,"OrderId":"etp-3900","OrderStatus":3,"AdditionalData":[]}"#;
 const UPPER: &str = "5D838764F144F9E3441760C7B125A8F9773A1D431BAB305040FCE93047669235";

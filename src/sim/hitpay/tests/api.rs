@@ -1,5 +1,5 @@
 //! The API routes in-process: HitPay's authentication and error answers, validation, records,
-//! call counting. (Refunds and faults: `tests_faults`.)
+//! call counting. (Refunds and faults: `faults`.)
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use actix_web::test::{self, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::{configure, HitPaySim};
+use super::super::{configure, HitPaySim};
 
 pub(super) const KEY: &str = "hitpay_test_api_key";
 pub(super) const FORM: &str = "application/x-www-form-urlencoded";
@@ -205,7 +205,7 @@ async fn create_read_delete_and_not_found() {
     )
     .await;
     assert_eq!((s, &read["payments"]), (200, &json!([])));
-    sim.add_account(super::state::Account {
+    sim.add_account(super::super::state::Account {
         api_key: "other".into(),
         salt: "s".into(),
         event_salt: None,
@@ -238,7 +238,7 @@ async fn create_read_delete_and_not_found() {
     )
     .await;
     assert_eq!(after["status"], "canceled");
-    sim.lock().requests.get_mut(&id).unwrap().status = super::state::RequestStatus::Completed;
+    sim.lock().requests.get_mut(&id).unwrap().status = super::super::state::RequestStatus::Completed;
     assert_eq!(
         call!(&app, delete(KEY)).await,
         (

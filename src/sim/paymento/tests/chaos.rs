@@ -9,8 +9,8 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::test_support::{create_body, post, send, send_json, Received, Receiver, SECRET};
-use super::{configure, PaymentoConfig, PaymentoSim};
+use super::support::{create_body, post, send, send_json, Received, Receiver, SECRET};
+use super::super::{configure, PaymentoConfig, PaymentoSim};
 
 const RETURN: &str = "http://127.0.0.1:8080/checkout/pay_1/return?t=abc";
 

@@ -9,6 +9,13 @@ use super::signing::{webhook_string_a, webhook_string_b};
 use super::state::{Account, Order, OrderStatus, WebhookVariant};
 use super::webhook::{payment_body, signature, tampered};
 
+// The simulator's other tests, one file per surface (as the adapters' tests are laid out).
+mod api;
+mod chaos;
+mod checkout;
+mod refunds;
+mod support;
+
 const SECRET: &str = "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM";
 const TS: &str = "1737554400000";
 const CREATE_BODY: &str = r#"{"merchantOrderId":"ORDER_1737554400000","orderAmount":{"value":"99.99","currency":"USD"},"expiresAt":"2026-12-31T23:59:59Z","returnUrl":"https://yoursite.com/payment/success","callbackUrl":"https://yoursite.com/webhook/payment"}"#;

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use actix_web::test::TestRequest;
 use serde_json::{json, Value};
 
-use super::state::Account;
-use super::test_support::{app, call, control, created, get, got, oracle, outcome, receiver};
-use super::test_support::{hmac_hex, Hook, KEY, SALT};
-use super::HitPaySim;
+use super::super::state::Account;
+use super::support::{app, call, control, created, get, got, oracle, outcome, receiver};
+use super::support::{hmac_hex, Hook, KEY, SALT};
+use super::super::HitPaySim;
 
 fn sim() -> Arc<HitPaySim> {
     Arc::new(HitPaySim::new(reqwest::Client::new()))

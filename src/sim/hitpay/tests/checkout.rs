@@ -8,8 +8,8 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
 
-use super::signing::v1_hmac;
-use super::{configure, HitPayConfig, HitPaySim};
+use super::super::signing::v1_hmac;
+use super::super::{configure, HitPayConfig, HitPaySim};
 
 const KEY: &str = "hitpay_test_api_key";
 type Inbox = Arc<Mutex<Vec<(String, String)>>>;

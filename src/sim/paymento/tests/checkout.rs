@@ -8,9 +8,9 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::{web, App};
 use serde_json::{json, Value};
 
-use super::signing::ipn_signature;
-use super::test_support::{create_body, post, send, send_json, Receiver, SECRET};
-use super::{configure, PaymentoConfig, PaymentoSim};
+use super::super::signing::ipn_signature;
+use super::support::{create_body, post, send, send_json, Receiver, SECRET};
+use super::super::{configure, PaymentoConfig, PaymentoSim};
 
 const RETURN: &str = "http://127.0.0.1:8080/checkout/pay_1/return?t=abc";
 

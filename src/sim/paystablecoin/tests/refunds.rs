@@ -5,9 +5,9 @@ use actix_web::test::{init_service, TestRequest};
 use actix_web::App;
 use serde_json::{json, Value};
 
-use super::signing::{sign, webhook_string_b};
-use super::test_support::{create_body, now_ms, receiver, send, send_json, signed, wait_for};
-use super::test_support::{ORDERS, REFUNDS, SECRET};
+use super::super::signing::{sign, webhook_string_b};
+use super::support::{create_body, now_ms, receiver, send, send_json, signed, wait_for};
+use super::support::{ORDERS, REFUNDS, SECRET};
 use crate::sim::{configure, Simulators};
 
 const OID: &str = "ORDER_TEST_00000001";

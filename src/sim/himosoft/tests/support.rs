@@ -8,8 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
-use super::signing;
-use super::state::{DEFAULT_API_KEY, DEFAULT_SECRET};
+use super::super::signing;
+use super::super::state::{DEFAULT_API_KEY, DEFAULT_SECRET};
 
 pub const PAYMENTS: &str = "/himosoft/v1/payments/";
 
