@@ -132,9 +132,8 @@ fn the_credential_object_of_each_gateway_is_its_descriptors() {
     }
 }
 
-#[test]
-fn the_connect_example_is_valid_for_its_gateway() {
-    let spec = read(FILE);
+/// The connect endpoint's request example, as YAML text.
+fn connect_example(spec: &str) -> String {
     let path = [
         "paths",
         "/v1/admin/merchants/{id}/providers/{provider}",
@@ -144,33 +143,37 @@ fn the_connect_example_is_valid_for_its_gateway() {
         "application/json",
         "example",
     ];
-    let example = node(&spec, &path).block.join("\n");
+    node(spec, &path).block.join("\n")
+}
+
+/// A mapping of plain scalars, as a JSON object of strings.
+fn string_map(lines: &[&str]) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = lines
+        .iter()
+        .filter_map(|l| l.trim().split_once(':'))
+        .map(|(k, v)| (k.to_owned(), unquote(v).into()))
+        .collect();
+    map.into()
+}
+
+#[test]
+fn the_connect_example_is_valid_for_its_gateway() {
+    let example = connect_example(&read(FILE));
     let field = |key: &str| node(&example, &[key]);
     let base_url = unquote(field("base_url").inline);
     let id = base_url.rsplit('/').next().unwrap();
     let gateway = ProviderId::parse(id)
         .unwrap_or_else(|| panic!("{FILE}: the example's base_url `{base_url}` names no gateway"))
         .descriptor();
-    let credentials: serde_json::Map<String, serde_json::Value> = field("credentials")
-        .block
-        .iter()
-        .filter_map(|l| l.trim().split_once(':'))
-        .map(|(k, v)| (k.to_owned(), unquote(v).into()))
-        .collect();
-    (gateway.validate_credentials)(&credentials.into())
+    (gateway.validate_credentials)(&string_map(&field("credentials").block))
         .unwrap_or_else(|e| panic!("{FILE}: the example's credentials for `{id}`: {e}"));
     let caps = &gateway.capabilities;
-    let field_values = |key: &str| {
-        let n = field(key);
-        sequence(n.inline, &n.block)
-    };
-    for currency in field_values("currencies") {
-        assert!(
-            caps.currencies.contains(&currency.as_str()),
-            "{FILE}: `{id}` takes no {currency}"
-        );
+    let values = |key: &str| sequence(field(key).inline, &field(key).block);
+    for currency in values("currencies") {
+        let taken = caps.currencies.contains(&currency.as_str());
+        assert!(taken, "{FILE}: `{id}` takes no {currency}");
     }
-    for method in field_values("methods") {
+    for method in values("methods") {
         let offered = caps.methods.iter().any(|m| m.as_str() == method);
         assert!(offered, "{FILE}: `{id}` offers no `{method}`");
     }
