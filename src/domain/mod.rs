@@ -14,5 +14,7 @@ pub mod status;
 #[cfg(test)]
 mod status_tests;
 pub mod strict_json;
+#[cfg(test)]
+mod table_test;
 pub mod text;
 pub mod urls;

@@ -43,13 +43,6 @@ async fn dropped(app: &TestApp, provider: &str, reason: &str) -> u64 {
         .map_or(0, |n| n.trim().parse().unwrap())
 }
 
-async fn account_id(app: &TestApp) -> String {
-    sqlx::query_scalar("SELECT id FROM provider_accounts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// A correctly signed PayStableCoin payment webhook for `payment` with `status`, padded with
 /// `padding` bytes of filler.
 async fn signed_webhook(
@@ -58,7 +51,7 @@ async fn signed_webhook(
     status: &str,
     padding: usize,
 ) -> (String, Vec<(&'static str, String)>, String) {
-    let account = account_id(app).await;
+    let account = app.account_id().await;
     let reference: String = sqlx::query_scalar("SELECT reference FROM attempts")
         .fetch_one(&app.pool)
         .await
@@ -80,7 +73,7 @@ async fn signed_webhook(
 async fn webhooks_to_unknown_accounts_are_counted_and_never_journalled() {
     let app = spawn_app().await;
     app.merchant_with_psc().await;
-    let account = account_id(&app).await;
+    let account = app.account_id().await;
     let big = "x".repeat(60 * 1000);
     let unknown = [
         format!("/v1/webhooks/paystablecoin/{}/", payrail_account_id()),
@@ -148,7 +141,7 @@ async fn past_the_per_account_burst_deliveries_get_429_and_are_not_journalled() 
     .await;
     let m = app.merchant_with_psc().await;
     let p = app.create_payment(&m, json!({})).await;
-    let account = account_id(&app).await;
+    let account = app.account_id().await;
     let forged_path = format!("/v1/webhooks/paystablecoin/{account}/");
     let forged = || deliver(&app, &forged_path, &[], "{}".to_owned());
     let mut answers = Vec::new();

@@ -22,17 +22,6 @@ async fn resend(app: &TestApp, payment: &Value, copies: u32, tamper: bool) {
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
 
-async fn journal(app: &TestApp) -> Vec<(bool, Option<String>)> {
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT verification, result FROM webhook_journal ORDER BY id")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
-    rows.into_iter()
-        .map(|(v, r)| (v.starts_with("verified"), r))
-        .collect()
-}
-
 /// PayStableCoin variant B, signed here from the documented recipe.
 pub fn psc_sign(ts: &str, path: &str, body: &str) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
@@ -48,22 +37,7 @@ async fn duplicates_are_acknowledged_and_applied_once() {
     let p = app.create_payment(&m, json!({})).await;
     app.sim_checkout(&p, "pay").await;
     resend(&app, &p, 3, false).await;
-    let results: Vec<Option<String>> = journal(&app).await.into_iter().map(|(_, r)| r).collect();
-    assert_eq!(
-        results,
-        [
-            Some("applied".into()),
-            Some("duplicate".into()),
-            Some("duplicate".into()),
-            Some("duplicate".into())
-        ]
-    );
-    let completions: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM payment_events WHERE type = 'payment.completed'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(completions, 1);
+    app.assert_applied_once(3).await;
     assert_eq!(app.count("outbox_events").await, 1);
 }
 
@@ -79,10 +53,7 @@ async fn a_forged_webhook_is_journalled_refused_and_never_applied() {
     );
     // Re-send the PROCESSING webhook with a broken signature, then forge a SUCCEEDED one.
     resend(&app, &p, 1, true).await;
-    let account: String = sqlx::query_scalar("SELECT id FROM provider_accounts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let account = app.account_id().await;
     let reference: String = sqlx::query_scalar("SELECT reference FROM attempts")
         .fetch_one(&app.pool)
         .await
@@ -106,7 +77,7 @@ async fn a_forged_webhook_is_journalled_refused_and_never_applied() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    let rows = journal(&app).await;
+    let rows = app.journal().await;
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[1], (false, Some("rejected".into())));
     assert_eq!(rows[2], (false, Some("rejected".into())));
@@ -125,10 +96,7 @@ async fn late_news_never_moves_a_completed_payment_backwards() {
     let id = p["id"].as_str().unwrap();
     assert_eq!(app.status_of(id, &m).await, "completed");
     // A genuine, correctly signed PROCESSING webhook that arrives late.
-    let account: String = sqlx::query_scalar("SELECT id FROM provider_accounts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let account = app.account_id().await;
     let reference: String = sqlx::query_scalar("SELECT reference FROM attempts")
         .fetch_one(&app.pool)
         .await
@@ -153,7 +121,7 @@ async fn late_news_never_moves_a_completed_payment_backwards() {
     );
     assert_eq!(app.status_of(id, &m).await, "completed");
     assert_eq!(
-        journal(&app).await.last().unwrap(),
+        app.journal().await.last().unwrap(),
         &(true, Some("applied".into()))
     );
 }
@@ -162,10 +130,7 @@ async fn late_news_never_moves_a_completed_payment_backwards() {
 async fn webhooks_for_unknown_providers_or_accounts_are_not_found() {
     let app = spawn_app().await;
     app.merchant_with_psc().await;
-    let account: String = sqlx::query_scalar("SELECT id FROM provider_accounts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let account = app.account_id().await;
     for path in [
         format!("/v1/webhooks/nosuchpay/{account}/"),
         "/v1/webhooks/paystablecoin/acc_01JD0000000000000000000000/".to_owned(),

@@ -13,6 +13,7 @@
 pub mod controls;
 pub mod faults;
 pub mod oracle;
+#[macro_use]
 pub mod shell;
 pub mod stats;
 

@@ -4,8 +4,9 @@
 //! configuration, the webhook client and a locked state; `lock`, `stats` and `reset`; a mount
 //! point that knows the path it was reached at; the `_sim` control trait implemented the same way;
 //! the actix scope under `{prefix}/{id}`; and a line in each of the five places of `sim/mod.rs`.
-//! Here they are written once. A simulator brings its state ([`SimState`]), its configuration,
-//! its routes and a [`SimDescriptor`]; the list in `sim/mod.rs` does the rest.
+//! Here they are written once. A simulator brings its state, its configuration, its routes and
+//! its built-in account, and states them in one [`simulator!`] call; the list in `sim/mod.rs`
+//! does the rest.
 
 use std::any::Any;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -159,4 +160,72 @@ pub struct SimDescriptor {
     /// The gateway takes no return URL per payment, so the simulator's `_sim/accounts` takes the
     /// account's (`return_url`, beside the credentials): the sandbox gives it Payrail's.
     pub takes_account_return_url: bool,
+}
+
+/// Declares a simulator folder's part of the shell from only what differs between gateways: its
+/// id, its simulator type, its route groups (mounted in this order), whether `_sim/accounts`
+/// takes the account's return URL and, optionally, the default delay of a `slow` fault. The
+/// folder has, as every simulator does, a `state` module whose `State` (with `stats` and `fault`
+/// fields and an inherent `reset`) and `Stats` the shell works on, and a `default_credentials`
+/// function giving its built-in account. The macro writes the [`SimState`] impl of that state,
+/// `Mount`, `configure`, the [`Simulator`] impl and `SIMULATOR`, the [`SimDescriptor`] that the
+/// list in `sim/mod.rs` holds.
+macro_rules! simulator {
+    (
+        id: $id:literal,
+        sim: $sim:ty,
+        routes: [$($routes:path),+ $(,)?],
+        takes_account_return_url: $takes_return_url:literal
+        $(, slow_delay_ms: $slow:expr)?
+        $(,)?
+    ) => {
+        impl $crate::sim::common::shell::SimState for state::State {
+            type Stats = state::Stats;
+
+            $(const SLOW_DELAY_MS: u64 = $slow;)?
+
+            fn stats(&self) -> &state::Stats {
+                &self.stats
+            }
+
+            fn fault(&mut self) -> &mut $crate::sim::common::faults::ArmedFault {
+                &mut self.fault
+            }
+
+            fn reset(&mut self) {
+                state::State::reset(self);
+            }
+        }
+
+        #[doc = concat!("What one mount point knows: the simulator and the path it is mounted at (`{prefix}/", $id, "`).")]
+        pub(crate) type Mount = $crate::sim::common::shell::Mount<$sim>;
+
+        #[doc = concat!("Mounts the simulator under `{prefix}/", $id, "`.")]
+        pub fn configure(
+            cfg: &mut actix_web::web::ServiceConfig,
+            sim: &std::sync::Arc<$sim>,
+            prefix: &str,
+        ) {
+            $crate::sim::common::shell::mount(cfg, sim, prefix, SIMULATOR.id, &[$($routes),+]);
+        }
+
+        impl $crate::sim::common::shell::Simulator for $sim {
+            fn mount_at(
+                self: std::sync::Arc<Self>,
+                cfg: &mut actix_web::web::ServiceConfig,
+                prefix: &str,
+            ) {
+                configure(cfg, &self, prefix);
+            }
+        }
+
+        /// This simulator, as the list in `sim/mod.rs` holds it.
+        pub static SIMULATOR: $crate::sim::common::shell::SimDescriptor =
+            $crate::sim::common::shell::SimDescriptor {
+                id: $id,
+                start: |http| std::sync::Arc::new(<$sim>::new(http)),
+                default_credentials,
+                takes_account_return_url: $takes_return_url,
+            };
+    };
 }

@@ -16,13 +16,9 @@
 //! HimoSoft takes no return URL per payment ("Return"): the customer is sent to the return URL of
 //! the ACCOUNT (`_sim/accounts` `return_url`), or shown a "done" page when it has none.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
-
-use crate::sim::common::faults::ArmedFault;
-use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
+use crate::sim::common::shell::Sim;
 
 mod api;
 mod auth;
@@ -36,15 +32,7 @@ pub mod state;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// The simulator's assumptions ("Ambiguities and decisions"), each configurable.
 #[derive(Clone, Debug)]
@@ -97,56 +85,13 @@ impl HimoSoftSim {
     }
 }
 
-impl SimState for state::State {
-    type Stats = state::Stats;
-
-    const SLOW_DELAY_MS: u64 = 1_000;
-
-    fn stats(&self) -> &state::Stats {
-        &self.stats
-    }
-
-    fn fault(&mut self) -> &mut ArmedFault {
-        &mut self.fault
-    }
-
-    fn reset(&mut self) {
-        state::State::reset(self);
-    }
-}
-
-/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/himosoft`).
-pub(crate) type Mount = shell::Mount<HimoSoftSim>;
-
-/// Mounts the simulator under `{prefix}/himosoft`.
-pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HimoSoftSim>, prefix: &str) {
-    shell::mount(
-        cfg,
-        sim,
-        prefix,
-        SIMULATOR.id,
-        &[
-            api::routes,
-            checkout::routes,
-            controls::routes,
-            chaos::routes,
-        ],
-    );
-}
-
-impl Simulator for HimoSoftSim {
-    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
-        configure(cfg, &self, prefix);
-    }
-}
-
-/// This simulator, as the list in `sim/mod.rs` holds it.
-pub static SIMULATOR: SimDescriptor = SimDescriptor {
+simulator! {
     id: "himosoft",
-    start: |http| Arc::new(HimoSoftSim::new(http)),
-    default_credentials,
+    sim: HimoSoftSim,
+    routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: true,
-};
+    slow_delay_ms: 1_000,
+}
 
 /// The built-in test account, as the credential object Payrail stores.
 pub fn default_credentials() -> serde_json::Value {

@@ -14,13 +14,9 @@
 //! signed with the account's salt unless configured otherwise (T1). Defaults that the note
 //! marks [INFERRED] are fields of [`HitPayConfig`].
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
-
-use crate::sim::common::faults::ArmedFault;
-use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
+use crate::sim::common::shell::Sim;
 
 mod api;
 mod chaos;
@@ -36,19 +32,7 @@ mod views;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
-#[cfg(test)]
-mod tests_dashboard;
-#[cfg(test)]
-mod tests_faults;
 
 /// Which webhook a payment request's `webhook` URL receives (T1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,55 +80,12 @@ impl HitPaySim {
     }
 }
 
-impl SimState for state::State {
-    type Stats = state::Stats;
-
-    fn stats(&self) -> &state::Stats {
-        &self.stats
-    }
-
-    fn fault(&mut self) -> &mut ArmedFault {
-        &mut self.fault
-    }
-
-    fn reset(&mut self) {
-        state::State::reset(self);
-    }
-}
-
-/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/hitpay`).
-pub(crate) type Mount = shell::Mount<HitPaySim>;
-
-/// Mounts the simulator under `{prefix}/hitpay`.
-pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<HitPaySim>, prefix: &str) {
-    shell::mount(
-        cfg,
-        sim,
-        prefix,
-        SIMULATOR.id,
-        &[
-            api::routes,
-            refunds::routes,
-            checkout::routes,
-            controls::routes,
-            chaos::routes,
-        ],
-    );
-}
-
-impl Simulator for HitPaySim {
-    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
-        configure(cfg, &self, prefix);
-    }
-}
-
-/// This simulator, as the list in `sim/mod.rs` holds it.
-pub static SIMULATOR: SimDescriptor = SimDescriptor {
+simulator! {
     id: "hitpay",
-    start: |http| Arc::new(HitPaySim::new(http)),
-    default_credentials,
+    sim: HitPaySim,
+    routes: [api::routes, refunds::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
-};
+}
 
 /// The built-in test account, as the credential object Payrail stores for HitPay.
 pub fn default_credentials() -> serde_json::Value {

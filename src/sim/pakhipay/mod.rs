@@ -22,12 +22,7 @@
 //! Repeating an `order_id` creates another link: Pakhi Pay documents no de-duplication.
 //! Webhooks are only sent for completed payments ("Webhook"); see `checkout` for every outcome.
 
-use std::sync::Arc;
-
-use actix_web::web;
-
-use crate::sim::common::faults::ArmedFault;
-use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
+use crate::sim::common::shell::Sim;
 
 mod api;
 mod chaos;
@@ -39,15 +34,7 @@ pub mod state;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// Simulator-wide settings.
 #[derive(Clone, Debug)]
@@ -76,54 +63,12 @@ impl PakhiPaySim {
     }
 }
 
-impl SimState for state::State {
-    type Stats = state::Stats;
-
-    fn stats(&self) -> &state::Stats {
-        &self.stats
-    }
-
-    fn fault(&mut self) -> &mut ArmedFault {
-        &mut self.fault
-    }
-
-    fn reset(&mut self) {
-        state::State::reset(self);
-    }
-}
-
-/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/pakhipay`).
-pub(crate) type Mount = shell::Mount<PakhiPaySim>;
-
-/// Mounts the simulator under `{prefix}/pakhipay`.
-pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PakhiPaySim>, prefix: &str) {
-    shell::mount(
-        cfg,
-        sim,
-        prefix,
-        SIMULATOR.id,
-        &[
-            api::routes,
-            checkout::routes,
-            controls::routes,
-            chaos::routes,
-        ],
-    );
-}
-
-impl Simulator for PakhiPaySim {
-    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
-        configure(cfg, &self, prefix);
-    }
-}
-
-/// This simulator, as the list in `sim/mod.rs` holds it.
-pub static SIMULATOR: SimDescriptor = SimDescriptor {
+simulator! {
     id: "pakhipay",
-    start: |http| Arc::new(PakhiPaySim::new(http)),
-    default_credentials,
+    sim: PakhiPaySim,
+    routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
-};
+}
 
 /// The built-in test account, as the credential object Payrail stores: `{"api_key"}` with the
 /// key of the note's "Test vectors".

@@ -18,13 +18,9 @@
 //! `returnUrl` must be https, as at the real gateway, except on a loopback host (127.0.0.1,
 //! localhost, ::1): tests and the sandbox run Payrail over plain http on loopback.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web;
-
-use crate::sim::common::faults::ArmedFault;
-use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
+use crate::sim::common::shell::Sim;
 
 mod api;
 mod chaos;
@@ -38,15 +34,7 @@ pub mod signing;
 pub mod state;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
 
 /// Defaults marked [INFERRED] in the note, kept configurable (docs/gateways/README.md,
 /// "Conventions").
@@ -94,54 +82,12 @@ impl PaymentoSim {
     }
 }
 
-impl SimState for state::State {
-    type Stats = state::Stats;
-
-    fn stats(&self) -> &state::Stats {
-        &self.stats
-    }
-
-    fn fault(&mut self) -> &mut ArmedFault {
-        &mut self.fault
-    }
-
-    fn reset(&mut self) {
-        state::State::reset(self);
-    }
-}
-
-/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/paymento`).
-pub(crate) type Mount = shell::Mount<PaymentoSim>;
-
-/// Mounts the simulator under `{prefix}/paymento`.
-pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PaymentoSim>, prefix: &str) {
-    shell::mount(
-        cfg,
-        sim,
-        prefix,
-        SIMULATOR.id,
-        &[
-            api::routes,
-            checkout::routes,
-            controls::routes,
-            chaos::routes,
-        ],
-    );
-}
-
-impl Simulator for PaymentoSim {
-    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
-        configure(cfg, &self, prefix);
-    }
-}
-
-/// This simulator, as the list in `sim/mod.rs` holds it.
-pub static SIMULATOR: SimDescriptor = SimDescriptor {
+simulator! {
     id: "paymento",
-    start: |http| Arc::new(PaymentoSim::new(http)),
-    default_credentials,
+    sim: PaymentoSim,
+    routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
-};
+}
 
 /// The built-in test account, as the credential object Payrail stores (`risk_speed` left to the
 /// adapter's default).

@@ -19,12 +19,7 @@
 //!
 //! Checks run in that table's reverse order: key, then timestamp, then signature.
 
-use std::sync::Arc;
-
-use actix_web::web;
-
-use crate::sim::common::faults::ArmedFault;
-use crate::sim::common::shell::{self, Sim, SimDescriptor, SimState, Simulator};
+use crate::sim::common::shell::Sim;
 
 mod api;
 mod auth;
@@ -40,17 +35,7 @@ mod validate;
 mod webhook;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_api;
-#[cfg(test)]
-mod tests_chaos;
-#[cfg(test)]
-mod tests_checkout;
-#[cfg(test)]
-mod tests_refunds;
 
 /// Defaults marked [INFERRED] in the note, kept configurable (docs/gateways/README.md,
 /// "Conventions").
@@ -89,55 +74,12 @@ impl PscSim {
     }
 }
 
-impl SimState for state::State {
-    type Stats = state::Stats;
-
-    fn stats(&self) -> &state::Stats {
-        &self.stats
-    }
-
-    fn fault(&mut self) -> &mut ArmedFault {
-        &mut self.fault
-    }
-
-    fn reset(&mut self) {
-        state::State::reset(self);
-    }
-}
-
-/// What one mount point knows: the simulator and the path it is mounted at (`{prefix}/paystablecoin`).
-pub(crate) type Mount = shell::Mount<PscSim>;
-
-/// Mounts the simulator under `{prefix}/paystablecoin`.
-pub fn configure(cfg: &mut web::ServiceConfig, sim: &Arc<PscSim>, prefix: &str) {
-    shell::mount(
-        cfg,
-        sim,
-        prefix,
-        SIMULATOR.id,
-        &[
-            api::routes,
-            refunds::routes,
-            checkout::routes,
-            controls::routes,
-            chaos::routes,
-        ],
-    );
-}
-
-impl Simulator for PscSim {
-    fn mount_at(self: Arc<Self>, cfg: &mut web::ServiceConfig, prefix: &str) {
-        configure(cfg, &self, prefix);
-    }
-}
-
-/// This simulator, as the list in `sim/mod.rs` holds it.
-pub static SIMULATOR: SimDescriptor = SimDescriptor {
+simulator! {
     id: "paystablecoin",
-    start: |http| Arc::new(PscSim::new(http)),
-    default_credentials,
+    sim: PscSim,
+    routes: [api::routes, refunds::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
-};
+}
 
 /// The built-in test account, as the credential object Payrail stores for PayStableCoin.
 pub fn default_credentials() -> serde_json::Value {

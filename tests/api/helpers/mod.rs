@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod calls;
+mod journal;
 
 pub const PSC_MERCHANT: &str = "1000";
 pub const PSC_API_KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";

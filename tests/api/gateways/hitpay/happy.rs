@@ -1,6 +1,6 @@
 //! HitPay paying paths: pay, signed webhook, completed; a refund by the webhook's charge id.
 
-use super::{attempt, checkout, create, journal, merchant, sim, sim_request, API_KEY, SALT};
+use super::{attempt, checkout, create, merchant, sim, sim_request, API_KEY, SALT};
 use crate::helpers::spawn_app;
 use payrail::providers::{AccountContext, Outcome, ProviderAdapter, RefundRequest, RefundStatus};
 use rust_decimal::Decimal;
@@ -47,7 +47,7 @@ async fn pay_at_hitpay_webhook_completes_and_the_return_goes_to_the_merchant() {
         "{back}"
     );
     assert_eq!(app.status_of(id, &m).await, "completed");
-    assert_eq!(journal(&app).await, [(true, Some("applied".into()))]);
+    assert_eq!(app.journal().await, [(true, Some("applied".into()))]);
     let charge = attempt(&app)
         .await
         .2

@@ -79,17 +79,6 @@ async fn sim(app: &TestApp, path: &str, body: Option<Value>) -> Value {
     res.json().await.unwrap()
 }
 
-async fn journal(app: &TestApp) -> Vec<(bool, Option<String>)> {
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT verification, result FROM webhook_journal ORDER BY id")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
-    rows.into_iter()
-        .map(|(v, r)| (v.starts_with("verified"), r))
-        .collect()
-}
-
 async fn attempt(app: &TestApp) -> (String, Option<String>, Option<String>) {
     sqlx::query_as("SELECT reference, external_id, charge_id FROM attempts")
         .fetch_one(&app.pool)

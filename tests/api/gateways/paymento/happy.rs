@@ -1,8 +1,7 @@
 //! Paymento paying paths: connecting, pay → IPN → verify → Approve, and risk_speed 0.
 
 use super::{
-    choose, connect_paymento, create, creds, full, journal, merchant, reference, sim, token,
-    API_KEY, SECRET,
+    choose, connect_paymento, create, creds, full, merchant, reference, sim, token, API_KEY, SECRET,
 };
 use crate::helpers::spawn_app;
 use serde_json::{json, Value};
@@ -71,7 +70,7 @@ async fn pay_ipn_verify_completes_and_the_order_is_approved_at_paymento() {
     assert_eq!(app.status_of(id, &m).await, "completed");
     assert_eq!(full(&app, &m, id).await["provider_status"], "Approve");
     assert_eq!(sim(&app, &format!("orders/{t}")).await["order_status"], 8);
-    assert_eq!(journal(&app).await, [(true, Some("applied".into()))]);
+    assert_eq!(app.journal().await, [(true, Some("applied".into()))]);
     let stats = sim(&app, "stats").await;
     assert_eq!(
         stats["calls"],
@@ -123,7 +122,7 @@ async fn risk_speed_0_reports_processing_then_completed() {
         ]
     );
     assert_eq!(
-        journal(&app).await,
+        app.journal().await,
         [
             (true, Some("applied".into())),
             (true, Some("applied".into()))

@@ -120,17 +120,6 @@ async fn sim_post(app: &TestApp, path: &str, body: Value) -> Value {
     res.json().await.unwrap()
 }
 
-async fn journal(app: &TestApp) -> Vec<(bool, Option<String>)> {
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT verification, result FROM webhook_journal ORDER BY id")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
-    rows.into_iter()
-        .map(|(v, r)| (v.starts_with("verified"), r))
-        .collect()
-}
-
 async fn full(app: &TestApp, m: &Merchant, id: &str) -> Value {
     let (status, p) = app.get(&format!("/v1/payments/{id}"), m).await;
     assert_eq!(status, 200, "{p}");

@@ -1,6 +1,6 @@
 //! Paymento's unhappy paths: fail, cancel, expire, underpay, forged, duplicated and lost IPNs.
 
-use super::{choose, create, full, journal, merchant, reference, sim, sim_post, token, API_KEY};
+use super::{choose, create, full, merchant, reference, sim, sim_post, token, API_KEY};
 use crate::helpers::{spawn_app, TestApp};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ async fn settle(outcome: &str) -> (String, Value) {
     let p = create(&app, &m).await;
     let id = p["id"].as_str().unwrap();
     choose(&app, &p, outcome).await;
-    assert_eq!(journal(&app).await, [(true, Some("applied".into()))]);
+    assert_eq!(app.journal().await, [(true, Some("applied".into()))]);
     let view = full(&app, &m, id).await;
     (app.status_of(id, &m).await, view)
 }
@@ -86,10 +86,6 @@ async fn a_forged_ipn_is_journalled_refused_and_never_applied() {
     .await;
     assert_eq!(sent["statuses"], json!([401]));
     // A Paid IPN signed with the wrong key.
-    let account: String = sqlx::query_scalar("SELECT id FROM provider_accounts")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
     let forged =
         json!({"Token": token(&p), "PaymentId": 20001, "OrderId": reference(&app, id).await,
                         "OrderStatus": 7, "AdditionalData": []})
@@ -97,8 +93,8 @@ async fn a_forged_ipn_is_journalled_refused_and_never_applied() {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"not-the-secret").unwrap();
     mac.update(forged.as_bytes());
     let res = app
-        .client
-        .post(format!("{}/v1/webhooks/paymento/{account}/", app.address))
+        .webhook_post("paymento")
+        .await
         .header("Content-Type", "application/json")
         .header(
             "X-HMAC-SHA256-Signature",
@@ -110,7 +106,7 @@ async fn a_forged_ipn_is_journalled_refused_and_never_applied() {
         .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(
-        journal(&app).await,
+        app.journal().await,
         [
             (true, Some("applied".into())),
             (false, Some("rejected".into())),
@@ -135,22 +131,7 @@ async fn a_duplicated_ipn_is_applied_once() {
     )
     .await;
     assert_eq!(sent["statuses"], json!([200, 200, 200]));
-    let results: Vec<Option<String>> = journal(&app).await.into_iter().map(|(_, r)| r).collect();
-    assert_eq!(
-        results,
-        [
-            Some("applied".into()),
-            Some("duplicate".into()),
-            Some("duplicate".into()),
-            Some("duplicate".into())
-        ]
-    );
-    let completions: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM payment_events WHERE type = 'payment.completed'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(completions, 1);
+    app.assert_applied_once(3).await;
     assert_eq!(app.count("outbox_events").await, 1);
     // Only the first copy is confirmed with verify: a known duplicate costs no gateway call.
     assert_eq!(sim(&app, "stats").await["calls"]["query"], 1);
