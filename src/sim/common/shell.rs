@@ -159,4 +159,8 @@ pub struct SimDescriptor {
     /// The gateway takes no return URL per payment, so the simulator's `_sim/accounts` takes the
     /// account's (`return_url`, beside the credentials): the sandbox gives it Payrail's.
     pub takes_account_return_url: bool,
+    /// The gateway sends webhooks to one endpoint per account (set in its dashboard), not to a
+    /// URL given per payment, so the simulator's `_sim/accounts` takes the account's
+    /// (`webhook_url`, beside the credentials): the sandbox gives it Payrail's.
+    pub takes_account_webhook_url: bool,
 }

@@ -145,6 +145,7 @@ pub static SIMULATOR: SimDescriptor = SimDescriptor {
     start: |http| Arc::new(HimoSoftSim::new(http)),
     default_credentials,
     takes_account_return_url: true,
+    takes_account_webhook_url: false,
 };
 
 /// The built-in test account, as the credential object Payrail stores.

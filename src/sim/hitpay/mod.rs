@@ -143,6 +143,7 @@ pub static SIMULATOR: SimDescriptor = SimDescriptor {
     start: |http| Arc::new(HitPaySim::new(http)),
     default_credentials,
     takes_account_return_url: false,
+    takes_account_webhook_url: false,
 };
 
 /// The built-in test account, as the credential object Payrail stores for HitPay.
