@@ -4,6 +4,7 @@
 
 mod happy;
 mod refunds;
+mod sandbox;
 mod unhappy;
 
 use crate::helpers::{Merchant, TestApp};
