@@ -2,6 +2,7 @@
 //! Session per payment, its signed events to the account's endpoint, refunds (Payrail's and the
 //! dashboard's), cancel, expiry, refused webhooks, and a zero-decimal currency (JPY).
 
+mod faults;
 mod happy;
 mod refunds;
 mod sandbox;
