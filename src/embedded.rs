@@ -80,25 +80,29 @@ pub fn ensure_local_secrets(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Some gateways take no return URL per payment: a merchant sets one in its dashboard. The
-/// sandbox does the same for the demo account at such a gateway's simulator
-/// (`SimDescriptor::takes_account_return_url`), with Payrail's account-level return, so customers
-/// paying there come back through Payrail.
-async fn register_return_url(
+/// Some gateways take no return URL per payment, or send webhooks to one endpoint per account
+/// rather than to a URL given per payment: a merchant sets these in its dashboard. The sandbox
+/// does the same for the demo account at such a gateway's simulator
+/// (`SimDescriptor::takes_account_return_url`, `takes_account_webhook_url`), with Payrail's
+/// account-level return and the account's webhook URL, so customers and webhooks come back
+/// through Payrail. `urls` holds the fields to set (`return_url`, `webhook_url`).
+async fn register_account_urls(
     orch: &Orchestrator,
     provider: &str,
     credentials: &serde_json::Value,
-    return_url: &serde_json::Value,
+    urls: &[(&str, &serde_json::Value)],
 ) -> anyhow::Result<()> {
     let mut body = credentials.clone();
-    body["return_url"] = return_url.clone();
+    for (field, url) in urls {
+        body[*field] = (*url).clone();
+    }
     let url = format!("{}/sandbox/{provider}/_sim/accounts", orch.public_url);
     // Loopback to this very process: never through a proxy from the environment.
     let client = reqwest::Client::builder().no_proxy().build()?;
     let res = client.post(&url).json(&body).send().await?;
     anyhow::ensure!(
         res.status().is_success(),
-        "the {provider} simulator refused the return URL: {}",
+        "the {provider} simulator refused the account URLs: {}",
         res.status()
     );
     Ok(())
@@ -152,11 +156,18 @@ pub async fn prepare_sandbox(orch: &Orchestrator) -> anyhow::Result<DemoMerchant
             .connect_provider(&id, provider, request)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if sim.takes_account_return_url {
-            let return_url = &account["return_url"];
-            if let Err(err) = register_return_url(orch, provider, &credentials, return_url).await {
-                // Only that simulator's redirect after payment depends on it.
-                tracing::warn!(error = %err, provider, "could not give the simulator its return URL");
+        let urls: Vec<(&str, &serde_json::Value)> = [
+            ("return_url", sim.takes_account_return_url),
+            ("webhook_url", sim.takes_account_webhook_url),
+        ]
+        .into_iter()
+        .filter(|(_, takes)| *takes)
+        .map(|(field, _)| (field, &account[field]))
+        .collect();
+        if !urls.is_empty() {
+            if let Err(err) = register_account_urls(orch, provider, &credentials, &urls).await {
+                // Only that simulator's redirects and webhooks depend on it.
+                tracing::warn!(error = %err, provider, "could not give the simulator the account's URLs");
             }
         }
     }

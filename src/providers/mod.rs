@@ -29,6 +29,7 @@ gateways! {
     paymento,
     pakhipay,
     himosoft,
+    stripe,
 }
 
 pub use failure::{FailureKind, GatewayFailure};

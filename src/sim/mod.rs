@@ -25,6 +25,7 @@ simulators! {
     paymento,
     pakhipay,
     himosoft,
+    stripe,
 }
 
 /// Every simulator, each behind an `Arc` so the app and the tests share one state.

@@ -74,7 +74,7 @@ async fn malformed_or_invalid_create_bodies_are_400_naming_the_field_and_store_n
             with("callback_url", json!("not a url")),
             Some("callback_url"),
         ),
-        (with("provider", json!("stripe")), Some("provider")),
+        (with("provider", json!("no_such_gateway")), Some("provider")),
         (with("method", json!("cash")), Some("method")),
         (
             with("customer", json!({"email": "nope"})),

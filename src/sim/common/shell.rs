@@ -160,6 +160,10 @@ pub struct SimDescriptor {
     /// The gateway takes no return URL per payment, so the simulator's `_sim/accounts` takes the
     /// account's (`return_url`, beside the credentials): the sandbox gives it Payrail's.
     pub takes_account_return_url: bool,
+    /// The gateway sends webhooks to one endpoint per account (set in its dashboard), not to a
+    /// URL given per payment, so the simulator's `_sim/accounts` takes the account's
+    /// (`webhook_url`, beside the credentials): the sandbox gives it Payrail's.
+    pub takes_account_webhook_url: bool,
 }
 
 /// Declares a simulator folder's part of the shell from only what differs between gateways: its
@@ -175,7 +179,8 @@ macro_rules! simulator {
         id: $id:literal,
         sim: $sim:ty,
         routes: [$($routes:path),+ $(,)?],
-        takes_account_return_url: $takes_return_url:literal
+        takes_account_return_url: $takes_return_url:literal,
+        takes_account_webhook_url: $takes_webhook_url:literal
         $(, slow_delay_ms: $slow:expr)?
         $(,)?
     ) => {
@@ -226,6 +231,7 @@ macro_rules! simulator {
                 start: |http| std::sync::Arc::new(<$sim>::new(http)),
                 default_credentials,
                 takes_account_return_url: $takes_return_url,
+                takes_account_webhook_url: $takes_webhook_url,
             };
     };
 }

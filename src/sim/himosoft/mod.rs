@@ -90,6 +90,7 @@ simulator! {
     sim: HimoSoftSim,
     routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: true,
+    takes_account_webhook_url: false,
     slow_delay_ms: 1_000,
 }
 

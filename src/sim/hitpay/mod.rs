@@ -85,6 +85,7 @@ simulator! {
     sim: HitPaySim,
     routes: [api::routes, refunds::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
+    takes_account_webhook_url: false,
 }
 
 /// The built-in test account, as the credential object Payrail stores for HitPay.

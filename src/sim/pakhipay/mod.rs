@@ -68,6 +68,7 @@ simulator! {
     sim: PakhiPaySim,
     routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
+    takes_account_webhook_url: false,
 }
 
 /// The built-in test account, as the credential object Payrail stores: `{"api_key"}` with the

@@ -87,6 +87,7 @@ simulator! {
     sim: PaymentoSim,
     routes: [api::routes, checkout::routes, controls::routes, chaos::routes],
     takes_account_return_url: false,
+    takes_account_webhook_url: false,
 }
 
 /// The built-in test account, as the credential object Payrail stores (`risk_speed` left to the

@@ -8,3 +8,4 @@ mod himosoft;
 mod hitpay;
 mod pakhipay;
 mod paymento;
+mod stripe;
