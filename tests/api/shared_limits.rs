@@ -89,6 +89,14 @@ async fn postgres_only_three_instances_answer_exactly_the_recheck_budget() {
         7,
         "the gateway was asked exactly the budget"
     );
+    // Once the bucket is full again its row says nothing: the clean-up deletes it.
+    assert_eq!(app.count("rate_buckets").await, 1);
+    let cleaner = crate::delivery::worker(&app).await;
+    cleaner.clock.advance(chrono::Duration::seconds(60));
+    assert_eq!(cleaner.clean_up_expired().await.unwrap().shared_limits, 0);
+    cleaner.clock.advance(chrono::Duration::minutes(10));
+    assert_eq!(cleaner.clean_up_expired().await.unwrap().shared_limits, 1);
+    assert_eq!(app.count("rate_buckets").await, 0);
 }
 
 #[tokio::test]
