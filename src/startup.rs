@@ -121,6 +121,11 @@ impl Application {
         self.port
     }
 
+    /// The instance's clock (tests move it forward to drive budgets and cool-downs).
+    pub fn clock(&self) -> crate::clock::Clock {
+        self.orchestrator.clock.clone()
+    }
+
     /// The sandbox banner (URL, demo merchant, admin token, a curl line), in sandbox mode.
     pub fn banner(&self) -> Option<String> {
         self.demo

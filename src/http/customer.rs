@@ -25,7 +25,7 @@ pub async fn customer_return(
     // past it the customer is sent on with the stored status.
     let decision = state
         .orch
-        .customer_return(payment_id.as_str(), token, &query, may_recheck(&state))
+        .customer_return(payment_id.as_str(), token, &query)
         .await?;
     send_on(&state, decision).await
 }
@@ -41,7 +41,7 @@ pub async fn account_return(
     let query = query_pairs(&req);
     let decision = state
         .orch
-        .account_return(&provider, &account_id, &query, may_recheck(&state))
+        .account_return(&provider, &account_id, &query)
         .await?;
     send_on(&state, decision).await
 }
@@ -50,17 +50,6 @@ fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
         .collect()
-}
-
-/// Whether a return may recheck its payment live: a token bucket per payment.
-fn may_recheck(state: &AppState) -> impl FnOnce(&str) -> bool + '_ {
-    |payment_id| {
-        let limiter = &state.return_limiter;
-        if limiter.len() > 100_000 {
-            limiter.retain_recent();
-        }
-        limiter.check_key(&payment_id.to_owned()).is_ok()
-    }
 }
 
 async fn send_on(state: &AppState, decision: ReturnDecision) -> Result<HttpResponse, AppError> {

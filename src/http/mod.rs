@@ -27,18 +27,13 @@ use crate::error::AppError;
 use crate::error::AppResult;
 use crate::orchestration::Orchestrator;
 use actix_web::HttpResponse;
-use governor::{DefaultKeyedRateLimiter, Quota};
-use std::num::NonZeroU32;
+use governor::DefaultKeyedRateLimiter;
 use std::sync::Arc;
 
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub orch: Orchestrator,
-    /// Live rechecks per merchant (token bucket, per instance).
-    pub recheck_limiter: Arc<DefaultKeyedRateLimiter<String>>,
-    /// Live rechecks per payment triggered by customer returns (per instance).
-    pub return_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     /// Journalled gateway webhooks per account, verified and rejected apart (per instance).
     pub webhook_limiters: Arc<WebhookLimiters>,
     /// Sends ops' test webhooks under the same address policy as the outbox.
@@ -49,11 +44,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(orch: Orchestrator) -> Self {
-        let r = &orch.settings.recheck;
         let w = &orch.settings.webhooks;
         Self {
-            recheck_limiter: Arc::new(limiter(r.per_minute, r.burst)),
-            return_limiter: Arc::new(limiter(r.returns_per_minute, r.returns_burst)),
             webhook_limiters: Arc::new(WebhookLimiters {
                 verified: limiter(w.per_minute, w.burst),
                 rejected: limiter(w.rejected_per_minute, w.rejected_burst),
@@ -67,20 +59,15 @@ impl AppState {
     }
 }
 
-/// A keyed token bucket of `per_minute` with `burst` (each at least 1).
+/// A keyed token bucket of `per_minute` with `burst` (each at least 1), in this instance.
 fn limiter(per_minute: u32, burst: u32) -> DefaultKeyedRateLimiter<String> {
-    let per_minute = NonZeroU32::new(per_minute.max(1)).expect("max(1) is non-zero");
-    let burst = NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero");
-    DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst))
+    crate::orchestration::budgets::Budget::new(per_minute, burst).limiter()
 }
 
-/// Seconds until a refused key may try again, rounded up (for `Retry-After`).
-pub fn retry_after_secs(wait: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
-    use governor::clock::{Clock, DefaultClock};
-    wait.wait_time_from(DefaultClock::default().now()).as_secs() + 1
-}
+pub use crate::orchestration::budgets::retry_after_secs;
 
-/// The gateway-webhook buckets, keyed by account id (only known accounts get a key).
+/// The gateway-webhook buckets, keyed by account id (only known accounts get a key). These stay
+/// per instance (docs/operations.md, "Limits shared by every instance").
 pub struct WebhookLimiters {
     verified: DefaultKeyedRateLimiter<String>,
     rejected: DefaultKeyedRateLimiter<String>,

@@ -156,11 +156,7 @@ pub async fn recheck(
     let (_, auth) = authenticated(&state, &req, payload).await?;
     let dry_run = parse_dry_run(req.query_string())?;
     let id = payment_id(&path)?;
-    if let Err(wait) = state.recheck_limiter.check_key(&auth.merchant_id) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: super::retry_after_secs(&wait),
-        });
-    }
+    state.orch.take_recheck_budget(&auth.merchant_id).await?;
     let result = state
         .orch
         .recheck(Some(&auth.merchant_id), &id, Source::Recheck, dry_run)

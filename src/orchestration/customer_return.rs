@@ -86,18 +86,17 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// `may_recheck(payment_id)` is asked once the token checks out: whether this return may ask
-    /// the gateway (the per-payment return rate limit), so a wrong token cannot use it up.
+    /// The return budget (`budgets.rs`) is spent once the token checks out, so a wrong token
+    /// cannot use it up.
     pub async fn customer_return(
         &self,
         payment_id: &str,
         token: &str,
         query: &[(String, String)],
-        may_recheck: impl FnOnce(&str) -> bool,
     ) -> AppResult<ReturnDecision> {
         let payment = self.payment_by_token(payment_id, token).await?;
         let attempt = self.returning_attempt(payment_id, query).await?;
-        self.send_on(payment, attempt, query, may_recheck).await
+        self.send_on(payment, attempt, query).await
     }
 
     /// The account-level return (`/checkout/return/{provider}/{account_id}`): the gateway's
@@ -107,7 +106,6 @@ impl Orchestrator {
         provider: &str,
         account_id: &str,
         query: &[(String, String)],
-        may_recheck: impl FnOnce(&str) -> bool,
     ) -> AppResult<ReturnDecision> {
         let mut conn = self.db.acquire().await?;
         let account = store::accounts::get(&mut conn, account_id)
@@ -126,8 +124,7 @@ impl Orchestrator {
             .await?
             .ok_or(AppError::NotFound)?;
         drop(conn);
-        self.send_on(payment, Some(attempt), query, may_recheck)
-            .await
+        self.send_on(payment, Some(attempt), query).await
     }
 
     /// Rechecks (when the rate limit allows) and decides where the customer goes next.
@@ -136,10 +133,9 @@ impl Orchestrator {
         payment: store::payments::PaymentRow,
         attempt: Option<AttemptRow>,
         query: &[(String, String)],
-        may_recheck: impl FnOnce(&str) -> bool,
     ) -> AppResult<ReturnDecision> {
         let payment_id = payment.id.as_str();
-        let status = if may_recheck(payment_id) {
+        let status = if self.may_recheck_on_return(payment_id).await {
             self.record_return(payment_id, attempt.as_ref(), query)
                 .await?;
             match self.recheck(None, payment_id, Source::Return, false).await {

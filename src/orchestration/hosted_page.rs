@@ -109,12 +109,13 @@ impl Orchestrator {
             .and_then(|c| serde_json::from_str(c).ok())
             .unwrap_or_default();
         // One read of the merchant's accounts, filtered per method.
-        let enabled = self.enabled_accounts(&p.merchant_id).await?;
+        let enabled = self
+            .up(self.enabled_accounts(&p.merchant_id).await?, false)
+            .await?;
         let mut options = Vec::new();
         for method in Method::ALL {
             let accounts = self.eligible_among(&enabled, &p.currency, None, Some(method));
-            let usable: Vec<AccountRow> = self
-                .up(accounts)
+            let usable: Vec<AccountRow> = accounts
                 .into_iter()
                 .filter(|a| self.customer_fits(a, &customer))
                 .collect();

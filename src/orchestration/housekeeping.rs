@@ -4,7 +4,9 @@
 //!
 //! Cleanup deletes idempotency keys past their retention (24 h by default), replay-guard
 //! signatures past the timestamp window, and the gateway-webhook journal past its retention
-//! (30 days). Batched deletes, safe with any number of instances (a row deleted twice is simply
+//! (30 days), and the shared limits' rows that say nothing a missing row would not (full token
+//! buckets, circuits an hour past their `open_until`), so those tables stay bounded by the
+//! merchants, payments and accounts in recent use. Batched deletes, safe with any number of instances (a row deleted twice is simply
 //! not there the second time).
 
 use super::Orchestrator;
@@ -18,7 +20,13 @@ pub struct CleanupReport {
     pub replay_signatures: u64,
     /// Gateway-webhook journal entries and dedupe keys past `workers.journal_retention_days`.
     pub webhook_records: u64,
+    /// Shared token buckets that are full again, and circuits long past their `open_until`.
+    pub shared_limits: u64,
 }
+
+/// How long past its `open_until` an unclaimed circuit row is kept (a half-open circuit nobody
+/// probed: deleting it closes it).
+const STALE_CIRCUIT: chrono::Duration = chrono::Duration::hours(1);
 
 /// Where the schema stands: the engine's name, the newest embedded migration and the newest
 /// one applied (none on an empty database).
@@ -53,6 +61,8 @@ impl Orchestrator {
                 break;
             }
         }
+        report.shared_limits =
+            store::shared_limits::delete_expired(&mut conn, now, now - STALE_CIRCUIT).await?;
         Ok(report)
     }
 

@@ -16,8 +16,10 @@
 
 pub mod accounts;
 pub mod breaker;
+pub mod budgets;
 pub mod cancel;
 pub mod charges;
+pub mod circuits;
 mod create_fields;
 pub mod create_input;
 pub mod create_outcome;
@@ -85,8 +87,11 @@ pub struct Orchestrator {
     /// Base URL gateways and customers reach this deployment at, without a trailing slash.
     pub public_url: String,
     pub clock: crate::clock::Clock,
-    /// Circuit breakers per gateway account (per instance).
+    /// Circuit breakers per gateway account: this instance's failure counts, and the state
+    /// itself on SQLite (on Postgres it is shared: `circuits.rs`).
     pub breakers: Arc<breaker::Breakers>,
+    /// The live-recheck budgets (in memory on SQLite, shared rows on Postgres).
+    budgets: Arc<budgets::Budgets>,
     /// Verify's status reads, coalesced across concurrent requests on Postgres.
     pub status_lookups: crate::store::status_lookups::StatusLookups,
 }
@@ -108,6 +113,7 @@ impl Orchestrator {
             db.clone(),
             parts.metrics.status_lookup_counters(),
         );
+        let budgets = Arc::new(budgets::Budgets::new(&parts.settings.recheck));
         Self {
             db,
             settings: Arc::new(parts.settings),
@@ -117,6 +123,7 @@ impl Orchestrator {
             public_url: parts.public_url,
             clock: Default::default(),
             breakers: Arc::new(parts.breakers),
+            budgets,
             status_lookups,
         }
     }

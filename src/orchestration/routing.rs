@@ -100,7 +100,7 @@ impl Orchestrator {
                 None => format!("no enabled gateway account accepts {currency} for this merchant"),
             }));
         }
-        let up = self.up(candidates);
+        let up = self.up(candidates, true).await?;
         if up.is_empty() {
             return Err(AppError::ProviderUnavailable(
                 "every eligible gateway is marked down; retry later".into(),
@@ -123,15 +123,6 @@ impl Orchestrator {
         Ok(up)
     }
 
-    /// The accounts whose circuit lets a call through now, in the same order.
-    pub(super) fn up(&self, accounts: Vec<AccountRow>) -> Vec<AccountRow> {
-        let now = self.now();
-        accounts
-            .into_iter()
-            .filter(|a| self.breakers.allows(&a.id, now))
-            .collect()
-    }
-
     /// Asks the attempt's gateway for a checkout; on `NotSent` hands the payment to the next of
     /// `fallbacks` (best first) as a new attempt and asks again. Every answer feeds the breakers.
     pub(super) async fn create_at_gateway(
@@ -144,8 +135,7 @@ impl Orchestrator {
         loop {
             let account = self.load_account(&attempt.account_id).await?;
             let outcome = self.call_create(&payment, &attempt, &account).await?;
-            self.breakers
-                .record(&account.id, &account.provider, &outcome, self.now());
+            self.record_call(&account, &outcome).await;
             // Certainly not sent: the next account in priority order may take it.
             match (&outcome, fallbacks.pop()) {
                 (Outcome::NotSent(reason), Some(next)) => {

@@ -4,11 +4,15 @@
 //! 504 and counts towards the circuit breaker; every other failure answers 502. The reason is
 //! for logs, the timeline and the merchant's error message, and may quote the gateway, so
 //! nothing may match on it. The kind travels from `http_call::send` through each adapter's
-//! mapping, which adds the kinds only it can see (an error status, an unreadable answer).
+//! mapping, which adds the kinds only it can see (an error status, an unreadable answer). A
+//! throttle also carries the gateway's `Retry-After`: `http_call::send` reads the header on
+//! every answer and each adapter's `call` hands it to its mapping's failure
+//! ([`Failure::throttled_for`]), whatever the gateway's error format.
 
 use super::http_call::HttpFailure;
 use super::Outcome;
 use std::fmt;
+use std::time::Duration;
 
 /// What went wrong, as far as the caller's decisions go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +41,9 @@ pub enum FailureKind {
 pub struct GatewayFailure {
     pub kind: FailureKind,
     pub reason: String,
+    /// How long a throttling gateway asked Payrail to wait (`Retry-After` on a 429). Set only on
+    /// [`FailureKind::RateLimited`]; the circuit breaker opens the account for that long.
+    pub retry_after: Option<Duration>,
 }
 
 impl GatewayFailure {
@@ -44,7 +51,17 @@ impl GatewayFailure {
         Self {
             kind,
             reason: reason.into(),
+            retry_after: None,
         }
+    }
+
+    /// The gateway's `Retry-After`, kept when this failure is a throttle (else dropped: only a
+    /// 429 asks Payrail to hold back).
+    pub fn throttled_for(mut self, retry_after: Option<Duration>) -> Self {
+        if self.kind == FailureKind::RateLimited {
+            self.retry_after = retry_after;
+        }
+        self
     }
 
     pub fn unsendable(reason: impl Into<String>) -> Self {
@@ -71,7 +88,10 @@ impl GatewayFailure {
 
     /// The same kind with a new reason (a wrapper that explains where the failure happened).
     pub fn explained(self, reason: impl Into<String>) -> Self {
-        Self::new(self.kind, reason)
+        Self {
+            reason: reason.into(),
+            ..self
+        }
     }
 }
 
@@ -108,6 +128,15 @@ impl Failure {
         Failure::Unknown(GatewayFailure::bad_answer(reason))
     }
 
+    /// Attaches the answer's `Retry-After` to a throttle ([`GatewayFailure::throttled_for`]).
+    pub fn throttled_for(self, retry_after: Option<Duration>) -> Self {
+        match self {
+            Failure::NotSent(f) => Failure::NotSent(f.throttled_for(retry_after)),
+            Failure::Unknown(f) => Failure::Unknown(f.throttled_for(retry_after)),
+            declined => declined,
+        }
+    }
+
     /// The human reason, whichever the failure.
     pub fn reason(&self) -> &str {
         match self {
@@ -122,6 +151,16 @@ impl Failure {
         match self {
             Failure::Declined(_) => FailureKind::Refused,
             Failure::NotSent(f) | Failure::Unknown(f) => f.kind,
+        }
+    }
+}
+
+impl HttpFailure {
+    /// Attaches the answer's `Retry-After` to a throttle ([`GatewayFailure::throttled_for`]).
+    pub fn throttled_for(self, retry_after: Option<Duration>) -> Self {
+        match self {
+            HttpFailure::NotSent(f) => HttpFailure::NotSent(f.throttled_for(retry_after)),
+            HttpFailure::Unknown(f) => HttpFailure::Unknown(f.throttled_for(retry_after)),
         }
     }
 }

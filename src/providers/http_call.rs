@@ -15,6 +15,8 @@ use crate::limits::{read_at_most, GATEWAY_ANSWER};
 pub struct GatewayResponse {
     pub status: u16,
     pub body: bytes::Bytes,
+    /// The answer's `Retry-After` in delta-seconds, if any (a throttle's failure carries it).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,11 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, H
     let response = request.send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let url = response.url().clone();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::notify::retry::parse_retry_after);
     let answer = read_at_most(response, GATEWAY_ANSWER)
         .await
         .map_err(|e| unknown(FailureKind::Transport, format!("reading answer: {e}")))?;
@@ -56,6 +63,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Result<GatewayResponse, H
     Ok(GatewayResponse {
         status,
         body: answer.bytes,
+        retry_after,
     })
 }
 

@@ -22,6 +22,7 @@ mod payment_list;
 pub mod payments;
 pub mod refunds;
 pub mod replays;
+pub mod shared_limits;
 pub mod status_lookups;
 pub mod timeline;
 pub mod webhooks;

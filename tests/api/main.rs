@@ -28,6 +28,7 @@ mod refunds;
 mod routing;
 mod sandbox;
 mod scale;
+mod shared_limits;
 mod signing;
 mod status_lookups;
 mod strict_input;

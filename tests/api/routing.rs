@@ -6,7 +6,7 @@ use crate::helpers::{spawn_app, Merchant, TestApp, PSC_API_KEY, PSC_MERCHANT, PS
 use serde_json::{json, Value};
 
 /// PayStableCoin first (priority 10) at `psc_base`, Paymento second (priority 20); both crypto.
-async fn two_crypto_gateways(app: &TestApp, psc_base: String) -> Merchant {
+pub async fn two_crypto_gateways(app: &TestApp, psc_base: String) -> Merchant {
     let m = app.create_merchant().await;
     let psc =
         json!({ "merchant_id": PSC_MERCHANT, "api_key": PSC_API_KEY, "api_secret": PSC_SECRET });
@@ -22,14 +22,14 @@ async fn two_crypto_gateways(app: &TestApp, psc_base: String) -> Merchant {
     m
 }
 
-async fn create_crypto(app: &TestApp, m: &Merchant, order: &str) -> (u16, Value) {
+pub async fn create_crypto(app: &TestApp, m: &Merchant, order: &str) -> (u16, Value) {
     let body =
         json!({ "amount": "12.00", "currency": "USD", "order_id": order, "method": "crypto" })
             .to_string();
     app.post("/v1/payments", &body, m).await
 }
 
-async fn timeline_kinds(app: &TestApp, m: &Merchant, id: &str) -> Vec<String> {
+pub async fn timeline_kinds(app: &TestApp, m: &Merchant, id: &str) -> Vec<String> {
     let (_, events) = app.get(&format!("/v1/payments/{id}/events"), m).await;
     events
         .as_array()

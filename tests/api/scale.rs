@@ -3,6 +3,7 @@
 
 use crate::delivery::worker;
 use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
+
 use crate::receiver::Receiver;
 use futures_util::{stream, StreamExt};
 use payrail::workers::delivery_client;
@@ -109,4 +110,53 @@ async fn five_hundred_payments_across_instances_each_event_delivered_exactly_onc
     assert_eq!(checked, 60);
     let queries = app.sim_stats().await["calls"]["query"].as_i64().unwrap() - queries_before;
     assert_eq!(queries, 60, "no payment was rechecked by two instances");
+}
+
+/// Three instances' reconcilers over several periods: each open payment is asked about once per
+/// period in all, never once per instance; then three clean-ups at once delete each expired row
+/// once between them, without an error.
+#[tokio::test]
+async fn postgres_only_three_reconcilers_share_every_period_and_clean_ups_do_not_collide() {
+    if !on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    for i in 0..30 {
+        let extra = json!({ "order_id": format!("P-{i}"), "idempotency_key": format!("key-{i}") });
+        app.create_payment(&m, extra).await;
+    }
+    let workers = vec![worker(&app).await, worker(&app).await, worker(&app).await];
+    let queries = || async { app.sim_stats().await["calls"]["query"].as_i64().unwrap() };
+    // About 1 min after creation, then every 5 min (docs/operations.md, "Reconciler").
+    for step in [61, 301, 301] {
+        for w in &workers {
+            w.clock.advance(chrono::Duration::seconds(step));
+        }
+        let before = queries().await;
+        let reports = futures_util::future::join_all(
+            workers
+                .iter()
+                .map(|w| async move { w.reconcile_due().await.unwrap() }),
+        )
+        .await;
+        let checked: u32 = reports.iter().map(|r| r.checked).sum();
+        assert_eq!(checked, 30, "after {step} s");
+        assert_eq!(
+            queries().await - before,
+            30,
+            "one query per payment per period"
+        );
+    }
+    for w in &workers {
+        w.clock.advance(chrono::Duration::days(2));
+    }
+    let cleanups = futures_util::future::join_all(
+        workers
+            .iter()
+            .map(|w| async move { w.clean_up_expired().await.unwrap() }),
+    )
+    .await;
+    let keys: u64 = cleanups.iter().map(|r| r.idempotency_keys).sum();
+    assert_eq!(keys, 30, "each expired key deleted once: {cleanups:?}");
 }

@@ -93,7 +93,7 @@ impl HimoSoft {
     ) -> Result<PaymentObject, Failure> {
         let builder = signed.into_builder(&self.client, &account.base_url, creds);
         let response = http_call::send(builder).await?;
-        check_http(&response, op)?;
+        check_http(&response, op).map_err(|f| f.throttled_for(response.retry_after))?;
         report::read_object(&response.body).map_err(Failure::bad_answer)
     }
 

@@ -99,7 +99,7 @@ impl HitPay {
             form,
         );
         let response = http_call::send(builder).await?;
-        read(classify(&response)?)
+        read(classify(&response).map_err(|f| f.throttled_for(response.retry_after))?)
     }
 
     async fn get_request(

@@ -83,7 +83,7 @@ impl PakhiPay {
     ) -> Result<wire::Envelope, Failure> {
         let builder = requests::post(&self.client, &account.base_url, path, &creds.api_key, body);
         let response = http_call::send(builder).await?;
-        read_envelope(&response)
+        read_envelope(&response).map_err(|f| f.throttled_for(response.retry_after))
     }
 }
 

@@ -86,7 +86,7 @@ impl Paymento {
     ) -> Result<Envelope, Failure> {
         let builder = requests::post(&self.client, &account.base_url, path, &creds.api_key, body);
         let response = http_call::send(builder).await?;
-        read_answer(&response)
+        read_answer(&response).map_err(|f| f.throttled_for(response.retry_after))
     }
 }
 

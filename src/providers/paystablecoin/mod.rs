@@ -82,7 +82,7 @@ impl PayStableCoin {
     ) -> Result<Envelope, Failure> {
         let builder = signed.into_builder(&self.client, &account.base_url, &creds.api_key);
         let response = http_call::send(builder).await?;
-        Ok(read_envelope(&response)?)
+        Ok(read_envelope(&response).map_err(|f| f.throttled_for(response.retry_after))?)
     }
 
     async fn get_order(

@@ -3,7 +3,8 @@
 //!
 //! Lets tests prove an adapter survives a timed-out, failed, garbled or refused call. Faults that
 //! "process" (timeout, slow, malformed) run the real handler first, so the record exists when the
-//! client gives up; `http_500` and `refuse` answer without touching any record. The `http_500`
+//! client gives up; `http_500`, `refuse` and `rate_limited` (HTTP 429 with `Retry-After`, a
+//! gateway throttling its caller) answer without touching any record. The `http_500`
 //! body is each gateway's own and is passed in; so is how a simulator renders its answers.
 
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub enum FaultMode {
     Malformed,
     Slow,
     Refuse,
+    RateLimited,
 }
 
 impl FaultMode {
@@ -33,6 +35,7 @@ impl FaultMode {
             "malformed" => FaultMode::Malformed,
             "slow" => FaultMode::Slow,
             "refuse" => FaultMode::Refuse,
+            "rate_limited" => FaultMode::RateLimited,
             _ => return None,
         })
     }
@@ -53,6 +56,8 @@ pub struct Fault {
     pub mode: FaultMode,
     pub remaining: u32,
     pub delay_ms: u64,
+    /// The `Retry-After` seconds of `rate_limited`.
+    pub retry_after_secs: u64,
 }
 
 /// The armed fault of a simulator, if any, used up one API call at a time.
@@ -77,13 +82,17 @@ impl ArmedFault {
     }
 }
 
-/// The body of `POST _sim/faults`: `{"mode", "count"?, "delay_ms"?}`.
+/// The body of `POST _sim/faults`: `{"mode", "count"?, "delay_ms"?, "retry_after_secs"?}`.
 #[derive(Deserialize)]
 pub struct FaultRequest {
     pub mode: String,
     count: Option<u32>,
     delay_ms: Option<u64>,
+    retry_after_secs: Option<u64>,
 }
+
+/// `Retry-After` of `rate_limited` when the request names none.
+pub const DEFAULT_RETRY_AFTER_SECS: u64 = 60;
 
 impl FaultRequest {
     /// The fault to arm (`None` for mode `none` or a count of 0), or why the mode is refused.
@@ -92,12 +101,14 @@ impl FaultRequest {
         if self.mode == "none" || count == 0 {
             return Ok(None);
         }
-        let mode = FaultMode::parse(&self.mode)
-            .ok_or("mode must be timeout, http_500, malformed, slow, refuse or none")?;
+        let mode = FaultMode::parse(&self.mode).ok_or(
+            "mode must be timeout, http_500, malformed, slow, refuse, rate_limited or none",
+        )?;
         Ok(Some(Fault {
             mode,
             remaining: count,
             delay_ms: self.delay_ms.unwrap_or(mode.default_delay_ms(slow_ms)),
+            retry_after_secs: self.retry_after_secs.unwrap_or(DEFAULT_RETRY_AFTER_SECS),
         }))
     }
 }
@@ -142,6 +153,10 @@ where
             .insert_header(("Connection", "close"))
             .force_close()
             .finish(),
+        FaultMode::RateLimited => HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", fault.retry_after_secs.to_string()))
+            .content_type("application/json")
+            .body(r#"{"message":"Too Many Attempts."}"#),
         FaultMode::Timeout | FaultMode::Slow => {
             let answer = work();
             actix_web::rt::time::sleep(Duration::from_millis(fault.delay_ms)).await;

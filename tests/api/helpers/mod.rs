@@ -209,11 +209,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Builds and starts one Payrail instance; returns its base URL.
 pub async fn spawn_instance(settings: Settings) -> String {
+    spawn_instance_with_clock(settings).await.0
+}
+
+/// [`spawn_instance`], with the instance's clock (to move it forward instead of sleeping).
+pub async fn spawn_instance_with_clock(settings: Settings) -> (String, payrail::clock::Clock) {
     let app = Application::build(settings)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    address
+    (address, app.clock())
 }
 
 impl TestApp {
@@ -226,6 +231,15 @@ impl TestApp {
     /// Another Payrail process-equivalent on the same database (its own pool, server, limiter).
     pub async fn second_instance(&self) -> String {
         spawn_instance(self.settings.clone()).await
+    }
+
+    /// `n` more instances on the same database, with their clocks.
+    pub async fn instances(&self, n: usize) -> Vec<(String, payrail::clock::Clock)> {
+        let mut all = Vec::new();
+        for _ in 0..n {
+            all.push(spawn_instance_with_clock(self.settings.clone()).await);
+        }
+        all
     }
 }
 

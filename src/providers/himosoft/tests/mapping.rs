@@ -50,6 +50,7 @@ fn resp(status: u16, body: &str) -> GatewayResponse {
     GatewayResponse {
         status,
         body: bytes::Bytes::from(body.to_owned()),
+        retry_after: None,
     }
 }
 

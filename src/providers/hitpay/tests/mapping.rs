@@ -78,6 +78,7 @@ fn answer(status: u16, body: &str) -> GatewayResponse {
     GatewayResponse {
         status,
         body: bytes::Bytes::copy_from_slice(body.as_bytes()),
+        retry_after: None,
     }
 }
 

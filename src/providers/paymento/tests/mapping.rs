@@ -90,6 +90,7 @@ fn answer(status: u16, body: &str) -> Result<Envelope, Failure> {
     read_answer(&GatewayResponse {
         status,
         body: bytes::Bytes::from(body.to_owned()),
+        retry_after: None,
     })
 }
 
