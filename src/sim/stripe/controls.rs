@@ -1,4 +1,4 @@
-//! Test controls under `_sim/` (design §6): accounts (with the webhook endpoint Stripe keeps per
+//! Test controls under `_sim/` (docs/sandbox.md): accounts (with the webhook endpoint Stripe keeps per
 //! account), faults, stats, webhook re-send (tampered or signed in the past) and loss, reset.
 //!
 //! Not part of Stripe's contract, so they answer plain JSON with ordinary statuses.
