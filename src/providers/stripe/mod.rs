@@ -93,7 +93,7 @@ impl Stripe {
         let url = requests::url(&account.base_url, path);
         let builder = requests::build(&self.client, method, url, &creds.secret_key, key, form);
         let response = http_call::send(builder).await?;
-        read(classify(&response, call)?)
+        read(classify(&response, call).map_err(|f| f.throttled_for(response.retry_after))?)
     }
 
     async fn get_session(&self, account: &AccountContext, id: &str) -> Result<Session, Failure> {

@@ -46,6 +46,7 @@ fn answer(status: u16, body: &str, call: Call) -> Failure {
     let resp = GatewayResponse {
         status,
         body: bytes::Bytes::copy_from_slice(body.as_bytes()),
+        retry_after: None,
     };
     classify(&resp, call).unwrap_err()
 }
