@@ -3,8 +3,8 @@
 //! endpoints call these; neither holds the database handle.
 //!
 //! Cleanup deletes idempotency keys past their retention (24 h by default), replay-guard
-//! signatures past the timestamp window, and the gateway-webhook journal past its retention
-//! (30 days). Batched deletes, safe with any number of instances (a row deleted twice is simply
+//! signatures past the timestamp window, ops-console sessions past their end, and the
+//! gateway-webhook journal past its retention (30 days). Batched deletes, safe with any number of instances (a row deleted twice is simply
 //! not there the second time).
 
 use super::Orchestrator;
@@ -18,6 +18,8 @@ pub struct CleanupReport {
     pub replay_signatures: u64,
     /// Gateway-webhook journal entries and dedupe keys past `workers.journal_retention_days`.
     pub webhook_records: u64,
+    /// Ops-console sessions past their end.
+    pub console_sessions: u64,
 }
 
 /// Where the schema stands: the engine's name, the newest embedded migration and the newest
@@ -45,6 +47,7 @@ impl Orchestrator {
             }
         }
         report.replay_signatures = store::replays::delete_expired(&mut conn, now).await?;
+        report.console_sessions = store::console_sessions::delete_expired(&mut conn, now).await?;
         let cutoff = now - chrono::Duration::days(self.settings.workers.journal_retention_days);
         loop {
             let n = store::webhooks::delete_older_than(&mut conn, cutoff, BATCH).await?;

@@ -1,0 +1,32 @@
+//! The ops console at `/console` (issue 18, docs/console.md): server-rendered pages for ops,
+//! in the hosted checkout's style: askama templates (every value escaped), no JavaScript, one
+//! inline stylesheet allowed by its hash, a strict Content-Security-Policy, forms that work
+//! without script. Every page needs a session (`session.rs`); every state-changing form carries
+//! the session's CSRF token. Handlers call use cases in `orchestration/` only.
+//!
+//! The map: `session.rs` (cookie, CSRF, the gate), `login.rs` (sign-in with its rate limits,
+//! sign-out), `page.rs` (rendering, security headers, the error page).
+
+pub mod login;
+pub mod page;
+pub mod session;
+
+use actix_web::web;
+
+/// Mounts the console. Its pages are HTML for people, not part of the API contract
+/// (`openapi.yaml`), so they sit outside the route table.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use web::{get, post, resource};
+    cfg.service(
+        web::scope("/console")
+            .service(
+                resource("/login")
+                    .route(get().to(login::form))
+                    .route(post().to(login::sign_in)),
+            )
+            .service(resource("/logout").route(post().to(login::sign_out)))
+            .service(resource("").route(get().to(login::home)))
+            .service(resource("/").route(get().to(login::home)))
+            .default_service(web::to(page::not_found)),
+    );
+}
