@@ -17,3 +17,5 @@ CREATE INDEX payments_by_status ON payments (status, created_at, id);
 CREATE INDEX payments_by_order ON payments (order_id);
 CREATE INDEX payments_by_external ON payments (external_id) WHERE external_id IS NOT NULL;
 CREATE INDEX refunds_by_created ON refunds (created_at);
+-- A payment's merchant deliveries, on the console's payment page.
+CREATE INDEX outbox_by_payment ON outbox_events (payment_id, sequence);

@@ -5,10 +5,14 @@
 //! the session's CSRF token. Handlers call use cases in `orchestration/` only.
 //!
 //! The map: `session.rs` (cookie, CSRF, the gate), `login.rs` (sign-in with its rate limits,
-//! sign-out), `page.rs` (rendering, security headers, the error page).
+//! sign-out), `page.rs` (rendering, security headers, the error page), `fmt.rs` (how values are
+//! written), `payments.rs` (the search and its CSV export, `csv.rs`).
 
+pub mod csv;
+pub mod fmt;
 pub mod login;
 pub mod page;
+pub mod payments;
 pub mod session;
 
 use actix_web::web;
@@ -25,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(post().to(login::sign_in)),
             )
             .service(resource("/logout").route(post().to(login::sign_out)))
+            .service(resource("/payments").route(get().to(payments::list)))
+            .service(resource("/payments.csv").route(get().to(payments::export)))
             .service(resource("").route(get().to(login::home)))
             .service(resource("/").route(get().to(login::home)))
             .default_service(web::to(page::not_found)),
