@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod breaker;
 pub mod cancel;
 pub mod charges;
+pub mod console_actions;
 pub mod console_queries;
 pub mod console_sessions;
 mod create_fields;

@@ -2,6 +2,7 @@
 //! the pages and every action (`payments.rs`, `actions.rs`, `merchants.rs`, `overview.rs`). A
 //! [`Console`] is a signed-in browser: its session cookie, and the CSRF token its pages carry.
 
+mod actions;
 mod payments;
 mod session;
 
