@@ -3,6 +3,7 @@
 //! [`Console`] is a signed-in browser: its session cookie, and the CSRF token its pages carry.
 
 mod actions;
+mod browser;
 mod payments;
 mod session;
 
