@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod checkout;
+pub mod console;
 pub mod content_type;
 pub mod customer;
 pub mod error;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub delivery: crate::notify::client::DeliveryClient,
     /// Merchant secrets in the clear for a few seconds (request authentication).
     pub secret_cache: Arc<secret_cache::SecretCache>,
+    /// Ops-console sign-in attempts, per client address and overall (per instance).
+    pub console_logins: Arc<console::login::LoginLimits>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
                 orch.settings.security.secret_cache_secs,
             )),
             delivery: crate::workers::delivery_client(&orch),
+            console_logins: Arc::default(),
             orch,
         }
     }

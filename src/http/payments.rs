@@ -272,6 +272,7 @@ pub fn parse_list_query(
         created_after: parse_time("created_after", &q.created_after)?,
         created_before: parse_time("created_before", &q.created_before)?,
         after,
+        ..Default::default()
     };
     Ok((filter, limit, q.merchant_id.clone()))
 }

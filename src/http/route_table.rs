@@ -170,6 +170,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .fold(web::scope(prefix), |scope, r| scope.service(r));
         cfg.service(scope.default_service(web::to(super::no_route)));
     }
+    super::console::configure(cfg);
 }
 
 /// A resource with its routes; any other method answers 405 with `Allow` listing the path's.

@@ -25,9 +25,52 @@ impl Cancelled {
     }
 }
 
+/// Who cancels: the merchant (API) or ops (the console), as the timeline records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Canceller {
+    Merchant,
+    /// Ops in the console: the entry's source is `admin`, its operator `console`.
+    Console,
+}
+
+impl Canceller {
+    fn change(self) -> Change {
+        let (source, detail, status_detail) = match self {
+            Canceller::Merchant => (
+                Source::Api,
+                json!({ "reason": "cancelled by the merchant" }),
+                "cancelled_by_merchant",
+            ),
+            Canceller::Console => (
+                Source::Admin,
+                json!({ "reason": "cancelled by ops", "operator": "console" }),
+                "cancelled_by_ops",
+            ),
+        };
+        Change {
+            to: PaymentStatus::Cancelled,
+            source,
+            detail,
+            status_detail: Some(status_detail.into()),
+            top_up: false,
+        }
+    }
+}
+
 impl Orchestrator {
     /// Cancels the payment, or refuses with `InvalidState` when it cannot be cancelled.
     pub async fn cancel(&self, merchant_id: &str, payment_id: &str) -> AppResult<Cancelled> {
+        self.cancel_by(merchant_id, payment_id, Canceller::Merchant)
+            .await
+    }
+
+    /// [`Orchestrator::cancel`], saying who cancels.
+    pub async fn cancel_by(
+        &self,
+        merchant_id: &str,
+        payment_id: &str,
+        by: Canceller,
+    ) -> AppResult<Cancelled> {
         let mut conn = self.db.acquire().await?;
         let payment = store::payments::get_for_merchant(&mut conn, merchant_id, payment_id)
             .await?
@@ -51,14 +94,7 @@ impl Orchestrator {
         let mut locked = store::payments::lock(&mut tx, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let change = Change {
-            to: PaymentStatus::Cancelled,
-            source: Source::Api,
-            detail: json!({ "reason": "cancelled by the merchant" }),
-            status_detail: Some("cancelled_by_merchant".into()),
-            top_up: false,
-        };
-        match self.apply_change(&mut tx, &mut locked, change).await? {
+        match self.apply_change(&mut tx, &mut locked, by.change()).await? {
             Decision::Apply | Decision::Unchanged => {
                 tx.commit().await?;
                 let actions = self.actions_for(&locked);

@@ -3,10 +3,11 @@
 //! endpoints call these; neither holds the database handle.
 //!
 //! Cleanup deletes idempotency keys past their retention (24 h by default), replay-guard
-//! signatures past the timestamp window, and the gateway-webhook journal past its retention
-//! (30 days), and the shared limits' rows that say nothing a missing row would not (full token
-//! buckets, circuits an hour past their `open_until`), so those tables stay bounded by the
-//! merchants, payments and accounts in recent use. Batched deletes, safe with any number of instances (a row deleted twice is simply
+//! signatures past the timestamp window, ops-console sessions past their end, the
+//! gateway-webhook journal past its retention (30 days), and the shared limits' rows that say
+//! nothing a missing row would not (full token buckets, circuits an hour past their
+//! `open_until`), so those tables stay bounded by the merchants, payments and accounts in recent
+//! use. Batched deletes, safe with any number of instances (a row deleted twice is simply
 //! not there the second time).
 
 use super::Orchestrator;
@@ -22,6 +23,8 @@ pub struct CleanupReport {
     pub webhook_records: u64,
     /// Shared token buckets that are full again, and circuits long past their `open_until`.
     pub shared_limits: u64,
+    /// Ops-console sessions past their end.
+    pub console_sessions: u64,
 }
 
 /// How long past its `open_until` an unclaimed circuit row is kept (a half-open circuit nobody
@@ -53,6 +56,7 @@ impl Orchestrator {
             }
         }
         report.replay_signatures = store::replays::delete_expired(&mut conn, now).await?;
+        report.console_sessions = store::console_sessions::delete_expired(&mut conn, now).await?;
         let cutoff = now - chrono::Duration::days(self.settings.workers.journal_retention_days);
         loop {
             let n = store::webhooks::delete_older_than(&mut conn, cutoff, BATCH).await?;

@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod attempts;
+pub mod console_sessions;
 pub mod duplicate_charges;
 pub mod idempotency;
 pub mod merchants;

@@ -119,6 +119,18 @@ pub async fn redeliver(conn: &mut Conn, id: &str, now: DateTime<Utc>) -> sqlx::R
     Ok(n == 1)
 }
 
+/// A payment's merchant events, oldest first (the console's deliveries).
+pub async fn for_payment(conn: &mut Conn, payment_id: &str) -> sqlx::Result<Vec<OutboxRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "SELECT id, merchant_id, payment_id, type, sequence, payload, target_url, attempts, next_attempt_at,
+                delivered_at, stopped_at, last_status, last_error, created_at
+         FROM outbox_events WHERE payment_id = $1 ORDER BY sequence, created_at",
+    )
+    .bind(payment_id)
+    .fetch_all(c)
+    .await)
+}
+
 /// Undelivered events and the creation time of the oldest (for metrics).
 pub async fn backlog(conn: &mut Conn) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
     on_conn!(conn, c => sqlx::query_as(

@@ -7,6 +7,10 @@ use chrono::{DateTime, Utc};
 
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
+    /// The console's exact-id search (a payment id).
+    pub id: Option<String>,
+    pub external_id: Option<String>,
+    pub method: Option<String>,
     pub status: Option<String>,
     pub provider: Option<String>,
     pub order_id: Option<String>,
@@ -29,6 +33,15 @@ pub async fn list(
     let mut q = sqlx::QueryBuilder::new("SELECT * FROM payments WHERE true");
     if let Some(m) = merchant_id {
         q.push(" AND merchant_id = ").push_bind(m);
+    }
+    if let Some(v) = &f.id {
+        q.push(" AND id = ").push_bind(v);
+    }
+    if let Some(v) = &f.external_id {
+        q.push(" AND external_id = ").push_bind(v);
+    }
+    if let Some(v) = &f.method {
+        q.push(" AND method = ").push_bind(v);
     }
     if let Some(v) = &f.status {
         q.push(" AND status = ").push_bind(v);
@@ -56,4 +69,19 @@ pub async fn list(
         .push_bind(limit + 1);
     q.build_query_as().fetch_all(c).await
     })
+}
+
+/// Payments in `status`, oldest first (the console's review queue), at most `limit`.
+pub async fn oldest_with_status(
+    conn: &mut Conn,
+    status: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<PaymentRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "SELECT * FROM payments WHERE status = $1 ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(status)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
 }

@@ -18,7 +18,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A chromedriver process on a free loopback port (killed when dropped).
-struct Driver {
+pub(crate) struct Driver {
     process: std::process::Child,
     url: String,
 }
@@ -30,7 +30,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver() -> Driver {
+pub(crate) async fn start_driver() -> Driver {
     let exe = std::env::var("PAYRAIL_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
     assert!(
         std::path::Path::new(&exe).exists(),
@@ -64,7 +64,7 @@ async fn start_driver() -> Driver {
 }
 
 /// A headless Chromium session with its profile in the test's directory (removed with it).
-async fn browser(driver: &Driver, app: &TestApp) -> Client {
+pub(crate) async fn browser(driver: &Driver, app: &TestApp) -> Client {
     let profile = app.dir.join("chromium-profile");
     let binary = std::env::var("PAYRAIL_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
     let options = json!({
@@ -122,7 +122,7 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-async fn snap(c: &Client, name: &str) {
+pub(crate) async fn snap(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     let db = if crate::helpers::on_postgres() {
         "pg"

@@ -11,6 +11,7 @@ mod browser;
 mod callback_targets;
 mod chaos;
 mod checkout;
+mod console;
 mod crash;
 mod delivery;
 mod docs;
