@@ -11,11 +11,11 @@ CREATE TABLE console_sessions (
 );
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
 
-CREATE INDEX payments_by_created ON payments
+CREATE INDEX IF NOT EXISTS payments_by_created ON payments
     (created_at, status, provider, method, merchant_id, currency, amount_minor, hosted);
-CREATE INDEX payments_by_status ON payments (status, created_at, id);
-CREATE INDEX payments_by_order ON payments (order_id);
-CREATE INDEX payments_by_external ON payments (external_id) WHERE external_id IS NOT NULL;
-CREATE INDEX refunds_by_created ON refunds (created_at);
+CREATE INDEX IF NOT EXISTS payments_by_status ON payments (status, created_at, id);
+CREATE INDEX IF NOT EXISTS payments_by_order ON payments (order_id);
+CREATE INDEX IF NOT EXISTS payments_by_external ON payments (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS refunds_by_created ON refunds (created_at);
 -- A payment's merchant deliveries, on the console's payment page.
-CREATE INDEX outbox_by_payment ON outbox_events (payment_id, sequence);
+CREATE INDEX IF NOT EXISTS outbox_by_payment ON outbox_events (payment_id, sequence);
