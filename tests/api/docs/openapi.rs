@@ -197,11 +197,12 @@ fn the_refund_description_says_which_gateways_refund_and_how() {
     };
     let cases = [
         (
-            "refunds only the whole payment",
+            // "refunds" or "refund": one gateway or several.
+            "only the whole payment",
             names_where(|g| g.capabilities.refund && !g.capabilities.partial_refund),
         ),
         (
-            "refunds any amount",
+            "any amount",
             names_where(|g| g.capabilities.refund && g.capabilities.partial_refund),
         ),
         ("no refund API", names_where(|g| !g.capabilities.refund)),
