@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod breaker;
 pub mod cancel;
 pub mod charges;
+pub mod confirm;
 mod create_fields;
 pub mod create_input;
 pub mod create_outcome;
