@@ -159,7 +159,8 @@ mod tests {
                 "hitpay",
                 "paymento",
                 "pakhipay",
-                "himosoft"
+                "himosoft",
+                "bkash"
             ]
         );
     }
