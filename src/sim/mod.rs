@@ -24,6 +24,7 @@ simulators! {
     paymento,
     pakhipay,
     himosoft,
+    bkash,
 }
 
 /// Every simulator, each behind an `Arc` so the app and the tests share one state.
