@@ -4,6 +4,7 @@
 //! the customer comes back (through its account-level return) or, when the customer never comes
 //! back, when the reconciler rechecks it. Every test here counts the simulator's executes.
 
+mod hosted;
 mod pay;
 mod recovery;
 mod refunds;
