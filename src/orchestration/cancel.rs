@@ -79,9 +79,10 @@ impl Orchestrator {
         drop(conn);
         let at_gateway = attempt.as_ref().is_some_and(|a| a.is_live());
         if views::status_of(&payment) == PaymentStatus::Pending && at_gateway {
-            // Learn whether money arrived before cancelling.
+            // Learn whether money arrived before cancelling (never confirming an authorised
+            // attempt: that would move the money the merchant is stopping).
             let checked = self
-                .recheck(Some(merchant_id), payment_id, Source::Recheck, false)
+                .recheck_without_confirm(Some(merchant_id), payment_id, Source::Recheck)
                 .await?;
             if checked.current == PaymentStatus::Pending {
                 if let Some(a) = attempt.as_ref() {

@@ -193,6 +193,7 @@ impl Orchestrator {
                 .and_then(crate::providers::Method::parse),
             cancel_url: format!("{return_url}&intent=cancel"),
             return_url,
+            account_return_url: self.account_return_url(&account.provider, &account.id),
             expires_at: p.expires_at,
         };
         Ok(self

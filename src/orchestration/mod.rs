@@ -20,6 +20,7 @@ pub mod budgets;
 pub mod cancel;
 pub mod charges;
 pub mod circuits;
+pub mod confirm;
 pub mod console_actions;
 pub mod console_queries;
 pub mod console_sessions;

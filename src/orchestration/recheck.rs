@@ -53,13 +53,40 @@ impl RecheckResult {
 const NO_QUERY: &str = "the gateway has no query API";
 
 impl Orchestrator {
-    /// Rechecks one payment of `merchant_id` (`None` for ops and workers: any merchant).
+    /// Rechecks one payment of `merchant_id` (`None` for ops and workers: any merchant). An
+    /// attempt the gateway reports authorised is confirmed (`confirm`), except in a dry run.
     pub async fn recheck(
         &self,
         merchant_id: Option<&str>,
         payment_id: &str,
         source: Source,
         dry_run: bool,
+    ) -> AppResult<RecheckResult> {
+        self.recheck_with(merchant_id, payment_id, source, dry_run, !dry_run)
+            .await
+    }
+
+    /// A recheck that never confirms an authorised attempt (before a merchant's cancel: it must
+    /// not move the money the merchant is stopping).
+    pub(super) async fn recheck_without_confirm(
+        &self,
+        merchant_id: Option<&str>,
+        payment_id: &str,
+        source: Source,
+    ) -> AppResult<RecheckResult> {
+        self.recheck_with(merchant_id, payment_id, source, false, false)
+            .await
+    }
+
+    /// The recheck itself: other live attempts first, then the settling one, confirmed at the
+    /// gateway when `confirm` and the customer only authorised it.
+    async fn recheck_with(
+        &self,
+        merchant_id: Option<&str>,
+        payment_id: &str,
+        source: Source,
+        dry_run: bool,
+        confirm: bool,
     ) -> AppResult<RecheckResult> {
         let (payment, live_others) = self
             .payment_and_live_others(merchant_id, payment_id, dry_run)
@@ -78,7 +105,12 @@ impl Orchestrator {
         if !dry_run {
             self.recheck_refunds(payment_id, source).await?;
         }
-        let outcome = self.query_attempt(&attempt.id).await?;
+        let mut outcome = self.query_attempt(&attempt.id).await?;
+        if confirm {
+            outcome = self
+                .confirm_authorised(&payment, &attempt.id, outcome, source)
+                .await?;
+        }
         if matches!(outcome, Outcome::Declined(ref r) if r == NO_QUERY) {
             return Ok(RecheckResult::as_it_stands(payment, before));
         }

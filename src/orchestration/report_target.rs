@@ -26,6 +26,8 @@ pub fn target_for(p: &PaymentRow, report: &GatewayReport, now: DateTime<Utc>) ->
     match report.status {
         ReportedStatus::Pending => plain(PaymentStatus::Pending),
         ReportedStatus::Processing => plain(PaymentStatus::Processing),
+        // Approved but not confirmed: no money moved yet (`confirm` moves it).
+        ReportedStatus::Authorized => plain(PaymentStatus::Pending),
         // Already paid (and perhaps partly or wholly refunded): the order staying paid agrees
         // with us. Refunds the report shows are applied from its refunded total, as refund rows.
         ReportedStatus::Paid | ReportedStatus::Refunded | ReportedStatus::PartiallyRefunded

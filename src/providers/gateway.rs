@@ -160,7 +160,8 @@ mod tests {
                 "paymento",
                 "pakhipay",
                 "himosoft",
-                "stripe"
+                "stripe",
+                "bkash"
             ]
         );
     }

@@ -30,6 +30,7 @@ gateways! {
     pakhipay,
     himosoft,
     stripe,
+    bkash,
 }
 
 pub use failure::{FailureKind, GatewayFailure};
@@ -152,6 +153,10 @@ pub struct CheckoutRequest {
     pub return_url: String,
     /// Where the gateway sends a customer who cancels, when it distinguishes.
     pub cancel_url: String,
+    /// Payrail's account-level return (`/checkout/return/{provider}/{account_id}`), with no query
+    /// string: for gateways that append their own parameters to the URL they are given and name
+    /// the payment by their own id there (`parse_return`'s `external_id` finds the attempt).
+    pub account_return_url: String,
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -170,6 +175,10 @@ pub struct CheckoutCreated {
 pub enum ReportedStatus {
     Pending,
     Processing,
+    /// The customer approved the payment at the gateway, and no money moves until Payrail
+    /// confirms it ([`ProviderAdapter::confirm`]): still unpaid. Only gateways with a confirm
+    /// step (an execute or a capture after the customer's approval) report it.
+    Authorized,
     Paid,
     Failed,
     Expired,
@@ -307,6 +316,21 @@ pub trait ProviderAdapter: Send + Sync {
         _external_id: Option<&str>,
     ) -> Outcome<RefundReport> {
         Outcome::Declined(format!("{} has no refund API", self.id().display_name()))
+    }
+    /// Completes a payment the customer only approved (its query reported
+    /// [`ReportedStatus::Authorized`]): the call that moves the money at gateways where the
+    /// merchant executes or captures after the customer's approval. Orchestration calls it when a
+    /// recheck finds the attempt authorised while the payment is open. It must be safe to repeat:
+    /// when the gateway says the payment was confirmed already, the adapter answers the gateway's
+    /// current record, so retries and concurrent returns confirm once in effect. `Declined`
+    /// means nothing moved and the payment stays as the query left it. Gateways that never
+    /// report `Authorized` keep this.
+    async fn confirm(
+        &self,
+        _account: &AccountContext,
+        _query: &QueryRequest,
+    ) -> Outcome<GatewayReport> {
+        Outcome::Declined(format!("{} has no confirm step", self.id().display_name()))
     }
     /// Gateways without a cancel API keep this (their capabilities say `cancel: false`).
     async fn cancel(&self, _account: &AccountContext, _query: &QueryRequest) -> Outcome<()> {

@@ -26,6 +26,7 @@ simulators! {
     pakhipay,
     himosoft,
     stripe,
+    bkash,
 }
 
 /// Every simulator, each behind an `Arc` so the app and the tests share one state.

@@ -123,7 +123,10 @@ pub fn payment_outcome<T>(status: ReportedStatus, underpaid: bool, value: T) -> 
         | ReportedStatus::Cancelled
         | ReportedStatus::Refunded
         | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending | ReportedStatus::Processing | ReportedStatus::Unknown => {
+        ReportedStatus::Pending
+        | ReportedStatus::Processing
+        | ReportedStatus::Authorized
+        | ReportedStatus::Unknown => {
             Outcome::Pending(value)
         }
     }

@@ -62,7 +62,10 @@ pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
         | ReportedStatus::Cancelled
         | ReportedStatus::Refunded
         | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending | ReportedStatus::Processing | ReportedStatus::Unknown => {
+        ReportedStatus::Pending
+        | ReportedStatus::Processing
+        | ReportedStatus::Authorized
+        | ReportedStatus::Unknown => {
             Outcome::Pending(value)
         }
     }

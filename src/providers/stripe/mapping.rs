@@ -93,9 +93,11 @@ pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
         | ReportedStatus::Cancelled
         | ReportedStatus::Refunded
         | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending | ReportedStatus::Processing | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
+        // Stripe reports no approved-but-unexecuted state; listed for the exhaustive match.
+        ReportedStatus::Pending
+        | ReportedStatus::Processing
+        | ReportedStatus::Authorized
+        | ReportedStatus::Unknown => Outcome::Pending(value),
     }
 }
 

@@ -4,6 +4,7 @@
 //! gateway-neutral suites (lifecycle, webhooks, refunds, reconciler, …) exercise it; its own
 //! quirks are tested there and in `src/providers/paystablecoin/tests`.
 
+mod bkash;
 mod himosoft;
 mod hitpay;
 mod pakhipay;

@@ -42,6 +42,7 @@ pub fn checkout_request(reference: &str, amount: Decimal) -> CheckoutRequest {
         method: None,
         return_url: "https://payrail.example/checkout/pay_1/return?t=x".into(),
         cancel_url: "https://payrail.example/checkout/pay_1/return?t=x&intent=cancel".into(),
+        account_return_url: "https://payrail.example/checkout/return/himosoft/acc_test".into(),
         expires_at: chrono::Utc
             .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
             .unwrap(),

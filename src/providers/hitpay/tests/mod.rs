@@ -47,6 +47,7 @@ pub fn checkout_request(reference: &str) -> CheckoutRequest {
         method: None,
         return_url: "https://payrail.example/checkout/pay_1/return?t=tok".into(),
         cancel_url: "https://payrail.example/checkout/pay_1/return?t=tok&intent=cancel".into(),
+        account_return_url: "https://payrail.example/checkout/return/hitpay/acc_test".into(),
         expires_at: chrono::Utc
             .with_ymd_and_hms(2026, 1, 31, 16, 30, 0)
             .unwrap(),

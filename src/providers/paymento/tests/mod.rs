@@ -44,6 +44,7 @@ pub fn checkout_request(reference: &str, return_url: &str) -> CheckoutRequest {
         method: None,
         return_url: return_url.into(),
         cancel_url: format!("{return_url}&intent=cancel"),
+        account_return_url: "https://payrail.example/checkout/return/paymento/acc_test".into(),
         expires_at: chrono::Utc
             .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
             .unwrap(),

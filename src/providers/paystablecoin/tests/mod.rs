@@ -51,6 +51,7 @@ pub fn checkout_request(reference: &str) -> CheckoutRequest {
         method: None,
         return_url: "https://yoursite.com/payment/success".into(),
         cancel_url: "https://yoursite.com/payment/cancel".into(),
+        account_return_url: "https://payrail.example/checkout/return/paystablecoin/acc_test".into(),
         expires_at: chrono::Utc
             .with_ymd_and_hms(2026, 12, 31, 23, 59, 59)
             .unwrap(),
