@@ -4,6 +4,7 @@
 
 mod faults;
 mod happy;
+mod localstripe;
 mod refunds;
 mod sandbox;
 mod unhappy;
