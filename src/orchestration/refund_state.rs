@@ -50,16 +50,23 @@ pub fn money_status(status: PaymentStatus, p: &PaymentRow) -> Option<PaymentStat
 }
 
 impl Orchestrator {
-    /// A refund and its payment, the payment locked: a refund changes only under that lock.
+    /// A refund and its payment, the payment locked: a refund changes only under that lock. The
+    /// refund is read again once the lock is held: a copy read before it may be stale (another
+    /// transaction may have settled the refund meanwhile), and settling it twice would count its
+    /// money twice.
     pub(super) async fn lock_refund(
         &self,
         conn: &mut Conn,
         refund_id: &str,
     ) -> AppResult<(RefundRow, PaymentRow)> {
-        let r = refunds::get(conn, refund_id)
+        let payment_id = refunds::get(conn, refund_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .payment_id;
+        let p = store::payments::lock(conn, &payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let p = store::payments::lock(conn, &r.payment_id)
+        let r = refunds::get(conn, refund_id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok((r, p))

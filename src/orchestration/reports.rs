@@ -270,17 +270,23 @@ impl Orchestrator {
 }
 
 /// The attempt a report is about, and its payment under the row lock: reports about one
-/// payment apply one at a time, each seeing what the one before wrote.
+/// payment apply one at a time, each seeing what the one before wrote. The attempt is read again
+/// once the lock is held, so a change made meanwhile is never written over with a stale copy.
 async fn attempt_and_locked_payment(
     tx: &mut store::Tx,
     attempt_id: &str,
 ) -> AppResult<(AttemptRow, PaymentRow)> {
-    let attempt = store::attempts::get(tx, attempt_id)
+    let vanished = || AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished"));
+    let payment_id = store::attempts::get(tx, attempt_id)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attempt {attempt_id} vanished")))?;
-    let p = store::payments::lock(tx, &attempt.payment_id)
+        .ok_or_else(vanished)?
+        .payment_id;
+    let p = store::payments::lock(tx, &payment_id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment of {attempt_id} vanished")))?;
+    let attempt = store::attempts::get(tx, attempt_id)
+        .await?
+        .ok_or_else(vanished)?;
     Ok((attempt, p))
 }
 

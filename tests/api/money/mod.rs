@@ -6,9 +6,11 @@
 //!   sent twice, and never pending without bound;
 //! * `gateway_refunds`: refunds made at the gateway become refund rows;
 //! * `top_up`: an underpayment the customer tops up completes from gateway evidence;
-//! * `review`: ops settle a payment or a refund in review through the admin API.
+//! * `review`: ops settle a payment or a refund in review through the admin API;
+//! * `concurrent_news`: two settlements of one refund at once count its money once.
 
 mod charges;
+mod concurrent_news;
 mod gateway_refunds;
 mod lost_refunds;
 mod review;
