@@ -104,6 +104,34 @@ impl<T> Outcome<T> {
     }
 }
 
+/// A payment report as an outcome: `Succeeded` once the gateway's word will not change any more
+/// (paid, failed, expired, cancelled, refunded), `Pending` while it may. Shared by the adapters
+/// whose answers carry nothing else that decides it.
+pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
+    match status {
+        ReportedStatus::Paid
+        | ReportedStatus::Failed
+        | ReportedStatus::Expired
+        | ReportedStatus::Cancelled
+        | ReportedStatus::Refunded
+        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
+        ReportedStatus::Pending
+        | ReportedStatus::Processing
+        | ReportedStatus::Authorized
+        | ReportedStatus::Unknown => Outcome::Pending(value),
+    }
+}
+
+/// A refund report as an outcome, likewise: settled (completed, failed, not held) or moving.
+pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
+    match status {
+        RefundStatus::Completed | RefundStatus::Failed | RefundStatus::NotFound => {
+            Outcome::Succeeded(value)
+        }
+        RefundStatus::Pending | RefundStatus::Unknown => Outcome::Pending(value),
+    }
+}
+
 /// A merchant's connected gateway account, with its credentials decrypted for this call only.
 #[derive(Clone)]
 pub struct AccountContext {

@@ -24,7 +24,7 @@
 use super::wire::ErrorBody;
 use crate::providers::http_call::GatewayResponse;
 use crate::providers::GatewayFailure;
-use crate::providers::{Outcome, ReportedStatus};
+use crate::providers::ReportedStatus;
 
 pub fn payment_status(word: &str) -> ReportedStatus {
     match word.trim().to_ascii_lowercase().as_str() {
@@ -37,23 +37,6 @@ pub fn payment_status(word: &str) -> ReportedStatus {
     }
 }
 
-/// A report that will not change any more is `Succeeded`; one still moving is `Pending`.
-pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
-    match status {
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
-    }
-}
 
 /// Which call an HTTP status answered (only 404 depends on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +47,7 @@ pub enum Op {
 
 /// Shared by every adapter: a decline, or a failure with its kind.
 pub use crate::providers::failure::Failure;
+pub use crate::providers::payment_outcome;
 
 fn text(v: &Option<serde_json::Value>) -> Option<&str> {
     v.as_ref().and_then(|v| v.as_str()).map(str::trim)

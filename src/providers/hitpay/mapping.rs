@@ -28,7 +28,7 @@
 use super::wire::ErrorBody;
 use crate::providers::http_call::GatewayResponse;
 use crate::providers::GatewayFailure;
-use crate::providers::{Outcome, RefundStatus, ReportedStatus};
+use crate::providers::{RefundStatus, ReportedStatus};
 
 pub fn request_status(word: &str) -> ReportedStatus {
     match word {
@@ -80,35 +80,11 @@ pub fn refund_status(word: &str) -> RefundStatus {
     }
 }
 
-/// A report that will not change any more is `Succeeded`; one still moving is `Pending`.
-pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
-    match status {
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
-    }
-}
 
-pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
-    match status {
-        RefundStatus::Completed | RefundStatus::Failed | RefundStatus::NotFound => {
-            Outcome::Succeeded(value)
-        }
-        RefundStatus::Pending | RefundStatus::Unknown => Outcome::Pending(value),
-    }
-}
 
 /// Shared by every adapter: a decline, or a failure with its kind.
 pub use crate::providers::failure::Failure;
+pub use crate::providers::{payment_outcome, refund_outcome};
 
 /// The Laravel marker of "the record does not exist" (as opposed to "no such route").
 const MODEL_NOT_FOUND: &str = "No query results for model";

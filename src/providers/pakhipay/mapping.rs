@@ -32,7 +32,7 @@
 use super::wire::Envelope;
 use crate::providers::http_call::GatewayResponse;
 use crate::providers::GatewayFailure;
-use crate::providers::{Outcome, ReportedStatus};
+use crate::providers::ReportedStatus;
 
 pub fn payment_status(word: &str) -> ReportedStatus {
     match word {
@@ -46,26 +46,10 @@ pub fn payment_status(word: &str) -> ReportedStatus {
     }
 }
 
-/// A payment report that will not change any more is `Succeeded`; one still moving is `Pending`.
-pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
-    match status {
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
-    }
-}
 
 /// Shared by every adapter: a decline, or a failure with its kind.
 pub use crate::providers::failure::Failure;
+pub use crate::providers::payment_outcome;
 
 /// The envelope of an answer, or why there is none worth reading.
 pub fn read_envelope(resp: &GatewayResponse) -> Result<Envelope, Failure> {

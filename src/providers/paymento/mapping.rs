@@ -112,23 +112,13 @@ pub fn provider_status(wire: &WireStatus) -> String {
     }
 }
 
-/// A payment report that will not change any more is `Succeeded`; one still moving is `Pending`.
-/// PartialPaid is reported as Paid (underpaid) but may still move, so it stays `Pending`.
+/// A payment report that will not change any more is `Succeeded`; one still moving is `Pending`
+/// ([`crate::providers::payment_outcome`]), except that PartialPaid is reported as Paid
+/// (underpaid) but may still move, so it stays `Pending`.
 pub fn payment_outcome<T>(status: ReportedStatus, underpaid: bool, value: T) -> Outcome<T> {
     match status {
         ReportedStatus::Paid if underpaid => Outcome::Pending(value),
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
+        other => crate::providers::payment_outcome(other, value),
     }
 }
 

@@ -31,7 +31,7 @@
 use super::wire::Envelope;
 use crate::providers::http_call::{GatewayResponse, HttpFailure};
 use crate::providers::GatewayFailure;
-use crate::providers::{Outcome, RefundStatus, ReportedStatus};
+use crate::providers::{RefundStatus, ReportedStatus};
 
 pub fn payment_status(word: &str) -> ReportedStatus {
     match word {
@@ -53,32 +53,7 @@ pub fn refund_status(word: &str) -> RefundStatus {
     }
 }
 
-/// A payment report that will not change any more is `Succeeded`; one still moving is `Pending`.
-pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
-    match status {
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => {
-            Outcome::Pending(value)
-        }
-    }
-}
 
-pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
-    match status {
-        RefundStatus::Completed | RefundStatus::Failed | RefundStatus::NotFound => {
-            Outcome::Succeeded(value)
-        }
-        RefundStatus::Pending | RefundStatus::Unknown => Outcome::Pending(value),
-    }
-}
 
 /// Which call a business code answered (only `20001` depends on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +73,7 @@ pub enum Verdict {
 
 /// Shared by every adapter: a decline, or a failure with its kind.
 pub use crate::providers::failure::Failure;
+pub use crate::providers::{payment_outcome, refund_outcome};
 
 pub fn classify_code(code: &str, message: &str, op: Op) -> Verdict {
     if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_digit()) {

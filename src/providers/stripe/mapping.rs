@@ -27,9 +27,10 @@
 
 use super::wire::ErrorEnvelope;
 use crate::providers::http_call::GatewayResponse;
-use crate::providers::{GatewayFailure, Outcome, RefundStatus, ReportedStatus};
+use crate::providers::{GatewayFailure, RefundStatus, ReportedStatus};
 
 pub use crate::providers::failure::Failure;
+pub use crate::providers::{payment_outcome, refund_outcome};
 
 /// Which call an error answers (a 400 means different things).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,31 +85,7 @@ pub fn refund_status(word: &str) -> RefundStatus {
     }
 }
 
-/// A report that will not change any more is `Succeeded`; one still moving is `Pending`.
-pub fn payment_outcome<T>(status: ReportedStatus, value: T) -> Outcome<T> {
-    match status {
-        ReportedStatus::Paid
-        | ReportedStatus::Failed
-        | ReportedStatus::Expired
-        | ReportedStatus::Cancelled
-        | ReportedStatus::Refunded
-        | ReportedStatus::PartiallyRefunded => Outcome::Succeeded(value),
-        // Stripe reports no approved-but-unexecuted state; listed for the exhaustive match.
-        ReportedStatus::Pending
-        | ReportedStatus::Processing
-        | ReportedStatus::Authorized
-        | ReportedStatus::Unknown => Outcome::Pending(value),
-    }
-}
 
-pub fn refund_outcome<T>(status: RefundStatus, value: T) -> Outcome<T> {
-    match status {
-        RefundStatus::Completed | RefundStatus::Failed | RefundStatus::NotFound => {
-            Outcome::Succeeded(value)
-        }
-        RefundStatus::Pending | RefundStatus::Unknown => Outcome::Pending(value),
-    }
-}
 
 /// The HTTP layer of an answer: `Ok(body)` for a 2xx, else what the error means (module doc).
 pub fn classify(resp: &GatewayResponse, call: Call) -> Result<&[u8], Failure> {
