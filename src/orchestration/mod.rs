@@ -50,6 +50,7 @@ pub mod reports;
 pub mod request_auth;
 pub mod review;
 pub mod routing;
+pub mod stats;
 pub mod transition;
 pub mod views;
 pub mod webhook_journal;

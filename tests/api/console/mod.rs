@@ -6,6 +6,7 @@ mod actions;
 mod browser;
 mod payments;
 mod session;
+mod stats;
 
 use crate::helpers::TestApp;
 
