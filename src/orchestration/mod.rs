@@ -21,6 +21,7 @@ pub mod cancel;
 pub mod charges;
 pub mod circuits;
 pub mod console_actions;
+pub mod console_overview;
 pub mod console_queries;
 pub mod console_sessions;
 mod create_fields;
