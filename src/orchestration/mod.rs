@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+pub mod account_settings;
 pub mod accounts;
 pub mod breaker;
 pub mod budgets;
@@ -21,6 +22,7 @@ pub mod cancel;
 pub mod charges;
 pub mod circuits;
 pub mod console_actions;
+pub mod console_merchants;
 pub mod console_overview;
 pub mod console_queries;
 pub mod console_sessions;

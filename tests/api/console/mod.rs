@@ -4,6 +4,7 @@
 
 mod actions;
 mod browser;
+mod merchants;
 mod overview;
 mod payments;
 mod session;
