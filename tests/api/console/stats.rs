@@ -163,3 +163,20 @@ async fn stats_refuse_bad_parameters_naming_them_and_need_the_admin_token() {
         .unwrap();
     assert_eq!(res.status(), 401);
 }
+
+/// The embedded store always generates an admin token, so this runs on Postgres only.
+#[tokio::test]
+async fn postgres_only_without_an_admin_token_there_are_no_stats() {
+    if !crate::helpers::on_postgres() {
+        return;
+    }
+    let app = crate::helpers::spawn_app_with(|s| s.admin.token = None).await;
+    let res = app
+        .client
+        .get(format!("{}/v1/admin/stats", app.address))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
