@@ -21,6 +21,7 @@ pub mod request_guard;
 pub mod reviews;
 mod route_table;
 pub mod secret_cache;
+pub mod stats;
 
 pub use route_table::{configure, routes};
 

@@ -7,7 +7,7 @@
 //! dynamic prefix such as `/v1/payments/{id}` sit in one scope: its regex runs once and the
 //! rest (`/verify`, `/refunds`, …) are string comparisons.
 
-use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds, reviews};
+use super::{admin, checkout, customer, gateway_webhooks, ops, payments, refunds, reviews, stats};
 use crate::error::AppError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
@@ -107,6 +107,7 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
             "/v1/admin/audit",
             vec![(Method::GET, get().to(admin::audit))],
         ),
+        ("/v1/admin/stats", vec![(Method::GET, get().to(stats::get))]),
         (
             "/v1/webhooks/{provider}/{account_id}",
             vec![(Method::POST, post().to(gateway_webhooks::receive))],

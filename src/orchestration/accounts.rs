@@ -73,7 +73,7 @@ impl Orchestrator {
             .map_err(|e| AppError::invalid("credentials", e))?;
         let base_url = base_url_of(req.base_url.as_deref(), provider_id)?;
         let caps = adapter.capabilities();
-        check_offered(&req, caps, provider)?;
+        check_offered(&req.currencies, &req.methods, caps, provider)?;
         let row = self
             .store_account(merchant_id, provider, &req, &base_url)
             .await?;
@@ -173,7 +173,7 @@ impl Orchestrator {
 }
 
 /// `priority` is stored as an `i32`, but the admin contract allows only [`PRIORITY`].
-fn check_priority(priority: i32) -> AppResult<()> {
+pub(super) fn check_priority(priority: i32) -> AppResult<()> {
     if !PRIORITY.contains(&i64::from(priority)) {
         return Err(AppError::invalid(
             "priority",
@@ -205,8 +205,13 @@ fn base_url_of(requested: Option<&str>, provider_id: ProviderId) -> AppResult<St
 
 /// An account may only narrow what its gateway offers: every currency and method it names must
 /// be one the gateway takes.
-fn check_offered(req: &ConnectRequest, caps: &Capabilities, provider: &str) -> AppResult<()> {
-    for c in &req.currencies {
+pub(super) fn check_offered(
+    currencies: &[String],
+    methods: &[String],
+    caps: &Capabilities,
+    provider: &str,
+) -> AppResult<()> {
+    for c in currencies {
         if Currency::parse(c).is_none() || !caps.currencies.contains(&c.as_str()) {
             return Err(AppError::invalid(
                 "currencies",
@@ -214,7 +219,7 @@ fn check_offered(req: &ConnectRequest, caps: &Capabilities, provider: &str) -> A
             ));
         }
     }
-    for m in &req.methods {
+    for m in methods {
         match Method::parse(m) {
             Some(m) if caps.methods.contains(&m) => {}
             _ => {

@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+pub mod account_settings;
 pub mod accounts;
 pub mod breaker;
 pub mod budgets;
@@ -22,6 +23,8 @@ pub mod charges;
 pub mod circuits;
 pub mod confirm;
 pub mod console_actions;
+pub mod console_merchants;
+pub mod console_overview;
 pub mod console_queries;
 pub mod console_sessions;
 mod create_fields;
@@ -51,6 +54,7 @@ pub mod reports;
 pub mod request_auth;
 pub mod review;
 pub mod routing;
+pub mod stats;
 pub mod transition;
 pub mod views;
 pub mod webhook_journal;

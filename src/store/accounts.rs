@@ -77,3 +77,46 @@ pub async fn enabled_for_merchant(
     .fetch_all(c)
     .await)
 }
+
+/// Every account of the merchant, enabled or not, best priority first.
+pub async fn for_merchant(conn: &mut Conn, merchant_id: &str) -> sqlx::Result<Vec<AccountRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "SELECT * FROM provider_accounts WHERE merchant_id = $1 ORDER BY priority, created_at",
+    )
+    .bind(merchant_id)
+    .fetch_all(c)
+    .await)
+}
+
+/// How the account is routed to (credentials and base URL untouched); `None` when the merchant
+/// has no such account.
+pub struct AccountSettings<'a> {
+    pub enabled: bool,
+    pub priority: i32,
+    /// JSON arrays, as `upsert` stores them.
+    pub currencies: &'a str,
+    pub methods: &'a str,
+}
+
+pub async fn set_settings(
+    conn: &mut Conn,
+    merchant_id: &str,
+    id: &str,
+    s: &AccountSettings<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<AccountRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "UPDATE provider_accounts SET enabled = $3, priority = $4, currencies = $5, methods = $6,
+            updated_at = $7
+         WHERE merchant_id = $1 AND id = $2 RETURNING *",
+    )
+    .bind(merchant_id)
+    .bind(id)
+    .bind(s.enabled)
+    .bind(s.priority)
+    .bind(s.currencies)
+    .bind(s.methods)
+    .bind(now)
+    .fetch_optional(c)
+    .await)
+}

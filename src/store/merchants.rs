@@ -126,3 +126,13 @@ pub async fn active_secrets(
     .fetch_all(c)
     .await)
 }
+
+/// Merchants, newest first, at most `limit` (the console's list).
+pub async fn list(conn: &mut Conn, limit: i64) -> sqlx::Result<Vec<MerchantRow>> {
+    on_conn!(conn, c => sqlx::query_as(
+        "SELECT * FROM merchants ORDER BY created_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}

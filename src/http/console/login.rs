@@ -6,7 +6,7 @@
 //! or not. A refused attempt answers 429 with `Retry-After` and checks nothing. The token is
 //! compared in constant time (both sides hashed first, so not even its length leaks).
 
-use super::page::{html, html_with, see_other, Chrome, Page};
+use super::page::{html_with, see_other, Chrome, Page};
 use super::session::{self, Form};
 use crate::crypto;
 use crate::http::{body::read_body, retry_after_secs, AppState};
@@ -139,18 +139,4 @@ pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, payload: web
         )?,
     );
     Ok(response)
-}
-
-#[derive(Template)]
-#[template(path = "console/home.html")]
-struct HomeTemplate {
-    chrome: Chrome,
-}
-
-/// `GET /console`: the overview (a placeholder until the overview lands).
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Page {
-    let s = session::require(&state, &req).await?;
-    html(&HomeTemplate {
-        chrome: Chrome::new("Overview", "overview", Some(&s)),
-    })
 }

@@ -7,12 +7,18 @@
 //! The map: `session.rs` (cookie, CSRF, the gate), `login.rs` (sign-in with its rate limits,
 //! sign-out), `page.rs` (rendering, security headers, the error page), `fmt.rs` (how values are
 //! written), `payments.rs` (the search and its CSV export, `csv.rs`), `payment.rs` (one payment's
-//! file), `actions.rs` (what ops do to it, each confirmed), `reviews.rs` (the review queue).
+//! file), `actions.rs` (what ops do to it, each confirmed), `reviews.rs` (the review queue), `overview.rs` (the overview, with
+//! `chart.rs`'s SVG bars), `merchants.rs` and `merchant_actions.rs` (merchants, their accounts,
+//! secret rotation, test webhooks).
 
 pub mod actions;
+pub mod chart;
 pub mod csv;
 pub mod fmt;
 pub mod login;
+pub mod merchant_actions;
+pub mod merchants;
+pub mod overview;
 pub mod page;
 pub mod payment;
 pub mod payments;
@@ -41,9 +47,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/payments/{id}/refund").route(post().to(actions::refund)))
             .service(resource("/payments/{id}/redeliver").route(post().to(actions::redeliver)))
             .service(resource("/payments/{id}/resolve").route(post().to(actions::resolve)))
+            .service(resource("/merchants").route(get().to(merchants::list)))
+            .service(resource("/merchants/{id}").route(get().to(merchants::show)))
+            .service(
+                resource("/merchants/{id}/accounts/{account}")
+                    .route(post().to(merchant_actions::set_routing)),
+            )
+            .service(resource("/merchants/{id}/rotate").route(post().to(merchant_actions::rotate)))
+            .service(
+                resource("/merchants/{id}/test-webhook")
+                    .route(post().to(merchant_actions::test_webhook)),
+            )
+            .service(resource("/audit").route(post().to(overview::audit)))
             .service(resource("/reviews").route(get().to(reviews::list)))
-            .service(resource("").route(get().to(login::home)))
-            .service(resource("/").route(get().to(login::home)))
+            .service(resource("").route(get().to(overview::show)))
+            .service(resource("/").route(get().to(overview::show)))
             .default_service(web::to(page::not_found)),
     );
 }

@@ -23,7 +23,7 @@ struct ReviewsTemplate {
 }
 
 /// How long a case has waited, roughly (`3 d 4 h`, `2 h 5 min`).
-fn waited(secs: i64) -> String {
+pub fn waited(secs: i64) -> String {
     let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
     match (d, h) {
         (0, 0) => format!("{m} min"),

@@ -160,3 +160,54 @@ async fn an_operator_works_the_console_in_chromium() {
         .ends_with("/console/login"));
     c.close().await.unwrap();
 }
+
+/// Signs the browser in through the form.
+async fn sign_in(c: &Client, app: &crate::helpers::TestApp) {
+    c.goto(&format!("{}/console/login", app.address))
+        .await
+        .unwrap();
+    c.find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(&app.admin_token)
+        .await
+        .unwrap();
+    submit(c, "form[action='/console/login']").await;
+}
+
+#[tokio::test]
+async fn the_overview_and_a_merchant_page_work_in_chromium() {
+    let app = spawn_app().await;
+    let (a, _) = super::stats::seed(&app).await;
+    let driver = start_driver().await;
+    let c = browser(&driver, &app).await;
+    sign_in(&c, &app).await;
+    assert_eq!(text_of(&c, "h1").await, "Overview");
+    let chart = c.find(Locator::Css("svg.chart title")).await.unwrap();
+    assert!(chart.html(true).await.unwrap().contains("gateway"));
+    snap(&c, "console-7-overview").await;
+    submit(&c, "form[action='/console/audit']").await;
+    assert_eq!(text_of(&c, "p.ok").await, "Clean: no invariant is broken.");
+    c.set_window_size(1280, 1000).await.unwrap();
+    snap(&c, "console-7-overview-desktop").await;
+
+    c.goto(&format!("{}/console/merchants", app.address))
+        .await
+        .unwrap();
+    c.find(Locator::Css(&format!(
+        "a[href='/console/merchants/{}']",
+        a.id
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    snap(&c, "console-8-merchant-desktop").await;
+    c.set_window_size(420, 900).await.unwrap();
+    submit(&c, "form[action$='/rotate']").await;
+    let secret = text_of(&c, "#new-secret").await;
+    assert!(secret.len() >= 32, "{secret}");
+    snap(&c, "console-8-merchant-rotated").await;
+    c.close().await.unwrap();
+}

@@ -4,8 +4,11 @@
 
 mod actions;
 mod browser;
+mod merchants;
+mod overview;
 mod payments;
 mod session;
+mod stats;
 
 use crate::helpers::TestApp;
 
