@@ -15,6 +15,8 @@
 //! `PAYRAIL_SIM_BASE` (default 1). A failure prints the seed, the store and the step list.
 
 mod act;
+mod customer;
+mod gateways;
 mod model;
 mod oracle;
 mod pick;
@@ -49,6 +51,8 @@ struct Run {
     steps: usize,
     payments: usize,
     unsettled_refunds: i64,
+    /// Per gateway: attempts, paid attempts, settled refunds.
+    coverage: Vec<(String, [i64; 3])>,
 }
 
 /// `payrail audit` over the store, as its findings' lines.
@@ -131,6 +135,7 @@ async fn finish(mut world: World<'_>) -> Result<Run, String> {
         steps: world.steps.len(),
         payments: world.payments.len(),
         unsettled_refunds: world.unsettled_refunds().await,
+        coverage: world.coverage().await,
     })
 }
 
@@ -143,6 +148,7 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
         "sqlite"
     };
     let (mut runs, mut steps, mut payments, mut unsettled) = (0, 0, 0, 0);
+    let mut coverage = std::collections::BTreeMap::<String, [i64; 3]>::new();
     for seed in seeds() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let outcome = AssertUnwindSafe(run(&stage, seed, log.clone()))
@@ -160,6 +166,10 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
                 steps += r.steps;
                 payments += r.payments;
                 unsettled += r.unsettled_refunds;
+                for (gw, counts) in r.coverage {
+                    let sum = coverage.entry(gw).or_default();
+                    (0..3).for_each(|i| sum[i] += counts[i]);
+                }
                 continue;
             }
             Ok(Err(why)) => why,
@@ -178,4 +188,7 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
     println!(
         "chaos on {store}: {runs} runs, {steps} steps, {payments} payments, {unsettled} refunds left unsettled"
     );
+    for (gw, [attempts, paid, refunds]) in coverage {
+        println!("  {gw}: {attempts} attempts, {paid} paid, {refunds} refunds settled");
+    }
 }
