@@ -124,6 +124,9 @@ async fn finish(mut world: World<'_>) -> Result<Run, String> {
             found.join("\n  ")
         ));
     }
+    if std::env::var("PAYRAIL_SIM_VERBOSE").is_ok() {
+        world.log_outcome().await;
+    }
     let wrong = world.disagreements().await;
     if !wrong.is_empty() {
         return Err(format!(

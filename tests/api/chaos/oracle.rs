@@ -142,6 +142,27 @@ impl World<'_> {
             .collect()
     }
 
+    /// Notes each payment's end state and what its gateways hold in the run's log (verbose).
+    pub async fn log_outcome(&self) {
+        for p in 0..self.payments.len() {
+            let Some(id) = self.payments[p].id.clone() else {
+                continue;
+            };
+            let (status, refunded): (String, i64) =
+                sqlx::query_as("SELECT status, refunded_minor FROM payments WHERE id = $1")
+                    .bind(&id)
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap();
+            let gws: Vec<&str> = self.attempts(p).await.iter().map(|a| a.gw.id()).collect();
+            let line = format!(
+                "end #{p} {status}, refunded {refunded}; attempts {gws:?}; gateways {:?}",
+                self.held(p).await
+            );
+            self.log.lock().unwrap().push(line);
+        }
+    }
+
     /// Refunds still unsettled at the end (the gateways' evidence never decided them).
     pub async fn unsettled_refunds(&self) -> i64 {
         sqlx::query_scalar(
