@@ -53,35 +53,10 @@ impl World<'_> {
                 outcome,
                 come_back,
             } => self.checkout(*p, *attempt, outcome, *come_back).await,
-            Step::ExpireTokens => {
-                let status = self.control(Gw::Bkash, "tokens/expire", json!({})).await;
-                assert_eq!(status, 200, "bKash's token expiry answered {status}");
-            }
-            Step::LatePayment { p, attempt } => {
-                self.sim_control(*p, *attempt, "late_payment", json!({}))
-                    .await
-            }
-            Step::DashboardRefund {
-                p,
-                attempt,
-                amount_minor,
-            } => {
-                let currency = self.payments[*p].kind.currency();
-                let body = match amount_minor {
-                    Some(a) => json!({ "amount": decimal(*a, currency) }),
-                    None => json!({}),
-                };
-                self.sim_control(*p, *attempt, "refund", body).await
-            }
-            Step::OtherCharge {
-                p,
-                attempt,
-                succeeded,
-            } => {
-                let status = if *succeeded { "succeeded" } else { "failed" };
-                self.sim_control(*p, *attempt, "charge", json!({ "status": status }))
-                    .await
-            }
+            Step::ExpireTokens
+            | Step::LatePayment { .. }
+            | Step::DashboardRefund { .. }
+            | Step::OtherCharge { .. } => self.gateway_doing(step).await,
             Step::TamperedReturn { p, wrong_token } => self.tampered_return(*p, *wrong_token).await,
             Step::Release { held } => {
                 if *held < self.held.len() {

@@ -1,8 +1,9 @@
 //! The customer's doings on the pages (Payrail's hosted page, each gateway's checkout page and
 //! the way back) and the gateways' own doings outside Payrail's calls (simulator controls).
 
-use super::model::{Fault, Gw};
+use super::model::{decimal, Fault, Gw, Step};
 use super::world::World;
+use serde_json::json;
 
 impl World<'_> {
     /// The customer's pick on the hosted page (through the proxy, as a browser would).
@@ -57,6 +58,42 @@ impl World<'_> {
                 let status = self.app.client.get(&back).send().await.unwrap().status();
                 assert!(status.as_u16() < 500, "a return answered {status}");
             }
+        }
+    }
+
+    /// What a gateway does outside Payrail's calls: a simulator control.
+    pub async fn gateway_doing(&mut self, step: &Step) {
+        match step {
+            Step::ExpireTokens => {
+                let status = self.control(Gw::Bkash, "tokens/expire", json!({})).await;
+                assert_eq!(status, 200, "bKash's token expiry answered {status}");
+            }
+            Step::LatePayment { p, attempt } => {
+                self.sim_control(*p, *attempt, "late_payment", json!({}))
+                    .await
+            }
+            Step::DashboardRefund {
+                p,
+                attempt,
+                amount_minor,
+            } => {
+                let currency = self.payments[*p].kind.currency();
+                let body = match amount_minor {
+                    Some(a) => json!({ "amount": decimal(*a, currency) }),
+                    None => json!({}),
+                };
+                self.sim_control(*p, *attempt, "refund", body).await
+            }
+            Step::OtherCharge {
+                p,
+                attempt,
+                succeeded,
+            } => {
+                let status = if *succeeded { "succeeded" } else { "failed" };
+                self.sim_control(*p, *attempt, "charge", json!({ "status": status }))
+                    .await
+            }
+            _ => unreachable!("not a gateway's doing: {step:?}"),
         }
     }
 
