@@ -22,6 +22,7 @@ mod oracle;
 mod pick;
 mod proxy;
 mod regressions;
+mod scenarios;
 mod world;
 
 use futures_util::FutureExt;
