@@ -53,30 +53,10 @@ impl World<'_> {
                 outcome,
                 come_back,
             } => self.checkout(*p, *attempt, outcome, *come_back).await,
-            Step::LatePayment { p, attempt } => {
-                self.sim_control(*p, *attempt, "late_payment", json!({}))
-                    .await
-            }
-            Step::DashboardRefund {
-                p,
-                attempt,
-                amount_minor,
-            } => {
-                let body = match amount_minor {
-                    Some(a) => json!({ "amount": decimal(*a) }),
-                    None => json!({}),
-                };
-                self.sim_control(*p, *attempt, "refund", body).await
-            }
-            Step::OtherCharge {
-                p,
-                attempt,
-                succeeded,
-            } => {
-                let status = if *succeeded { "succeeded" } else { "failed" };
-                self.sim_control(*p, *attempt, "charge", json!({ "status": status }))
-                    .await
-            }
+            Step::ExpireTokens
+            | Step::LatePayment { .. }
+            | Step::DashboardRefund { .. }
+            | Step::OtherCharge { .. } => self.gateway_doing(step).await,
             Step::TamperedReturn { p, wrong_token } => self.tampered_return(*p, *wrong_token).await,
             Step::Release { held } => {
                 if *held < self.held.len() {
@@ -103,16 +83,13 @@ impl World<'_> {
     ) {
         let n = self.payments.len();
         let order_id = format!("CH{}-{n}", self.seed);
-        let currency = match kind {
-            Kind::Pinned(gw) => gw.currency(),
-            Kind::Hosted(c) => c,
-        };
+        let currency = kind.currency();
         let mut body = json!({
-            "amount": decimal(amount_minor), "currency": currency, "order_id": order_id,
+            "amount": decimal(amount_minor, currency), "currency": currency, "order_id": order_id,
             "return_url": "https://shop.example/thanks", "cancel_url": "https://shop.example/cart",
             "customer": { "name": "Ada Lovelace", "email": "ada@example.com" },
         });
-        if let Kind::Pinned(gw) = kind {
+        if let Kind::Pinned(gw, _) = kind {
             body["provider"] = json!(gw.id());
         }
         if let Some(k) = &key {
@@ -156,7 +133,7 @@ impl World<'_> {
         };
         let mut body = json!({ "reason": format!("chaos step {}", self.steps.len()) });
         if let Some(a) = amount {
-            body["amount"] = json!(decimal(a));
+            body["amount"] = json!(decimal(a, self.payments[p].kind.currency()));
         }
         if let Some(k) = key {
             body["idempotency_key"] = json!(k);
@@ -185,112 +162,10 @@ impl World<'_> {
         self.call(method, &path, "").await;
     }
 
-    async fn arm_fault(&self, fault: Option<Fault>) {
+    pub async fn arm_fault(&self, fault: Option<Fault>) {
         if let Some(f) = fault {
             self.arm(f.gw, f.mode.wire(), 1).await;
         }
-    }
-
-    /// The customer's pick on the hosted page (through the proxy, as a browser would).
-    async fn pick(&mut self, p: usize, method: &str, fault: Option<Fault>) {
-        let Some(page) = self.payments[p].page_url.clone() else {
-            return;
-        };
-        let url = url::Url::parse(&page).unwrap();
-        let token = url
-            .query_pairs()
-            .find(|(k, _)| k == "t")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        self.arm_fault(fault).await;
-        let res = self
-            .app
-            .client
-            .post(format!("{}{}", self.proxy.address, url.path()))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(format!("t={token}&method={method}"))
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert!(matches!(status, 200 | 303), "a pick answered {status}");
-    }
-
-    async fn checkout(&mut self, p: usize, attempt: usize, outcome: &str, come_back: bool) {
-        let attempts = self.attempts(p).await;
-        let Some(a) = attempts.get(attempt) else {
-            return;
-        };
-        let (Some(sim_id), Some(page)) = (a.sim_id(), a.checkout_url.clone()) else {
-            return;
-        };
-        let url = match a.gw {
-            Gw::Paymento => format!(
-                "{}/paymento/checkout/{sim_id}/{outcome}",
-                self.app.sim_address
-            ),
-            _ => format!("{page}/{outcome}"),
-        };
-        let res = self.app.client.post(url).send().await.unwrap();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .map(str::to_owned);
-        if let (true, Some(back)) = (come_back, location) {
-            // The browser follows the gateway's redirect to Payrail's return (via the proxy).
-            if back.starts_with(&self.proxy.address) {
-                let status = self.app.client.get(&back).send().await.unwrap().status();
-                assert!(status.as_u16() < 500, "a return answered {status}");
-            }
-        }
-    }
-
-    async fn sim_control(
-        &mut self,
-        p: usize,
-        attempt: usize,
-        control: &str,
-        body: serde_json::Value,
-    ) {
-        let attempts = self.attempts(p).await;
-        let Some(a) = attempts.get(attempt) else {
-            return;
-        };
-        let Some(sim_id) = a.sim_id() else {
-            return;
-        };
-        self.control(a.gw, &format!("checkout/{sim_id}/{control}"), body)
-            .await;
-    }
-
-    async fn tampered_return(&mut self, p: usize, wrong_token: bool) {
-        let Some(page) = self.payments[p].page_url.clone().or_else(|| {
-            self.payments[p]
-                .id
-                .as_ref()
-                .map(|id| format!("{}/checkout/{id}?t=forged", self.proxy.address))
-        }) else {
-            return;
-        };
-        let url = url::Url::parse(&page).unwrap();
-        let token = url
-            .query_pairs()
-            .find(|(k, _)| k == "t")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        let token = if wrong_token {
-            format!("{token}x")
-        } else {
-            token
-        };
-        let back = format!(
-            "{}{}/return?t={token}&status=completed&reference=forged&paid=1",
-            self.proxy.address,
-            url.path()
-        );
-        let status = self.app.client.get(&back).send().await.unwrap().status();
-        assert!(status.as_u16() < 500, "a tampered return answered {status}");
     }
 
     /// Decides, for every webhook the last step made a gateway send, what the network does

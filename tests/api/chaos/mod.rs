@@ -15,11 +15,14 @@
 //! `PAYRAIL_SIM_BASE` (default 1). A failure prints the seed, the store and the step list.
 
 mod act;
+mod customer;
+mod gateways;
 mod model;
 mod oracle;
 mod pick;
 mod proxy;
 mod regressions;
+mod scenarios;
 mod world;
 
 use futures_util::FutureExt;
@@ -49,6 +52,8 @@ struct Run {
     steps: usize,
     payments: usize,
     unsettled_refunds: i64,
+    /// Per gateway: attempts, paid attempts, settled refunds.
+    coverage: Vec<(String, [i64; 3])>,
 }
 
 /// `payrail audit` over the store, as its findings' lines.
@@ -120,6 +125,9 @@ async fn finish(mut world: World<'_>) -> Result<Run, String> {
             found.join("\n  ")
         ));
     }
+    if std::env::var("PAYRAIL_SIM_VERBOSE").is_ok() {
+        world.log_outcome().await;
+    }
     let wrong = world.disagreements().await;
     if !wrong.is_empty() {
         return Err(format!(
@@ -131,6 +139,7 @@ async fn finish(mut world: World<'_>) -> Result<Run, String> {
         steps: world.steps.len(),
         payments: world.payments.len(),
         unsettled_refunds: world.unsettled_refunds().await,
+        coverage: world.coverage().await,
     })
 }
 
@@ -143,6 +152,7 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
         "sqlite"
     };
     let (mut runs, mut steps, mut payments, mut unsettled) = (0, 0, 0, 0);
+    let mut coverage = std::collections::BTreeMap::<String, [i64; 3]>::new();
     for seed in seeds() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let outcome = AssertUnwindSafe(run(&stage, seed, log.clone()))
@@ -160,6 +170,10 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
                 steps += r.steps;
                 payments += r.payments;
                 unsettled += r.unsettled_refunds;
+                for (gw, counts) in r.coverage {
+                    let sum = coverage.entry(gw).or_default();
+                    (0..3).for_each(|i| sum[i] += counts[i]);
+                }
                 continue;
             }
             Ok(Err(why)) => why,
@@ -178,4 +192,7 @@ async fn seeded_gateway_chaos_keeps_every_invariant_and_agrees_with_the_gateways
     println!(
         "chaos on {store}: {runs} runs, {steps} steps, {payments} payments, {unsettled} refunds left unsettled"
     );
+    for (gw, [attempts, paid, refunds]) in coverage {
+        println!("  {gw}: {attempts} attempts, {paid} paid, {refunds} refunds settled");
+    }
 }

@@ -3,50 +3,7 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Gw {
-    Psc,
-    HitPay,
-    Paymento,
-    Pakhi,
-    HimoSoft,
-}
-
-impl Gw {
-    pub const ALL: [Gw; 5] = [Gw::Psc, Gw::HitPay, Gw::Paymento, Gw::Pakhi, Gw::HimoSoft];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Gw::Psc => "paystablecoin",
-            Gw::HitPay => "hitpay",
-            Gw::Paymento => "paymento",
-            Gw::Pakhi => "pakhipay",
-            Gw::HimoSoft => "himosoft",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Gw> {
-        Gw::ALL.into_iter().find(|g| g.id() == id)
-    }
-
-    /// The currency a payment pinned to this gateway is made in.
-    pub fn currency(self) -> &'static str {
-        match self {
-            Gw::Psc | Gw::Paymento => "USD",
-            Gw::HitPay => "SGD",
-            Gw::Pakhi | Gw::HimoSoft => "BDT",
-        }
-    }
-
-    /// The gateway has a refund API (and a dashboard to refund from).
-    pub fn refunds(self) -> bool {
-        matches!(self, Gw::Psc | Gw::HitPay)
-    }
-
-    pub fn partial_refunds(self) -> bool {
-        self == Gw::HitPay
-    }
-}
+pub use super::gateways::{decimal, Gw};
 
 /// What the next API call to a gateway suffers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,9 +38,18 @@ pub struct Fault {
 /// How a payment is routed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    Pinned(Gw),
+    /// Routed to this gateway, in this currency.
+    Pinned(Gw, &'static str),
     /// Payrail's hosted page, in this currency.
     Hosted(&'static str),
+}
+
+impl Kind {
+    pub fn currency(self) -> &'static str {
+        match self {
+            Kind::Pinned(_, c) | Kind::Hosted(c) => c,
+        }
+    }
 }
 
 /// What happens to one webhook on its way.
@@ -159,6 +125,8 @@ pub enum Step {
     Release {
         held: usize,
     },
+    /// Every bKash token expires at once (Payrail must renew it on its next call).
+    ExpireTokens,
     /// The workers' clock moves on and the reconciler runs.
     Tick {
         minutes: i64,
@@ -215,9 +183,4 @@ impl AttemptModel {
                 .map(str::to_owned),
         }
     }
-}
-
-/// `12.34` for 1234 minor units (every currency here has two digits).
-pub fn decimal(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
 }

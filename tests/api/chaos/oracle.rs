@@ -2,6 +2,7 @@
 //! The simulators' own records (`_sim/orders?reference=`) are the oracle: how many charges took
 //! money under each attempt, how much, and how much went back.
 
+use super::gateways::minor;
 use super::model::Gw;
 use super::world::World;
 use serde_json::Value;
@@ -15,16 +16,11 @@ struct Held {
     underpaid: bool,
 }
 
-fn minor(text: &Value) -> i64 {
-    let s = text.as_str().unwrap_or("0");
-    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
-    let frac = format!("{frac:0<2}");
-    whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
-}
-
 impl World<'_> {
     async fn held(&self, p: usize) -> Held {
         let mut held = Held::default();
+        let currency = self.payments[p].kind.currency();
+        let minor = |v: &Value| minor(v.as_str().unwrap_or("0"), currency);
         for a in self.attempts(p).await {
             let orders: Value = self
                 .app
@@ -125,6 +121,46 @@ impl World<'_> {
             }
         }
         out
+    }
+
+    /// What the run drove at each gateway: attempts, attempts whose money settled a payment,
+    /// and refunds settled (so a summary shows that every gateway was exercised).
+    pub async fn coverage(&self) -> Vec<(String, [i64; 3])> {
+        let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT a.provider, count(*), \
+               CAST(SUM(CASE WHEN p.paid_attempt_id = a.id THEN 1 ELSE 0 END) AS BIGINT), \
+               CAST((SELECT count(*) FROM refunds r WHERE r.status = 'completed' AND r.payment_id IN \
+                 (SELECT p2.id FROM payments p2 JOIN attempts a2 ON a2.id = p2.paid_attempt_id \
+                  WHERE a2.provider = a.provider)) AS BIGINT) \
+             FROM attempts a JOIN payments p ON p.id = a.payment_id GROUP BY a.provider",
+        )
+        .fetch_all(&self.app.pool)
+        .await
+        .unwrap();
+        rows.into_iter()
+            .map(|(gw, a, paid, refunds)| (gw, [a, paid, refunds]))
+            .collect()
+    }
+
+    /// Notes each payment's end state and what its gateways hold in the run's log (verbose).
+    pub async fn log_outcome(&self) {
+        for p in 0..self.payments.len() {
+            let Some(id) = self.payments[p].id.clone() else {
+                continue;
+            };
+            let (status, refunded): (String, i64) =
+                sqlx::query_as("SELECT status, refunded_minor FROM payments WHERE id = $1")
+                    .bind(&id)
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .unwrap();
+            let gws: Vec<&str> = self.attempts(p).await.iter().map(|a| a.gw.id()).collect();
+            let line = format!(
+                "end #{p} {status}, refunded {refunded}; attempts {gws:?}; gateways {:?}",
+                self.held(p).await
+            );
+            self.log.lock().unwrap().push(line);
+        }
     }
 
     /// Refunds still unsettled at the end (the gateways' evidence never decided them).

@@ -10,15 +10,6 @@ use rand::Rng;
 /// At most this many payments per run: enough to interleave, few enough to keep a run short.
 const MAX_PAYMENTS: usize = 6;
 
-const OUTCOMES: [(&str, u32); 6] = [
-    ("pay", 40),
-    ("underpay", 10),
-    ("fail", 10),
-    ("cancel", 10),
-    ("expire", 10),
-    ("process", 10),
-];
-
 const TICKS: [i64; 5] = [1, 6, 30, 90, 25 * 60];
 
 fn weighted<T: Copy>(rng: &mut impl Rng, options: &[(T, u32)]) -> T {
@@ -46,6 +37,7 @@ enum What {
     DashboardRefund,
     OtherCharge,
     TamperedReturn,
+    ExpireTokens,
     Release,
     Tick,
 }
@@ -65,6 +57,7 @@ impl World<'_> {
                 (What::DashboardRefund, 3),
                 (What::OtherCharge, 3),
                 (What::TamperedReturn, 2),
+                (What::ExpireTokens, 2),
                 (What::Tick, 8),
                 (What::RetryCreate, 3),
                 (What::Pick, 8),
@@ -137,20 +130,20 @@ impl World<'_> {
                 }
             }
             What::Checkout => {
-                let attempt = self.draw_attempt(p, |_| true).await?;
+                let (attempt, gw) = self.draw_attempt(p, |_| true).await?;
                 Step::Checkout {
                     p,
                     attempt,
-                    outcome: weighted(&mut self.rng, &OUTCOMES),
+                    outcome: weighted(&mut self.rng, gw.outcomes()),
                     come_back: self.rng.gen_bool(0.5),
                 }
             }
             What::LatePayment => Step::LatePayment {
                 p,
-                attempt: self.draw_attempt(p, |_| true).await?,
+                attempt: self.draw_attempt(p, Gw::late_payments).await?.0,
             },
             What::DashboardRefund => {
-                let attempt = self.draw_attempt(p, Gw::refunds).await?;
+                let (attempt, _) = self.draw_attempt(p, Gw::dashboard_refunds).await?;
                 let partial = self.rng.gen_bool(0.5);
                 let amount_minor =
                     partial.then(|| self.rng.gen_range(1..=self.payments[p].amount_minor));
@@ -162,13 +155,14 @@ impl World<'_> {
             }
             What::OtherCharge => Step::OtherCharge {
                 p,
-                attempt: self.draw_attempt(p, |g| g == Gw::HitPay).await?,
+                attempt: self.draw_attempt(p, |g| g == Gw::HitPay).await?.0,
                 succeeded: self.rng.gen_bool(0.4),
             },
             What::TamperedReturn => Step::TamperedReturn {
                 p,
                 wrong_token: self.rng.gen_bool(0.5),
             },
+            What::ExpireTokens => Step::ExpireTokens,
             What::Release => Step::Release {
                 held: self.rng.gen_range(0..self.held.len().max(1)),
             },
@@ -180,9 +174,10 @@ impl World<'_> {
 
     fn draw_create(&mut self) -> Step {
         let kind = if self.rng.gen_bool(0.75) {
-            Kind::Pinned(*Gw::ALL.choose(&mut self.rng).unwrap())
+            let gw = *Gw::ALL.choose(&mut self.rng).unwrap();
+            Kind::Pinned(gw, gw.currencies().choose(&mut self.rng).unwrap())
         } else {
-            Kind::Hosted(["USD", "BDT"].choose(&mut self.rng).unwrap())
+            Kind::Hosted(["USD", "BDT", "JPY"].choose(&mut self.rng).unwrap())
         };
         let key = self
             .rng
@@ -190,7 +185,7 @@ impl World<'_> {
             .then(|| format!("ck{}-{}", self.seed, self.payments.len()));
         let amount_minor = self.rng.gen_range(100..=50_000);
         let fault = match kind {
-            Kind::Pinned(gw) => self.draw_fault(gw),
+            Kind::Pinned(gw, _) => self.draw_fault(gw),
             Kind::Hosted(_) => None,
         };
         Step::Create {
@@ -218,11 +213,12 @@ impl World<'_> {
         })
     }
 
-    /// An attempt of payment `p` at a gateway `fits`, by index.
-    async fn draw_attempt(&mut self, p: usize, fits: impl Fn(Gw) -> bool) -> Option<usize> {
+    /// An attempt of payment `p` at a gateway `fits`: its index and gateway.
+    async fn draw_attempt(&mut self, p: usize, fits: impl Fn(Gw) -> bool) -> Option<(usize, Gw)> {
         let attempts = self.attempts(p).await;
-        let fitting: Vec<usize> = (0..attempts.len())
+        let fitting: Vec<(usize, Gw)> = (0..attempts.len())
             .filter(|i| fits(attempts[*i].gw) && attempts[*i].sim_id().is_some())
+            .map(|i| (i, attempts[i].gw))
             .collect();
         fitting.choose(&mut self.rng).copied()
     }
@@ -230,7 +226,7 @@ impl World<'_> {
     /// The gateway a payment's calls go to now (its latest attempt's).
     async fn gateway_of(&self, p: usize) -> Option<Gw> {
         match self.payments[p].kind {
-            Kind::Pinned(gw) => Some(gw),
+            Kind::Pinned(gw, _) => Some(gw),
             Kind::Hosted(_) => self.attempts(p).await.last().map(|a| a.gw),
         }
     }

@@ -7,7 +7,7 @@ use super::world::Stage;
 
 fn create(gw: Gw) -> Step {
     Step::Create {
-        kind: Kind::Pinned(gw),
+        kind: Kind::Pinned(gw, gw.currencies()[0]),
         key: None,
         amount_minor: 43_185,
         fault: None,

@@ -1,4 +1,4 @@
-//! One simulated world: Payrail (its public URL behind the chaos proxy), the five simulators, a
+//! One simulated world: Payrail (its public URL behind the chaos proxy), the seven simulators, a
 //! worker orchestrator on its own clock, one merchant connected to every gateway, and what the
 //! merchant knows. Between seeds the store is emptied and the simulators reset, so each seed
 //! runs as if alone (which is what makes a seed replayable on its own).
