@@ -86,6 +86,19 @@ pub async fn update_merchant(
     Ok(json_response(200, &merchant_json(&m)))
 }
 
+/// `GET /v1/admin/merchants/{id}`: the merchant as `PATCH` answers it (never a secret), so a
+/// change made elsewhere (the console) can be read back.
+pub async fn get_merchant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse> {
+    require_admin(&state, &req)?;
+    let id = merchant_id(&path)?;
+    let m = state.orch.merchant(&id).await?;
+    Ok(json_response(200, &merchant_json(&m)))
+}
+
 pub async fn rotate_secret(
     state: web::Data<AppState>,
     req: HttpRequest,

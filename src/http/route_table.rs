@@ -69,7 +69,10 @@ fn table() -> Vec<(&'static str, Vec<(Method, Route)>)> {
         ),
         (
             "/v1/admin/merchants/{id}",
-            vec![(Method::PATCH, patch().to(admin::update_merchant))],
+            vec![
+                (Method::GET, get().to(admin::get_merchant)),
+                (Method::PATCH, patch().to(admin::update_merchant)),
+            ],
         ),
         (
             "/v1/admin/merchants/{id}/secrets",

@@ -105,4 +105,12 @@ impl Orchestrator {
         tx.commit().await?;
         Ok(row)
     }
+
+    /// `GET /v1/admin/merchants/{id}`: one merchant, as stored.
+    pub async fn merchant(&self, merchant_id: &str) -> AppResult<MerchantRow> {
+        let mut conn = self.db.acquire().await?;
+        store::merchants::get(&mut conn, merchant_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
 }

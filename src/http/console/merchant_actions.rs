@@ -1,4 +1,5 @@
-//! What ops do on a merchant's page: `POST /console/merchants/{id}/accounts/{account}` (an
+//! What ops do on a merchant's page: `POST /console/merchants/{id}/profile` (display name,
+//! logo URL, signature policy), `…/accounts/{account}` (an
 //! account's routing), `…/rotate` (a new secret, shown once on the answer, the old one valid
 //! for the grace period) and `…/test-webhook`. Each form carries the session's CSRF token (403
 //! without) and a ticked `confirm` (400 without: nothing is done); each calls an existing use
@@ -7,9 +8,11 @@
 use super::merchants::{merchant_id, page, Outcome};
 use super::page::{see_other, ConsoleError, Page};
 use super::session::{self, Form, Session};
+use crate::domain::request_signing::SignaturePolicy;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::orchestration::account_settings::RoutingSettings;
+use crate::orchestration::merchant_profile::ProfileUpdate;
 use actix_web::{web, HttpRequest};
 use secrecy::ExposeSecret;
 
@@ -51,6 +54,49 @@ fn routing(form: &Form) -> Result<RoutingSettings, AppError> {
         currencies: list_field(form, "currencies"),
         methods: list_field(form, "methods"),
     })
+}
+
+/// A profile field as the admin API's `PATCH` takes it: absent is kept, blank clears it; the
+/// rest goes to its checks untrimmed (a control character is refused there, as in the API).
+fn profile_field(form: &Form, name: &str) -> Option<Option<String>> {
+    form.get(name)
+        .map(|v| (!v.trim().is_empty()).then(|| v.to_owned()))
+}
+
+fn profile(form: &Form) -> Result<ProfileUpdate, AppError> {
+    let signature_policy = match form.get("signature_policy") {
+        None => None,
+        Some(raw) => Some(
+            serde_json::from_value::<SignaturePolicy>(raw.into()).map_err(|_| {
+                AppError::invalid(
+                    "signature_policy",
+                    "must be one of compatible, bound_reads, v2_only",
+                )
+            })?,
+        ),
+    };
+    Ok(ProfileUpdate {
+        display_name: profile_field(form, "display_name"),
+        logo_url: profile_field(form, "logo_url"),
+        signature_policy,
+    })
+}
+
+/// `POST /console/merchants/{id}/profile`: the checks and the write of the admin API's
+/// `PATCH /v1/admin/merchants/{id}`; a refused value changes nothing.
+pub async fn set_profile(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Page {
+    let (_, id, form) = confirmed(&state, &req, payload, &path).await?;
+    let update = profile(&form)?;
+    state.orch.edit_profile_from_console(&id, &update).await?;
+    if update.signature_policy.is_some() {
+        state.secret_cache.forget(&id);
+    }
+    Ok(see_other(&format!("/console/merchants/{id}?done=profile")))
 }
 
 /// `POST /console/merchants/{id}/accounts/{account}`.

@@ -142,6 +142,7 @@ pub fn page(session: &session::Session, f: &MerchantFile, outcome: Outcome) -> P
 fn done_text(key: &str) -> Option<&'static str> {
     match key {
         "routing" => Some("The account's routing was saved."),
+        "profile" => Some("The profile was saved."),
         _ => None,
     }
 }

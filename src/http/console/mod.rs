@@ -8,8 +8,8 @@
 //! sign-out), `page.rs` (rendering, security headers, the error page), `fmt.rs` (how values are
 //! written), `payments.rs` (the search and its CSV export, `csv.rs`), `payment.rs` (one payment's
 //! file), `actions.rs` (what ops do to it, each confirmed), `reviews.rs` (the review queue), `overview.rs` (the overview, with
-//! `chart.rs`'s SVG bars), `merchants.rs` and `merchant_actions.rs` (merchants, their accounts,
-//! secret rotation, test webhooks).
+//! `chart.rs`'s SVG bars), `merchants.rs` and `merchant_actions.rs` (merchants, their profile,
+//! accounts, secret rotation, test webhooks).
 
 pub mod actions;
 pub mod chart;
@@ -52,6 +52,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 resource("/merchants/{id}/accounts/{account}")
                     .route(post().to(merchant_actions::set_routing)),
+            )
+            .service(
+                resource("/merchants/{id}/profile").route(post().to(merchant_actions::set_profile)),
             )
             .service(resource("/merchants/{id}/rotate").route(post().to(merchant_actions::rotate)))
             .service(

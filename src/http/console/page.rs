@@ -108,13 +108,16 @@ struct ErrorTemplate {
     chrome: Chrome,
     status: u16,
     message: String,
+    /// Each refused field and why, as the API's `fields` says it.
+    fields: Vec<(String, String)>,
 }
 
-fn error_page(status: StatusCode, message: String) -> HttpResponse {
+fn error_page(status: StatusCode, message: String, fields: Vec<(String, String)>) -> HttpResponse {
     let t = ErrorTemplate {
         chrome: Chrome::new(format!("Error {}", status.as_u16()), "", None),
         status: status.as_u16(),
         message,
+        fields,
     };
     match t.render() {
         Ok(body) => secure(HttpResponse::build(status))
@@ -156,7 +159,7 @@ impl ResponseError for ConsoleError {
     fn error_response(&self) -> HttpResponse {
         match self {
             ConsoleError::SignIn => see_other("/console/login"),
-            ConsoleError::Forbidden => error_page(StatusCode::FORBIDDEN, self.to_string()),
+            ConsoleError::Forbidden => error_page(StatusCode::FORBIDDEN, self.to_string(), vec![]),
             ConsoleError::App(AppError::NotFound) => {
                 // The plain 404 of the API: a console that is off must look like no console.
                 AppError::NotFound.error_response()
@@ -165,7 +168,11 @@ impl ResponseError for ConsoleError {
                 if matches!(e, AppError::Internal(_) | AppError::ServiceUnavailable(_)) {
                     tracing::error!(error = ?e, "console page failed");
                 }
-                error_page(e.status_code(), e.to_string())
+                let fields = match e {
+                    AppError::InvalidRequest { fields, .. } => fields.clone(),
+                    _ => vec![],
+                };
+                error_page(e.status_code(), e.to_string(), fields)
             }
         }
     }

@@ -7,6 +7,7 @@ mod browser;
 mod merchants;
 mod overview;
 mod payments;
+mod profile;
 mod session;
 mod stats;
 
