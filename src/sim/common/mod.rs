@@ -13,6 +13,7 @@
 pub mod controls;
 pub mod faults;
 pub mod oracle;
+pub mod page;
 #[macro_use]
 pub mod shell;
 pub mod stats;

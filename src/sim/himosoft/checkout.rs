@@ -16,6 +16,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use crate::sim::common::page::html;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::state::{PayStatus, Payment, SentWebhook, State};
@@ -65,17 +66,6 @@ pub fn record_callback(st: &mut State, p: &Payment) -> Option<SentWebhook> {
     Some(hook)
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\
-             <body><h1>{}</h1>{}</body></html>\n",
-            text(title),
-            text(title),
-            body
-        ))
-}
 
 fn not_found() -> HttpResponse {
     html(StatusCode::NOT_FOUND, "Payment not found", "")

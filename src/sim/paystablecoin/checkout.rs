@@ -10,6 +10,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use crate::sim::common::page::html;
 
 use super::state::{Order, OrderStatus, SentWebhook};
 use super::webhook::{payment_body, underpaid};
@@ -62,17 +63,6 @@ pub fn payment_hook(order: &Order) -> Option<SentWebhook> {
     })
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\
-             <body><h1>{}</h1>{}</body></html>\n",
-            text(title),
-            text(title),
-            body
-        ))
-}
 
 fn not_found() -> HttpResponse {
     html(StatusCode::NOT_FOUND, "Order not found", "")
