@@ -177,7 +177,7 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     psql(db_url, file=os.path.join(BENCH_DIR, "sql", "seed_restore.sql"))
     log(f"indexes and constraints rebuilt ({time.monotonic() - t0:.0f} s)")
     if schema_of(db_url) != schema_before:
-        raise RuntimeError("the seeded tables' indexes or constraints differ from the migrations'")
+        raise RuntimeError("the seeded tables' indexes, constraints or triggers differ from the migrations'")
     seed_s = time.monotonic() - t0
     t0 = time.monotonic()
     psql(db_url, "VACUUM ANALYZE payments")
@@ -336,7 +336,8 @@ def audit(binary, env, work):
 
 
 def schema_of(db_url):
-    """Every index and constraint of the seeded tables, as Postgres would recreate them."""
+    """Every index and constraint of the seeded tables, as Postgres would recreate them, and
+    every trigger with whether it is enabled."""
     return psql(db_url, """
         SELECT string_agg(d, E'\n' ORDER BY d) FROM (
           SELECT indexdef AS d FROM pg_indexes
@@ -346,6 +347,9 @@ def schema_of(db_url):
           FROM pg_constraint
           WHERE conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass,
                              'outbox_events'::regclass)
+          UNION ALL
+          SELECT tgrelid::regclass || ' trigger ' || tgname || ' ' || tgenabled
+          FROM pg_trigger WHERE NOT tgisinternal
         ) s""")
 
 

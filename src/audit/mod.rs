@@ -25,6 +25,7 @@ mod idempotency;
 mod money;
 mod read;
 mod report;
+mod rollup;
 
 pub use console::print;
 pub use report::{report, AuditReport, FindingView};
@@ -66,10 +67,13 @@ pub enum Check {
     AttemptRefs,
     /// Idempotency records name existing payments and refunds of their merchant.
     IdempotencyRefs,
+    /// The hourly stats rollup (folded hours plus pending deltas) counts and sums exactly the
+    /// payments and refunds in each of its cells.
+    StatRollup,
 }
 
 impl Check {
-    pub const ALL: [Check; 13] = [
+    pub const ALL: [Check; 14] = [
         Check::RefundedSum,
         Check::RefundedBound,
         Check::StatusMoney,
@@ -83,6 +87,7 @@ impl Check {
         Check::EventRefs,
         Check::AttemptRefs,
         Check::IdempotencyRefs,
+        Check::StatRollup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +105,7 @@ impl Check {
             Check::EventRefs => "event_refs",
             Check::AttemptRefs => "attempt_refs",
             Check::IdempotencyRefs => "idempotency_refs",
+            Check::StatRollup => "stat_rollup",
         }
     }
 }
@@ -224,6 +230,7 @@ pub async fn run(
         }
     }
     idempotency::check_all(db, batch_size, &mut checked, &mut sink).await?;
+    rollup::check_all(db, &mut sink).await?;
     summary.checked = checked;
     Ok(summary)
 }

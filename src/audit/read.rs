@@ -326,7 +326,7 @@ fn range<'a>(lo: Option<&'a str>, hi: Option<&'a str>) -> (String, Vec<&'a str>)
 }
 
 /// Runs `sql` with text `binds` and hands each row to `each` as it arrives.
-async fn stream<R>(
+pub(super) async fn stream<R>(
     conn: &mut Conn,
     sql: &str,
     binds: &[&str],

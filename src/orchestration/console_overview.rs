@@ -5,7 +5,7 @@
 //! asked (`housekeeping.rs`, `audit_report`).
 
 use super::breaker::OpenCircuit;
-use super::stats::{Group, GroupBy, Stats};
+use super::stats::{groups, Group, GroupBy, Stats};
 use super::Orchestrator;
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
@@ -37,10 +37,11 @@ impl Orchestrator {
         let mut windows = Vec::with_capacity(WINDOWS.len());
         for (label, days) in WINDOWS {
             let from = now - Duration::days(days);
+            let cells = self.stat_cells(from, now).await?;
             windows.push(OverviewWindow {
                 label,
-                stats: self.stats(GroupBy::Provider, from, now).await?,
-                by_method: self.stat_groups(GroupBy::Method, from, now).await?,
+                stats: Stats::from_cells(&cells, GroupBy::Provider, from, now),
+                by_method: groups(&cells, GroupBy::Method),
             });
         }
         Ok(Overview {

@@ -9,6 +9,9 @@
 //! `open_until`), so those tables stay bounded by the merchants, payments and accounts in recent
 //! use. Batched deletes, safe with any number of instances (a row deleted twice is simply
 //! not there the second time).
+//!
+//! It also folds the stats deltas the triggers append into the hourly rollup
+//! (`store::stat_rollup`), so the overview reads a short delta table.
 
 use super::Orchestrator;
 use crate::audit::{AuditOptions, AuditReport};
@@ -25,6 +28,8 @@ pub struct CleanupReport {
     pub shared_limits: u64,
     /// Ops-console sessions past their end.
     pub console_sessions: u64,
+    /// Stats deltas folded into the hourly rollup (not expired: moved).
+    pub stat_deltas: u64,
 }
 
 /// How long past its `open_until` an unclaimed circuit row is kept (a half-open circuit nobody
@@ -41,6 +46,9 @@ pub struct SchemaState {
 }
 
 const BATCH: i64 = 1000;
+
+/// Stats deltas folded per transaction.
+const FOLD_BATCH: i64 = 10_000;
 
 impl Orchestrator {
     /// One cleanup pass over every table with a retention.
@@ -67,7 +75,23 @@ impl Orchestrator {
         }
         report.shared_limits =
             store::shared_limits::delete_expired(&mut conn, now, now - STALE_CIRCUIT).await?;
+        drop(conn);
+        report.stat_deltas = self.fold_stat_deltas().await?;
         Ok(report)
+    }
+
+    /// Folds every stats delta written so far into the hourly rollup, a batch per transaction.
+    pub async fn fold_stat_deltas(&self) -> sqlx::Result<u64> {
+        let mut folded = 0;
+        loop {
+            let mut tx = self.db.begin().await?;
+            let n = store::stat_rollup::fold_deltas(&mut tx, FOLD_BATCH).await?;
+            tx.commit().await?;
+            folded += n;
+            if n < FOLD_BATCH as u64 {
+                return Ok(folded);
+            }
+        }
     }
 
     /// Readiness: the database answers, and how far its migrations are.

@@ -2,17 +2,31 @@
 //! `GET /v1/admin/stats` so both show the same numbers: payments created and paid per group
 //! (gateway, method, merchant or currency), hosted-checkout conversion and completed refunds.
 //! Amounts stay per currency: adding BDT to USD means nothing. Read-only.
+//!
+//! A window is read once, as cells of the hourly rollup (`store::stat_rollup`: one per kind,
+//! merchant, gateway, method, currency, hosted flag and outcome), and every grouping is folded
+//! from those cells here, so the overview's two groupings cost one query.
 
 use super::Orchestrator;
 use crate::domain::money::{format_minor, Currency};
 use crate::error::AppResult;
-pub use crate::store::stats::Column as GroupBy;
-use crate::store::stats::{self, GroupRow};
+use crate::store::stat_rollup::{self, Cell};
+use crate::store::stats;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The longest window a stats request may cover.
 pub const MAX_RANGE_DAYS: i64 = 366;
+
+/// What payments can be grouped by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Provider,
+    Method,
+    Merchant,
+    Currency,
+}
 
 impl GroupBy {
     pub const ALL: [GroupBy; 4] = [
@@ -33,6 +47,17 @@ impl GroupBy {
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == raw)
+    }
+
+    /// The cell's key in this grouping; none while not known (`''` in the rollup).
+    fn key(self, cell: &Cell) -> Option<&str> {
+        let key = match self {
+            GroupBy::Provider => &cell.provider,
+            GroupBy::Method => &cell.method,
+            GroupBy::Merchant => &cell.merchant_id,
+            GroupBy::Currency => &cell.currency,
+        };
+        (!key.is_empty()).then_some(key.as_str())
     }
 }
 
@@ -94,42 +119,101 @@ pub fn amount(minor: i64, currency: &str) -> String {
     }
 }
 
-/// Folds the (group, currency) rows, ordered by group, into groups.
-fn fold(rows: Vec<GroupRow>) -> Vec<Group> {
-    let mut groups: Vec<Group> = Vec::new();
-    for r in rows {
-        let money = Money {
-            currency: r.currency,
-            amount_minor: r.amount_minor,
-            completed_minor: r.completed_minor,
-        };
-        match groups.last_mut() {
-            Some(g) if g.key == r.group_key => {
-                g.created += r.created;
-                g.completed += r.completed;
-                g.amounts.push(money);
-            }
-            _ => groups.push(Group {
-                key: r.group_key,
-                created: r.created,
-                completed: r.completed,
-                amounts: vec![money],
-            }),
-        }
-    }
-    groups
+/// One group being summed: its counts, and (amount, paid amount) per currency.
+#[derive(Default)]
+struct Tally<'a> {
+    created: i64,
+    completed: i64,
+    money: BTreeMap<&'a str, (i64, i64)>,
 }
 
-impl Orchestrator {
-    /// Payments created in `[from, to)`, grouped by `by` (and currency).
-    pub async fn stat_groups(
-        &self,
+/// The payment cells grouped by `by`, each group's money per currency; groups and currencies
+/// in order (the unknown key first).
+pub fn groups(cells: &[Cell], by: GroupBy) -> Vec<Group> {
+    let mut tallies: BTreeMap<Option<&str>, Tally> = BTreeMap::new();
+    for c in cells.iter().filter(|c| c.kind == "payment") {
+        let t = tallies.entry(by.key(c)).or_default();
+        let (amount, completed_amount) = t.money.entry(c.currency.as_str()).or_default();
+        t.created += c.count;
+        *amount += c.amount_minor;
+        if c.done {
+            t.completed += c.count;
+            *completed_amount += c.amount_minor;
+        }
+    }
+    tallies
+        .into_iter()
+        .filter(|(_, t)| t.created != 0)
+        .map(|(key, t)| Group {
+            key: key.map(str::to_owned),
+            created: t.created,
+            completed: t.completed,
+            amounts: t
+                .money
+                .into_iter()
+                .map(|(currency, (amount_minor, completed_minor))| Money {
+                    currency: currency.to_owned(),
+                    amount_minor,
+                    completed_minor,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Hosted-checkout payments created, and how many of them were paid.
+fn hosted_conversion(cells: &[Cell]) -> (i64, i64) {
+    cells
+        .iter()
+        .filter(|c| c.kind == "payment" && c.hosted)
+        .fold((0, 0), |(created, paid), c| {
+            (created + c.count, paid + if c.done { c.count } else { 0 })
+        })
+}
+
+/// Completed refunds per currency.
+fn refund_totals(cells: &[Cell]) -> Vec<RefundTotal> {
+    let mut per_currency: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for c in cells.iter().filter(|c| c.kind == "refund" && c.done) {
+        let (count, amount) = per_currency.entry(c.currency.as_str()).or_default();
+        *count += c.count;
+        *amount += c.amount_minor;
+    }
+    per_currency
+        .into_iter()
+        .filter(|(_, (count, _))| *count != 0)
+        .map(|(currency, (count, amount_minor))| RefundTotal {
+            currency: currency.to_owned(),
+            count,
+            amount_minor,
+        })
+        .collect()
+}
+
+impl Stats {
+    /// The window's stats grouped by `by`, from its cells.
+    pub fn from_cells(
+        cells: &[Cell],
         by: GroupBy,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> AppResult<Vec<Group>> {
+    ) -> Stats {
+        Stats {
+            from,
+            to,
+            group_by: by,
+            groups: groups(cells, by),
+            hosted: hosted_conversion(cells),
+            refunds: refund_totals(cells),
+        }
+    }
+}
+
+impl Orchestrator {
+    /// Every rollup cell of `[from, to)`.
+    pub async fn stat_cells(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<Cell>> {
         let mut conn = self.db.acquire().await?;
-        Ok(fold(stats::payment_groups(&mut conn, by, from, to).await?))
+        Ok(stat_rollup::window_cells(&mut conn, from, to).await?)
     }
 
     /// The whole picture of `[from, to)`: groups, hosted conversion, refunds.
@@ -139,26 +223,8 @@ impl Orchestrator {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> AppResult<Stats> {
-        let groups = self.stat_groups(by, from, to).await?;
-        let mut conn = self.db.acquire().await?;
-        let hosted = stats::hosted_conversion(&mut conn, from, to).await?;
-        let refunds = stats::refund_totals(&mut conn, from, to)
-            .await?
-            .into_iter()
-            .map(|(currency, count, amount_minor)| RefundTotal {
-                currency,
-                count,
-                amount_minor,
-            })
-            .collect();
-        Ok(Stats {
-            from,
-            to,
-            group_by: by,
-            groups,
-            hosted,
-            refunds,
-        })
+        let cells = self.stat_cells(from, to).await?;
+        Ok(Stats::from_cells(&cells, by, from, to))
     }
 
     /// The oldest due recheck not yet done, and how long it is overdue (none: keeping up).

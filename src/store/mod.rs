@@ -24,6 +24,7 @@ pub mod payments;
 pub mod refunds;
 pub mod replays;
 pub mod shared_limits;
+pub mod stat_rollup;
 pub mod stats;
 pub mod status_lookups;
 pub mod timeline;

@@ -128,6 +128,57 @@ async fn stats_count_and_sum_what_was_paid_per_group_and_currency() {
     assert_eq!(old["hosted_checkout"]["conversion_rate"], Value::Null);
 }
 
+/// `from`/`to` query parameters for a window around `[start, now]`.
+fn window(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> String {
+    let f = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    format!("from={}&to={}&group_by=merchant", f(from), f(to))
+}
+
+/// The rollup answers whole hours, the rows the partial ones at a window's ends: a window of
+/// whole hours only, one cut mid-hour at both ends, and the default (the seed in its last,
+/// partial hour) read the same numbers, with the deltas pending and once folded.
+#[tokio::test]
+async fn stats_read_the_same_from_the_rollup_as_from_the_rows() {
+    use chrono::{Duration, DurationRound, Utc};
+    let app = spawn_app().await;
+    let start = Utc::now().duration_trunc(Duration::hours(1)).unwrap();
+    seed(&app).await;
+    let end = Utc::now().duration_trunc(Duration::hours(1)).unwrap() + Duration::hours(1);
+    let windows = [
+        "group_by=merchant".to_owned(),
+        window(start - Duration::hours(2), end + Duration::hours(1)),
+        window(
+            start - Duration::minutes(90),
+            end + Duration::minutes(30) + Duration::seconds(7),
+        ),
+    ];
+    let numbers = |body: &Value| json!([body["groups"], body["hosted_checkout"], body["refunds"]]);
+    let (_, expected) = stats(&app, &windows[0]).await;
+    assert_eq!(
+        expected["groups"].as_array().unwrap().len(),
+        2,
+        "{expected}"
+    );
+    for folded in [false, true] {
+        if folded {
+            let orch = crate::delivery::worker(&app).await;
+            assert!(orch.fold_stat_deltas().await.unwrap() >= 7);
+            assert_eq!(orch.fold_stat_deltas().await.unwrap(), 0);
+        }
+        for query in &windows {
+            let (status, body) = stats(&app, query).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(
+                numbers(&body),
+                numbers(&expected),
+                "{query}, folded: {folded}"
+            );
+        }
+    }
+    let (_, before) = stats(&app, &window(start - Duration::hours(3), start)).await;
+    assert_eq!(before["groups"], json!([]), "nothing before the seed");
+}
+
 #[tokio::test]
 async fn stats_refuse_bad_parameters_naming_them_and_need_the_admin_token() {
     let app = spawn_app().await;
