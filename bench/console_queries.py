@@ -6,8 +6,9 @@ copied N times over the last 30 days, 9 in 10 completed; secondary indexes rebui
 load), VACUUM ANALYZEs (as autovacuum would after a bulk load: the overview's index-only scans
 need the visibility map), then times through Payrail itself: `GET /v1/admin/stats` for several
 windows and groupings, and the whole `GET /console` page (both windows by gateway and method,
-hosted conversion, refunds, backlog, circuits, reconciler lag). Also records the plan of the
-7-day grouped scan. Needs PAYRAIL_BIN and PG_URL (a superuser URL):
+hosted conversion, refunds, backlog, circuits, reconciler lag). Each stats answer's totals are
+checked against a count of the rows themselves (the run fails on a difference), and the size
+of the hourly rollup is recorded. Needs PAYRAIL_BIN and PG_URL (a superuser URL):
 
     source scripts/pg.sh; start_pg
     PAYRAIL_BIN=target/release/payrail PG_URL=$PG_URL python3 bench/console_queries.py --payments 1000000
@@ -16,7 +17,6 @@ import argparse
 import base64
 import json
 import os
-import re
 import secrets
 import statistics
 import subprocess
@@ -86,6 +86,20 @@ def console_cookie(base, token):
     raise RuntimeError("sign-in did not answer 303")
 
 
+def check_against_rows(base, admin, db_url, query, frm, to):
+    """The stats answer's totals against a count of the rows themselves: (created, paid)."""
+    req = urllib.request.Request(f"{base}/v1/admin/stats?{query}", headers=admin)
+    with urllib.request.urlopen(req, timeout=600) as r:
+        body = json.loads(r.read())
+    answered = (sum(g["count"] for g in body["groups"]), sum(g["completed"] for g in body["groups"]))
+    counted = psql(db_url, "SELECT count(*) || ' ' || count(*) FILTER (WHERE payrail_is_paid(status)) "
+                   f"FROM payments WHERE created_at >= '{frm}' AND created_at < '{to}'")
+    counted = tuple(int(x) for x in counted.split())
+    if answered != counted:
+        raise RuntimeError(f"stats {query} answered {answered}, the rows say {counted}")
+    return {"created": counted[0], "paid": counted[1]}
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *a, **k):
         return None
@@ -129,7 +143,8 @@ def main():
                                 "provider": "paystablecoin", "idempotency_key": "template-1"})
         assert status == 201, (status, created)
         result = {"payments": args.payments, "seed_seconds": seed(db_url, args.payments, created["id"]),
-                  "postgres": psql(pg_url, "SHOW server_version"), "runs": RUNS, "timings": {}}
+                  "postgres": psql(pg_url, "SHOW server_version"), "runs": RUNS, "timings": {},
+                  "checked": {}}
         admin = {"Authorization": f"Bearer {token}"}
         now = time.time()
         iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
@@ -138,11 +153,10 @@ def main():
                                    ("366d currency", 366, "currency")]:
             q = f"from={iso(now - days * 86400)}&to={iso(now)}&group_by={group}"
             result["timings"][f"GET /v1/admin/stats {label}"] = timed_get(f"{base}/v1/admin/stats?{q}", admin)
+            result["checked"][label] = check_against_rows(base, admin, db_url, q, iso(now - days * 86400), iso(now))
         cookie = {"Cookie": console_cookie(base, token)}
         result["timings"]["GET /console (whole overview)"] = timed_get(base + "/console", cookie)
-        plan = psql(db_url, "EXPLAIN (ANALYZE, BUFFERS) SELECT provider, currency, count(*) FROM payments "
-                    "WHERE created_at >= now() - interval '7 days' AND created_at < now() GROUP BY 1, 2")
-        result["plan_7d"] = [l for l in plan.splitlines() if re.search(r"Scan|Execution|Heap Fetches", l)]
+        result["stat_hours_rows"] = int(psql(db_url, "SELECT count(*) FROM stat_hours"))
     finally:
         for p in procs:
             p.terminate()

@@ -5,7 +5,8 @@
 //! payment; `providers` speak each gateway's wire format; `store` persists in Postgres or SQLite; `domain`
 //! holds the pure rules they all share; `audit` only reads the store, to check its invariants.
 
-/// The invariant audit of the store (`payrail audit`, `GET /v1/admin/audit`): money, events, references.
+/// The invariant audit of the store (`payrail audit`, `GET /v1/admin/audit`): money, events,
+/// references, the stats rollup.
 pub mod audit;
 /// Command line: serve, migrate, audit, sim, merchant, provider, recheck.
 pub mod cli;

@@ -15,18 +15,10 @@ END $$;
 DELETE FROM bench.deferred_ddl;
 COMMIT;
 
--- The stats rollup (migration 20261206000201_stat_rollup), rebuilt from the rows exactly as the
--- migration first built it, with its trigger back on (seed_defer.sql turned it off).
+-- The stats rollup (migration 20261206000201_stat_rollup), rebuilt from the rows in one grouped
+-- pass with its trigger back on (seed_defer.sql turned it off). One transaction, nothing else
+-- writes.
 BEGIN;
 ALTER TABLE payments ENABLE TRIGGER payments_stats_written;
-DELETE FROM stat_deltas;
-DELETE FROM stat_hours;
-INSERT INTO stat_hours
-SELECT 'payment', payrail_epoch_hour(created_at), merchant_id, COALESCE(provider, ''),
-       COALESCE(method, ''), currency, hosted, payrail_is_paid(status), count(*), sum(amount_minor)
-FROM payments GROUP BY 2, 3, 4, 5, 6, 7, 8;
-INSERT INTO stat_hours
-SELECT 'refund', payrail_epoch_hour(created_at), merchant_id, '', '', currency, false,
-       status = 'completed', count(*), sum(amount_minor)
-FROM refunds GROUP BY 2, 3, 6, 8;
+SELECT payrail_rebuild_stat_rollup();
 COMMIT;

@@ -37,19 +37,9 @@ CREATE TABLE stat_hours (
     PRIMARY KEY (hour, kind, merchant_id, provider, method, currency, hosted, done)
 );
 
--- No index: it is appended to on every write and read whole (the worker keeps it short).
-CREATE TABLE stat_deltas (
-    kind          text NOT NULL,
-    hour          bigint NOT NULL,
-    merchant_id   text NOT NULL,
-    provider      text NOT NULL,
-    method        text NOT NULL,
-    currency      text NOT NULL,
-    hosted        boolean NOT NULL,
-    done          boolean NOT NULL,
-    count         bigint NOT NULL,
-    amount_minor  bigint NOT NULL
-);
+-- Same columns, no key and no index: it is appended to on every write and read whole (the
+-- worker keeps it short).
+CREATE TABLE stat_deltas (LIKE stat_hours INCLUDING DEFAULTS);
 
 CREATE FUNCTION payrail_payment_stat_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -105,13 +95,22 @@ CREATE TRIGGER refunds_stats_moved AFTER UPDATE ON refunds FOR EACH ROW
        OR (OLD.status = 'completed') IS DISTINCT FROM (NEW.status = 'completed'))
     EXECUTE FUNCTION payrail_refund_stat_delta();
 
--- The rows already there. CREATE TRIGGER holds a lock that keeps writers out of both tables
--- until this migration commits, so no row is counted both here and by a trigger.
-INSERT INTO stat_hours
-SELECT 'payment', payrail_epoch_hour(created_at), merchant_id, COALESCE(provider, ''),
-       COALESCE(method, ''), currency, hosted, payrail_is_paid(status), count(*), sum(amount_minor)
-FROM payments GROUP BY 2, 3, 4, 5, 6, 7, 8;
-INSERT INTO stat_hours
-SELECT 'refund', payrail_epoch_hour(created_at), merchant_id, '', '', currency, false,
-       status = 'completed', count(*), sum(amount_minor)
-FROM refunds GROUP BY 2, 3, 6, 8;
+-- Rebuilds the rollup from the rows: for the rows already there (below), and after a bulk load
+-- with the triggers disabled (bench/sql/seed_restore.sql). Run it in a transaction that keeps
+-- writers out (as here: CREATE TRIGGER's lock holds until this migration commits), or rows
+-- written meanwhile are counted twice or not at all.
+CREATE FUNCTION payrail_rebuild_stat_rollup() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM stat_deltas;
+    DELETE FROM stat_hours;
+    INSERT INTO stat_hours
+    SELECT 'payment', payrail_epoch_hour(created_at), merchant_id, COALESCE(provider, ''),
+           COALESCE(method, ''), currency, hosted, payrail_is_paid(status), count(*),
+           sum(amount_minor)
+    FROM payments GROUP BY 2, 3, 4, 5, 6, 7, 8;
+    INSERT INTO stat_hours
+    SELECT 'refund', payrail_epoch_hour(created_at), merchant_id, '', '', currency, false,
+           status = 'completed', count(*), sum(amount_minor)
+    FROM refunds GROUP BY 2, 3, 6, 8;
+$$;
+
+SELECT payrail_rebuild_stat_rollup();
