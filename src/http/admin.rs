@@ -5,7 +5,7 @@ use super::auth::require_admin;
 use super::content_type::read_json_body as read_body;
 use super::json_body::parse_json;
 use super::payments::parse_list_query;
-use super::{json_response, AppState};
+use super::{json_bytes_response, json_response, AppState};
 use crate::domain::ids::MerchantId;
 use crate::domain::request_signing::SignaturePolicy;
 use crate::error::AppError;
@@ -139,9 +139,13 @@ pub async fn connect_provider(
 pub async fn list_payments(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
     require_admin(&state, &req)?;
     let (filter, limit, merchant) = parse_list_query(&req, true)?;
-    Ok(json_response(
+    Ok(json_bytes_response(
         200,
-        &state.orch.list(merchant.as_deref(), &filter, limit).await?,
+        state
+            .orch
+            .list(merchant.as_deref(), &filter, limit)
+            .await?
+            .into_json(),
     ))
 }
 

@@ -106,12 +106,16 @@ pub fn to_json(value: &impl serde::Serialize) -> AppResult<Vec<u8>> {
 pub fn json_response(status: u16, body: &impl serde::Serialize) -> HttpResponse {
     use actix_web::ResponseError;
     match to_json(body) {
-        Ok(bytes) => HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(status)
-                .unwrap_or(actix_web::http::StatusCode::OK),
-        )
-        .content_type("application/json")
-        .body(bytes),
+        Ok(bytes) => json_bytes_response(status, bytes),
         Err(e) => e.error_response(),
     }
+}
+
+/// An answer whose JSON is already written (the payment list, `orchestration::list_json`).
+pub fn json_bytes_response(status: u16, json: Vec<u8>) -> HttpResponse {
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK),
+    )
+    .content_type("application/json")
+    .body(json)
 }

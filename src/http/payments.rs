@@ -3,7 +3,7 @@
 use super::auth::{authenticate, consume_signature, Authenticated};
 use super::body::read_body;
 use super::json_body::parse_json;
-use super::{json_response, keyed, AppState};
+use super::{json_bytes_response, json_response, keyed, AppState};
 use crate::domain::ids::PaymentId;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::AppError;
@@ -284,12 +284,13 @@ pub async fn list(
 ) -> Result<HttpResponse> {
     let (_, auth) = authenticated(&state, &req, payload).await?;
     let (filter, limit, _) = parse_list_query(&req, false)?;
-    Ok(json_response(
+    Ok(json_bytes_response(
         200,
-        &state
+        state
             .orch
             .list(Some(&auth.merchant_id), &filter, limit)
-            .await?,
+            .await?
+            .into_json(),
     ))
 }
 

@@ -38,6 +38,7 @@ pub mod hosted_page;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod json_fields;
+pub mod list_json;
 pub mod merchant_profile;
 pub mod merchants;
 pub mod ops;

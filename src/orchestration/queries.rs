@@ -1,6 +1,7 @@
 //! Read-only use cases: retrieve, verify (DB only), list, timeline. Nothing here calls a gateway.
 
-use super::{views, Orchestrator};
+use super::{list_json, views, Orchestrator};
+use crate::domain::status::PaymentStatus;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, payments::ListFilter, payments::PaymentRow};
 use base64::Engine;
@@ -10,7 +11,11 @@ const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 
 /// Opaque keyset cursor: the (created_at, id) of the last row of the previous page.
 pub fn encode_cursor(p: &PaymentRow) -> String {
-    CURSOR.encode(format!("{}|{}", p.created_at.timestamp_micros(), p.id))
+    cursor_of(p.created_at, &p.id)
+}
+
+fn cursor_of(created_at: DateTime<Utc>, id: &str) -> String {
+    CURSOR.encode(format!("{}|{}", created_at.timestamp_micros(), id))
 }
 
 /// 9999-12-31T23:59:59.999999Z, the last time RFC 3339 can write.
@@ -29,12 +34,14 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     Some((ts, id.to_owned()))
 }
 
-/// One page of payments, newest first.
-#[derive(serde::Serialize)]
-pub struct Page {
-    data: Vec<views::OwnedPayment>,
-    has_more: bool,
-    next_cursor: Option<String>,
+/// One page of payments, newest first, as the JSON the list answers (docs/api.md, "Payments"):
+/// `{"data":[…],"has_more":…,"next_cursor":…}`, each item the full payment view.
+pub struct Page(Vec<u8>);
+
+impl Page {
+    pub fn into_json(self) -> Vec<u8> {
+        self.0
+    }
 }
 
 /// A payment's timeline entries, oldest first.
@@ -81,6 +88,10 @@ impl Orchestrator {
     }
 
     /// One page, newest first. `merchant_id` is `None` only for the admin list.
+    ///
+    /// Each row is rendered as it is decoded, borrowed from the fetched result
+    /// (`list_json`); the gateway capabilities and the currency are looked up once per run of
+    /// equal values, not once per row.
     pub async fn list(
         &self,
         merchant_id: Option<&str>,
@@ -88,20 +99,48 @@ impl Orchestrator {
         limit: i64,
     ) -> AppResult<Page> {
         let mut conn = self.db.acquire().await?;
-        let mut rows = store::payments::list(&mut conn, merchant_id, filter, limit).await?;
-        let has_more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = if has_more {
-            rows.last().map(encode_cursor)
-        } else {
-            None
-        };
-        let data = rows.into_iter().map(|p| self.with_actions(p)).collect();
-        Ok(Page {
-            data,
-            has_more,
-            next_cursor,
+        let rows = usize::try_from(limit).unwrap_or(0);
+        let mut buf = Vec::with_capacity(64 + 1024 * rows.min(100));
+        buf.extend_from_slice(b"{\"data\":[");
+        let mut currencies = list_json::CurrencyMemo::default();
+        let mut caps: Option<(String, (bool, bool))> = None;
+        let (mut n, mut last_cursor) = (0, None);
+        let has_more = store::payments::list_view(&mut conn, merchant_id, filter, limit, |p| {
+            let provider = p.provider.unwrap_or("");
+            let (can_query, can_refund) = match &caps {
+                Some((name, c)) if name == provider => *c,
+                _ => {
+                    let c = self.query_refund_caps(p.provider);
+                    caps = Some((provider.to_owned(), c));
+                    c
+                }
+            };
+            let facts = views::ActionFacts {
+                status: PaymentStatus::parse(p.status).unwrap_or(PaymentStatus::Pending),
+                has_provider: p.provider.is_some(),
+                amount_minor: p.amount_minor,
+                refunded_minor: p.refunded_minor,
+            };
+            if n > 0 {
+                buf.push(b',');
+            }
+            let actions = views::action_list(&facts, can_query, can_refund);
+            list_json::write_payment(&mut buf, p, &actions, currencies.get(p.currency));
+            n += 1;
+            if n == rows {
+                last_cursor = Some(cursor_of(p.created_at, p.id));
+            }
         })
+        .await?;
+        buf.extend_from_slice(b"],\"has_more\":");
+        buf.extend_from_slice(if has_more { b"true" } else { b"false" });
+        buf.extend_from_slice(b",\"next_cursor\":");
+        match last_cursor.filter(|_| has_more) {
+            Some(c) => list_json::write_str(&mut buf, &c),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.push(b'}');
+        Ok(Page(buf))
     }
 
     pub async fn timeline(&self, merchant_id: &str, payment_id: &str) -> AppResult<Timeline> {

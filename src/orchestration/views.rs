@@ -80,18 +80,38 @@ pub fn payment_created(p: &PaymentRow) -> PaymentCreated<'_> {
 
 /// Which actions are allowed now. `can_query`/`can_refund` come from the gateway's capabilities.
 pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> Vec<&'static str> {
-    let status = status_of(p);
-    let mut actions = Vec::new();
-    if can_query && p.provider.is_some() {
-        actions.push("recheck");
-    }
-    if merchant_can_cancel(status) {
-        actions.push("cancel");
-    }
-    if can_refund && status.is_paid() && p.refunded_minor < p.amount_minor {
-        actions.push("refund");
-    }
-    actions
+    let facts = ActionFacts {
+        status: status_of(p),
+        has_provider: p.provider.is_some(),
+        amount_minor: p.amount_minor,
+        refunded_minor: p.refunded_minor,
+    };
+    action_list(&facts, can_query, can_refund)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// What `available_actions` depends on in a payment.
+pub struct ActionFacts {
+    pub status: PaymentStatus,
+    pub has_provider: bool,
+    pub amount_minor: i64,
+    pub refunded_minor: i64,
+}
+
+/// The allowed actions in their documented order, without allocating (the list renders one
+/// set per row).
+pub fn action_list(
+    p: &ActionFacts,
+    can_query: bool,
+    can_refund: bool,
+) -> [Option<&'static str>; 3] {
+    [
+        (can_query && p.has_provider).then_some("recheck"),
+        merchant_can_cancel(p.status).then_some("cancel"),
+        (can_refund && p.status.is_paid() && p.refunded_minor < p.amount_minor).then_some("refund"),
+    ]
 }
 
 /// The full payment (retrieve, list items, webhook `data`).

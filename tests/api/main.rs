@@ -21,6 +21,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod lifecycle;
+mod list_page;
 mod money;
 mod ops;
 mod receiver;

@@ -286,14 +286,17 @@ impl Orchestrator {
 
     /// `available_actions` for a payment, from its gateway's declared capabilities.
     pub fn actions_for(&self, p: &PaymentRow) -> Vec<&'static str> {
-        let caps = p
-            .provider
-            .as_deref()
+        let (can_query, can_refund) = self.query_refund_caps(p.provider.as_deref());
+        views::available_actions(p, can_query, can_refund)
+    }
+
+    /// Whether the gateway named `provider` can be queried and can refund (false for none).
+    pub fn query_refund_caps(&self, provider: Option<&str>) -> (bool, bool) {
+        let caps = provider
             .and_then(crate::providers::ProviderId::parse)
             .and_then(|id| self.providers.get(id))
             .map(|a| *a.capabilities());
-        views::available_actions(
-            p,
+        (
             caps.is_some_and(|c| c.query),
             caps.is_some_and(|c| c.refund),
         )
