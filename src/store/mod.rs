@@ -16,6 +16,7 @@ pub mod attempts;
 pub mod console_sessions;
 pub mod duplicate_charges;
 pub mod idempotency;
+pub mod lookups;
 pub mod merchants;
 pub mod outage;
 pub mod outbox;
@@ -25,7 +26,6 @@ pub mod refunds;
 pub mod replays;
 pub mod shared_limits;
 pub mod stats;
-pub mod status_lookups;
 pub mod timeline;
 pub mod webhooks;
 

@@ -23,6 +23,7 @@ mod isolation;
 mod lifecycle;
 mod money;
 mod ops;
+mod payment_lookups;
 mod receiver;
 mod reconciler;
 mod refunds;
