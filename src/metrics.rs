@@ -28,15 +28,18 @@ pub struct Metrics {
 }
 
 /// One kind of coalesced lookup (`store::lookups`): verify's `status_…` and retrieve's
-/// `payment_…`. Lookups / queries is how many lookups one Postgres query carried on average.
+/// `payment_…`. Lookups / queries is how many lookups one Postgres query carried on average;
+/// slow batches are the queries that gave their slot up (`lookups::SLOW_BATCH`).
 #[derive(Clone)]
 pub struct LookupCounters {
     pub lookups: IntCounter,
     pub queries: IntCounter,
+    pub slow_batches: IntCounter,
 }
 
 impl LookupCounters {
-    /// `payrail_{kind}_lookups_total` and `…_lookup_queries_total`, registered in `registry`.
+    /// `payrail_{kind}_lookups_total`, `…_lookup_queries_total` and
+    /// `…_lookup_slow_batches_total`, registered in `registry`.
     fn register(registry: &Registry, kind: &str, what: &str) -> Self {
         let counter = |name: String, help: String| {
             let c = IntCounter::new(name, help).expect("valid metric");
@@ -53,6 +56,10 @@ impl LookupCounters {
             queries: counter(
                 format!("{kind}_lookup_queries_total"),
                 format!("Postgres queries that carried the {kind} lookups"),
+            ),
+            slow_batches: counter(
+                format!("{kind}_lookup_slow_batches_total"),
+                format!("{kind} lookup queries out so long that the lookups behind them went on"),
             ),
         }
     }

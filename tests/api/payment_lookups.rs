@@ -1,12 +1,15 @@
 //! Retrieve's coalesced lookups (`store::lookups`, the whole row): a batched row is the row a
-//! query of its own reads, and concurrent retrieves answer as they do one at a time.
+//! query of its own reads, concurrent retrieves answer as they do one at a time, and a slow batch
+//! does not hold up the lookups queued behind it.
 
 use crate::helpers::{on_postgres, spawn_app};
 use crate::status_lookups::{case, db_of, fresh_counters, two_merchants_three_payments};
 use futures_util::future::join_all;
-use payrail::store::lookups::{batch_pool, PaymentLookups};
+use payrail::store::lookups::{batch_pool, PaymentLookups, BATCH_APPLICATION_NAME, MAX_IN_FLIGHT};
 use payrail::store::payments;
 use serde_json::json;
+use sqlx::Connection;
+use std::time::Duration;
 
 #[tokio::test]
 async fn a_batched_row_is_the_row_a_query_of_its_own_reads() {
@@ -74,4 +77,68 @@ async fn concurrent_retrieves_answer_what_each_answers_alone() {
         metrics.contains(&format!("payrail_payment_lookups_total {expected}\n")),
         "{metrics}"
     );
+}
+
+/// Batch backends of this database waiting for a lock.
+async fn blocked_batches(conn: &mut sqlx::PgConnection) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+         AND application_name = $1 AND wait_event_type = 'Lock'",
+    )
+    .bind(BATCH_APPLICATION_NAME)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn postgres_only_lookups_queued_behind_slow_batches_go_out_without_them() {
+    if !on_postgres() {
+        // SQLite: one query per lookup, nothing to queue behind.
+        return;
+    }
+    let app = spawn_app().await;
+    let (a, _, payments) = two_merchants_three_payments(&app).await;
+    let id = payments[0]["id"].as_str().unwrap().to_owned();
+    let db = db_of(&app).await;
+    let counters = fresh_counters();
+    let lookups = PaymentLookups::new(db.clone(), batch_pool(&db), counters.clone());
+
+    // A lock on the table makes every batch slow, as disk reads would.
+    let url = app.settings.database_url();
+    let mut locker = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut watcher = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut tx = locker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+
+    // One lookup after another, each once the ones before are out: with every slot held by a
+    // slow batch, the one after MAX_IN_FLIGHT still goes out.
+    let mut answers = Vec::new();
+    for n in 1..=MAX_IN_FLIGHT as i64 + 1 {
+        let (lookups, merchant, id) = (lookups.clone(), a.id.clone(), id.clone());
+        answers.push(tokio::spawn(async move {
+            lookups.for_merchant(&merchant, &id).await
+        }));
+        let out = tokio::time::timeout(Duration::from_secs(10), async {
+            while blocked_batches(&mut watcher).await < n {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(
+            out.is_ok(),
+            "lookup {n} was left queued behind slow batches"
+        );
+    }
+    assert!(counters.slow_batches.get() >= 1);
+
+    // Once the rows can be read, every lookup gets its row.
+    tx.commit().await.unwrap();
+    for answer in answers {
+        let row = answer.await.unwrap().expect("the lookup succeeds");
+        assert_eq!(row.expect("a's own payment").id, id);
+    }
 }

@@ -44,6 +44,7 @@ pub fn fresh_counters() -> LookupCounters {
     LookupCounters {
         lookups: IntCounter::new("lookups", "test").unwrap(),
         queries: IntCounter::new("queries", "test").unwrap(),
+        slow_batches: IntCounter::new("slow", "test").unwrap(),
     }
 }
 

@@ -24,6 +24,10 @@
 //!   ids, so it looks dearer than a custom plan for the five or so a batch carries. The plan is
 //!   the same primary-key index scan either way, but planning cost more than executing (78
 //!   against 58 µs per batch in `pg_stat_statements`, bench/README.md item 19).
+//! - **A slow batch holds up only its own lookups.** Postgres reads a batch's rows one after
+//!   another, so a batch whose pages are not in memory waits for each disk read in turn. A batch
+//!   still out after [`SLOW_BATCH`] gives its slot up (see `send.rs`): lookups queued behind it
+//!   go out on a further connection instead of waiting for it.
 //!
 //! SQLite (the embedded store) answers each lookup with its own query: it runs in process, so
 //! there is no round trip to save.
@@ -36,6 +40,7 @@ use super::Db;
 pub use crate::metrics::LookupCounters;
 use sqlx::PgPool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Batch queries of one kind out at once. With one per lookup nothing would batch; with a single
@@ -47,8 +52,14 @@ pub const MAX_IN_FLIGHT: usize = 2;
 /// The most ids one query carries; the rest wait for the next.
 pub const MAX_BATCH: usize = 64;
 
-/// The batch connections, shared by every kind: each kind's [`MAX_IN_FLIGHT`].
-pub const BATCH_CONNECTIONS: u32 = 4;
+/// How long a batch may be out before the lookups queued behind it stop waiting for it. A batch
+/// takes well under a millisecond when its rows are in memory; one that reads from disk takes a
+/// disk read per row it misses.
+pub const SLOW_BATCH: Duration = Duration::from_millis(5);
+
+/// The batch connections, shared by every kind: each kind's [`MAX_IN_FLIGHT`], plus as many
+/// again for the batches that gave their slot up (more of those wait for a connection).
+pub const BATCH_CONNECTIONS: u32 = 8;
 
 /// How the batch connections show in `pg_stat_activity`.
 pub const BATCH_APPLICATION_NAME: &str = "payrail-lookups";

@@ -1,7 +1,7 @@
 //! The task that holds an in-flight slot: it sends batches until its kind's queue is empty, and
 //! hands each row only to the lookups by the row's own merchant.
 
-use super::{lock, LookupCounters, LookupError, LookupKind, Slot, Waiter, MAX_BATCH};
+use super::{lock, LookupCounters, LookupError, LookupKind, Slot, Waiter, MAX_BATCH, SLOW_BATCH};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -31,7 +31,14 @@ async fn send_batches<K: LookupKind>(pool: PgPool, mut slot: Slot<K>, counters: 
                 let query = sqlx::query_as::<_, K::Row>(K::BATCH_QUERY)
                     .bind(&ids)
                     .fetch_all(&mut *conn);
-                query.await
+                let mut query = std::pin::pin!(query);
+                match tokio::time::timeout(SLOW_BATCH, query.as_mut()).await {
+                    Ok(rows) => rows,
+                    Err(_) => {
+                        step_aside(&mut slot, &pool, &counters);
+                        query.await
+                    }
+                }
             }
             Err(e) => Err(e),
         };
@@ -61,6 +68,25 @@ fn take_batch<K: LookupKind>(slot: &mut Slot<K>) -> Option<Vec<Waiter<K>>> {
     }
     let take = queue.pending.len().min(MAX_BATCH);
     Some(queue.pending.drain(..take).collect())
+}
+
+/// A batch out for longer than [`SLOW_BATCH`] (its rows are being read from disk, one after
+/// another) gives its slot to a new task for the lookups queued behind it, and ends once its
+/// own lookups are answered. With nothing queued the slot is simply free again.
+fn step_aside<K: LookupKind>(slot: &mut Slot<K>, pool: &PgPool, counters: &LookupCounters) {
+    counters.slow_batches.inc();
+    let mut queue = lock(&slot.queue);
+    slot.held = false;
+    if queue.pending.is_empty() {
+        queue.in_flight -= 1;
+        return;
+    }
+    drop(queue);
+    let heir = Slot {
+        queue: slot.queue.clone(),
+        held: true,
+    };
+    spawn(pool.clone(), heir, counters.clone());
 }
 
 /// Answers each waiter: the row with its id if its own merchant's, else `None`. A row is moved
