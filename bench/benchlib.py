@@ -1,6 +1,7 @@
 """Helpers for bench/driver.py: signed HTTP calls, psql, process sampling, and running wrk and
 pgbench with their results parsed into plain dicts. Standard library only, so `bench/run` works
 on a fresh machine with python3."""
+import glob
 import hashlib
 import hmac
 import json
@@ -112,10 +113,21 @@ class Sampler:
 class InstructionCounter:
     """Counts the instructions Payrail retires during a run (`perf stat`, when perf and the CPU's
     counters are there). Unlike req/s and CPU %, instructions per request hardly move with the
-    host's noise, so two builds can be compared on a busy machine."""
+    host's noise, so two builds can be compared on a busy machine.
+
+    With BENCH_CALLGRIND=1 (the driver then runs Payrail under valgrind's callgrind, for VMs
+    without hardware counters) it zeroes callgrind's counters when the run starts and dumps them
+    when it ends: user-space instructions only, and under valgrind Payrail runs tens of times
+    slower, so more lookups queue per batch than natively (the driver records how many)."""
 
     def __init__(self, pid, path):
         self.path = path
+        self.pid = pid
+        self.callgrind = os.environ.get("BENCH_CALLGRIND") == "1"
+        if self.callgrind:
+            self.proc = None
+            subprocess.run(["callgrind_control", "-z", str(pid)], capture_output=True, timeout=300)
+            return
         try:
             self.proc = subprocess.Popen(["perf", "stat", "-x", ",", "-e", "instructions:u,instructions:k",
                                           "-p", str(pid), "-o", path], stdout=subprocess.DEVNULL,
@@ -125,6 +137,8 @@ class InstructionCounter:
 
     def per_request(self, requests):
         """Stops counting; thousands of instructions per request, user and kernel."""
+        if self.callgrind:
+            return self._callgrind_per_request(requests)
         if self.proc is None:
             return {}
         self.proc.send_signal(2)
@@ -138,6 +152,19 @@ class InstructionCounter:
             return {}
         return {"kinstr_user": round(counts["u"] / requests / 1000, 1),
                 "kinstr_kernel": round(counts["k"] / requests / 1000, 1)}
+
+
+    def _callgrind_per_request(self, requests):
+        subprocess.run(["callgrind_control", "-d", str(self.pid)], capture_output=True, timeout=300)
+        dumps = glob.glob(os.path.join(os.path.dirname(self.path), f"callgrind.out.{self.pid}.*"))
+        if not dumps or requests <= 0:
+            return {}
+        newest = max(dumps, key=lambda p: int(p.rsplit(".", 1)[1]))
+        for line in open(newest):
+            if line.startswith("totals:"):
+                return {"kinstr_user": round(int(line.split()[1]) / requests / 1000, 1),
+                        "kinstr_kernel": 0.0, "callgrind_dump": newest}
+        return {}
 
 
 def run_wrk(url, scenario, duration, connections, threads, env, sampler_pid=None):

@@ -17,6 +17,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from benchlib import BENCH_DIR, InstructionCounter, Sampler, call, psql, run_pgbench, run_wrk, sign
+import pg_reads
 from report import print_table
 
 PSC_CREDENTIALS = {"merchant_id": "1000", "api_key": "PSTG6ELOB2YXKO4ZHRQ6NKTSBY",
@@ -135,10 +136,14 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     # Start-up to ready on an up-to-date schema (migrations were applied above).
     app_log = open(os.path.join(work, "payrail.log"), "w")
     t0 = time.monotonic()
-    app = subprocess.Popen([binary, "serve"], env=env, cwd=work, stdout=app_log, stderr=subprocess.STDOUT)
+    # BENCH_CALLGRIND=1: Payrail serves under callgrind, which counts its instructions per run
+    # (benchlib.InstructionCounter) where the VM has no hardware counters for perf.
+    callgrind = os.environ.get("BENCH_CALLGRIND") == "1"
+    prefix = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/callgrind.out.%p"] if callgrind else []
+    app = subprocess.Popen([*prefix, binary, "serve"], env=env, cwd=work, stdout=app_log, stderr=subprocess.STDOUT)
     procs.insert(0, app)
     base = f"http://127.0.0.1:{port}"
-    wait_ready(base + "/readyz", app)
+    wait_ready(base + "/readyz", app, limit=300.0 if callgrind else 30.0)
     result["startup_to_ready_ms"] = round((time.monotonic() - t0) * 1000, 1)
     log(f"payrail ready in {result['startup_to_ready_ms']} ms (pid {app.pid})")
 
@@ -209,9 +214,15 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     only |= {"verify" for o in only if o == "verify_half_load"} | {"create" for o in only if o == "create_replay"}
     wanted = lambda *names: not only or bool(only.intersection(names))
 
+    def cold(name):
+        if pg_reads.cold_wanted():
+            files, cached = pg_reads.evict(db_url)
+            log(f"{name} starts cold: {files} payments files dropped from the page cache ({cached} pages left)")
+
     def payrail(name, scenario, **extra):
         if not wanted(name):
             return None
+        cold(name)
         if args.warmup:
             run_wrk(base, scenario, args.warmup, c, th, dict(wrk_env, **extra))
         # BENCH_PERF=<scenario>: record a CPU profile of Payrail during that run (perf, if present).
@@ -219,17 +230,20 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
         if os.environ.get("BENCH_PERF") == name:
             perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(app.pid), "-o",
                                      os.path.join(work, f"perf-{name}.data")], stderr=subprocess.DEVNULL)
+        reads, batched = pg_reads.sample(db_url), pg_reads.lookup_counters(base)
         counter = InstructionCounter(app.pid, os.path.join(work, f"instructions-{name}.csv"))
         r = run_wrk(base, scenario, d, c, th, dict(wrk_env, **extra), sampler_pid=app.pid)
         if perf:
             perf.send_signal(2)
             perf.wait()
         r.update(counter.per_request(r["requests"]))
+        r["pg_reads"] = pg_reads.delta(db_url, reads, r["requests"])
+        r["batching"] = pg_reads.lookups_per_query(batched, pg_reads.lookup_counters(base))
         r.pop("stdout")
         bad = sum(r["errors"].values())
         log(f"{name}: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}% "
             f"k-instructions/req {r.get('kinstr_user')} user + {r.get('kinstr_kernel')} kernel "
-            f"rss {r.get('payrail_peak_rss_mib')} MiB errors {bad}")
+            f"rss {r.get('payrail_peak_rss_mib')} MiB errors {bad} reads {r['pg_reads']} batching {r['batching']}")
         if bad:
             raise RuntimeError(f"{name}: {r['errors']} (non-2xx or socket errors: the run is invalid)")
         result["scenarios"][name] = r
@@ -269,8 +283,14 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
             proc.wait(timeout=10)
 
     def pgbench(name, **kw):
+        on_payments = name == "pk_select"
+        if on_payments:
+            cold(name)
+        reads = pg_reads.sample(db_url)
         r = run_pgbench(duration=d, connections=c, threads=th, workdir=work, **kw)
-        log(f"pgbench {name}: {r['tps']:.0f} tps p99 {r['latency_us']['p99']} us")
+        if on_payments:
+            r["pg_reads"] = pg_reads.delta(db_url, reads, int(r["tps"] * d))
+        log(f"pgbench {name}: {r['tps']:.0f} tps p99 {r['latency_us']['p99']} us reads {r.get('pg_reads')}")
         result["reference"][name] = r
         return r
 

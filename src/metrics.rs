@@ -24,14 +24,45 @@ pub struct Metrics {
     outbox_oldest_age: prometheus::IntGauge,
     circuits: prometheus::IntGaugeVec,
     status_lookups: LookupCounters,
+    payment_lookups: LookupCounters,
 }
 
-/// Verify's coalesced status lookups (`store::status_lookups`): lookups / queries is how many
-/// lookups one Postgres query carried on average.
+/// One kind of coalesced lookup (`store::lookups`): verify's `status_…` and retrieve's
+/// `payment_…`. Lookups / queries is how many lookups one Postgres query carried on average;
+/// slow batches are the queries that gave their slot up (`lookups::SLOW_BATCH`).
 #[derive(Clone)]
 pub struct LookupCounters {
     pub lookups: IntCounter,
     pub queries: IntCounter,
+    pub slow_batches: IntCounter,
+}
+
+impl LookupCounters {
+    /// `payrail_{kind}_lookups_total`, `…_lookup_queries_total` and
+    /// `…_lookup_slow_batches_total`, registered in `registry`.
+    fn register(registry: &Registry, kind: &str, what: &str) -> Self {
+        let counter = |name: String, help: String| {
+            let c = IntCounter::new(name, help).expect("valid metric");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("registered once");
+            c
+        };
+        LookupCounters {
+            lookups: counter(
+                format!("{kind}_lookups_total"),
+                format!("{what} lookups sent to Postgres in batches"),
+            ),
+            queries: counter(
+                format!("{kind}_lookup_queries_total"),
+                format!("Postgres queries that carried the {kind} lookups"),
+            ),
+            slow_batches: counter(
+                format!("{kind}_lookup_slow_batches_total"),
+                format!("{kind} lookup queries out so long that the lookups behind them went on"),
+            ),
+        }
+    }
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -117,23 +148,8 @@ impl Metrics {
             "Age of the oldest undelivered merchant event",
         )
         .expect("valid metric");
-        let status_lookups = LookupCounters {
-            lookups: IntCounter::new(
-                "status_lookups_total",
-                "Verify status lookups sent to Postgres in batches",
-            )
-            .expect("valid metric"),
-            queries: IntCounter::new(
-                "status_lookup_queries_total",
-                "Postgres queries that carried the status lookups",
-            )
-            .expect("valid metric"),
-        };
-        for c in [&status_lookups.lookups, &status_lookups.queries] {
-            registry
-                .register(Box::new(c.clone()))
-                .expect("registered once");
-        }
+        let status_lookups = LookupCounters::register(&registry, "status", "Verify status");
+        let payment_lookups = LookupCounters::register(&registry, "payment", "Retrieve payment");
         registry
             .register(Box::new(outbox_depth.clone()))
             .expect("registered once");
@@ -171,11 +187,16 @@ impl Metrics {
             outbox_oldest_age,
             circuits,
             status_lookups,
+            payment_lookups,
         }
     }
 
     pub fn status_lookup_counters(&self) -> LookupCounters {
         self.status_lookups.clone()
+    }
+
+    pub fn payment_lookup_counters(&self) -> LookupCounters {
+        self.payment_lookups.clone()
     }
 
     pub fn observe_http(&self, method: &str, route: &str, status: &str, seconds: f64) {

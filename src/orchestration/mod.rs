@@ -70,7 +70,7 @@ use crate::providers::{
     AccountContext, FailureKind, GatewayFailure, ProviderAdapter, ProviderId, QueryRequest,
     Registry,
 };
-use crate::store::{self, accounts::AccountRow, Db};
+use crate::store::{self, accounts::AccountRow, lookups, Db};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -102,7 +102,9 @@ pub struct Orchestrator {
     /// The live-recheck budgets (in memory on SQLite, shared rows on Postgres).
     budgets: Arc<budgets::Budgets>,
     /// Verify's status reads, coalesced across concurrent requests on Postgres.
-    pub status_lookups: crate::store::status_lookups::StatusLookups,
+    pub status_lookups: lookups::StatusLookups,
+    /// Retrieve's whole-row reads, coalesced the same way.
+    pub payment_lookups: lookups::PaymentLookups,
 }
 
 /// The shared parts [`Orchestrator::new`] takes besides the database (settings and keys).
@@ -118,9 +120,16 @@ pub struct Parts {
 impl Orchestrator {
     /// Assembles the use cases over a connected, migrated database.
     pub fn new(db: Db, parts: Parts) -> Self {
-        let status_lookups = crate::store::status_lookups::StatusLookups::new(
+        let batch_pool = lookups::batch_pool(&db);
+        let status_lookups = lookups::StatusLookups::new(
             db.clone(),
+            batch_pool.clone(),
             parts.metrics.status_lookup_counters(),
+        );
+        let payment_lookups = lookups::PaymentLookups::new(
+            db.clone(),
+            batch_pool,
+            parts.metrics.payment_lookup_counters(),
         );
         let budgets = Arc::new(budgets::Budgets::new(&parts.settings.recheck));
         Self {
@@ -134,6 +143,7 @@ impl Orchestrator {
             breakers: Arc::new(parts.breakers),
             budgets,
             status_lookups,
+            payment_lookups,
         }
     }
 

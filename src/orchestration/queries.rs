@@ -66,7 +66,12 @@ impl Orchestrator {
         merchant_id: &str,
         payment_id: &str,
     ) -> AppResult<views::OwnedPayment> {
-        let row = self.payment(merchant_id, payment_id).await?;
+        let row = self
+            .payment_lookups
+            .for_merchant(merchant_id, payment_id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound)?;
         Ok(self.with_actions(row))
     }
 
@@ -80,7 +85,7 @@ impl Orchestrator {
     pub async fn verify(&self, merchant_id: &str, payment_id: &str) -> AppResult<views::Verified> {
         let p = self
             .status_lookups
-            .status_for_merchant(merchant_id, payment_id)
+            .for_merchant(merchant_id, payment_id)
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;

@@ -16,6 +16,7 @@ pub mod attempts;
 pub mod console_sessions;
 pub mod duplicate_charges;
 pub mod idempotency;
+pub mod lookups;
 pub mod merchants;
 pub mod outage;
 pub mod outbox;
@@ -26,7 +27,6 @@ pub mod replays;
 pub mod shared_limits;
 pub mod stat_rollup;
 pub mod stats;
-pub mod status_lookups;
 pub mod timeline;
 pub mod webhooks;
 

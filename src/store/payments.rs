@@ -178,6 +178,8 @@ pub async fn get_for_merchant(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentStatusRow {
     pub id: String,
+    /// Whose it is: a coalesced batch hands a row only to its own merchant's lookups.
+    pub merchant_id: String,
     pub status: String,
     pub external_id: Option<String>,
 }
@@ -188,7 +190,7 @@ pub async fn status_for_merchant(
     merchant_id: &str,
     id: &str,
 ) -> sqlx::Result<Option<PaymentStatusRow>> {
-    on_conn!(conn, c => sqlx::query_as("SELECT id, status, external_id FROM payments WHERE id = $1 AND merchant_id = $2")
+    on_conn!(conn, c => sqlx::query_as("SELECT id, merchant_id, status, external_id FROM payments WHERE id = $1 AND merchant_id = $2")
         .bind(id)
         .bind(merchant_id)
         .fetch_optional(c)

@@ -24,6 +24,7 @@ mod lifecycle;
 mod list_page;
 mod money;
 mod ops;
+mod payment_lookups;
 mod receiver;
 mod reconciler;
 mod refunds;

@@ -1,19 +1,21 @@
-//! Verify's coalesced lookups (`store::status_lookups`): on Postgres, lookups made at the same
-//! time share queries, and each still gets its own merchant's answer; a lookup dropped half way
-//! strands no one.
+//! Verify's coalesced lookups (`store::lookups`): on Postgres, lookups made at the same time
+//! share queries, and each still gets its own merchant's answer; a lookup dropped half way
+//! strands no one. Retrieve's, the same mechanism over the whole row: `payment_lookups.rs`.
 
 use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
 use futures_util::future::join_all;
 use futures_util::FutureExt;
 use payrail::metrics::LookupCounters;
-use payrail::store::status_lookups::{StatusLookups, BATCH_APPLICATION_NAME, MAX_IN_FLIGHT};
+use payrail::store::lookups::{
+    batch_pool, StatusLookups, BATCH_APPLICATION_NAME, BATCH_CONNECTIONS,
+};
 use payrail::store::Db;
 use prometheus::IntCounter;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Two merchants; `a` has a completed and a pending payment, `b` a pending one.
-async fn two_merchants_three_payments(app: &TestApp) -> (Merchant, Merchant, Vec<Value>) {
+pub async fn two_merchants_three_payments(app: &TestApp) -> (Merchant, Merchant, Vec<Value>) {
     let a = app.merchant_with_psc().await;
     let b = app.merchant_with_psc().await;
     let paid = app.create_payment(&a, json!({ "order_id": "A-1" })).await;
@@ -24,7 +26,7 @@ async fn two_merchants_three_payments(app: &TestApp) -> (Merchant, Merchant, Vec
 }
 
 /// The payment a case asks for, its owner and its status: `k` in 0..4, the last one missing.
-fn case<'a>(
+pub fn case<'a>(
     a: &'a Merchant,
     b: &'a Merchant,
     payments: &'a [Value],
@@ -38,16 +40,22 @@ fn case<'a>(
     }
 }
 
-fn fresh_counters() -> LookupCounters {
+pub fn fresh_counters() -> LookupCounters {
     LookupCounters {
         lookups: IntCounter::new("lookups", "test").unwrap(),
         queries: IntCounter::new("queries", "test").unwrap(),
+        slow_batches: IntCounter::new("slow", "test").unwrap(),
     }
 }
 
+/// The app's database, with a pool of its own.
+pub async fn db_of(app: &TestApp) -> Db {
+    Db::connect(&app.settings.database_url(), 4).await.unwrap()
+}
+
 async fn lookups_on(app: &TestApp, counters: LookupCounters) -> StatusLookups {
-    let db = Db::connect(&app.settings.database_url(), 4).await.unwrap();
-    StatusLookups::new(db, counters)
+    let db = db_of(app).await;
+    StatusLookups::new(db.clone(), batch_pool(&db), counters)
 }
 
 #[tokio::test]
@@ -68,7 +76,7 @@ async fn lookups_made_together_share_queries_and_each_gets_its_own_merchants_ans
     let answers = join_all(
         cases
             .iter()
-            .map(|(m, id, _)| lookups.status_for_merchant(&m.id, id)),
+            .map(|(m, id, _)| lookups.for_merchant(&m.id, id)),
     )
     .await;
     for ((m, id, expected), answer) in cases.iter().zip(answers) {
@@ -110,7 +118,7 @@ async fn a_lookup_dropped_while_its_batch_is_out_strands_no_one() {
 
     // Queue ten lookups (the first ones take both in-flight slots), then hang up on all of them.
     let mut dropped: Vec<_> = (0..10)
-        .map(|_| Box::pin(lookups.status_for_merchant(&a.id, id)))
+        .map(|_| Box::pin(lookups.for_merchant(&a.id, id)))
         .collect();
     for lookup in &mut dropped {
         let answered_at_once = lookup.now_or_never().is_some();
@@ -123,7 +131,7 @@ async fn a_lookup_dropped_while_its_batch_is_out_strands_no_one() {
     for round in 0..3 {
         let answers = tokio::time::timeout(
             Duration::from_secs(10),
-            join_all((0..5).map(|_| lookups.status_for_merchant(&a.id, id))),
+            join_all((0..5).map(|_| lookups.for_merchant(&a.id, id))),
         )
         .await
         .unwrap_or_else(|_| panic!("round {round}: a lookup was left waiting"));
@@ -190,12 +198,12 @@ async fn postgres_only_batches_run_on_their_own_few_connections_with_a_generic_p
     );
     drop(conn);
 
-    // Many lookups at once still open no more than MAX_IN_FLIGHT of them.
-    for answer in join_all((0..200).map(|_| lookups.status_for_merchant(&a.id, id))).await {
+    // Many lookups at once still open no more than BATCH_CONNECTIONS of them.
+    for answer in join_all((0..200).map(|_| lookups.for_merchant(&a.id, id))).await {
         assert_eq!(answer.unwrap().unwrap().status, "completed");
     }
     assert!(
-        pool.size() as usize <= MAX_IN_FLIGHT,
+        pool.size() <= BATCH_CONNECTIONS,
         "{} batch connections",
         pool.size()
     );
@@ -207,7 +215,7 @@ async fn postgres_only_batches_run_on_their_own_few_connections_with_a_generic_p
     .await
     .unwrap();
     assert!(
-        (1..=MAX_IN_FLIGHT).contains(&backends.len())
+        (1..=BATCH_CONNECTIONS as usize).contains(&backends.len())
             && backends.iter().any(|q| q.contains("WHERE id = ANY($1)")),
         "the batch backends and their last queries: {backends:?}"
     );
