@@ -124,16 +124,23 @@ impl Orchestrator {
     }
 
     /// Asks the attempt's gateway for a checkout; on `NotSent` hands the payment to the next of
-    /// `fallbacks` (best first) as a new attempt and asks again. Every answer feeds the breakers.
+    /// `fallbacks` (best first) as a new attempt and asks again. `known` is the attempt's account
+    /// when the caller has just read it (else it is read). Every answer feeds the breakers.
     pub(super) async fn create_at_gateway(
         &self,
         mut payment: PaymentRow,
         mut attempt: AttemptRow,
+        known: Option<AccountRow>,
         mut fallbacks: Vec<AccountRow>,
     ) -> AppResult<(PaymentRow, AttemptRow, Outcome<CheckoutCreated>)> {
         fallbacks.reverse();
+        let mut known = known;
         loop {
-            let account = self.load_account(&attempt.account_id).await?;
+            // The account just routed to was read for this request: not read again.
+            let account = match known.take() {
+                Some(a) if a.id == attempt.account_id => a,
+                _ => self.load_account(&attempt.account_id).await?,
+            };
             let outcome = self.call_create(&payment, &attempt, &account).await?;
             self.record_call(&account, &outcome).await;
             // Certainly not sent: the next account in priority order may take it.
@@ -142,6 +149,7 @@ impl Orchestrator {
                     (payment, attempt) = self
                         .fall_through(payment, attempt, &reason.reason, &next)
                         .await?;
+                    known = Some(next);
                 }
                 _ => return Ok((payment, attempt, outcome)),
             }
