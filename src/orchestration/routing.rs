@@ -91,16 +91,15 @@ impl Orchestrator {
         req: &CreateRequest,
     ) -> AppResult<Vec<AccountRow>> {
         let currency = req.money.currency.code();
-        let candidates = self
-            .eligible_accounts(merchant_id, currency, req.provider, req.method)
-            .await?;
+        let (accounts, circuits) = self.enabled_accounts_and_circuits(merchant_id).await?;
+        let candidates = self.eligible_among(&accounts, currency, req.provider, req.method);
         if candidates.is_empty() {
             return Err(AppError::NoProviderAvailable(match req.provider {
                 Some(p) => format!("no enabled {p} account accepts {currency} for this merchant"),
                 None => format!("no enabled gateway account accepts {currency} for this merchant"),
             }));
         }
-        let up = self.up(candidates, true).await?;
+        let up = self.up_among(candidates, circuits, true).await?;
         if up.is_empty() {
             return Err(AppError::ProviderUnavailable(
                 "every eligible gateway is marked down; retry later".into(),
