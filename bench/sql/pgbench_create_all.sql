@@ -1,9 +1,9 @@
 -- pgbench: every statement one Payrail `create` (with an idempotency key) runs, in the same
 -- transactions, without the gateway's HTTP call: auth's replay record (the merchant's secret is
--- cached), the key, the routing reads (accounts, shared circuits), the insert statement, the
--- outcome statement and the key's stored answer. Seven statements, each its own transaction; the
--- list as Postgres logged it is in bench/results/2026-12-06-create.md. For comparison only; the
--- issue's reference for create is pgbench_create_tx.sql.
+-- cached), the key, the routing read (accounts with their shared circuits), the insert statement,
+-- and the outcome statement, which also stores the key's answer. Five statements, each its own
+-- transaction; the lists as Postgres logged them are in bench/results/2026-12-06-create.md.
+-- For comparison only; the issue's reference for create is pgbench_create_tx.sql.
 \set r random(1, 1099511627775)
 INSERT INTO request_replays (merchant_id, signature, expires_at, method, path)
   VALUES (:m, md5(:r::text) || md5(:client_id::text), now() + interval '5 minutes', 'POST', '/v1/payments')
@@ -16,8 +16,9 @@ INSERT INTO idempotency_keys (merchant_id, key, fingerprint, state, locked_until
      created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
   WHERE idempotency_keys.expires_at <= now()
   RETURNING true;
-SELECT * FROM provider_accounts WHERE merchant_id = :m AND enabled ORDER BY priority, created_at;
-SELECT account_id, open_until FROM gateway_circuits WHERE account_id = ANY(ARRAY[:acc]);
+SELECT a.*, c.open_until AS circuit_open_until
+  FROM provider_accounts a LEFT JOIN gateway_circuits c ON c.account_id = a.id
+  WHERE a.merchant_id = :m AND a.enabled ORDER BY a.priority, a.created_at;
 WITH p AS (
     INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
         account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
@@ -50,8 +51,11 @@ WITH p AS (
  e AS (
     INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at, sequence)
     SELECT 'tle_' || bench.ulid(:now_ms, :r::bigint + 1, :client_id), p.id, 'attempt.created', NULL, NULL, 'api',
-        '{"attempt_id":"att_x","external_id":"ext"}', now(), NULL FROM p)
- SELECT * FROM p;
-UPDATE idempotency_keys SET state = 'done', locked_until = NULL, response_status = 201,
-    response_body = convert_to(repeat('x', 380), 'UTF8')
-  WHERE merchant_id = :m AND key = 'pg-' || :client_id || '-' || :r;
+        '{"attempt_id":"att_x","external_id":"ext"}', now(), NULL FROM p),
+ k AS (
+    UPDATE idempotency_keys SET state = 'done', locked_until = NULL, response_status = 201,
+        response_body = convert_to(repeat('x', 380), 'UTF8')
+    FROM p WHERE idempotency_keys.merchant_id = :m AND idempotency_keys.key = 'pg-' || :client_id || '-' || :r
+      AND p.status = 'pending' AND p.provider IS NOT DISTINCT FROM 'paystablecoin' AND p.method IS NOT DISTINCT FROM NULL
+    RETURNING true)
+ SELECT p.*, EXISTS (SELECT 1 FROM k) AS key_answered FROM p;

@@ -12,7 +12,7 @@ use crate::domain::ids::TimelineId;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, Outcome};
-use crate::store::create_rows::Checkout;
+use crate::store::create_rows::{Checkout, KeyAnswer};
 use crate::store::timeline::NewEntry;
 use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
@@ -30,7 +30,7 @@ impl Orchestrator {
     ) -> AppResult<PaymentRow> {
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                self.record_opened(&p.id, attempt, created).await
+                self.record_opened(p, attempt, created, key).await
             }
             Outcome::Declined(reason) => {
                 let mut tx = self.db.begin().await?;
@@ -66,12 +66,16 @@ impl Orchestrator {
     /// The gateway opened the checkout: the attempt is `open` with the gateway's ids, and the
     /// payment (under its row lock) carries the gateway's order id and checkout URL, written
     /// with the `attempt.created` entry in one statement on Postgres
-    /// (`store::create_rows::record_opened`). Answers the payment as written.
+    /// (`store::create_rows::record_opened`). Under a create's key the answer, rendered from the
+    /// payment as it will read, is stored in the same statement unless the payment changed
+    /// meanwhile (then `keyed` stores the answer rendered from the row as written). Answers the
+    /// payment as written.
     async fn record_opened(
         &self,
-        payment_id: &str,
+        p: PaymentRow,
         mut attempt: AttemptRow,
         created: CheckoutCreated,
+        key: Option<&Key>,
     ) -> AppResult<PaymentRow> {
         attempt.external_id = created.external_id.clone();
         attempt.checkout_url = Some(created.checkout_url.clone());
@@ -82,7 +86,7 @@ impl Orchestrator {
         let entry_id = TimelineId::generate();
         let entry = NewEntry {
             id: entry_id.as_str(),
-            payment_id,
+            payment_id: &p.id,
             kind: "attempt.created",
             from_status: None,
             to_status: None,
@@ -97,9 +101,38 @@ impl Orchestrator {
             provider_status: &created.provider_status,
             at: now,
         };
-        record_checkout_opened(&self.db, &mut attempt, Source::Api, &checkout, &entry)
-            .await?
-            .ok_or(AppError::NotFound)
+        let mut expected = p.clone();
+        expected.external_id = created.external_id.clone();
+        expected.checkout_url = Some(created.checkout_url.clone());
+        expected.provider_status = Some(created.provider_status.clone());
+        expected.updated_at = now;
+        let rendered = match key.and_then(|k| k.created_view().map(|view| (k, view))) {
+            Some((k, view)) => Some((k, view(&expected)?)),
+            None => None,
+        };
+        let answer = rendered.as_ref().map(|(k, r)| KeyAnswer {
+            merchant_id: &k.scope.merchant_id,
+            key: &k.scope.key,
+            status: r.status,
+            body: &r.body,
+            expect_status: expected.status_str(),
+            expect_provider: expected.provider.as_deref(),
+            expect_method: expected.method.as_deref(),
+        });
+        let (written, answered) = record_checkout_opened(
+            &self.db,
+            &mut attempt,
+            Source::Api,
+            &checkout,
+            &entry,
+            answer.as_ref(),
+        )
+        .await?;
+        let written = written.ok_or(AppError::NotFound)?;
+        if let (true, Some((k, recorded))) = (answered, rendered) {
+            k.stored(recorded);
+        }
+        Ok(written)
     }
 
     /// The gateway refused the payment: the attempt is `declined` and the payment `failed`, and

@@ -138,24 +138,55 @@ pub struct Checkout<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A create's answer, stored on its key by [`record_opened`] when the payment, as written, still
+/// reads as the answer rendered it: the fields of the creation view others may change
+/// meanwhile are compared (the rest are the create's own or never change).
+pub struct KeyAnswer<'a> {
+    pub merchant_id: &'a str,
+    pub key: &'a str,
+    pub status: u16,
+    pub body: &'a [u8],
+    pub expect_status: &'a str,
+    pub expect_provider: Option<&'a str>,
+    pub expect_method: Option<&'a str>,
+}
+
+impl KeyAnswer<'_> {
+    fn matches(&self, p: &PaymentRow) -> bool {
+        p.status_str() == self.expect_status
+            && p.provider.as_deref() == self.expect_provider
+            && p.method.as_deref() == self.expect_method
+    }
+}
+
 /// Writes the checkout the gateway opened: the attempt's gateway fields (and its state, moved
 /// in memory by the transition module, which alone holds `permit`), the payment's checkout
-/// under its row lock, and `opened` (the `attempt.created` entry), all or nothing. Answers the
-/// payment as updated; `None` when it does not exist (then nothing is written).
+/// under its row lock, `opened` (the `attempt.created` entry) and, under a key, the create's
+/// `answer` when it still holds, all or nothing. Answers the payment as updated (`None` when it
+/// does not exist: then nothing is written) and whether the answer was stored.
 pub async fn record_opened(
     db: &Db,
     a: &AttemptRow,
     state: Option<(AttemptState, &StatusPermit)>,
     checkout: &Checkout<'_>,
     opened: &NewEntry<'_>,
-) -> sqlx::Result<Option<PaymentRow>> {
+    answer: Option<&KeyAnswer<'_>>,
+) -> sqlx::Result<(Option<PaymentRow>, bool)> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        payment: PaymentRow,
+        key_answered: bool,
+    }
     let pg = match db {
         Db::Pg(pool) => pool,
-        Db::Sqlite(_) => return record_opened_in_transaction(db, a, state, checkout, opened).await,
+        Db::Sqlite(_) => {
+            return record_opened_in_transaction(db, a, state, checkout, opened, answer).await
+        }
     };
-    // The payment is updated first (the main query reads `p`; `a` and `e` run after it): the
-    // payment's row lock before the attempt's, as every state change takes them.
-    sqlx::query_as(
+    // The payment is updated first (the main query reads `p`; `k`, then `a` and `e`, run after
+    // it): its row lock before the key's and the attempt's, as every state change takes them.
+    let row: Option<Row> = sqlx::query_as(
         "WITH p AS (
             UPDATE payments SET external_id = $2, checkout_url = $3, provider_status = $4, updated_at = $5
             WHERE id = $1 RETURNING *),
@@ -165,8 +196,14 @@ pub async fn record_opened(
             FROM p WHERE attempts.id = $6),
          e AS (
             INSERT INTO payment_events (id, payment_id, type, from_status, to_status, source, detail, created_at, sequence)
-            SELECT $14, p.id, $15, $16, $17, $18, $19, $20, $21 FROM p)
-         SELECT * FROM p",
+            SELECT $14, p.id, $15, $16, $17, $18, $19, $20, $21 FROM p),
+         k AS (
+            UPDATE idempotency_keys SET state = 'done', locked_until = NULL, response_status = $24,
+                response_body = $25
+            FROM p WHERE idempotency_keys.merchant_id = $22 AND idempotency_keys.key = $23
+              AND p.status = $26 AND p.provider IS NOT DISTINCT FROM $27 AND p.method IS NOT DISTINCT FROM $28
+            RETURNING true)
+         SELECT p.*, EXISTS (SELECT 1 FROM k) AS key_answered FROM p",
     )
     .bind(opened.payment_id)
     .bind(checkout.external_id)
@@ -189,8 +226,19 @@ pub async fn record_opened(
     .bind(opened.detail)
     .bind(opened.at)
     .bind(opened.sequence)
+    .bind(answer.map(|k| k.merchant_id))
+    .bind(answer.map(|k| k.key))
+    .bind(answer.map(|k| i32::from(k.status)))
+    .bind(answer.map(|k| k.body))
+    .bind(answer.map(|k| k.expect_status))
+    .bind(answer.and_then(|k| k.expect_provider))
+    .bind(answer.and_then(|k| k.expect_method))
     .fetch_optional(pg)
-    .await
+    .await?;
+    Ok(match row {
+        Some(r) => (Some(r.payment), r.key_answered),
+        None => (None, false),
+    })
 }
 
 /// [`record_opened`] as one SQLite transaction: the same writes, a statement each.
@@ -200,14 +248,15 @@ async fn record_opened_in_transaction(
     state: Option<(AttemptState, &StatusPermit)>,
     checkout: &Checkout<'_>,
     opened: &NewEntry<'_>,
-) -> sqlx::Result<Option<PaymentRow>> {
+    answer: Option<&KeyAnswer<'_>>,
+) -> sqlx::Result<(Option<PaymentRow>, bool)> {
     let mut tx = db.begin().await?;
     attempts::set_provider_fields(&mut tx, a).await?;
     if let Some((_, permit)) = state {
         attempts::write_state(&mut tx, a, permit).await?;
     }
     let Some(mut p) = payments::lock(&mut tx, opened.payment_id).await? else {
-        return Ok(None);
+        return Ok((None, false));
     };
     p.external_id = checkout.external_id.map(str::to_owned);
     p.checkout_url = Some(checkout.checkout_url.to_owned());
@@ -215,6 +264,13 @@ async fn record_opened_in_transaction(
     p.updated_at = checkout.at;
     payments::set_provider_fields(&mut tx, &p).await?;
     timeline::insert(&mut tx, opened).await?;
+    let answered = match answer {
+        Some(k) if k.matches(&p) => {
+            idempotency::finish(&mut tx, k.merchant_id, k.key, k.status, k.body).await?;
+            true
+        }
+        _ => false,
+    };
     tx.commit().await?;
-    Ok(Some(p))
+    Ok((Some(p), answered))
 }

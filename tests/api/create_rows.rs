@@ -123,3 +123,42 @@ async fn a_keyless_create_touches_no_key_and_a_hosted_one_writes_no_attempt() {
     assert_eq!(timeline.len(), 1, "{timeline:?}");
     assert_eq!(timeline[0].2, json!({ "hosted": true }));
 }
+
+#[tokio::test]
+async fn a_payment_changed_while_the_gateway_answers_is_answered_and_stored_as_written() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    // The change below is made behind Payrail's back (no timeline entry): the audit would say so.
+    app.expect_audit_violations();
+    app.sim_fault(json!({ "mode": "slow", "count": 1, "delay_ms": 1000 }))
+        .await;
+    let body = json!({ "amount": "10.00", "currency": "USD", "order_id": "MOVED-1",
+        "provider": "paystablecoin", "idempotency_key": "moved-1" })
+    .to_string();
+    // While the gateway takes its time, the payment (committed before the call) moves on.
+    let change = async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let moved =
+                sqlx::query("UPDATE payments SET status = 'cancelled' WHERE status = 'pending'")
+                    .execute(&app.pool)
+                    .await
+                    .unwrap()
+                    .rows_affected();
+            if moved == 1 {
+                break;
+            }
+        }
+    };
+    let ((status, first), ()) = tokio::join!(app.post("/v1/payments", &body, &m), change);
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        first["status"], "cancelled",
+        "answered as written, not as predicted"
+    );
+    assert!(first["checkout_url"].is_string());
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, again) = app.post("/v1/payments", &body, &m).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again, first, "the stored answer is the one sent");
+}

@@ -7,7 +7,7 @@ use super::PERMIT;
 use crate::domain::attempt_status::{decide, AttemptState};
 use crate::domain::status::{Decision, Source};
 use crate::error::{AppError, AppResult};
-use crate::store::create_rows::Checkout;
+use crate::store::create_rows::{Checkout, KeyAnswer};
 use crate::store::payments::PaymentRow;
 use crate::store::timeline::NewEntry;
 use crate::store::{self, attempts::AttemptRow, Conn, Db};
@@ -29,15 +29,17 @@ pub async fn change_attempt(
 
 /// The gateway opened a create's checkout: attempt `a` moves to `open` if the table allows it,
 /// written together with its gateway fields, the payment's checkout and the `attempt.created`
-/// entry (`store::create_rows::record_opened`: one statement on Postgres). Answers the payment
-/// as updated, `None` when it is gone (then nothing was written).
+/// entry, and the create's `answer` on its key when it still holds
+/// (`store::create_rows::record_opened`: one statement on Postgres). Answers the payment as
+/// updated (`None` when it is gone: then nothing was written) and whether the answer was stored.
 pub async fn record_checkout_opened(
     db: &Db,
     a: &mut AttemptRow,
     source: Source,
     checkout: &Checkout<'_>,
     entry: &NewEntry<'_>,
-) -> AppResult<Option<PaymentRow>> {
+    answer: Option<&KeyAnswer<'_>>,
+) -> AppResult<(Option<PaymentRow>, bool)> {
     let to = AttemptState::Open;
     let state = if decide_change(a, to, source)? == Decision::Apply {
         a.set_state(to, &PERMIT);
@@ -45,7 +47,7 @@ pub async fn record_checkout_opened(
     } else {
         None
     };
-    Ok(store::create_rows::record_opened(db, a, state, checkout, entry).await?)
+    Ok(store::create_rows::record_opened(db, a, state, checkout, entry, answer).await?)
 }
 
 /// What the table says to moving `a` to `to`; a refusal is logged.
