@@ -1,15 +1,15 @@
-//! The two writes of a create (docs/api.md, "Create a payment"): the new payment with its first
-//! attempt, its `payment.created` entry and the payment on the idempotency key, committed before
-//! the gateway is called; then the gateway's checkout on the attempt and the payment, with the
-//! `attempt.created` entry.
+//! The two writes of a create (docs/api.md, "Payments" and "Idempotency"): the new payment with
+//! its first attempt, its `payment.created` entry and the payment on the idempotency key,
+//! committed before the gateway is called; then the gateway's checkout on the attempt and the
+//! payment, with the `attempt.created` entry and, under a key, the create's stored answer.
 //!
 //! On Postgres each is one statement (data-modifying CTEs), so one round trip and one implicit
-//! transaction instead of BEGIN, four or five statements and COMMIT: a create was 19 round trips
-//! to the database and these two writes were 13 of them (bench/results/2026-12-06-create.md). A
-//! single statement is all or nothing like the transaction it replaces, and the rows it writes
-//! are the ones its `RETURNING` answers, so nothing is read back. SQLite has no
-//! data-modifying CTEs and no server to talk to: it keeps the same writes as one transaction of
-//! separate statements, each taken from the table's own module.
+//! transaction instead of BEGIN, four or five statements and COMMIT: a keyed create was 19 round
+//! trips to the database, 14 of them these writes and the answer's own update
+//! (bench/results/2026-12-06-create.md). A single statement is all or nothing like the
+//! transaction it replaces, and the rows it writes are the ones its `RETURNING` answers, so
+//! nothing is read back. SQLite has no data-modifying CTEs and no server to talk to: it keeps the
+//! same writes as one transaction of separate statements, each taken from the table's own module.
 
 use super::attempts::{self, AttemptRow};
 use super::payments::{self, NewPayment, PaymentRow, FIRST_RECHECK_SECS};
