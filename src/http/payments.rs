@@ -87,6 +87,8 @@ pub async fn create(
     let answer = state
         .orch
         .keyed(scope, keyed::PAYMENT_CREATED, |key| {
+            // The create stores its answer with the gateway's outcome (one write, not two).
+            let key = key.map(|k| k.answering_created_with(keyed::PAYMENT_CREATED.view));
             state.orch.create_payment(&merchant, create, key)
         })
         .await?;

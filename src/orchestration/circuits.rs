@@ -7,13 +7,14 @@
 //! the circuit is half-open: the one instance that claims the probe (by moving `open_until` on by
 //! a cool-down) calls, and closes it on success; a failed probe leaves it open. Failure counting
 //! stays per instance. Only create and the hosted page route, so verify and retrieve never read
-//! the table; each create on Postgres reads it once (one indexed query over its candidates).
+//! the table; each create on Postgres reads it once, with the accounts it routes among (one query).
 
 use super::breaker::{Change, OpenCircuit};
 use super::Orchestrator;
 use crate::error::AppResult;
 use crate::providers::Outcome;
 use crate::store::{self, accounts::AccountRow, Db};
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 impl Orchestrator {
@@ -25,6 +26,24 @@ impl Orchestrator {
         accounts: Vec<AccountRow>,
         probe: bool,
     ) -> AppResult<Vec<AccountRow>> {
+        if matches!(self.db, Db::Sqlite(_)) {
+            return self.up_among(accounts, Vec::new(), probe).await;
+        }
+        let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+        let mut conn = self.db.acquire().await?;
+        let rows = store::shared_limits::circuits_of(&mut conn, &ids).await?;
+        drop(conn);
+        self.up_among(accounts, rows, probe).await
+    }
+
+    /// [`Orchestrator::up`] with the circuits already read (`circuits`: account id and
+    /// `open_until`, Postgres only; rows of other accounts are ignored).
+    pub(super) async fn up_among(
+        &self,
+        accounts: Vec<AccountRow>,
+        circuits: Vec<(String, DateTime<Utc>)>,
+        probe: bool,
+    ) -> AppResult<Vec<AccountRow>> {
         let now = self.now();
         if matches!(self.db, Db::Sqlite(_)) {
             return Ok(accounts
@@ -32,9 +51,10 @@ impl Orchestrator {
                 .filter(|a| self.breakers.allows(&a.id, now))
                 .collect());
         }
-        let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-        let mut conn = self.db.acquire().await?;
-        let rows = store::shared_limits::circuits_of(&mut conn, &ids).await?;
+        let rows: Vec<_> = circuits
+            .into_iter()
+            .filter(|(id, _)| accounts.iter().any(|a| a.id == *id))
+            .collect();
         if rows.is_empty() {
             return Ok(accounts);
         }
@@ -44,6 +64,7 @@ impl Orchestrator {
         let mut closed_to_us: HashSet<String> = HashSet::new();
         if probe && !half_open.is_empty() {
             let until = now + self.breakers.cooldown();
+            let mut conn = self.db.acquire().await?;
             let claimed =
                 store::shared_limits::claim_probes(&mut conn, &half_open, now, until).await?;
             for id in &claimed {
@@ -58,6 +79,24 @@ impl Orchestrator {
             .into_iter()
             .filter(|a| !open.contains(&a.id) && !closed_to_us.contains(&a.id))
             .collect())
+    }
+
+    /// The merchant's enabled accounts, best priority first, and (Postgres) their circuits:
+    /// one query there, so a create's routing is one round trip.
+    pub(super) async fn enabled_accounts_and_circuits(
+        &self,
+        merchant_id: &str,
+    ) -> AppResult<(Vec<AccountRow>, Vec<(String, DateTime<Utc>)>)> {
+        if matches!(self.db, Db::Sqlite(_)) {
+            return Ok((self.enabled_accounts(merchant_id).await?, Vec::new()));
+        }
+        let mut conn = self.db.acquire().await?;
+        let rows = store::shared_limits::enabled_with_circuits(&mut conn, merchant_id).await?;
+        let circuits = rows
+            .iter()
+            .filter_map(|(a, until)| until.map(|u| (a.id.clone(), u)))
+            .collect();
+        Ok((rows.into_iter().map(|(a, _)| a).collect(), circuits))
     }
 
     /// Feeds a gateway call's outcome to the breakers; on Postgres an opening, a throttle, or a

@@ -4,17 +4,22 @@
 //! payment, so no retry can find the payment failed and its key still open.
 
 use super::idempotency::Key;
-use super::transition::{attempt::change_attempt, Change};
+use super::transition::attempt::{change_attempt, record_checkout_opened};
+use super::transition::Change;
 use super::{gateway_error, Orchestrator};
 use crate::domain::attempt_status::AttemptState;
+use crate::domain::ids::TimelineId;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, Outcome};
+use crate::store::create_rows::{Checkout, KeyAnswer};
+use crate::store::timeline::NewEntry;
 use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::json;
 
 impl Orchestrator {
-    /// Records the gateway's answer to a create in one transaction, and answers the payment
+    /// Records the gateway's answer to a create in one transaction (one statement when the
+    /// checkout opened, on Postgres), and answers the payment
     /// (opened) or the error the merchant gets (declined, not sent, outcome unknown).
     pub(super) async fn record_outcome(
         &self,
@@ -23,14 +28,12 @@ impl Orchestrator {
         outcome: Outcome<CheckoutCreated>,
         key: Option<&Key>,
     ) -> AppResult<PaymentRow> {
-        let mut tx = self.db.begin().await?;
         match outcome {
             Outcome::Succeeded(created) | Outcome::Pending(created) => {
-                let opened = self.record_opened(&mut tx, &p.id, attempt, created).await?;
-                tx.commit().await?;
-                Ok(opened)
+                self.record_opened(p, attempt, created, key).await
             }
             Outcome::Declined(reason) => {
+                let mut tx = self.db.begin().await?;
                 let err = self
                     .record_declined(&mut tx, &p.id, attempt, reason, key)
                     .await?;
@@ -39,6 +42,7 @@ impl Orchestrator {
             }
             Outcome::NotSent(failure) => {
                 let reason = failure.reason.clone();
+                let mut tx = self.db.begin().await?;
                 // Nobody can resume a payment created without a key: close it now. Under a key
                 // the payment stays resumable: `keyed` releases the key.
                 self.record_not_sent(&mut tx, &p.id, attempt, &reason, key.is_none())
@@ -49,6 +53,7 @@ impl Orchestrator {
             }
             Outcome::Unknown(failure) => {
                 let reason = failure.reason.clone();
+                let mut tx = self.db.begin().await?;
                 self.record_unknown(&mut tx, &p.id, attempt, &reason)
                     .await?;
                 tx.commit().await?;
@@ -59,36 +64,75 @@ impl Orchestrator {
     }
 
     /// The gateway opened the checkout: the attempt is `open` with the gateway's ids, and the
-    /// payment (locked) carries the gateway's order id and checkout URL. Answers the payment.
+    /// payment (under its row lock) carries the gateway's order id and checkout URL, written
+    /// with the `attempt.created` entry in one statement on Postgres
+    /// (`store::create_rows::record_opened`). Under a create's key the answer, rendered from the
+    /// payment as it will read, is stored in the same statement unless the payment changed
+    /// meanwhile (then `keyed` stores the answer rendered from the row as written). Answers the
+    /// payment as written.
     async fn record_opened(
         &self,
-        tx: &mut store::Tx,
-        payment_id: &str,
+        p: PaymentRow,
         mut attempt: AttemptRow,
         created: CheckoutCreated,
+        key: Option<&Key>,
     ) -> AppResult<PaymentRow> {
         attempt.external_id = created.external_id.clone();
         attempt.checkout_url = Some(created.checkout_url.clone());
         attempt.provider_status = Some(created.provider_status.clone());
-        store::attempts::set_provider_fields(tx, &attempt).await?;
-        change_attempt(tx, &mut attempt, AttemptState::Open, Source::Api).await?;
-        let mut locked = store::payments::lock(tx, payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        locked.external_id = created.external_id;
-        locked.checkout_url = Some(created.checkout_url);
-        locked.provider_status = Some(created.provider_status);
-        locked.updated_at = self.now();
-        store::payments::set_provider_fields(tx, &locked).await?;
-        self.note(
-            tx,
-            payment_id,
-            "attempt.created",
+        let now = self.now();
+        let detail = json!({ "attempt_id": attempt.id, "external_id": created.external_id });
+        let detail = detail.to_string();
+        let entry_id = TimelineId::generate();
+        let entry = NewEntry {
+            id: entry_id.as_str(),
+            payment_id: &p.id,
+            kind: "attempt.created",
+            from_status: None,
+            to_status: None,
+            source: Source::Api.as_str(),
+            detail: Some(&detail),
+            at: now,
+            sequence: None,
+        };
+        let checkout = Checkout {
+            external_id: created.external_id.as_deref(),
+            checkout_url: &created.checkout_url,
+            provider_status: &created.provider_status,
+            at: now,
+        };
+        let mut expected = p.clone();
+        expected.external_id = created.external_id.clone();
+        expected.checkout_url = Some(created.checkout_url.clone());
+        expected.provider_status = Some(created.provider_status.clone());
+        expected.updated_at = now;
+        let rendered = match key.and_then(|k| k.created_view().map(|view| (k, view))) {
+            Some((k, view)) => Some((k, view(&expected)?)),
+            None => None,
+        };
+        let answer = rendered.as_ref().map(|(k, r)| KeyAnswer {
+            merchant_id: &k.scope.merchant_id,
+            key: &k.scope.key,
+            status: r.status,
+            body: &r.body,
+            expect_status: expected.status_str(),
+            expect_provider: expected.provider.as_deref(),
+            expect_method: expected.method.as_deref(),
+        });
+        let (written, answered) = record_checkout_opened(
+            &self.db,
+            &mut attempt,
             Source::Api,
-            json!({ "attempt_id": attempt.id, "external_id": locked.external_id }),
+            &checkout,
+            &entry,
+            answer.as_ref(),
         )
         .await?;
-        Ok(locked)
+        let written = written.ok_or(AppError::NotFound)?;
+        if let (true, Some((k, recorded))) = (answered, rendered) {
+            k.stored(recorded);
+        }
+        Ok(written)
     }
 
     /// The gateway refused the payment: the attempt is `declined` and the payment `failed`, and

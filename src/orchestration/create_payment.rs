@@ -3,20 +3,24 @@
 //!
 //! The payment and attempt rows are committed before the gateway is called, so a crash or a
 //! timeout leaves a payment that a retry with the same key (or the reconciler) continues with
-//! the same gateway-side reference, never a second one. The key itself is taken and answered
-//! by [`Orchestrator::keyed`], like every keyed call; this use case only records which payment
-//! the key created.
+//! the same gateway-side reference, never a second one. The key itself is taken by
+//! [`Orchestrator::keyed`], like every keyed call; this use case records which payment the key
+//! created and, when the checkout opened, stores the answer with the outcome
+//! (`create_outcome`), else `keyed` stores it. On Postgres each write is one statement
+//! (`store::create_rows`): a keyed create is five round trips to the database in all.
 
 use super::create_input::CreateRequest;
 use super::idempotency::{Key, KeyScope};
 use super::Orchestrator;
 use crate::crypto::random_token;
 use crate::domain::attempt_status::AttemptState;
-use crate::domain::ids::{AttemptId, PaymentId};
+use crate::domain::ids::{AttemptId, PaymentId, TimelineId};
 use crate::domain::money::Currency;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{CheckoutCreated, CheckoutRequest, Outcome};
+use crate::store::create_rows::{self, NewAttempt};
+use crate::store::timeline::NewEntry;
 use crate::store::{
     self, accounts::AccountRow, attempts::AttemptRow, payments::NewPayment, payments::PaymentRow,
 };
@@ -34,7 +38,7 @@ impl Orchestrator {
         key: Option<Key>,
     ) -> AppResult<PaymentRow> {
         let scope = key.as_ref().map(|k| &k.scope);
-        let (payment, attempt, fallbacks) =
+        let (payment, attempt, mut accounts) =
             match key.as_ref().and_then(|k| k.resumed_payment.as_deref()) {
                 // A resumed create asks the same gateway again with the same reference.
                 Some(id) => self.resume(id).await.map(|(p, a)| (p, a, Vec::new()))?,
@@ -48,13 +52,17 @@ impl Orchestrator {
             // The gateway already has it (an earlier try got that far): answer as created.
             return Ok(payment);
         }
-        let (payment, attempt, outcome) =
-            self.create_at_gateway(payment, attempt, fallbacks).await?;
+        // The routed accounts, best first: the attempt's own, then the fallbacks.
+        let known = (!accounts.is_empty()).then(|| accounts.remove(0));
+        let (payment, attempt, outcome) = self
+            .create_at_gateway(payment, attempt, known, accounts)
+            .await?;
         self.record_outcome(payment, attempt, outcome, key.as_ref())
             .await
     }
 
-    /// Records a new payment: routed to its first account, or hosted (neither `provider` nor
+    /// Records a new payment: routed to its first account (the accounts answered are the routed
+    /// ones, best first), or hosted (neither `provider` nor
     /// `method`: the customer picks on Payrail's page, so no account is chosen yet).
     async fn route_and_record(
         &self,
@@ -78,17 +86,17 @@ impl Orchestrator {
             let (p, a) = self.record_new(merchant_id, req, None, scope).await?;
             return Ok((p, a, Vec::new()));
         }
-        let mut candidates = self.route(merchant_id, req).await?;
-        let first = candidates.remove(0);
+        let candidates = self.route(merchant_id, req).await?;
         let (p, a) = self
-            .record_new(merchant_id, req, Some(&first), scope)
+            .record_new(merchant_id, req, Some(&candidates[0]), scope)
             .await?;
         Ok((p, a, candidates))
     }
 
     /// Records the new payment, its first attempt (when routed) and its `payment.created` entry,
-    /// and the payment on the key, in one transaction committed before any gateway is asked:
-    /// the recovery point a retry or the reconciler continues from.
+    /// and the payment on the key, all or nothing (one statement on Postgres:
+    /// `store::create_rows`), committed before any gateway is asked: the recovery point a retry
+    /// or the reconciler continues from.
     async fn record_new(
         &self,
         merchant_id: &str,
@@ -108,39 +116,41 @@ impl Orchestrator {
             .metadata
             .as_ref()
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        let mut tx = self.db.begin().await?;
-        let payment = store::payments::insert(
-            &mut tx,
-            &NewPayment {
-                id: payment_id.as_str(),
-                merchant_id,
-                amount_minor: req.money.minor,
-                currency: req.money.currency.code(),
-                order_id: &req.order_id,
-                provider: account.map(|a| a.provider.as_str()),
-                method: req.method.map(|m| m.as_str()),
-                account_id: account.map(|a| a.id.as_str()),
-                hosted: account.is_none(),
-                checkout_url: hosted_url.as_deref(),
-                callback_url: req.callback_url.as_deref(),
-                return_url: req.return_url.as_deref(),
-                cancel_url: req.cancel_url.as_deref(),
-                customer: Some(&customer),
-                description: req.description.as_deref(),
-                metadata: metadata.as_deref(),
-                return_token: &return_token,
-                expires_at: now + Duration::seconds(req.expires_in_secs),
-                now,
-            },
-        )
-        .await?;
-        let attempt = insert_first_attempt(&mut tx, &payment_id, &attempt_id, account).await?;
-        note_payment_created(&mut tx, &payment_id, &attempt_id, account, now).await?;
-        if let Some(s) = scope {
-            store::idempotency::set_payment(&mut tx, &s.merchant_id, &s.key, payment_id.as_str())
+        let new_payment = NewPayment {
+            id: payment_id.as_str(),
+            merchant_id,
+            amount_minor: req.money.minor,
+            currency: req.money.currency.code(),
+            order_id: &req.order_id,
+            provider: account.map(|a| a.provider.as_str()),
+            method: req.method.map(|m| m.as_str()),
+            account_id: account.map(|a| a.id.as_str()),
+            hosted: account.is_none(),
+            checkout_url: hosted_url.as_deref(),
+            callback_url: req.callback_url.as_deref(),
+            return_url: req.return_url.as_deref(),
+            cancel_url: req.cancel_url.as_deref(),
+            customer: Some(&customer),
+            description: req.description.as_deref(),
+            metadata: metadata.as_deref(),
+            return_token: &return_token,
+            expires_at: now + Duration::seconds(req.expires_in_secs),
+            now,
+        };
+        // The attempt id is also the gateway-side reference: the same on every retry.
+        let attempt = account.map(|a| NewAttempt {
+            id: attempt_id.as_str(),
+            account_id: &a.id,
+            provider: &a.provider,
+            reference: attempt_id.as_str(),
+        });
+        let detail = payment_created_detail(&attempt_id, account).to_string();
+        let entry_id = TimelineId::generate();
+        let created = payment_created_entry(&entry_id, &payment_id, &detail, now);
+        let key = scope.map(|s| (s.merchant_id.as_str(), s.key.as_str()));
+        let (payment, attempt) =
+            create_rows::record_new(&self.db, &new_payment, attempt.as_ref(), &created, key)
                 .await?;
-        }
-        tx.commit().await?;
         Ok((payment, attempt))
     }
 
@@ -207,57 +217,36 @@ impl Orchestrator {
     }
 }
 
-/// A routed payment's first attempt, at `account` (none for a hosted payment: the customer's
-/// pick opens it). The attempt id is also the gateway-side reference: the same on every retry.
-async fn insert_first_attempt(
-    tx: &mut store::Tx,
-    payment_id: &PaymentId,
+/// What the timeline's first entry says: the attempt and its gateway, or that the payment is
+/// hosted (the customer's pick opens its attempt).
+fn payment_created_detail(
     attempt_id: &AttemptId,
     account: Option<&AccountRow>,
-) -> AppResult<Option<AttemptRow>> {
-    let Some(account) = account else {
-        return Ok(None);
-    };
-    let attempt = store::attempts::insert(
-        tx,
-        attempt_id.as_str(),
-        payment_id.as_str(),
-        &account.id,
-        &account.provider,
-        attempt_id.as_str(),
-    )
-    .await?;
-    Ok(Some(attempt))
+) -> serde_json::Value {
+    match account {
+        Some(a) => json!({ "attempt_id": attempt_id, "provider": a.provider }),
+        None => json!({ "hosted": true }),
+    }
 }
 
 /// The timeline's first entry: the payment is born `pending`, routed to a gateway or hosted.
 /// Written directly rather than as a `note`: it carries the status the payment starts in and
 /// the payment's own creation time.
-async fn note_payment_created(
-    tx: &mut store::Tx,
-    payment_id: &PaymentId,
-    attempt_id: &AttemptId,
-    account: Option<&AccountRow>,
+fn payment_created_entry<'a>(
+    id: &'a TimelineId,
+    payment_id: &'a PaymentId,
+    detail: &'a str,
     now: DateTime<Utc>,
-) -> AppResult<()> {
-    let detail = match account {
-        Some(a) => json!({ "attempt_id": attempt_id, "provider": a.provider }),
-        None => json!({ "hosted": true }),
-    };
-    store::timeline::insert(
-        tx,
-        &store::timeline::NewEntry {
-            id: crate::domain::ids::TimelineId::generate().as_str(),
-            payment_id: payment_id.as_str(),
-            kind: "payment.created",
-            from_status: None,
-            to_status: Some(PaymentStatus::Pending.as_str()),
-            source: Source::Api.as_str(),
-            detail: Some(&detail.to_string()),
-            at: now,
-            sequence: None,
-        },
-    )
-    .await?;
-    Ok(())
+) -> NewEntry<'a> {
+    NewEntry {
+        id: id.as_str(),
+        payment_id: payment_id.as_str(),
+        kind: "payment.created",
+        from_status: None,
+        to_status: Some(PaymentStatus::Pending.as_str()),
+        source: Source::Api.as_str(),
+        detail: Some(detail),
+        at: now,
+        sequence: None,
+    }
 }

@@ -76,8 +76,9 @@ impl Orchestrator {
             // Settled or closed between the page and the pick.
             Opened::Closed(p) => return self.page_again(p).await,
         };
-        let (payment, attempt, outcome) =
-            self.create_at_gateway(payment, attempt, accounts).await?;
+        let (payment, attempt, outcome) = self
+            .create_at_gateway(payment, attempt, Some(first), accounts)
+            .await?;
         self.answer_pick(payment, attempt, outcome, method, &origins)
             .await
     }

@@ -16,6 +16,7 @@ use super::Orchestrator;
 use crate::crypto::sha256_hex;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::payments::PaymentRow;
 use chrono::Duration;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -83,8 +84,14 @@ pub struct Key {
     /// The refund an earlier try with this key created (a refund answers where it stands).
     pub resumed_refund: Option<String>,
     refusal: fn(&AppError) -> Recorded,
+    /// How http/ answers a created payment, when the call is a create: the use case may then
+    /// store the answer in its own last write ([`Key::answering_created_with`]).
+    created_view: Option<CreatedView>,
     recorded: Arc<Mutex<Option<Recorded>>>,
 }
+
+/// http/'s rendering of a created payment ([`Render::view`] of a create).
+pub type CreatedView = fn(&PaymentRow) -> AppResult<Recorded>;
 
 impl Key {
     /// Stores `err` as the key's answer inside `conn` (the caller's transaction), so the
@@ -95,6 +102,23 @@ impl Key {
         store::idempotency::finish(conn, m, k, answer.status, &answer.body).await?;
         *self.recorded.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer);
         Ok(())
+    }
+
+    /// The key of a create, which may store its answer (rendered by `view`) in the create's
+    /// last write instead of a statement of its own after it.
+    pub fn answering_created_with(mut self, view: CreatedView) -> Self {
+        self.created_view = Some(view);
+        self
+    }
+
+    /// http/'s rendering of the created payment, when this is a create's key.
+    pub fn created_view(&self) -> Option<CreatedView> {
+        self.created_view
+    }
+
+    /// The answer the use case stored with its own writes (committed): keyed answers it as is.
+    pub fn stored(&self, answer: Recorded) {
+        *self.recorded.lock().unwrap_or_else(|p| p.into_inner()) = Some(answer);
     }
 
     fn take_recorded(&self) -> Option<Recorded> {
@@ -166,6 +190,7 @@ impl Orchestrator {
                 resumed_payment: payment_id,
                 resumed_refund: refund_id,
                 refusal: render.refusal,
+                created_view: None,
                 recorded: Arc::default(),
             },
         };

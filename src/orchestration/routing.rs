@@ -91,16 +91,15 @@ impl Orchestrator {
         req: &CreateRequest,
     ) -> AppResult<Vec<AccountRow>> {
         let currency = req.money.currency.code();
-        let candidates = self
-            .eligible_accounts(merchant_id, currency, req.provider, req.method)
-            .await?;
+        let (accounts, circuits) = self.enabled_accounts_and_circuits(merchant_id).await?;
+        let candidates = self.eligible_among(&accounts, currency, req.provider, req.method);
         if candidates.is_empty() {
             return Err(AppError::NoProviderAvailable(match req.provider {
                 Some(p) => format!("no enabled {p} account accepts {currency} for this merchant"),
                 None => format!("no enabled gateway account accepts {currency} for this merchant"),
             }));
         }
-        let up = self.up(candidates, true).await?;
+        let up = self.up_among(candidates, circuits, true).await?;
         if up.is_empty() {
             return Err(AppError::ProviderUnavailable(
                 "every eligible gateway is marked down; retry later".into(),
@@ -124,16 +123,23 @@ impl Orchestrator {
     }
 
     /// Asks the attempt's gateway for a checkout; on `NotSent` hands the payment to the next of
-    /// `fallbacks` (best first) as a new attempt and asks again. Every answer feeds the breakers.
+    /// `fallbacks` (best first) as a new attempt and asks again. `known` is the attempt's account
+    /// when the caller has just read it (else it is read). Every answer feeds the breakers.
     pub(super) async fn create_at_gateway(
         &self,
         mut payment: PaymentRow,
         mut attempt: AttemptRow,
+        known: Option<AccountRow>,
         mut fallbacks: Vec<AccountRow>,
     ) -> AppResult<(PaymentRow, AttemptRow, Outcome<CheckoutCreated>)> {
         fallbacks.reverse();
+        let mut known = known;
         loop {
-            let account = self.load_account(&attempt.account_id).await?;
+            // The account just routed to was read for this request: not read again.
+            let account = match known.take() {
+                Some(a) if a.id == attempt.account_id => a,
+                _ => self.load_account(&attempt.account_id).await?,
+            };
             let outcome = self.call_create(&payment, &attempt, &account).await?;
             self.record_call(&account, &outcome).await;
             // Certainly not sent: the next account in priority order may take it.
@@ -142,6 +148,7 @@ impl Orchestrator {
                     (payment, attempt) = self
                         .fall_through(payment, attempt, &reason.reason, &next)
                         .await?;
+                    known = Some(next);
                 }
                 _ => return Ok((payment, attempt, outcome)),
             }

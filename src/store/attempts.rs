@@ -43,6 +43,33 @@ impl AttemptRow {
         to.as_str().clone_into(&mut self.state);
     }
 
+    /// A new attempt as [`insert`] writes it (`creating`, nothing from the gateway yet), for a
+    /// store that wrote it without reading it back (`create_rows`).
+    pub(crate) fn creating(
+        id: &str,
+        payment_id: &str,
+        account_id: &str,
+        provider: &str,
+        reference: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            payment_id: payment_id.to_owned(),
+            account_id: account_id.to_owned(),
+            provider: provider.to_owned(),
+            reference: reference.to_owned(),
+            state: CREATING.to_owned(),
+            external_id: None,
+            checkout_url: None,
+            provider_status: None,
+            last_error: None,
+            charge_id: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     /// The gateway may still take money on this attempt.
     pub fn is_live(&self) -> bool {
         self.state().is_some_and(AttemptState::is_live)

@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod attempts;
 pub mod console_sessions;
+pub mod create_rows;
 pub mod duplicate_charges;
 pub mod idempotency;
 pub mod lookups;

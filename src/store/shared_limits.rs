@@ -7,6 +7,7 @@
 //! from the caller's clock like every other row's; a refill never goes backwards when an
 //! instance's clock is behind the row's.
 
+use super::accounts::AccountRow;
 use super::{on_conn, Conn, ConnRef};
 use chrono::{DateTime, Utc};
 
@@ -91,6 +92,35 @@ pub async fn circuits_of(
         .bind(account_ids)
         .fetch_all(c)
         .await
+}
+
+/// A merchant's enabled accounts, best priority first (as `accounts::enabled_for_merchant`),
+/// each with its circuit's `open_until` when it has one: routing's two reads in one round trip.
+pub async fn enabled_with_circuits(
+    conn: &mut Conn,
+    merchant_id: &str,
+) -> sqlx::Result<Vec<(AccountRow, Option<DateTime<Utc>>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: AccountRow,
+        circuit_open_until: Option<DateTime<Utc>>,
+    }
+    let ConnRef::Pg(c) = conn.conn() else {
+        return Err(postgres_only());
+    };
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.*, c.open_until AS circuit_open_until
+         FROM provider_accounts a LEFT JOIN gateway_circuits c ON c.account_id = a.id
+         WHERE a.merchant_id = $1 AND a.enabled ORDER BY a.priority, a.created_at",
+    )
+    .bind(merchant_id)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.account, r.circuit_open_until))
+        .collect())
 }
 
 /// Half-open: claims the probe call of each of these accounts whose circuit is past its

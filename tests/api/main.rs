@@ -13,6 +13,7 @@ mod chaos;
 mod checkout;
 mod console;
 mod crash;
+mod create_rows;
 mod delivery;
 mod docs;
 mod gateways;
