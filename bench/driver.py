@@ -368,7 +368,7 @@ def schema_of(db_url):
           WHERE conrelid IN ('payments'::regclass, 'attempts'::regclass, 'payment_events'::regclass,
                              'outbox_events'::regclass)
           UNION ALL
-          SELECT tgrelid::regclass || ' trigger ' || tgname || ' ' || tgenabled
+          SELECT tgrelid::regclass || ' trigger ' || tgname || ' ' || tgenabled::text
           FROM pg_trigger WHERE NOT tgisinternal
         ) s""")
 
