@@ -12,7 +12,7 @@
 //! same writes as one transaction of separate statements, each taken from the table's own module.
 
 use super::attempts::{self, AttemptRow};
-use super::payments::{self, NewPayment, PaymentRow, FIRST_RECHECK_SECS};
+use super::payments::{self, NewPayment, PaymentRow};
 use super::timeline::{self, NewEntry};
 use super::{idempotency, Db};
 use crate::domain::attempt_status::AttemptState;
@@ -44,7 +44,7 @@ pub async fn record_new(
         Db::Pg(pool) => pool,
         Db::Sqlite(_) => return record_new_in_transaction(db, p, attempt, created, key).await,
     };
-    let payment: PaymentRow = sqlx::query_as(
+    let payment: PaymentRow = payments::bind_new(sqlx::query_as(
         "WITH p AS (
             INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
                 account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
@@ -62,27 +62,7 @@ pub async fn record_new(
             UPDATE idempotency_keys SET payment_id = p.id FROM p
             WHERE idempotency_keys.merchant_id = $2 AND idempotency_keys.key = $34)
          SELECT * FROM p",
-    )
-    .bind(p.id)
-    .bind(p.merchant_id)
-    .bind(p.amount_minor)
-    .bind(p.currency)
-    .bind(p.order_id)
-    .bind(p.provider)
-    .bind(p.method)
-    .bind(p.account_id)
-    .bind(p.callback_url)
-    .bind(p.return_url)
-    .bind(p.cancel_url)
-    .bind(p.customer)
-    .bind(p.description)
-    .bind(p.metadata)
-    .bind(p.return_token)
-    .bind(p.expires_at)
-    .bind(p.now)
-    .bind(p.now + chrono::Duration::seconds(FIRST_RECHECK_SECS))
-    .bind(p.hosted)
-    .bind(p.checkout_url)
+    ), p)
     .bind(attempt.map(|a| a.id))
     .bind(attempt.map(|a| a.account_id))
     .bind(attempt.map(|a| a.provider))

@@ -11,6 +11,8 @@ use super::{on_conn, Conn, ConnRef};
 use crate::domain::status::PaymentStatus;
 use crate::orchestration::transition::StatusPermit;
 use chrono::{DateTime, Utc};
+use sqlx::query::QueryAs;
+use sqlx::{Database, Encode, Type};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PaymentRow {
@@ -130,35 +132,53 @@ pub struct NewPayment<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, p: &NewPayment<'_>) -> sqlx::Result<PaymentRow> {
-    on_conn!(conn, c => sqlx::query_as(
+    on_conn!(conn, c => bind_new(sqlx::query_as(
         "INSERT INTO payments (id, merchant_id, status, amount_minor, currency, order_id, provider, method,
             account_id, callback_url, return_url, cancel_url, customer, description, metadata, return_token,
             expires_at, created_at, updated_at, next_recheck_at, hosted, checkout_url)
          VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
          RETURNING *",
+        ),
+        p,
     )
-    .bind(p.id)
-    .bind(p.merchant_id)
-    .bind(p.amount_minor)
-    .bind(p.currency)
-    .bind(p.order_id)
-    .bind(p.provider)
-    .bind(p.method)
-    .bind(p.account_id)
-    .bind(p.callback_url)
-    .bind(p.return_url)
-    .bind(p.cancel_url)
-    .bind(p.customer)
-    .bind(p.description)
-    .bind(p.metadata)
-    .bind(p.return_token)
-    .bind(p.expires_at)
-    .bind(p.now)
-    .bind(p.now + chrono::Duration::seconds(FIRST_RECHECK_SECS))
-    .bind(p.hosted)
-    .bind(p.checkout_url)
     .fetch_one(c)
     .await)
+}
+
+/// Binds a new payment's values as `$1` to `$20`, in the order of [`insert`]'s column list
+/// (which `create_rows` shares), so each query that inserts a payment binds them one way.
+pub(super) fn bind_new<'q, DB, O>(
+    q: QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>,
+    p: &NewPayment<'q>,
+) -> QueryAs<'q, DB, O, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+    DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+{
+    q.bind(p.id)
+        .bind(p.merchant_id)
+        .bind(p.amount_minor)
+        .bind(p.currency)
+        .bind(p.order_id)
+        .bind(p.provider)
+        .bind(p.method)
+        .bind(p.account_id)
+        .bind(p.callback_url)
+        .bind(p.return_url)
+        .bind(p.cancel_url)
+        .bind(p.customer)
+        .bind(p.description)
+        .bind(p.metadata)
+        .bind(p.return_token)
+        .bind(p.expires_at)
+        .bind(p.now)
+        .bind(p.now + chrono::Duration::seconds(FIRST_RECHECK_SECS))
+        .bind(p.hosted)
+        .bind(p.checkout_url)
 }
 
 /// A merchant's own payment; another merchant's id reads as absent.
