@@ -194,28 +194,17 @@ pub async fn list_view(
     mut each: impl FnMut(&ListedPayment<'_>) + Send,
 ) -> sqlx::Result<bool> {
     let keep = usize::try_from(limit).unwrap_or(0);
-    match conn.conn() {
-        super::ConnRef::Pg(c) => {
-            let rows = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit)
-                .build()
-                .fetch_all(c)
-                .await?;
-            for (n, row) in rows.iter().take(keep).enumerate() {
-                each(&ListedPayment::decode(row, n == 0)?);
-            }
-            Ok(rows.len() > keep)
+    let check_every_row = matches!(conn.conn(), super::ConnRef::Sqlite(_));
+    on_conn!(conn, c => {
+        let rows = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit)
+            .build()
+            .fetch_all(c)
+            .await?;
+        for (n, row) in rows.iter().take(keep).enumerate() {
+            each(&ListedPayment::decode(row, check_every_row || n == 0)?);
         }
-        super::ConnRef::Sqlite(c) => {
-            let rows = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit)
-                .build()
-                .fetch_all(c)
-                .await?;
-            for row in rows.iter().take(keep) {
-                each(&ListedPayment::decode(row, true)?);
-            }
-            Ok(rows.len() > keep)
-        }
-    }
+        Ok(rows.len() > keep)
+    })
 }
 
 /// Payments in `status`, oldest first (the console's review queue), at most `limit`.
