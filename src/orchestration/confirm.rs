@@ -17,9 +17,9 @@
 
 use super::{views, Orchestrator};
 use crate::domain::status::Source;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::providers::{GatewayReport, Outcome, ReportedStatus};
-use crate::store::{self, payments::PaymentRow};
+use crate::store::payments::PaymentRow;
 use chrono::Duration;
 use serde_json::json;
 
@@ -71,15 +71,7 @@ impl Orchestrator {
 
     /// Asks the attempt's gateway to confirm it (counted in the metrics).
     async fn confirm_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
-        let mut conn = self.db.acquire().await?;
-        let attempt = store::attempts::get(&mut conn, attempt_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let payment = store::payments::get(&mut conn, &attempt.payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(conn);
-        let account = self.load_account(&attempt.account_id).await?;
+        let (attempt, payment, account) = self.attempt_to_call(attempt_id).await?;
         let (_, adapter) = self.adapter(&account.provider)?;
         let ctx = self.account_context(&account)?;
         let request = self.query_request(&payment, &attempt)?;
