@@ -9,7 +9,7 @@
 
 use super::secret_cache::{Keys, MerchantKeys};
 use super::AppState;
-use crate::crypto::{self, constant_time_eq};
+use crate::crypto::{constant_time_eq, HmacKey};
 use crate::domain::request_signing::{
     accepted_messages, parse_timestamp, SignatureVersion, SignedParts,
 };
@@ -134,11 +134,9 @@ fn body_idempotency_key(body: &[u8]) -> Option<String> {
 }
 
 fn matches_any(keys: &MerchantKeys, messages: &[Vec<&[u8]>], signature: &str) -> bool {
-    keys.secrets.iter().any(|k| {
-        messages
-            .iter()
-            .any(|m| crypto::verify_hex(k.expose_secret(), m, signature))
-    })
+    keys.secrets
+        .iter()
+        .any(|k| messages.iter().any(|m| k.verify_hex(m, signature)))
 }
 
 /// Checks `signature` (hex HMAC, constant-time) over every form the merchant's policy accepts,
@@ -178,7 +176,11 @@ async fn load_keys(state: &AppState, merchant_id: &str) -> Result<Keys, AppError
         return Err(refuse(merchant_id, "unknown merchant or no active secret"));
     };
     let keys = Arc::new(MerchantKeys {
-        secrets: found.secrets,
+        secrets: found
+            .secrets
+            .iter()
+            .map(|s| HmacKey::new(s.expose_secret()))
+            .collect(),
         policy: found.policy,
     });
     state
@@ -242,16 +244,13 @@ pub fn require_admin(state: &AppState, req: &HttpRequest) -> Result<(), AppError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto;
     use crate::domain::request_signing::SignaturePolicy;
-    use secrecy::SecretSlice;
 
     #[test]
     fn any_active_secret_over_any_accepted_form_matches() {
         let keys = MerchantKeys {
-            secrets: vec![
-                SecretSlice::from(b"new".to_vec()),
-                SecretSlice::from(b"old".to_vec()),
-            ],
+            secrets: vec![HmacKey::new(b"new"), HmacKey::new(b"old")],
             policy: SignaturePolicy::Compatible,
         };
         let forms: Vec<Vec<&[u8]>> = vec![vec![b"1", b"/x"], vec![b"1"]];

@@ -7,16 +7,17 @@
 //! Only a secret whose grace is cut short by a second rotation, or a policy changed on another
 //! instance, may still apply there for up to the cache time (this instance forgets at once).
 
+use crate::crypto::HmacKey;
 use crate::domain::request_signing::SignaturePolicy;
 use chrono::{DateTime, Utc};
-use secrecy::SecretSlice;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// A merchant's active secrets in the clear, newest first, and which signed forms it accepts.
+/// A merchant's active secrets as HMAC keys ready to check with, newest first, and which signed
+/// forms it accepts.
 pub struct MerchantKeys {
-    pub secrets: Vec<SecretSlice<u8>>,
+    pub secrets: Vec<HmacKey>,
     pub policy: SignaturePolicy,
 }
 
@@ -85,7 +86,7 @@ mod tests {
 
     fn keys(secret: &str) -> Keys {
         Arc::new(MerchantKeys {
-            secrets: vec![SecretSlice::from(secret.as_bytes().to_vec())],
+            secrets: vec![HmacKey::new(secret.as_bytes())],
             policy: SignaturePolicy::Compatible,
         })
     }
