@@ -41,7 +41,13 @@ macro_rules! filtered {
             q.push(" AND id = ").push_bind(v);
         }
         if let Some(v) = &f.external_id {
+            // Through the attempt that holds the gateway's id (`attempts_by_external`): no index
+            // on payments names `external_id`, so the create's outcome update stays HOT
+            // (migration 20261206000301). A payment's id is always one of its attempts'.
             q.push(" AND external_id = ").push_bind(v);
+            q.push(" AND id IN (SELECT payment_id FROM attempts WHERE external_id = ")
+                .push_bind(v)
+                .push(")");
         }
         if let Some(v) = &f.method {
             q.push(" AND method = ").push_bind(v);

@@ -18,11 +18,14 @@ async fn search_filters_by_every_field_and_escapes_what_it_shows() {
         .await;
     let console = Console::sign_in(&app).await;
     let (open_id, theirs_id) = (open["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
+    let open_external = open["external_id"].as_str().expect("the gateway's id");
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let cases: Vec<(String, Vec<&str>)> = vec![
         (String::new(), vec![&paid, open_id, theirs_id]),
         (format!("id={paid}"), vec![&paid]),
         ("order_id=ORD-PAID".into(), vec![&paid]),
+        (format!("external_id={open_external}"), vec![open_id]),
+        ("external_id=no-such-order".into(), vec![]),
         (format!("merchant={}", other.id), vec![theirs_id]),
         ("status=completed".into(), vec![&paid]),
         (
