@@ -11,36 +11,47 @@
 //! second) through chrono, stored JSON text through the same `RawValue` check as the view.
 
 use crate::domain::money::Currency;
-use crate::store::payments::ListedPayment;
+use crate::store::payments::{ListedPayment, StoredTime, Text, FOUR_DIGIT_YEARS};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::value::RawValue;
 
 /// Appends `s` as a JSON string, exactly as `serde_json` writes it.
 pub fn write_str(buf: &mut Vec<u8>, s: &str) {
-    // No early exit: the compiler can check many bytes per step.
-    let plain = s
-        .bytes()
-        .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-    if plain {
-        buf.push(b'"');
-        buf.extend_from_slice(s.as_bytes());
-        buf.push(b'"');
-    } else {
+    write_text(buf, Text::of_str(s));
+}
+
+/// Appends text as a JSON string, exactly as `serde_json` writes it: plain text is copied
+/// between quotes, anything else goes through `serde_json` itself.
+pub fn write_text(buf: &mut Vec<u8>, t: Text<'_>) {
+    match t {
+        Text::Plain(bytes) => {
+            buf.push(b'"');
+            buf.extend_from_slice(bytes);
+            buf.push(b'"');
+        }
         // Writing a str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *buf, s);
+        Text::Other(s) => {
+            let _ = serde_json::to_writer(&mut *buf, s);
+        }
     }
 }
 
-fn write_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => write_str(buf, s),
+fn write_opt_text(buf: &mut Vec<u8>, t: Option<Text<'_>>) {
+    match t {
+        Some(t) => write_text(buf, t),
         None => buf.extend_from_slice(b"null"),
     }
 }
 
 /// Stored JSON text as the view passes it through: as written when it parses, else `null`.
-fn write_json_text(buf: &mut Vec<u8>, raw: Option<&str>) {
-    match raw.and_then(|s| serde_json::from_str::<&RawValue>(s).ok()) {
+/// Plain text is ASCII, for which `from_slice` and the view's `from_str` are the same parser.
+fn write_json_text(buf: &mut Vec<u8>, raw: Option<Text<'_>>) {
+    let parsed = match raw {
+        Some(Text::Plain(b)) => serde_json::from_slice::<&RawValue>(b).ok(),
+        Some(Text::Other(s)) => serde_json::from_str::<&RawValue>(s).ok(),
+        None => None,
+    };
+    match parsed {
         Some(v) => buf.extend_from_slice(v.get().as_bytes()),
         None => buf.extend_from_slice(b"null"),
     }
@@ -74,6 +85,57 @@ pub fn write_ts(buf: &mut Vec<u8>, t: DateTime<Utc>) {
     buf.push(b':');
     two_digits(buf, time.second());
     buf.extend_from_slice(b"Z\"");
+}
+
+/// Appends `views::ts` of a stored time, quoted. Postgres's microseconds in years 0 to 9999 are
+/// written here; anything else (SQLite's chrono times, other years) by [`write_ts`].
+pub fn write_time(buf: &mut Vec<u8>, t: StoredTime) {
+    match t {
+        StoredTime::UnixMicros(us) if FOUR_DIGIT_YEARS.contains(&us) => write_unix_micros(buf, us),
+        other => write_ts(buf, other.to_utc()),
+    }
+}
+
+/// `"YYYY-MM-DDTHH:MM:SSZ"` for Unix microseconds inside [`FOUR_DIGIT_YEARS`] (callers check).
+fn write_unix_micros(buf: &mut Vec<u8>, us: i64) {
+    let secs = us.div_euclid(1_000_000);
+    let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let mut out = *b"\"0000-00-00T00:00:00Z\"";
+    for (at, n) in [
+        (1, year / 100),
+        (3, year % 100),
+        (6, month),
+        (9, day),
+        (12, second_of_day / 3600),
+        (15, second_of_day / 60 % 60),
+        (18, second_of_day % 60),
+    ] {
+        // Each n is 0 to 99 here.
+        out[at] = b'0' + (n / 10) as u8;
+        out[at + 1] = b'0' + (n % 10) as u8;
+    }
+    buf.extend_from_slice(&out);
+}
+
+/// (year, month, day) of the proleptic Gregorian calendar for days since 1970-01-01: Howard
+/// Hinnant's `civil_from_days` ("chrono-Compatible Low-Level Date Algorithms"), which counts
+/// 400-year eras from 0000-03-01 so that the leap day ends each era's year.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let (era, day_of_era) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = era * 400 + year_of_era + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// Appends `n` in decimal, at least `width` digits (zero-padded on the left).
@@ -137,7 +199,7 @@ pub fn write_payment(
     currency: Option<Currency>,
 ) {
     buf.extend_from_slice(b"{\"id\":");
-    write_str(buf, p.id);
+    write_text(buf, p.id);
     buf.extend_from_slice(b",\"status\":");
     write_str(buf, p.status);
     buf.extend_from_slice(b",\"amount\":");
@@ -145,9 +207,9 @@ pub fn write_payment(
     buf.extend_from_slice(b",\"currency\":");
     write_str(buf, p.currency);
     buf.extend_from_slice(b",\"order_id\":");
-    write_str(buf, p.order_id);
+    write_text(buf, p.order_id);
     for (key, value) in [
-        (&b",\"provider\":"[..], p.provider),
+        (&b",\"provider\":"[..], p.provider.map(Text::of_str)),
         (b",\"method\":", p.method),
         (b",\"external_id\":", p.external_id),
         (b",\"checkout_url\":", p.checkout_url),
@@ -156,20 +218,20 @@ pub fn write_payment(
         (b",\"cancel_url\":", p.cancel_url),
     ] {
         buf.extend_from_slice(key);
-        write_opt_str(buf, value);
+        write_opt_text(buf, value);
     }
     buf.extend_from_slice(b",\"customer\":");
     write_json_text(buf, p.customer);
     buf.extend_from_slice(b",\"description\":");
-    write_opt_str(buf, p.description);
+    write_opt_text(buf, p.description);
     buf.extend_from_slice(b",\"metadata\":");
     write_json_text(buf, p.metadata);
     buf.extend_from_slice(b",\"refunded_amount\":");
     write_amount(buf, p.refunded_minor, currency);
     buf.extend_from_slice(b",\"status_detail\":");
-    write_opt_str(buf, p.status_detail);
+    write_opt_text(buf, p.status_detail);
     buf.extend_from_slice(b",\"provider_status\":");
-    write_opt_str(buf, p.provider_status);
+    write_opt_text(buf, p.provider_status);
     buf.extend_from_slice(b",\"available_actions\":[");
     for (n, action) in actions.iter().flatten().enumerate() {
         if n > 0 {
@@ -178,16 +240,16 @@ pub fn write_payment(
         write_str(buf, action);
     }
     buf.extend_from_slice(b"],\"created_at\":");
-    write_ts(buf, p.created_at);
+    write_time(buf, p.created_at);
     buf.extend_from_slice(b",\"updated_at\":");
-    write_ts(buf, p.updated_at);
+    write_time(buf, p.updated_at);
     buf.extend_from_slice(b",\"completed_at\":");
     match p.completed_at {
-        Some(t) => write_ts(buf, t),
+        Some(t) => write_time(buf, t),
         None => buf.extend_from_slice(b"null"),
     }
     buf.extend_from_slice(b",\"expires_at\":");
-    write_ts(buf, p.expires_at);
+    write_time(buf, p.expires_at);
     buf.push(b'}');
 }
 

@@ -11,11 +11,15 @@ const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 
 /// Opaque keyset cursor: the (created_at, id) of the last row of the previous page.
 pub fn encode_cursor(p: &PaymentRow) -> String {
-    cursor_of(p.created_at, &p.id)
+    cursor_of(p.created_at.timestamp_micros(), p.id.as_bytes())
 }
 
-fn cursor_of(created_at: DateTime<Utc>, id: &str) -> String {
-    CURSOR.encode(format!("{}|{}", created_at.timestamp_micros(), id))
+/// `<created_at in Unix microseconds>|<id>`, base64url without padding.
+fn cursor_of(created_micros: i64, id: &[u8]) -> String {
+    let mut raw = created_micros.to_string().into_bytes();
+    raw.push(b'|');
+    raw.extend_from_slice(id);
+    CURSOR.encode(raw)
 }
 
 /// 9999-12-31T23:59:59.999999Z, the last time RFC 3339 can write.
@@ -133,7 +137,7 @@ impl Orchestrator {
             list_json::write_payment(&mut buf, p, &actions, currencies.get(p.currency));
             n += 1;
             if n == rows {
-                last_cursor = Some(cursor_of(p.created_at, p.id));
+                last_cursor = Some(cursor_of(p.created_at.timestamp_micros(), p.id.as_bytes()));
             }
         })
         .await?;

@@ -6,6 +6,7 @@
 //! caller borrowed from the fetched result, so a page costs no owned `String` per field (issue
 //! 20: the list page spent most of its time decoding and copying columns it then threw away).
 
+pub use super::list_values::{StoredTime, Text, FOUR_DIGIT_YEARS};
 use super::payments::PaymentRow;
 use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
@@ -142,28 +143,28 @@ macro_rules! listed_payment {
 }
 
 listed_payment! {
-    id: &'r str,
+    id: Text<'r>,
     status: &'r str,
     amount_minor: i64,
     currency: &'r str,
     refunded_minor: i64,
-    order_id: &'r str,
+    order_id: Text<'r>,
     provider: Option<&'r str>,
-    method: Option<&'r str>,
-    external_id: Option<&'r str>,
-    checkout_url: Option<&'r str>,
-    callback_url: Option<&'r str>,
-    return_url: Option<&'r str>,
-    cancel_url: Option<&'r str>,
-    customer: Option<&'r str>,
-    description: Option<&'r str>,
-    metadata: Option<&'r str>,
-    status_detail: Option<&'r str>,
-    provider_status: Option<&'r str>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    completed_at: Option<DateTime<Utc>>,
-    expires_at: DateTime<Utc>,
+    method: Option<Text<'r>>,
+    external_id: Option<Text<'r>>,
+    checkout_url: Option<Text<'r>>,
+    callback_url: Option<Text<'r>>,
+    return_url: Option<Text<'r>>,
+    cancel_url: Option<Text<'r>>,
+    customer: Option<Text<'r>>,
+    description: Option<Text<'r>>,
+    metadata: Option<Text<'r>>,
+    status_detail: Option<Text<'r>>,
+    provider_status: Option<Text<'r>>,
+    created_at: StoredTime,
+    updated_at: StoredTime,
+    completed_at: Option<StoredTime>,
+    expires_at: StoredTime,
 }
 
 /// Decodes column `i`. `checked` compares the column's type with `T` first, as sqlx's `try_get`
