@@ -55,19 +55,27 @@ impl<'r> Text<'r> {
 }
 
 /// Whether every byte is printable ASCII (0x20 to 0x7f) other than `"` and `\`, the bytes
-/// `serde_json` writes unchanged. Checked sixteen bytes at a time with no early exit inside a
-/// block, so the compiler can compare whole vectors.
+/// `serde_json` writes unchanged.
+///
+/// Sixteen bytes at a time with no early exit inside a block, which the compiler turns into a
+/// few vector compares; the last partial block is checked as the last sixteen bytes (they
+/// overlap the block before). Text shorter than a block, one byte at a time.
 pub fn is_plain(bytes: &[u8]) -> bool {
-    fn bad(b: u8) -> bool {
-        !(0x20..0x80).contains(&b) | (b == b'"') | (b == b'\\')
-    }
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | bad(b)) {
-            return false;
-        }
-    }
-    !blocks.remainder().iter().any(|&b| bad(b))
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    let tail = match bytes.len().checked_sub(16) {
+        Some(from) if !rest.is_empty() => bytes[from..].first_chunk::<16>(),
+        Some(_) => None,
+        None => return !bytes.iter().fold(false, |bad, &b| bad | needs_care(b)),
+    };
+    let bad = blocks.iter().chain(tail).fold(false, |bad, block| {
+        bad | block.iter().fold(false, |bad, &b| bad | needs_care(b))
+    });
+    !bad
+}
+
+/// A byte `serde_json` escapes, or one that is not ASCII.
+fn needs_care(b: u8) -> bool {
+    !(0x20..0x80).contains(&b) | (b == b'"') | (b == b'\\')
 }
 
 impl Type<Postgres> for Text<'_> {
