@@ -96,10 +96,23 @@ pub fn write_time(buf: &mut Vec<u8>, t: StoredTime) {
     }
 }
 
-/// `"YYYY-MM-DDTHH:MM:SSZ"` for Unix microseconds inside [`FOUR_DIGIT_YEARS`] (callers check).
+/// `"00"` to `"99"`.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    pairs
+};
+
+/// `"YYYY-MM-DDTHH:MM:SSZ"` for Unix microseconds inside [`FOUR_DIGIT_YEARS`] (callers check;
+/// outside it the digits would be wrong, never out of bounds). Unsigned arithmetic from
+/// 0000-01-01, so every division is by a constant and needs no sign fix-up.
 fn write_unix_micros(buf: &mut Vec<u8>, us: i64) {
-    let secs = us.div_euclid(1_000_000);
-    let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let secs = us.abs_diff(FOUR_DIGIT_YEARS.start) / 1_000_000;
+    let (days, second_of_day) = (secs / 86_400, secs % 86_400);
     let (year, month, day) = civil_from_days(days);
     let mut out = *b"\"0000-00-00T00:00:00Z\"";
     for (at, n) in [
@@ -111,19 +124,19 @@ fn write_unix_micros(buf: &mut Vec<u8>, us: i64) {
         (15, second_of_day / 60 % 60),
         (18, second_of_day % 60),
     ] {
-        // Each n is 0 to 99 here.
-        out[at] = b'0' + (n / 10) as u8;
-        out[at + 1] = b'0' + (n % 10) as u8;
+        // `% 100` only to keep the index in range for any input.
+        out[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
     }
     buf.extend_from_slice(&out);
 }
 
-/// (year, month, day) of the proleptic Gregorian calendar for days since 1970-01-01: Howard
+/// (year, month, day) of the proleptic Gregorian calendar for days since 0000-01-01: Howard
 /// Hinnant's `civil_from_days` ("chrono-Compatible Low-Level Date Algorithms"), which counts
-/// 400-year eras from 0000-03-01 so that the leap day ends each era's year.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let (era, day_of_era) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+/// 400-year eras from a March 1st so that the leap day ends each era's year. Counted here from
+/// -0400-03-01 (0000-01-01 is that era's day 146 037) so that nothing is negative.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 146_037;
+    let (era, day_of_era) = (z / 146_097, z % 146_097);
     let year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
@@ -134,41 +147,45 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     } else {
         month_from_march - 9
     };
-    let year = era * 400 + year_of_era + i64::from(month <= 2);
+    // At least 400 for any `days` (0000-01-01 gives 399 + 1).
+    let year = (era * 400 + year_of_era + u64::from(month <= 2)).saturating_sub(400);
     (year, month, day)
 }
 
-/// Appends `n` in decimal, at least `width` digits (zero-padded on the left).
-fn write_u64(buf: &mut Vec<u8>, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    while n > 0 || start == digits.len() {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    buf.extend_from_slice(&digits[digits.len().saturating_sub(width).min(start)..]);
-}
-
 /// Appends the view's amount string: `format_minor` in the currency, or the bare minor units
-/// when the stored code is not a currency Payrail knows.
+/// when the stored code is not a currency Payrail knows. Written backwards into one small array
+/// and appended once.
 pub fn write_amount(buf: &mut Vec<u8>, minor: i64, currency: Option<Currency>) {
-    buf.push(b'"');
-    if minor < 0 {
-        buf.push(b'-');
+    // ISO 4217 minor units are 0 to 4 digits; the bound keeps the array's index in range for
+    // any value (u64 has at most 20 digits: 2 quotes, a sign, 20 + 1 digits and a point fit).
+    let fraction_digits = currency.map_or(0, |c| c.digits()).min(20);
+    let mut out = [0u8; 32];
+    let mut at = out.len();
+    let mut put = |b: u8| {
+        at -= 1;
+        out[at] = b;
+    };
+    put(b'"');
+    let mut abs = minor.unsigned_abs();
+    if fraction_digits > 0 {
+        for _ in 0..fraction_digits {
+            put(b'0' + (abs % 10) as u8);
+            abs /= 10;
+        }
+        put(b'.');
     }
-    let abs = minor.unsigned_abs();
-    match currency.map(|c| c.digits()).unwrap_or(0) {
-        0 => write_u64(buf, abs, 1),
-        d => {
-            // ISO 4217 minor units are 0 to 4 digits; `format_minor` has the same bound.
-            let scale = 10u64.pow(d);
-            write_u64(buf, abs / scale, 1);
-            buf.push(b'.');
-            write_u64(buf, abs % scale, d as usize);
+    loop {
+        put(b'0' + (abs % 10) as u8);
+        abs /= 10;
+        if abs == 0 {
+            break;
         }
     }
-    buf.push(b'"');
+    if minor < 0 {
+        put(b'-');
+    }
+    put(b'"');
+    buf.extend_from_slice(&out[at..]);
 }
 
 /// `Currency::parse` for each row, remembered for the last code seen (a page is mostly one).
