@@ -10,6 +10,7 @@ pub use super::list_values::{StoredTime, Text, FOUR_DIGIT_YEARS};
 use super::payments::PaymentRow;
 use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 #[derive(Debug, Default, Clone)]
@@ -33,8 +34,13 @@ pub struct ListFilter {
 macro_rules! filtered {
     ($columns:expr, $merchant_id:expr, $f:expr, $limit:expr) => {{
         let f: &ListFilter = $f;
-        let mut q = sqlx::QueryBuilder::new("SELECT ");
-        q.push($columns).push(" FROM payments WHERE true");
+        // The whole text at once: pushing the column list into the builder's empty String
+        // reallocated it several times per page.
+        let mut sql = String::with_capacity(512);
+        sql.push_str("SELECT ");
+        sql.push_str($columns);
+        sql.push_str(" FROM payments WHERE true");
+        let mut q = sqlx::QueryBuilder::new(sql);
         if let Some(m) = $merchant_id {
             q.push(" AND merchant_id = ").push_bind(m);
         }
@@ -185,6 +191,9 @@ where
 /// The same page as [`list`], but only the view's columns, each row lent to `each` in order
 /// (at most `limit` rows). Returns whether there are more rows after them.
 ///
+/// Rows are taken from the result stream one at a time and dropped once rendered, rather than
+/// collected into a `Vec` first (which grew four times per page).
+///
 /// Postgres describes a result's column types once for all its rows, so they are compared for
 /// the first row only; SQLite types each value on its own, so every row is checked there.
 pub async fn list_view(
@@ -197,14 +206,17 @@ pub async fn list_view(
     let keep = usize::try_from(limit).unwrap_or(0);
     let check_every_row = matches!(conn.conn(), super::ConnRef::Sqlite(_));
     on_conn!(conn, c => {
-        let rows = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit)
-            .build()
-            .fetch_all(c)
-            .await?;
-        for (n, row) in rows.iter().take(keep).enumerate() {
-            each(&ListedPayment::decode(row, check_every_row || n == 0)?);
+        let mut q = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit);
+        let mut rows = q.build().fetch(c);
+        let mut n = 0usize;
+        // Read to the end (the extra row included), so the connection goes back idle.
+        while let Some(row) = rows.try_next().await? {
+            if n < keep {
+                each(&ListedPayment::decode(&row, check_every_row || n == 0)?);
+            }
+            n += 1;
         }
-        Ok(rows.len() > keep)
+        Ok(n > keep)
     })
 }
 
