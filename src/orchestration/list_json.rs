@@ -193,6 +193,14 @@ pub fn write_amount(buf: &mut Vec<u8>, minor: i64, currency: Option<Currency>) {
 pub struct CurrencyMemo(Option<([u8; 3], Option<Currency>)>);
 
 impl CurrencyMemo {
+    /// [`CurrencyMemo::get`] for a column's text, compared as bytes while the code repeats.
+    pub fn get_text(&mut self, code: Text<'_>) -> Option<Currency> {
+        match (self.0, <[u8; 3]>::try_from(code.as_bytes())) {
+            (Some((k, c)), Ok(key)) if k == key => c,
+            _ => self.get(code.as_str()),
+        }
+    }
+
     pub fn get(&mut self, code: &str) -> Option<Currency> {
         let Ok(key) = <[u8; 3]>::try_from(code.as_bytes()) else {
             return Currency::parse(code);
@@ -218,15 +226,15 @@ pub fn write_payment(
     buf.extend_from_slice(b"{\"id\":");
     write_text(buf, p.id);
     buf.extend_from_slice(b",\"status\":");
-    write_str(buf, p.status);
+    write_text(buf, p.status);
     buf.extend_from_slice(b",\"amount\":");
     write_amount(buf, p.amount_minor, currency);
     buf.extend_from_slice(b",\"currency\":");
-    write_str(buf, p.currency);
+    write_text(buf, p.currency);
     buf.extend_from_slice(b",\"order_id\":");
     write_text(buf, p.order_id);
     for (key, value) in [
-        (&b",\"provider\":"[..], p.provider.map(Text::of_str)),
+        (&b",\"provider\":"[..], p.provider),
         (b",\"method\":", p.method),
         (b",\"external_id\":", p.external_id),
         (b",\"checkout_url\":", p.checkout_url),

@@ -138,6 +138,7 @@ fn amounts_match_format_minor_in_every_kind_of_currency() {
         ] {
             let c = Currency::parse(code);
             assert_eq!(memo.get(code), c, "{code}");
+            assert_eq!(memo.get_text(Text::of_str(code)), c, "{code}");
             let want = match c {
                 Some(c) => format_minor(minor, c),
                 None => minor.to_string(),
@@ -159,12 +160,12 @@ fn text(s: &Option<String>) -> Option<Text<'_>> {
 fn listed(p: &PaymentRow, time: fn(DateTime<Utc>) -> StoredTime) -> ListedPayment<'_> {
     ListedPayment {
         id: Text::of_str(&p.id),
-        status: p.status_str(),
+        status: Text::of_str(p.status_str()),
         amount_minor: p.amount_minor,
-        currency: &p.currency,
+        currency: Text::of_str(&p.currency),
         refunded_minor: p.refunded_minor,
         order_id: Text::of_str(&p.order_id),
-        provider: p.provider.as_deref(),
+        provider: text(&p.provider),
         method: text(&p.method),
         external_id: text(&p.external_id),
         checkout_url: text(&p.checkout_url),

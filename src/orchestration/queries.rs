@@ -38,6 +38,15 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     Some((ts, id.to_owned()))
 }
 
+/// `PaymentStatus::parse` of a status column's bytes (no UTF-8 check needed to compare), and
+/// `Pending` for text that is not a status, as the list did with `parse`.
+fn status_of(raw: &[u8]) -> PaymentStatus {
+    PaymentStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str().as_bytes() == raw)
+        .unwrap_or(PaymentStatus::Pending)
+}
+
 /// One page of payments, newest first, as the JSON the list answers (docs/api.md, "Payments"):
 /// `{"data":[…],"has_more":…,"next_cursor":…}`, each item the full payment view.
 pub struct Page(Vec<u8>);
@@ -112,20 +121,20 @@ impl Orchestrator {
         let mut buf = Vec::with_capacity(64 + 1024 * rows.min(100));
         buf.extend_from_slice(b"{\"data\":[");
         let mut currencies = list_json::CurrencyMemo::default();
-        let mut caps: Option<(String, (bool, bool))> = None;
+        let mut caps: Option<(Vec<u8>, (bool, bool))> = None;
         let (mut n, mut last_cursor) = (0, None);
         let has_more = store::payments::list_view(&mut conn, merchant_id, filter, limit, |p| {
-            let provider = p.provider.unwrap_or("");
+            let provider = p.provider.map_or(&b""[..], |t| t.as_bytes());
             let (can_query, can_refund) = match &caps {
                 Some((name, c)) if name == provider => *c,
                 _ => {
-                    let c = self.query_refund_caps(p.provider);
-                    caps = Some((provider.to_owned(), c));
+                    let c = self.query_refund_caps(p.provider.map(|t| t.as_str()));
+                    caps = Some((provider.to_vec(), c));
                     c
                 }
             };
             let facts = views::ActionFacts {
-                status: PaymentStatus::parse(p.status).unwrap_or(PaymentStatus::Pending),
+                status: status_of(p.status.as_bytes()),
                 has_provider: p.provider.is_some(),
                 amount_minor: p.amount_minor,
                 refunded_minor: p.refunded_minor,
@@ -134,7 +143,7 @@ impl Orchestrator {
                 buf.push(b',');
             }
             let actions = views::action_list(&facts, can_query, can_refund);
-            list_json::write_payment(&mut buf, p, &actions, currencies.get(p.currency));
+            list_json::write_payment(&mut buf, p, &actions, currencies.get_text(p.currency));
             n += 1;
             if n == rows {
                 last_cursor = Some(cursor_of(p.created_at.timestamp_micros(), p.id.as_bytes()));

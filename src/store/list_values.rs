@@ -45,6 +45,15 @@ impl<'r> Text<'r> {
         }
     }
 
+    /// The value as a `str`: plain text is ASCII, so the check cannot fail (short fields the
+    /// list looks at, such as the status, are compared as bytes and need this only rarely).
+    pub fn as_str(&self) -> &'r str {
+        match self {
+            Text::Plain(b) => std::str::from_utf8(b).unwrap_or_default(),
+            Text::Other(s) => s,
+        }
+    }
+
     /// The value's bytes (UTF-8 in both cases).
     pub fn as_bytes(&self) -> &'r [u8] {
         match self {

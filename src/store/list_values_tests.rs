@@ -57,6 +57,7 @@ fn text_is_plain_or_checked_utf8_and_fails_as_from_utf8_does() {
         if let Ok(s) = std::str::from_utf8(bytes) {
             assert_eq!(Some(Text::of_str(s)), Text::of_bytes(bytes).ok());
             assert_eq!(Text::of_str(s).as_bytes(), bytes);
+            assert_eq!(Text::of_str(s).as_str(), s);
         }
     }
 }

@@ -150,12 +150,12 @@ macro_rules! listed_payment {
 
 listed_payment! {
     id: Text<'r>,
-    status: &'r str,
+    status: Text<'r>,
     amount_minor: i64,
-    currency: &'r str,
+    currency: Text<'r>,
     refunded_minor: i64,
     order_id: Text<'r>,
-    provider: Option<&'r str>,
+    provider: Option<Text<'r>>,
     method: Option<Text<'r>>,
     external_id: Option<Text<'r>>,
     checkout_url: Option<Text<'r>>,
