@@ -76,10 +76,11 @@ pub fn is_plain(bytes: &[u8]) -> bool {
         Some(_) => None,
         None => return !bytes.iter().fold(false, |bad, &b| bad | needs_care(b)),
     };
-    let bad = blocks.iter().chain(tail).fold(false, |bad, block| {
-        bad | block.iter().fold(false, |bad, &b| bad | needs_care(b))
-    });
-    !bad
+    let block_bad = |block: &[u8; 16]| block.iter().fold(false, |bad, &b| bad | needs_care(b));
+    let bad = blocks
+        .iter()
+        .fold(false, |bad, block| bad | block_bad(block));
+    !(bad | tail.is_some_and(block_bad))
 }
 
 /// A byte `serde_json` escapes, or one that is not ASCII.
@@ -176,7 +177,11 @@ impl<'r> Decode<'r, Postgres> for StoredTime {
         if value.format() != PgValueFormat::Binary {
             return <DateTime<Utc> as Decode<Postgres>>::decode(value).map(StoredTime::Chrono);
         }
-        let since_2000 = <i64 as Decode<Postgres>>::decode(value)?;
+        // Binary `timestamptz` is exactly 8 bytes, big-endian (sqlx's own int decode also took
+        // shorter input, which Postgres never sends for this type).
+        let bytes = <[u8; 8]>::try_from(value.as_bytes()?)
+            .map_err(|_| "binary timestamptz is not 8 bytes")?;
+        let since_2000 = i64::from_be_bytes(bytes);
         // Outside chrono's range (±262 000 years, or `infinity`) sqlx's decode panics; this is
         // an error instead.
         let us = since_2000
