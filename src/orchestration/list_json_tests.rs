@@ -40,14 +40,20 @@ fn utc(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     NaiveDateTime::new(date, time).and_utc()
 }
 
-#[test]
-fn times_match_chrono_to_the_byte_inside_and_outside_four_digit_years() {
+/// Edge times (the ends of chrono's range, years 0, -1, 9999 and 10000, a leap second) and
+/// 20 000 pseudo-random microsecond times from 1900 to 9999 (a fixed LCG: repeatable).
+fn sample_times() -> Vec<DateTime<Utc>> {
     let mut times = vec![
         DateTime::<Utc>::UNIX_EPOCH,
         DateTime::<Utc>::MIN_UTC,
         DateTime::<Utc>::MAX_UTC,
         utc(NaiveDate::from_ymd_opt(0, 1, 1).unwrap(), NaiveTime::MIN),
+        utc(NaiveDate::from_ymd_opt(0, 2, 29).unwrap(), NaiveTime::MIN),
         utc(NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(), NaiveTime::MIN),
+        utc(
+            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
+            NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
+        ),
         utc(
             NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
             NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
@@ -62,19 +68,47 @@ fn times_match_chrono_to_the_byte_inside_and_outside_four_digit_years() {
             NaiveTime::from_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap(),
         ),
     ];
-    // Pseudo-random microsecond times from 1900 to 9999 (a fixed LCG: repeatable).
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..20_000 {
         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         let micros = (x >> 1) as i64 % 253_402_300_800_000_000 - 2_208_988_800_000_000;
         times.push(DateTime::from_timestamp_micros(micros).unwrap());
     }
-    for t in times {
+    times
+}
+
+#[test]
+fn times_match_chrono_to_the_byte_inside_and_outside_four_digit_years() {
+    for t in sample_times() {
+        let want = format!("\"{}\"", ts(t));
+        assert_eq!(written(|b| write_ts(b, t)), want, "{t:?}");
         assert_eq!(
-            written(|b| write_ts(b, t)),
-            format!("\"{}\"", ts(t)),
+            written(|b| write_time(b, StoredTime::from(t))),
+            want,
             "{t:?}"
         );
+    }
+}
+
+/// The times Postgres sends (microseconds, no leap seconds) against chrono: the samples, and
+/// every day of years 0 to 2, 1899 to 2101 and 9997 to 9999 at its first and last second.
+#[test]
+fn postgres_times_are_written_as_chrono_writes_them() {
+    let mut times: Vec<_> = sample_times()
+        .into_iter()
+        .filter(|t| t.nanosecond() < 1_000_000_000)
+        .collect();
+    for (from, to) in [(0, 2), (1899, 2101), (9997, 9999)] {
+        let mut day = NaiveDate::from_ymd_opt(from, 1, 1).unwrap();
+        while day.year() <= to {
+            times.push(utc(day, NaiveTime::MIN));
+            times.push(utc(day, NaiveTime::from_hms_opt(23, 59, 59).unwrap()));
+            day = day.succ_opt().unwrap();
+        }
+    }
+    for t in times {
+        let got = written(|b| write_time(b, StoredTime::UnixMicros(t.timestamp_micros())));
+        assert_eq!(got, format!("\"{}\"", ts(t)), "{t:?}");
     }
 }
 
@@ -104,6 +138,7 @@ fn amounts_match_format_minor_in_every_kind_of_currency() {
         ] {
             let c = Currency::parse(code);
             assert_eq!(memo.get(code), c, "{code}");
+            assert_eq!(memo.get_text(Text::of_str(code)), c, "{code}");
             let want = match c {
                 Some(c) => format_minor(minor, c),
                 None => minor.to_string(),
@@ -117,31 +152,40 @@ fn amounts_match_format_minor_in_every_kind_of_currency() {
     }
 }
 
-fn listed(p: &PaymentRow) -> ListedPayment<'_> {
+fn text(s: &Option<String>) -> Option<Text<'_>> {
+    s.as_deref().map(Text::of_str)
+}
+
+/// `p` as the list reads it, each time made by `time` (as SQLite's or as Postgres's).
+fn listed(p: &PaymentRow, time: fn(DateTime<Utc>) -> StoredTime) -> ListedPayment<'_> {
     ListedPayment {
-        id: &p.id,
-        status: p.status_str(),
+        id: Text::of_str(&p.id),
+        status: Text::of_str(p.status_str()),
         amount_minor: p.amount_minor,
-        currency: &p.currency,
+        currency: Text::of_str(&p.currency),
         refunded_minor: p.refunded_minor,
-        order_id: &p.order_id,
-        provider: p.provider.as_deref(),
-        method: p.method.as_deref(),
-        external_id: p.external_id.as_deref(),
-        checkout_url: p.checkout_url.as_deref(),
-        callback_url: p.callback_url.as_deref(),
-        return_url: p.return_url.as_deref(),
-        cancel_url: p.cancel_url.as_deref(),
-        customer: p.customer.as_deref(),
-        description: p.description.as_deref(),
-        metadata: p.metadata.as_deref(),
-        status_detail: p.status_detail.as_deref(),
-        provider_status: p.provider_status.as_deref(),
-        created_at: p.created_at,
-        updated_at: p.updated_at,
-        completed_at: p.completed_at,
-        expires_at: p.expires_at,
+        order_id: Text::of_str(&p.order_id),
+        provider: text(&p.provider),
+        method: text(&p.method),
+        external_id: text(&p.external_id),
+        checkout_url: text(&p.checkout_url),
+        callback_url: text(&p.callback_url),
+        return_url: text(&p.return_url),
+        cancel_url: text(&p.cancel_url),
+        customer: text(&p.customer),
+        description: text(&p.description),
+        metadata: text(&p.metadata),
+        status_detail: text(&p.status_detail),
+        provider_status: text(&p.provider_status),
+        created_at: time(p.created_at),
+        updated_at: time(p.updated_at),
+        completed_at: p.completed_at.map(time),
+        expires_at: time(p.expires_at),
     }
+}
+
+fn as_postgres_sends_it(t: DateTime<Utc>) -> StoredTime {
+    StoredTime::UnixMicros(t.timestamp_micros())
 }
 
 /// The sample row, then variations of every field the view treats specially.
@@ -195,8 +239,11 @@ fn a_listed_payment_is_the_full_view_byte_for_byte() {
         for actions in &action_sets {
             let list: Vec<&str> = actions.iter().flatten().copied().collect();
             let want = serde_json::to_string(&views::payment_full(&p, &list)).unwrap();
-            let got = written(|b| write_payment(b, &listed(&p), actions, memo.get(&p.currency)));
-            assert_eq!(got, want);
+            for time in [StoredTime::Chrono, as_postgres_sends_it] {
+                let listed = listed(&p, time);
+                let got = written(|b| write_payment(b, &listed, actions, memo.get(&p.currency)));
+                assert_eq!(got, want);
+            }
         }
     }
 }

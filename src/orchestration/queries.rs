@@ -11,11 +11,15 @@ const CURSOR: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 
 /// Opaque keyset cursor: the (created_at, id) of the last row of the previous page.
 pub fn encode_cursor(p: &PaymentRow) -> String {
-    cursor_of(p.created_at, &p.id)
+    cursor_of(p.created_at.timestamp_micros(), p.id.as_bytes())
 }
 
-fn cursor_of(created_at: DateTime<Utc>, id: &str) -> String {
-    CURSOR.encode(format!("{}|{}", created_at.timestamp_micros(), id))
+/// `<created_at in Unix microseconds>|<id>`, base64url without padding.
+fn cursor_of(created_micros: i64, id: &[u8]) -> String {
+    let mut raw = created_micros.to_string().into_bytes();
+    raw.push(b'|');
+    raw.extend_from_slice(id);
+    CURSOR.encode(raw)
 }
 
 /// 9999-12-31T23:59:59.999999Z, the last time RFC 3339 can write.
@@ -32,6 +36,15 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     let ts = DateTime::from_timestamp_micros(micros)?;
     crate::domain::ids::PaymentId::parse(id)?;
     Some((ts, id.to_owned()))
+}
+
+/// `PaymentStatus::parse` of a status column's bytes (no UTF-8 check needed to compare), and
+/// `Pending` for text that is not a status, as the list did with `parse`.
+fn status_of(raw: &[u8]) -> PaymentStatus {
+    PaymentStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str().as_bytes() == raw)
+        .unwrap_or(PaymentStatus::Pending)
 }
 
 /// One page of payments, newest first, as the JSON the list answers (docs/api.md, "Payments"):
@@ -108,20 +121,20 @@ impl Orchestrator {
         let mut buf = Vec::with_capacity(64 + 1024 * rows.min(100));
         buf.extend_from_slice(b"{\"data\":[");
         let mut currencies = list_json::CurrencyMemo::default();
-        let mut caps: Option<(String, (bool, bool))> = None;
+        let mut caps: Option<(Vec<u8>, (bool, bool))> = None;
         let (mut n, mut last_cursor) = (0, None);
         let has_more = store::payments::list_view(&mut conn, merchant_id, filter, limit, |p| {
-            let provider = p.provider.unwrap_or("");
+            let provider = p.provider.map_or(&b""[..], |t| t.as_bytes());
             let (can_query, can_refund) = match &caps {
                 Some((name, c)) if name == provider => *c,
                 _ => {
-                    let c = self.query_refund_caps(p.provider);
-                    caps = Some((provider.to_owned(), c));
+                    let c = self.query_refund_caps(p.provider.map(|t| t.as_str()));
+                    caps = Some((provider.to_vec(), c));
                     c
                 }
             };
             let facts = views::ActionFacts {
-                status: PaymentStatus::parse(p.status).unwrap_or(PaymentStatus::Pending),
+                status: status_of(p.status.as_bytes()),
                 has_provider: p.provider.is_some(),
                 amount_minor: p.amount_minor,
                 refunded_minor: p.refunded_minor,
@@ -130,10 +143,10 @@ impl Orchestrator {
                 buf.push(b',');
             }
             let actions = views::action_list(&facts, can_query, can_refund);
-            list_json::write_payment(&mut buf, p, &actions, currencies.get(p.currency));
+            list_json::write_payment(&mut buf, p, &actions, currencies.get_text(p.currency));
             n += 1;
             if n == rows {
-                last_cursor = Some(cursor_of(p.created_at, p.id));
+                last_cursor = Some(cursor_of(p.created_at.timestamp_micros(), p.id.as_bytes()));
             }
         })
         .await?;

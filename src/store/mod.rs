@@ -17,6 +17,7 @@ pub mod console_sessions;
 pub mod create_rows;
 pub mod duplicate_charges;
 pub mod idempotency;
+mod list_values;
 pub mod lookups;
 pub mod merchants;
 pub mod outage;

@@ -6,9 +6,11 @@
 //! caller borrowed from the fetched result, so a page costs no owned `String` per field (issue
 //! 20: the list page spent most of its time decoding and copying columns it then threw away).
 
+pub use super::list_values::{StoredTime, Text, FOUR_DIGIT_YEARS};
 use super::payments::PaymentRow;
 use super::{on_conn, Conn};
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 #[derive(Debug, Default, Clone)]
@@ -32,8 +34,13 @@ pub struct ListFilter {
 macro_rules! filtered {
     ($columns:expr, $merchant_id:expr, $f:expr, $limit:expr) => {{
         let f: &ListFilter = $f;
-        let mut q = sqlx::QueryBuilder::new("SELECT ");
-        q.push($columns).push(" FROM payments WHERE true");
+        // The whole text at once: pushing the column list into the builder's empty String
+        // reallocated it several times per page.
+        let mut sql = String::with_capacity(512);
+        sql.push_str("SELECT ");
+        sql.push_str($columns);
+        sql.push_str(" FROM payments WHERE true");
+        let mut q = sqlx::QueryBuilder::new(sql);
         if let Some(m) = $merchant_id {
             q.push(" AND merchant_id = ").push_bind(m);
         }
@@ -148,28 +155,28 @@ macro_rules! listed_payment {
 }
 
 listed_payment! {
-    id: &'r str,
-    status: &'r str,
+    id: Text<'r>,
+    status: Text<'r>,
     amount_minor: i64,
-    currency: &'r str,
+    currency: Text<'r>,
     refunded_minor: i64,
-    order_id: &'r str,
-    provider: Option<&'r str>,
-    method: Option<&'r str>,
-    external_id: Option<&'r str>,
-    checkout_url: Option<&'r str>,
-    callback_url: Option<&'r str>,
-    return_url: Option<&'r str>,
-    cancel_url: Option<&'r str>,
-    customer: Option<&'r str>,
-    description: Option<&'r str>,
-    metadata: Option<&'r str>,
-    status_detail: Option<&'r str>,
-    provider_status: Option<&'r str>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    completed_at: Option<DateTime<Utc>>,
-    expires_at: DateTime<Utc>,
+    order_id: Text<'r>,
+    provider: Option<Text<'r>>,
+    method: Option<Text<'r>>,
+    external_id: Option<Text<'r>>,
+    checkout_url: Option<Text<'r>>,
+    callback_url: Option<Text<'r>>,
+    return_url: Option<Text<'r>>,
+    cancel_url: Option<Text<'r>>,
+    customer: Option<Text<'r>>,
+    description: Option<Text<'r>>,
+    metadata: Option<Text<'r>>,
+    status_detail: Option<Text<'r>>,
+    provider_status: Option<Text<'r>>,
+    created_at: StoredTime,
+    updated_at: StoredTime,
+    completed_at: Option<StoredTime>,
+    expires_at: StoredTime,
 }
 
 /// Decodes column `i`. `checked` compares the column's type with `T` first, as sqlx's `try_get`
@@ -190,6 +197,9 @@ where
 /// The same page as [`list`], but only the view's columns, each row lent to `each` in order
 /// (at most `limit` rows). Returns whether there are more rows after them.
 ///
+/// Rows are taken from the result stream one at a time and dropped once rendered, rather than
+/// collected into a `Vec` first (which grew four times per page).
+///
 /// Postgres describes a result's column types once for all its rows, so they are compared for
 /// the first row only; SQLite types each value on its own, so every row is checked there.
 pub async fn list_view(
@@ -202,14 +212,17 @@ pub async fn list_view(
     let keep = usize::try_from(limit).unwrap_or(0);
     let check_every_row = matches!(conn.conn(), super::ConnRef::Sqlite(_));
     on_conn!(conn, c => {
-        let rows = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit)
-            .build()
-            .fetch_all(c)
-            .await?;
-        for (n, row) in rows.iter().take(keep).enumerate() {
-            each(&ListedPayment::decode(row, check_every_row || n == 0)?);
+        let mut q = filtered!(VIEW_COLUMNS.trim_end_matches(','), merchant_id, f, limit);
+        let mut rows = q.build().fetch(c);
+        let mut n = 0usize;
+        // Read to the end (the extra row included), so the connection goes back idle.
+        while let Some(row) = rows.try_next().await? {
+            if n < keep {
+                each(&ListedPayment::decode(&row, check_every_row || n == 0)?);
+            }
+            n += 1;
         }
-        Ok(rows.len() > keep)
+        Ok(n > keep)
     })
 }
 

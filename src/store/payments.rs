@@ -6,7 +6,10 @@
 //! transition module's [`StatusPermit`]: only `orchestration::transition` can change a
 //! payment's status (see its module docs for the compile-time proof).
 
-pub use super::payment_list::{list, list_view, oldest_with_status, ListFilter, ListedPayment};
+pub use super::payment_list::{
+    list, list_view, oldest_with_status, ListFilter, ListedPayment, StoredTime, Text,
+    FOUR_DIGIT_YEARS,
+};
 use super::{on_conn, Conn, ConnRef};
 use crate::domain::status::PaymentStatus;
 use crate::orchestration::transition::StatusPermit;

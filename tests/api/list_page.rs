@@ -2,7 +2,7 @@
 //! answer through serde (`views::payment_full`): a page must be, byte for byte, the retrieve
 //! answers of its payments inside `{"data":[…],"has_more":…,"next_cursor":…}`.
 
-use crate::helpers::{spawn_app, Merchant, TestApp};
+use crate::helpers::{on_postgres, spawn_app, Merchant, TestApp};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -41,16 +41,21 @@ async fn varied_payments(app: &TestApp, m: &Merchant) -> Vec<String> {
     ids.push(cancelled["id"].as_str().unwrap().to_owned());
     let odd = app.create_payment(m, json!({ "order_id": "odd-1" })).await;
     let odd_id = odd["id"].as_str().unwrap().to_owned();
-    // What only a direct write could store: text that is not JSON, control characters; and a
-    // currency without minor units.
-    sqlx::query(
+    // What only a direct write could store: text that is not JSON, control characters; a
+    // currency without minor units; times in the first and the last four-digit years (the list
+    // writes Postgres's times itself, `list_json::write_time`).
+    // Bound as text: Postgres casts it, SQLite stores times as this RFC 3339 text.
+    let cast = if on_postgres() { "::timestamptz" } else { "" };
+    sqlx::query(&format!(
         "UPDATE payments SET metadata = $1, customer = $2, description = $3, status_detail = $4, \
-         currency = 'JPY' WHERE id = $5",
-    )
+         currency = 'JPY', completed_at = $5{cast}, expires_at = $6{cast} WHERE id = $7",
+    ))
     .bind("{not json")
     .bind(" { \"name\" : \"spaced\" } ")
     .bind("line\nbreak\ttab\u{1}end")
     .bind("said \\no\\")
+    .bind("0044-03-15T12:34:56.5+00:00")
+    .bind("9999-12-31T23:59:59.999999+00:00")
     .bind(&odd_id)
     .execute(&app.pool)
     .await
