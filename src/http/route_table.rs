@@ -160,42 +160,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     let all = paths();
     let mut mounts: Vec<Mount> = Vec::new();
     for ((path, methods), (_, twin)) in table().into_iter().zip(table()) {
-        let Some(prefix) = scope_prefix(path, &all) else {
-            let pair = [resource(path, methods), resource(&format!("{path}/"), twin)];
-            mounts.push(Mount::Resources(pair));
-            continue;
-        };
-        let rest = &path[prefix.len()..];
+        let scope = scope_prefix(path, &all);
+        let rest = &path[scope.map_or(0, str::len)..];
         let pair = [resource(rest, methods), resource(&format!("{rest}/"), twin)];
-        let scope = mounts.iter_mut().find_map(|m| match m {
-            Mount::Scope(p, list) if *p == prefix => Some(list),
-            _ => None,
-        });
-        match scope {
-            Some(list) => list.extend(pair),
-            None => mounts.push(Mount::Scope(prefix, pair.into())),
+        match mounts
+            .iter_mut()
+            .find(|m| m.scope.is_some() && m.scope == scope)
+        {
+            Some(mount) => mount.resources.extend(pair),
+            None => mounts.push(Mount {
+                scope,
+                resources: pair.into(),
+            }),
         }
     }
-    for mount in mounts {
-        match mount {
-            Mount::Resources(pair) => pair.into_iter().for_each(|r| {
+    for Mount { scope, resources } in mounts {
+        let Some(prefix) = scope else {
+            resources.into_iter().for_each(|r| {
                 cfg.service(r);
-            }),
-            Mount::Scope(prefix, resources) => {
-                let scope = resources
-                    .into_iter()
-                    .fold(web::scope(prefix), |scope, r| scope.service(r));
-                cfg.service(scope.default_service(web::to(super::no_route)));
-            }
-        }
+            });
+            continue;
+        };
+        let scope = resources
+            .into_iter()
+            .fold(web::scope(prefix), |scope, r| scope.service(r));
+        cfg.service(scope.default_service(web::to(super::no_route)));
     }
     super::console::configure(cfg);
 }
 
-/// One step of [`configure`]: a path and its trailing-slash twin, or a scope of such pairs.
-enum Mount {
-    Resources([actix_web::Resource; 2]),
-    Scope(&'static str, Vec<actix_web::Resource>),
+/// One step of [`configure`]: a path and its trailing-slash twin (no scope), or a scope and
+/// every such pair under its prefix.
+struct Mount {
+    scope: Option<&'static str>,
+    resources: Vec<actix_web::Resource>,
 }
 
 /// A resource with its routes; any other method answers 405 with `Allow` listing the path's.
