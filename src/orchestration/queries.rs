@@ -38,15 +38,6 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     Some((ts, id.to_owned()))
 }
 
-/// `PaymentStatus::parse` of a status column's bytes (no UTF-8 check needed to compare), and
-/// `Pending` for text that is not a status, as the list did with `parse`.
-fn status_of(raw: &[u8]) -> PaymentStatus {
-    PaymentStatus::ALL
-        .into_iter()
-        .find(|s| s.as_str().as_bytes() == raw)
-        .unwrap_or(PaymentStatus::Pending)
-}
-
 /// One page of payments, newest first, as the JSON the list answers (docs/api.md, "Payments"):
 /// `{"data":[…],"has_more":…,"next_cursor":…}`, each item the full payment view.
 pub struct Page(Vec<u8>);
@@ -134,7 +125,7 @@ impl Orchestrator {
                 }
             };
             let facts = views::ActionFacts {
-                status: status_of(p.status.as_bytes()),
+                status: PaymentStatus::parse(p.status.as_str()).unwrap_or(PaymentStatus::Pending),
                 has_provider: p.provider.is_some(),
                 amount_minor: p.amount_minor,
                 refunded_minor: p.refunded_minor,
