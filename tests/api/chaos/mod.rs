@@ -7,7 +7,8 @@
 //! tampered query) and gateway behaviour (webhooks duplicated, reordered, delayed, dropped or
 //! garbled by the proxy in front of Payrail; timeouts, 500s, garbled answers and refused
 //! connections on the next API call; refunds made in the gateway's dashboard; reports about
-//! another charge; money arriving after expiry), with reconciler ticks on the workers' clock.
+//! another charge; money arriving after expiry), with reconciler ticks on the workers' clock,
+//! over accounts ranked per seed (so hosted picks reach every gateway that can take them).
 //! After every step `payrail audit` must find nothing. At the end everything the gateways would
 //! eventually tell is told, and every payment must agree with the simulators' own records.
 //!
@@ -29,7 +30,7 @@ use futures_util::FutureExt;
 use rand::Rng;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
-use world::{Stage, World};
+use world::{Ranking, Stage, World};
 
 /// Seeds a plain `cargo test` runs on each store (CI runs these).
 const DEFAULT_RUNS: u64 = 25;
@@ -71,7 +72,7 @@ async fn audit(world: &World<'_>) -> Vec<String> {
 }
 
 async fn run(stage: &Stage, seed: u64, log: Arc<Mutex<Vec<String>>>) -> Result<Run, String> {
-    let mut world = World::new(stage, seed, log).await;
+    let mut world = World::new(stage, seed, Ranking::Seeded, log).await;
     let length = world.rng.gen_range(15..=40);
     for _ in 0..length {
         let step = world.next_step().await;
@@ -84,7 +85,7 @@ async fn run(stage: &Stage, seed: u64, log: Arc<Mutex<Vec<String>>>) -> Result<R
 /// `Step::Webhook` gives the fate of the next webhook the step before it made a gateway send.
 pub async fn run_script(stage: &Stage, steps: Vec<model::Step>) -> Result<(), String> {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let mut world = World::new(stage, 0, log.clone()).await;
+    let mut world = World::new(stage, 0, Ranking::Connected, log.clone()).await;
     let fates = steps.iter().filter_map(|s| match s {
         model::Step::Webhook { fate, .. } => Some(*fate),
         _ => None,

@@ -121,7 +121,13 @@ impl World<'_> {
                     .filter(|i| matches!(self.payments[*i].kind, Kind::Hosted(_)))
                     .collect();
                 let p = *hosted.choose(&mut self.rng)?;
-                let method = *["card", "mobile_banking", "crypto"].choose(&mut self.rng)?;
+                // Taka is paid by mobile banking (Pakhi Pay, HimoSoft, bKash): mostly that, so
+                // hosted BDT reaches its gateways; sometimes a method no taka gateway offers.
+                let methods: &[&str] = match self.payments[p].kind.currency() {
+                    "BDT" => &["mobile_banking", "mobile_banking", "mobile_banking", "card"],
+                    _ => &["card", "mobile_banking", "crypto"],
+                };
+                let method = *methods.choose(&mut self.rng)?;
                 let gw = *Gw::ALL.choose(&mut self.rng)?;
                 Step::Pick {
                     p,

@@ -8,7 +8,7 @@ use super::proxy::{Captured, Proxy};
 use crate::helpers::{spawn_app_with, Merchant, TestApp};
 use payrail::orchestration::Orchestrator;
 use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -53,6 +53,18 @@ impl Stage {
     }
 }
 
+/// How the merchant's accounts are ranked for routing (lowest priority first; on a tie, the
+/// first connected).
+#[derive(Clone, Copy)]
+pub enum Ranking {
+    /// Each seed ranks them its own way, so hosted picks and routed creates reach every gateway
+    /// that offers them across seeds (with equal priorities hosted BDT never went to bKash).
+    /// Four values, so ties happen too.
+    Seeded,
+    /// All equal, so the first connected wins: what a scripted regression was written against.
+    Connected,
+}
+
 /// One seed's run.
 pub struct World<'a> {
     pub app: &'a TestApp,
@@ -78,6 +90,7 @@ impl<'a> World<'a> {
     pub async fn new(
         stage: &'a Stage,
         seed: u64,
+        ranking: Ranking,
         log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     ) -> World<'a> {
         let app = &stage.app;
@@ -93,14 +106,28 @@ impl<'a> World<'a> {
         }
         stage.proxy.take();
         let merchant = app.create_merchant().await;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut ranks = Vec::new();
         for (provider, credentials) in payrail::sim::default_credentials() {
+            let priority = match ranking {
+                Ranking::Seeded => 10 * rng.gen_range(1..=4),
+                Ranking::Connected => 100,
+            };
+            ranks.push(format!("{provider} {priority}"));
             app.connect(
                 &merchant,
                 provider,
-                json!({ "credentials": credentials, "base_url": format!("{}/{provider}", app.sim_address) }),
+                json!({
+                    "credentials": credentials,
+                    "base_url": format!("{}/{provider}", app.sim_address),
+                    "priority": priority,
+                }),
             )
             .await;
         }
+        log.lock()
+            .unwrap()
+            .push(format!("    accounts by priority: {}", ranks.join(", ")));
         let mut worker = stage.worker.clone();
         worker.clock = Default::default();
         World {
@@ -109,7 +136,7 @@ impl<'a> World<'a> {
             worker,
             auditor: &stage.auditor,
             merchant,
-            rng: StdRng::seed_from_u64(seed),
+            rng,
             seed,
             steps: Vec::new(),
             log,
