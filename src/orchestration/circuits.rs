@@ -12,7 +12,7 @@
 use super::breaker::{Change, OpenCircuit};
 use super::Orchestrator;
 use crate::error::AppResult;
-use crate::providers::Outcome;
+use crate::providers::{FailureKind, GatewayFailure, Outcome};
 use crate::store::{self, accounts::AccountRow, Db};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -146,8 +146,8 @@ impl Orchestrator {
         store::shared_limits::close_circuit(&mut conn, account_id, probe_until).await
     }
 
-    /// A call that is not routed (a recheck's query) still learns from and honours a throttle:
-    /// `Some(until)` when the gateway asked every instance not to call this account yet.
+    /// A call that is not routed (a recheck's query or confirm) still learns from and honours a
+    /// throttle: `Some(until)` when the gateway asked every instance not to call this account yet.
     pub(super) async fn throttled_until(
         &self,
         account_id: &str,
@@ -158,6 +158,17 @@ impl Orchestrator {
         }
         let mut conn = self.db.acquire().await?;
         Ok(store::shared_limits::throttled_until(&mut conn, account_id, now).await?)
+    }
+
+    /// The answer for a call not made because the account is throttled ([`Self::throttled_until`]),
+    /// or `None` when the call may go ahead.
+    pub(super) async fn held_off<T>(&self, account_id: &str) -> AppResult<Option<Outcome<T>>> {
+        Ok(self.throttled_until(account_id).await?.map(|until| {
+            Outcome::NotSent(GatewayFailure::new(
+                FailureKind::RateLimited,
+                format!("the gateway asked not to be called before {until}"),
+            ))
+        }))
     }
 
     /// Feeds a query's outcome to the breakers when it is a throttle with `Retry-After` (other

@@ -69,15 +69,22 @@ impl Orchestrator {
         views::status_of(payment).is_open() && self.now() <= payment.expires_at + grace
     }
 
-    /// Asks the attempt's gateway to confirm it (counted in the metrics).
+    /// Asks the attempt's gateway to confirm it (counted in the metrics). Like a query it honours
+    /// a throttle the gateway asked for (another instance may have been told since the query)
+    /// and shares one it is told, so no instance calls the account again before `Retry-After`.
     async fn confirm_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
         let (attempt, payment, account) = self.attempt_to_call(attempt_id).await?;
+        if let Some(held) = self.held_off(&account.id).await? {
+            return Ok(held);
+        }
         let (_, adapter) = self.adapter(&account.provider)?;
         let ctx = self.account_context(&account)?;
         let request = self.query_request(&payment, &attempt)?;
-        Ok(self
+        let outcome = self
             .metrics
             .gateway_call(&account.provider, CONFIRM, adapter.confirm(&ctx, &request))
-            .await)
+            .await;
+        self.record_throttle(&account, &outcome).await;
+        Ok(outcome)
     }
 }

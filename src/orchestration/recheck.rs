@@ -6,7 +6,7 @@ use super::reports::ReportOutcome;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::providers::{FailureKind, GatewayFailure, GatewayReport, Outcome};
+use crate::providers::{GatewayReport, Outcome};
 use crate::store::{self, accounts::AccountRow, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::{json, Value};
 
@@ -242,11 +242,8 @@ impl Orchestrator {
         if !adapter.capabilities().query {
             return Ok(Outcome::Declined(NO_QUERY.into()));
         }
-        if let Some(until) = self.throttled_until(&account.id).await? {
-            return Ok(Outcome::NotSent(GatewayFailure::new(
-                FailureKind::RateLimited,
-                format!("the gateway asked not to be called before {until}"),
-            )));
+        if let Some(held) = self.held_off(&account.id).await? {
+            return Ok(held);
         }
         let ctx = self.account_context(&account)?;
         let request = self.query_request(&payment, &attempt)?;

@@ -50,11 +50,14 @@ impl FaultMode {
     }
 }
 
-/// A fault armed for the next `remaining` API calls.
+/// A fault armed for the next `remaining` API calls, once `after` calls have passed untouched.
 #[derive(Clone, Copy, Debug)]
 pub struct Fault {
     pub mode: FaultMode,
     pub remaining: u32,
+    /// API calls still to let through before the fault applies: a test can fault the second call
+    /// of an exchange (a recheck's confirm after its query) without a name per operation.
+    pub after: u32,
     pub delay_ms: u64,
     /// The `Retry-After` seconds of `rate_limited`.
     pub retry_after_secs: u64,
@@ -70,9 +73,13 @@ impl ArmedFault {
         self.0 = fault;
     }
 
-    /// Consumes one use of the armed fault, if any.
+    /// Consumes one use of the armed fault, if any (none while calls are still let through).
     pub fn take_one(&mut self) -> Option<Fault> {
         let fault = self.0.as_mut()?;
+        if fault.after > 0 {
+            fault.after -= 1;
+            return None;
+        }
         let taken = *fault;
         fault.remaining = fault.remaining.saturating_sub(1);
         if fault.remaining == 0 {
@@ -82,11 +89,13 @@ impl ArmedFault {
     }
 }
 
-/// The body of `POST _sim/faults`: `{"mode", "count"?, "delay_ms"?, "retry_after_secs"?}`.
+/// The body of `POST _sim/faults`:
+/// `{"mode", "count"?, "after"?, "delay_ms"?, "retry_after_secs"?}`.
 #[derive(Deserialize)]
 pub struct FaultRequest {
     pub mode: String,
     count: Option<u32>,
+    after: Option<u32>,
     delay_ms: Option<u64>,
     retry_after_secs: Option<u64>,
 }
@@ -107,6 +116,7 @@ impl FaultRequest {
         Ok(Some(Fault {
             mode,
             remaining: count,
+            after: self.after.unwrap_or(0),
             delay_ms: self.delay_ms.unwrap_or(mode.default_delay_ms(slow_ms)),
             retry_after_secs: self.retry_after_secs.unwrap_or(DEFAULT_RETRY_AFTER_SECS),
         }))
@@ -179,5 +189,29 @@ where
                 .content_type("application/json")
                 .body(body)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn armed(body: serde_json::Value) -> ArmedFault {
+        let request: FaultRequest = serde_json::from_value(body).unwrap();
+        let mut armed = ArmedFault::default();
+        armed.arm(request.fault(SLOW_DELAY_MS).unwrap());
+        armed
+    }
+
+    #[test]
+    fn a_fault_applies_to_the_next_count_calls_after_those_let_through() {
+        let mut f = armed(serde_json::json!({"mode": "rate_limited", "count": 2, "after": 1}));
+        let modes: Vec<_> = (0..5).map(|_| f.take_one().map(|f| f.mode)).collect();
+        let limited = Some(FaultMode::RateLimited);
+        assert_eq!(modes, [None, limited, limited, None, None]);
+
+        let mut f = armed(serde_json::json!({"mode": "http_500"}));
+        assert_eq!(f.take_one().map(|f| f.mode), Some(FaultMode::Http500));
+        assert!(f.take_one().is_none());
     }
 }

@@ -5,6 +5,7 @@ use super::*;
 use crate::delivery::worker;
 use crate::helpers::spawn_app;
 use chrono::Duration;
+use reqwest::Method;
 
 #[tokio::test]
 async fn an_approval_whose_customer_closed_the_browser_is_executed_by_the_reconciler() {
@@ -97,4 +98,40 @@ async fn a_merchant_cancel_of_an_approved_payment_never_executes_it() {
         "{s}"
     );
     assert_eq!(at_bkash(&app, id).await["paid"], "0.00");
+}
+
+/// bKash throttles the execute (HTTP 429, `Retry-After`) of a recheck whose query found the
+/// approval: the confirm shares the throttle as a query would, so nothing calls the account again
+/// before `Retry-After`; after it, the reconciler executes the approval.
+#[tokio::test]
+async fn a_throttled_execute_holds_the_account_back_until_its_retry_after() {
+    let app = spawn_app().await;
+    let m = merchant(&app, CREDENTIALS[0], json!({})).await;
+    let p = create(&app, &m, "BK-R9").await;
+    let id = p["id"].as_str().unwrap();
+    on_page(&app, &p, "authorise").await; // and never follows the redirect
+    let throttle = json!({ "mode": "rate_limited", "after": 1, "retry_after_secs": 120 });
+    sim(&app, "faults", throttle).await;
+
+    let recheck = format!("/v1/payments/{id}/recheck");
+    let (status, body) = app.post(&recheck, "", &m).await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(stats(&app).await["executed"], 0);
+    assert_eq!(app.status_of(id, &m).await, "pending");
+    let calls = stats(&app).await["calls"].clone();
+    // The merchant asks again (signed a second earlier: a signature is single-use).
+    let ts = (chrono::Utc::now().timestamp() - 1).to_string();
+    let again = app.signed_at(&app.address, Method::POST, &recheck, "", &m, &ts);
+    assert_eq!(again.send().await.unwrap().status(), 502);
+    assert_eq!(
+        stats(&app).await["calls"],
+        calls,
+        "bKash was called before its Retry-After"
+    );
+
+    let orch = worker(&app).await;
+    orch.clock.advance(Duration::seconds(121));
+    orch.reconcile_due().await.unwrap();
+    assert_eq!(app.status_of(id, &m).await, "completed");
+    assert_eq!(stats(&app).await["executed"], 1);
 }
