@@ -1,8 +1,9 @@
 //! The Stripe credential object, checked once so no call or webhook check runs half-configured.
 //!
-//! Shape: `{"secret_key": "sk_…", "webhook_secret": "whsec_…"}` (R1).
+//! Shape: `{"secret_key": "sk_…" or "rk_…", "webhook_secret": "whsec_…"}` (R1).
 //! * `secret_key` goes into `Authorization: Bearer …`, so it must be a secret key (`sk_test_…`,
-//!   `sk_live_…`: Stripe's prefix `sk_`) of visible ASCII without spaces. A publishable key
+//!   `sk_live_…`) or a restricted key (`rk_test_…`, `rk_live_…`: only the permissions Payrail
+//!   needs, docs/gateways/stripe.md R1) of visible ASCII without spaces. A publishable key
 //!   (`pk_…`) is refused here rather than by Stripe at the first payment.
 //! * `webhook_secret` is the signing secret of Payrail's webhook endpoint at Stripe. It keys the
 //!   `Stripe-Signature` HMAC as the bytes of the whole string, prefix included (R6).
@@ -38,17 +39,17 @@ impl Credentials {
             return Err(format!("unknown field {extra:?}"));
         }
         Ok(Self {
-            secret_key: keyed(obj, "secret_key", "sk_")?,
-            webhook_secret: keyed(obj, "webhook_secret", "whsec_")?,
+            secret_key: keyed(obj, "secret_key", &["sk_", "rk_"])?,
+            webhook_secret: keyed(obj, "webhook_secret", &["whsec_"])?,
         })
     }
 }
 
-/// A string field that starts with `prefix`, has more after it, and is visible ASCII.
+/// A string field that starts with one of `prefixes`, has more after it, and is visible ASCII.
 fn keyed(
     obj: &serde_json::Map<String, serde_json::Value>,
     field: &str,
-    prefix: &str,
+    prefixes: &[&str],
 ) -> Result<String, String> {
     let value = match obj.get(field) {
         Some(serde_json::Value::String(s)) => s,
@@ -58,8 +59,10 @@ fn keyed(
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(format!("{field} must be printable ASCII without spaces"));
     }
-    if !value.starts_with(prefix) || value.len() <= prefix.len() {
-        return Err(format!("{field} must be a Stripe key starting with {prefix}"));
+    let prefixed = |p: &&str| value.starts_with(p) && value.len() > p.len();
+    if !prefixes.iter().any(prefixed) {
+        let prefixes = prefixes.join(" or ");
+        return Err(format!("{field} must be a Stripe key starting with {prefixes}"));
     }
     Ok(value.clone())
 }

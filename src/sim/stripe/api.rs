@@ -42,20 +42,40 @@ pub(super) fn reference_of(st: &State, session_id: &str) -> Option<String> {
         .and_then(|s| s.client_reference_id.clone())
 }
 
-/// The caller's secret key, or 401.
-pub(super) fn authenticate(st: &State, req: &HttpRequest) -> Result<String, ApiError> {
+/// The caller's key (401 if unknown), when it may use every one of `resources` (403 if a
+/// restricted key was given no permission for one of them).
+pub(super) fn authenticate(
+    st: &State,
+    req: &HttpRequest,
+    resources: &[&'static str],
+) -> Result<String, ApiError> {
     let key = req
         .headers()
         .get("Authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
-    if st.accounts.contains_key(key) {
-        Ok(key.to_owned())
-    } else {
-        Err(ApiError::Unauthorized)
+    let account = st.accounts.get(key).ok_or(ApiError::Unauthorized)?;
+    match resources.iter().find(|r| account.denied.iter().any(|d| d == *r)) {
+        Some(resource) => Err(ApiError::Permission { resource }),
+        None => Ok(key.to_owned()),
     }
 }
+
+/// What a session read touches: the session, and the objects it expands.
+fn session_resources(expand: Expand) -> &'static [&'static str] {
+    match (expand.intent, expand.charge) {
+        (_, true) => &[SESSIONS, INTENTS, CHARGES],
+        (true, false) => &[SESSIONS, INTENTS],
+        _ => &[SESSIONS],
+    }
+}
+
+/// Resource names, as a restricted key's permissions are named.
+pub(super) const SESSIONS: &str = "checkout_sessions";
+pub(super) const INTENTS: &str = "payment_intents";
+pub(super) const CHARGES: &str = "charges";
+pub(super) const REFUNDS: &str = "refunds";
 
 pub(super) fn idempotency_key(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -70,7 +90,7 @@ async fn create(req: HttpRequest, body: web::Bytes, mount: web::Data<Mount>) -> 
     let fault = begin_call(&mount.sim, CallKind::Create, |_| reference);
     faults::respond(fault, || {
         let mut st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, &[SESSIONS]).and_then(|sk| {
             let key = idempotency_key(&req);
             idempotency::once(&mut st, &sk, key.as_deref(), "POST /v1/checkout/sessions", &form, |st| {
                 let s = new_session(&form, &sk)?;
@@ -88,7 +108,7 @@ async fn read(req: HttpRequest, id: web::Path<String>, mount: web::Data<Mount>) 
     let expand = Expand::for_session(&expansions(req.query_string()));
     faults::respond(fault, || {
         let mut st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, session_resources(expand)).and_then(|sk| {
             let s = own_session(&mut st, &sk, &id)?;
             Ok(Answer::ok(&session_view(s, &mount.checkout_url(&req, &id), expand)))
         }))
@@ -125,7 +145,7 @@ async fn expire(
     let mut hooks = Vec::new();
     let response = faults::respond(fault, || {
         let mut st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, &[SESSIONS]).and_then(|sk| {
             let key = idempotency_key(&req);
             let endpoint = format!("POST /v1/checkout/sessions/{id}/expire");
             idempotency::once(&mut st, &sk, key.as_deref(), &endpoint, &form, |st| {
@@ -165,7 +185,7 @@ async fn read_intent(
     let expand = Expand::for_intent(&expansions(req.query_string()));
     faults::respond(fault, || {
         let st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, if expand.charge { &[INTENTS, CHARGES] } else { &[INTENTS] }).and_then(|sk| {
             let missing = || ApiError::Missing {
                 object: "payment_intent",
                 id: id.to_string(),

@@ -28,6 +28,9 @@ struct AccountBody {
     webhook_secret: String,
     webhook_url: Option<String>,
     previous_webhook_secret: Option<String>,
+    /// A restricted key's missing permissions (`state::Account::denied`).
+    #[serde(default)]
+    denied: Vec<String>,
 }
 
 async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
@@ -35,8 +38,12 @@ async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse 
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    if !b.secret_key.starts_with("sk_") || !b.webhook_secret.starts_with("whsec_") {
-        return bad_request("secret_key must start with sk_ and webhook_secret with whsec_");
+    let restricted = b.secret_key.starts_with("rk_");
+    if !(restricted || b.secret_key.starts_with("sk_")) || !b.webhook_secret.starts_with("whsec_") {
+        return bad_request("secret_key must start with sk_ or rk_ and webhook_secret with whsec_");
+    }
+    if !restricted && !b.denied.is_empty() {
+        return bad_request("only a restricted key (rk_) can be denied resources");
     }
     if let Some(url) = &b.webhook_url {
         if url::Url::parse(url).is_err() {
@@ -48,6 +55,7 @@ async fn add_account(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse 
         webhook_secret: b.webhook_secret,
         previous_webhook_secret: b.previous_webhook_secret.filter(|s| !s.is_empty()),
         webhook_url: b.webhook_url,
+        denied: b.denied,
     });
     controls::ok()
 }

@@ -1,5 +1,6 @@
 //! Stripe's error answers: `{"error": {"type", "code", "message", "param"}}` with Stripe's status
-//! codes (400 invalid request, 401 bad key, 404 no such object, 400 `idempotency_error`).
+//! codes (400 invalid request, 401 bad key, 403 a restricted key without the permission, 404 no
+//! such object, 400 `idempotency_error`).
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -42,6 +43,8 @@ pub enum ApiError {
     },
     /// The key came with other parameters (or another endpoint) than its first use.
     Idempotency(String),
+    /// A restricted key without the permission for `resource`.
+    Permission { resource: &'static str },
 }
 
 impl ApiError {
@@ -55,6 +58,12 @@ impl ApiError {
 
     pub fn answer(&self) -> Answer {
         let (status, error) = match self {
+            ApiError::Permission { resource } => (
+                403,
+                json!({ "type": "invalid_request_error", "message": format!(
+                    "The provided key does not have the required permissions for this endpoint. Having the '{resource}' permission would allow this request to continue."
+                ) }),
+            ),
             ApiError::Unauthorized => (
                 401,
                 json!({ "type": "invalid_request_error", "message": "Invalid API Key provided." }),

@@ -9,7 +9,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::BTreeMap;
 
-use super::api::{authenticate, begin_call, idempotency_key};
+use super::api::{authenticate, begin_call, idempotency_key, REFUNDS};
 use super::errors::{self, Answer, ApiError};
 use super::idempotency;
 use super::input::Form;
@@ -46,7 +46,7 @@ async fn create(req: HttpRequest, body: web::Bytes, mount: web::Data<Mount>) -> 
     let mut hooks = Vec::new();
     let response = faults::respond(fault, || {
         let mut st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, &[REFUNDS]).and_then(|sk| {
             let key = idempotency_key(&req);
             idempotency::once(&mut st, &sk, key.as_deref(), "POST /v1/refunds", &form, |st| {
                 let id = session_id_of(st, &form)
@@ -126,7 +126,7 @@ async fn read(req: HttpRequest, id: web::Path<String>, mount: web::Data<Mount>) 
     });
     faults::respond(fault, || {
         let st = mount.sim.lock();
-        errors::of(authenticate(&st, &req).and_then(|sk| {
+        errors::of(authenticate(&st, &req, &[REFUNDS]).and_then(|sk| {
             let r = st
                 .refunds
                 .get(id.as_str())

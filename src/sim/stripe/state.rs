@@ -20,6 +20,10 @@ pub struct Account {
     pub previous_webhook_secret: Option<String>,
     /// The account's webhook endpoint (set in Stripe's dashboard; here `_sim/accounts`).
     pub webhook_url: Option<String>,
+    /// For a restricted key (`rk_…`): the resources it was given no permission for
+    /// (`checkout_sessions`, `payment_intents`, `charges`, `refunds`); a call needing one is
+    /// Stripe's 403. A secret key (`sk_…`) may do anything.
+    pub denied: Vec<String>,
 }
 
 impl Account {
@@ -30,6 +34,7 @@ impl Account {
             webhook_secret: "whsec_payrail_sim_secret".into(),
             previous_webhook_secret: None,
             webhook_url: None,
+            denied: Vec::new(),
         }
     }
 }

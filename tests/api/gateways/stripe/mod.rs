@@ -6,6 +6,7 @@ mod faults;
 mod happy;
 mod localstripe;
 mod refunds;
+mod restricted;
 mod sandbox;
 mod unhappy;
 
@@ -18,18 +19,29 @@ const WEBHOOK_SECRET: &str = "whsec_payrail_sim_secret";
 /// Connects the merchant to the simulator and gives the simulator's account Payrail's webhook
 /// URL for it (what the merchant does in Stripe's dashboard); returns the account.
 async fn connect_stripe(app: &TestApp, m: &Merchant) -> Value {
+    connect_stripe_key(app, m, SECRET_KEY, &[]).await
+}
+
+/// [`connect_stripe`] with `secret_key`, a restricted one (`rk_…`) given no permission for the
+/// `denied` resources.
+async fn connect_stripe_key(
+    app: &TestApp,
+    m: &Merchant,
+    secret_key: &str,
+    denied: &[&str],
+) -> Value {
     let account = app
         .connect(
             m,
             "stripe",
             json!({
-                "credentials": { "secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET },
+                "credentials": { "secret_key": secret_key, "webhook_secret": WEBHOOK_SECRET },
                 "base_url": format!("{}/stripe", app.sim_address),
             }),
         )
         .await;
-    let endpoint = json!({ "secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET,
-                           "webhook_url": account["webhook_url"] });
+    let endpoint = json!({ "secret_key": secret_key, "webhook_secret": WEBHOOK_SECRET,
+                           "webhook_url": account["webhook_url"], "denied": denied });
     sim(app, "accounts", Some(endpoint)).await;
     account
 }
