@@ -146,6 +146,15 @@ impl Orchestrator {
                 settled_window_passed: self.call_certainly_ended(r),
             })
             .collect();
+        if live && reported < p.refunded_minor {
+            let (counted, long_ago) = self.completed_refunds_of(conn, p, attempt).await?;
+            if reported < counted && long_ago {
+                let what = format!(
+                    "the gateway's refunded total ({reported} minor units) is below the {counted} Payrail counts"
+                );
+                return self.review_reversed_refund(conn, p, what, source).await;
+            }
+        }
         let verdict = refund_totals::explain(reported, p.refunded_minor, &view, live);
         if verdict.ambiguous {
             if reported != p.refunded_minor {
@@ -181,6 +190,26 @@ impl Orchestrator {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The completed refunds of the attempt's charge: their sum, and whether the newest settled
+    /// longer ago than a gateway may take to show it in its total (`refund_settle_secs`), so a
+    /// lower total is not a lagging one.
+    async fn completed_refunds_of(
+        &self,
+        conn: &mut Conn,
+        p: &PaymentRow,
+        attempt: &AttemptRow,
+    ) -> AppResult<(i64, bool)> {
+        let settle = Duration::seconds(self.settings.workers.refund_settle_secs);
+        let completed: Vec<RefundRow> = refunds::for_payment(conn, &p.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.attempt_id == attempt.id && r.status() == Some(RefundStatus::Completed))
+            .collect();
+        let newest = completed.iter().map(|r| r.updated_at).max();
+        let sum = completed.iter().map(|r| r.amount_minor).sum();
+        Ok((sum, newest.is_some_and(|at| self.now() - at >= settle)))
     }
 
     /// A verified refund webhook: applied to the refund it names (by our reference), or, for an

@@ -10,13 +10,16 @@
 use super::{Change, PERMIT};
 use crate::domain::money::{format_minor, Currency};
 use crate::domain::refund_status::{self, RefundStatus};
-use crate::domain::status::{Decision, Source};
+use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::orchestration::refund_state::status_for_money;
 use crate::orchestration::refunds::refund_view;
 use crate::orchestration::Orchestrator;
 use crate::store::{self, payments::PaymentRow, refunds, refunds::RefundRow, Conn};
 use serde_json::json;
+
+/// The `status_detail` prefix of a payment in review for a reversed refund.
+const REVERSED: &str = "refund_reversed";
 
 impl Orchestrator {
     /// Moves refund `r` of the locked payment `p` to `to` (both saved). `why` becomes the
@@ -59,6 +62,11 @@ impl Orchestrator {
         refunds::set_provider_fields(conn, r).await?;
         if decision != Decision::Apply {
             tracing::info!(refund_id = %r.id, from = %from, to = %to, source = source.as_str(), decision = ?decision, "refund change not applied");
+            let gateway = source.is_gateway_evidence() || source == Source::Api;
+            if (from, to) == (RefundStatus::Completed, RefundStatus::Failed) && gateway {
+                let what = format!("refund {} completed, then failed at the gateway", r.id);
+                self.review_reversed_refund(conn, p, what, source).await?;
+            }
             return Ok(decision);
         }
         r.set_status(to, &PERMIT);
@@ -81,6 +89,38 @@ impl Orchestrator {
         self.enqueue_refund_event(conn, p, r, to.event_type(), source)
             .await?;
         Ok(decision)
+    }
+
+    /// Money Payrail counts as refunded went back to the merchant at the gateway: a completed
+    /// refund failed later, or a live refunded total is below Payrail's. A completed refund is
+    /// never undone (its money left in Payrail's books), so the payment goes to review, once,
+    /// where ops see that the customer may not have the money the payment shows as refunded.
+    pub(in crate::orchestration) async fn review_reversed_refund(
+        &self,
+        conn: &mut Conn,
+        p: &mut PaymentRow,
+        what: String,
+        source: Source,
+    ) -> AppResult<()> {
+        let flagged = p
+            .status_detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with(REVERSED));
+        if p.status() == PaymentStatus::NeedsReview && flagged {
+            return Ok(());
+        }
+        tracing::warn!(payment_id = %p.id, %what, "a refund was reversed at the gateway; payment to review");
+        let change = Change {
+            to: PaymentStatus::NeedsReview,
+            source,
+            detail: json!({ "refund_reversed": what }),
+            status_detail: Some(format!(
+                "{REVERSED}: {what}; refunded_amount counts money the customer may not have"
+            )),
+            top_up: false,
+        };
+        self.apply_change(conn, p, change).await?;
+        Ok(())
     }
 
     /// `refund.completed` / `refund.failed` / `refund.needs_review` in the payment's event

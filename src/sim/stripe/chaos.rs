@@ -9,6 +9,9 @@
 //!   (`"500"` yen, `"5.00"` dollars). Recorded as `POST /v1/refunds` records one, then told as
 //!   `charge.refunded` and `refund.created`, delivered before answering. Nothing to refund is
 //!   409; more than is left, 422.
+//! * `POST _sim/refunds/{id}/fail` — a refund that succeeded fails (the customer's card was
+//!   closed, say): its money goes back to the account, the charge's `amount_refunded` drops, and
+//!   `refund.updated` (status `failed`) is delivered before answering. Not a succeeded refund, 409.
 //! * `GET _sim/orders?reference=<client_reference_id>` — the oracle (`common::oracle`); `id` and
 //!   `external_id` are the session id, the charge is the intent's (by its PaymentIntent id, which
 //!   is what Payrail keeps as the charge id).
@@ -22,7 +25,7 @@ use serde_json::json;
 use super::money;
 use super::refunds::refund;
 use super::state::SessionStatus;
-use super::views::{session_view, Expand};
+use super::views::{refund_view, session_view, Expand};
 use super::Mount;
 use crate::sim::common::controls::{conflict, late_paid, not_found, parse_amount};
 use crate::sim::common::controls::{bad_request, unprocessable};
@@ -31,6 +34,7 @@ use crate::sim::common::oracle::{self, Facts, Oracle};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/checkout/{id}/late_payment", web::post().to(late_payment))
         .route("/_sim/checkout/{id}/refund", web::post().to(dashboard_refund))
+        .route("/_sim/refunds/{id}/fail", web::post().to(fail_refund))
         .route("/_sim/orders", web::get().to(oracle::orders::<Mount>));
 }
 
@@ -96,6 +100,30 @@ async fn dashboard_refund(
     };
     mount.sim.deliver(hooks).await;
     HttpResponse::Ok().json(json!({ "ok": true, "refund_id": refund.id, "payment_intent": refund.intent_id }))
+}
+
+async fn fail_refund(path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse {
+    let id = path.into_inner();
+    let hook = {
+        let mut guard = mount.sim.lock();
+        let st = &mut *guard;
+        let Some(r) = st.refunds.get_mut(&id).filter(|r| !r.failed) else {
+            return conflict("no succeeded refund with that id");
+        };
+        r.failed = true;
+        let r = r.clone();
+        let charge = st
+            .sessions
+            .get_mut(&r.session_id)
+            .and_then(|s| s.intent.as_mut())
+            .and_then(|i| i.charge.as_mut());
+        if let Some(c) = charge {
+            c.refunded -= r.amount;
+        }
+        mount.sim.event(&r.secret_key, "refund.updated", refund_view(&r))
+    };
+    mount.sim.deliver(vec![hook]).await;
+    HttpResponse::Ok().json(json!({ "ok": true, "refund_id": id }))
 }
 
 impl Oracle for Mount {

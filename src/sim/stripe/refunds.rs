@@ -109,6 +109,7 @@ pub(super) fn refund(
         currency: s.currency.clone(),
         metadata,
         created: chrono::Utc::now().timestamp(),
+        failed: false,
     };
     let (s, i) = (&*s, s.intent.as_ref().expect("checked"));
     let charged = charge_view(s, i, i.charge.as_ref().expect("checked"));

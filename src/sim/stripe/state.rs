@@ -181,6 +181,8 @@ pub struct Refund {
     pub currency: String,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
+    /// Failed after it succeeded (`_sim/refunds/{id}/fail`): the money went back to the account.
+    pub failed: bool,
 }
 
 /// A saved answer for an `Idempotency-Key`: the request it answered and what it answered.

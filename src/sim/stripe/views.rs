@@ -119,7 +119,7 @@ pub fn refund_view(r: &Refund) -> Value {
         "metadata": r.metadata,
         "payment_intent": r.intent_id,
         "reason": null,
-        "status": "succeeded",
+        "status": if r.failed { "failed" } else { "succeeded" },
     })
 }
 

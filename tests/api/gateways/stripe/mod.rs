@@ -7,6 +7,7 @@ mod happy;
 mod localstripe;
 mod refunds;
 mod restricted;
+mod reversed;
 mod sandbox;
 mod unhappy;
 

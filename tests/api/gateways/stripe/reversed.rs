@@ -1,0 +1,117 @@
+//! A refund that completed and then failed at Stripe (R14): the money Payrail counts as refunded
+//! went back to the merchant, so the payment goes to review (a completed refund is never undone).
+//! Told by `refund.updated` for Payrail's own refund; for a dashboard refund, which no event
+//! names, by a live read once the refund is older than a gateway's lag.
+
+use super::{checkout, create, merchant, sim};
+use crate::delivery::worker;
+use crate::helpers::{spawn_app, Merchant, TestApp};
+use chrono::Duration;
+use payrail::domain::status::Source;
+use serde_json::{json, Value};
+
+async fn paid(app: &TestApp, m: &Merchant, order: &str) -> Value {
+    let p = create(app, m, order, "25.00", "SGD").await;
+    checkout(app, &p, "pay").await;
+    assert_eq!(
+        app.status_of(p["id"].as_str().unwrap(), m).await,
+        "completed"
+    );
+    p
+}
+
+/// (status, status_detail, refunded_amount) as the merchant reads them.
+async fn money(app: &TestApp, m: &Merchant, id: &str) -> (Value, String, Value) {
+    let (_, p) = app.get(&format!("/v1/payments/{id}"), m).await;
+    let detail = p["status_detail"].as_str().unwrap_or_default().to_owned();
+    (p["status"].clone(), detail, p["refunded_amount"].clone())
+}
+
+/// How many times the payment went to review.
+async fn reviews(app: &TestApp, m: &Merchant, id: &str) -> usize {
+    let (_, events) = app.get(&format!("/v1/payments/{id}/events/"), m).await;
+    let events = events.as_array().unwrap();
+    events
+        .iter()
+        .filter(|e| e["to_status"] == "needs_review")
+        .count()
+}
+
+#[tokio::test]
+async fn a_refund_of_payrails_that_fails_after_completing_sends_the_payment_to_review() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let p = paid(&app, &m, "SV-1").await;
+    let id = p["id"].as_str().unwrap();
+    let (status, refund) = app
+        .post(
+            &format!("/v1/payments/{id}/refunds"),
+            r#"{"amount":"10.00"}"#,
+            &m,
+        )
+        .await;
+    assert_eq!(
+        (status, &refund["status"]),
+        (201, &json!("completed")),
+        "{refund}"
+    );
+    let re: String = sqlx::query_scalar("SELECT external_id FROM refunds")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    sim(&app, &format!("refunds/{re}/fail"), Some(json!({}))).await;
+    let (status, detail, refunded) = money(&app, &m, id).await;
+    assert_eq!((status, refunded), (json!("needs_review"), json!("10.00")));
+    assert!(detail.starts_with("refund_reversed"), "{detail}");
+    let (refund_status,): (String,) = sqlx::query_as("SELECT status FROM refunds")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        refund_status, "completed",
+        "a completed refund is never undone"
+    );
+    assert_eq!(reviews(&app, &m, id).await, 1);
+}
+
+#[tokio::test]
+async fn a_dashboard_refund_that_fails_later_is_found_by_a_live_read_past_the_settle_window() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let p = paid(&app, &m, "SV-2").await;
+    let id = p["id"].as_str().unwrap();
+    let session_id = p["external_id"].as_str().unwrap();
+    let done = sim(
+        &app,
+        &format!("checkout/{session_id}/refund"),
+        Some(json!({ "amount": "5.00" })),
+    )
+    .await;
+    let re = done["refund_id"].as_str().unwrap();
+    assert_eq!(money(&app, &m, id).await.2, json!("5.00"));
+
+    // Its failure names no Payrail refund, and a read right after may be a lagging total.
+    sim(&app, &format!("refunds/{re}/fail"), Some(json!({}))).await;
+    let (status, _) = app
+        .post(&format!("/v1/payments/{id}/recheck"), "", &m)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(money(&app, &m, id).await.0, json!("partially_refunded"));
+
+    // Past the settle window a live read shows the total below Payrail's: review, once.
+    let orch = worker(&app).await;
+    orch.clock.advance(Duration::seconds(601));
+    for _ in 0..2 {
+        orch.recheck(None, id, Source::Recheck, false)
+            .await
+            .unwrap();
+    }
+    let (status, detail, refunded) = money(&app, &m, id).await;
+    assert_eq!((status, refunded), (json!("needs_review"), json!("5.00")));
+    assert!(
+        detail.contains("refunded total (0 minor units)"),
+        "{detail}"
+    );
+    assert_eq!(reviews(&app, &m, id).await, 1);
+}
