@@ -9,9 +9,10 @@
 //!   (`"500"` yen, `"5.00"` dollars). Recorded as `POST /v1/refunds` records one, then told as
 //!   `charge.refunded` and `refund.created`, delivered before answering. Nothing to refund is
 //!   409; more than is left, 422.
-//! * `POST _sim/refunds/{id}/fail` — a refund that succeeded fails (the customer's card was
-//!   closed, say): its money goes back to the account, the charge's `amount_refunded` drops, and
-//!   `refund.updated` (status `failed`) is delivered before answering. Not a succeeded refund, 409.
+//! * `POST _sim/checkout/{id}/refund_fails` — the newest succeeded refund of the session's charge
+//!   fails (the customer's card was closed, say): its money goes back to the account, the
+//!   charge's `amount_refunded` drops, and `refund.updated` (status `failed`) is delivered before
+//!   answering. No succeeded refund, 409.
 //! * `GET _sim/orders?reference=<client_reference_id>` — the oracle (`common::oracle`); `id` and
 //!   `external_id` are the session id, the charge is the intent's (by its PaymentIntent id, which
 //!   is what Payrail keeps as the charge id).
@@ -34,7 +35,7 @@ use crate::sim::common::oracle::{self, Facts, Oracle};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim/checkout/{id}/late_payment", web::post().to(late_payment))
         .route("/_sim/checkout/{id}/refund", web::post().to(dashboard_refund))
-        .route("/_sim/refunds/{id}/fail", web::post().to(fail_refund))
+        .route("/_sim/checkout/{id}/refund_fails", web::post().to(refund_fails))
         .route("/_sim/orders", web::get().to(oracle::orders::<Mount>));
 }
 
@@ -102,13 +103,18 @@ async fn dashboard_refund(
     HttpResponse::Ok().json(json!({ "ok": true, "refund_id": refund.id, "payment_intent": refund.intent_id }))
 }
 
-async fn fail_refund(path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse {
+async fn refund_fails(path: web::Path<String>, mount: web::Data<Mount>) -> HttpResponse {
     let id = path.into_inner();
-    let hook = {
+    let (hook, refund_id) = {
         let mut guard = mount.sim.lock();
         let st = &mut *guard;
-        let Some(r) = st.refunds.get_mut(&id).filter(|r| !r.failed) else {
-            return conflict("no succeeded refund with that id");
+        let newest = st
+            .refunds
+            .values_mut()
+            .filter(|r| r.session_id == id && !r.failed)
+            .max_by_key(|r| r.seq);
+        let Some(r) = newest else {
+            return conflict("the checkout session has no succeeded refund");
         };
         r.failed = true;
         let r = r.clone();
@@ -120,10 +126,10 @@ async fn fail_refund(path: web::Path<String>, mount: web::Data<Mount>) -> HttpRe
         if let Some(c) = charge {
             c.refunded -= r.amount;
         }
-        mount.sim.event(&r.secret_key, "refund.updated", refund_view(&r))
+        (mount.sim.event(&r.secret_key, "refund.updated", refund_view(&r)), r.id)
     };
     mount.sim.deliver(vec![hook]).await;
-    HttpResponse::Ok().json(json!({ "ok": true, "refund_id": id }))
+    HttpResponse::Ok().json(json!({ "ok": true, "refund_id": refund_id }))
 }
 
 impl Oracle for Mount {

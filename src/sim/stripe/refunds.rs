@@ -110,6 +110,7 @@ pub(super) fn refund(
         metadata,
         created: chrono::Utc::now().timestamp(),
         failed: false,
+        seq: st.refunds.len(),
     };
     let (s, i) = (&*s, s.intent.as_ref().expect("checked"));
     let charged = charge_view(s, i, i.charge.as_ref().expect("checked"));

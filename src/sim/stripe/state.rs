@@ -181,8 +181,10 @@ pub struct Refund {
     pub currency: String,
     pub metadata: BTreeMap<String, String>,
     pub created: i64,
-    /// Failed after it succeeded (`_sim/refunds/{id}/fail`): the money went back to the account.
+    /// Failed after it succeeded (`_sim/checkout/{id}/refund_fails`): the money went back.
     pub failed: bool,
+    /// Its place among the simulator's refunds (the newest has the highest).
+    pub seq: usize,
 }
 
 /// A saved answer for an `Idempotency-Key`: the request it answered and what it answered.

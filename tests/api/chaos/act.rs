@@ -56,7 +56,8 @@ impl World<'_> {
             Step::ExpireTokens
             | Step::LatePayment { .. }
             | Step::DashboardRefund { .. }
-            | Step::OtherCharge { .. } => self.gateway_doing(step).await,
+            | Step::OtherCharge { .. }
+            | Step::RefundFails { .. } => self.gateway_doing(step).await,
             Step::TamperedReturn { p, wrong_token } => self.tampered_return(*p, *wrong_token).await,
             Step::Release { held } => {
                 if *held < self.held.len() {

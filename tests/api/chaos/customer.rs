@@ -93,6 +93,10 @@ impl World<'_> {
                 self.sim_control(*p, *attempt, "charge", json!({ "status": status }))
                     .await
             }
+            Step::RefundFails { p, attempt } => {
+                self.sim_control(*p, *attempt, "refund_fails", json!({}))
+                    .await
+            }
             _ => unreachable!("not a gateway's doing: {step:?}"),
         }
     }

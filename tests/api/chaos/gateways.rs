@@ -94,6 +94,11 @@ impl Gw {
         matches!(self, Gw::Psc | Gw::HitPay | Gw::Stripe)
     }
 
+    /// A refund that succeeded can fail later (Stripe's simulator, R14).
+    pub fn refunds_fail_later(self) -> bool {
+        self == Gw::Stripe
+    }
+
     /// The simulator can make money arrive on an order that is not paid.
     pub fn late_payments(self) -> bool {
         self != Gw::Bkash

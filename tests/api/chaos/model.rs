@@ -117,6 +117,12 @@ pub enum Step {
         attempt: usize,
         succeeded: bool,
     },
+    /// The newest refund that succeeded at the gateway fails after all (Stripe): its money goes
+    /// back to the merchant.
+    RefundFails {
+        p: usize,
+        attempt: usize,
+    },
     /// The customer comes back to Payrail with a query string of their own.
     TamperedReturn {
         p: usize,

@@ -5,6 +5,7 @@
 use super::gateways::minor;
 use super::model::Gw;
 use super::world::World;
+use payrail::domain::status::Source;
 use serde_json::Value;
 
 /// What the gateways hold for one payment, summed over its attempts.
@@ -98,6 +99,11 @@ impl World<'_> {
             } else if held.charges >= 2 || held.underpaid || held.paid_minor != amount {
                 if status != "needs_review" {
                     wrong("the money does not match the payment, so it must be in review".into());
+                }
+            } else if refunded > held.refunded_minor {
+                // A refund Payrail completed went back to the merchant (R14): review.
+                if status != "needs_review" {
+                    wrong("Payrail counts more refunded than the gateway holds, so it must be in review".into());
                 }
             } else {
                 let expected = |refunded: i64| match refunded {
@@ -212,6 +218,16 @@ impl World<'_> {
                 .clock
                 .advance(chrono::Duration::minutes(minutes));
             self.worker.reconcile_due().await.unwrap();
+        }
+        // A live read of every payment past the refund settle window, on the workers' clock (a
+        // refund reversed at the gateway shows only there: the reconciler skips paid payments).
+        for p in 0..self.payments.len() {
+            if let Some(id) = self.payments[p].id.clone() {
+                let recheck = self.worker.recheck(None, &id, Source::Recheck, false);
+                if let Err(e) = recheck.await {
+                    panic!("the final recheck of payment #{p} {id} failed: {e}");
+                }
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ enum What {
     LatePayment,
     DashboardRefund,
     OtherCharge,
+    RefundFails,
     TamperedReturn,
     ExpireTokens,
     Release,
@@ -56,6 +57,7 @@ impl World<'_> {
                 (What::LatePayment, 3),
                 (What::DashboardRefund, 3),
                 (What::OtherCharge, 3),
+                (What::RefundFails, 2),
                 (What::TamperedReturn, 2),
                 (What::ExpireTokens, 2),
                 (What::Tick, 8),
@@ -163,6 +165,10 @@ impl World<'_> {
                 p,
                 attempt: self.draw_attempt(p, |g| g == Gw::HitPay).await?.0,
                 succeeded: self.rng.gen_bool(0.4),
+            },
+            What::RefundFails => Step::RefundFails {
+                p,
+                attempt: self.draw_attempt(p, Gw::refunds_fail_later).await?.0,
             },
             What::TamperedReturn => Step::TamperedReturn {
                 p,

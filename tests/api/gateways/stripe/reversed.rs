@@ -55,12 +55,13 @@ async fn a_refund_of_payrails_that_fails_after_completing_sends_the_payment_to_r
         (201, &json!("completed")),
         "{refund}"
     );
-    let re: String = sqlx::query_scalar("SELECT external_id FROM refunds")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-
-    sim(&app, &format!("refunds/{re}/fail"), Some(json!({}))).await;
+    let session_id = p["external_id"].as_str().unwrap();
+    sim(
+        &app,
+        &format!("checkout/{session_id}/refund_fails"),
+        Some(json!({})),
+    )
+    .await;
     let (status, detail, refunded) = money(&app, &m, id).await;
     assert_eq!((status, refunded), (json!("needs_review"), json!("10.00")));
     assert!(detail.starts_with("refund_reversed"), "{detail}");
@@ -92,7 +93,12 @@ async fn a_dashboard_refund_that_fails_later_is_found_by_a_live_read_past_the_se
     assert_eq!(money(&app, &m, id).await.2, json!("5.00"));
 
     // Its failure names no Payrail refund, and a read right after may be a lagging total.
-    sim(&app, &format!("refunds/{re}/fail"), Some(json!({}))).await;
+    sim(
+        &app,
+        &format!("checkout/{session_id}/refund_fails"),
+        Some(json!({})),
+    )
+    .await;
     let (status, _) = app
         .post(&format!("/v1/payments/{id}/recheck"), "", &m)
         .await;
