@@ -195,7 +195,7 @@ impl Orchestrator {
 
     /// Writes what the gateway answered to the refund call. An unknown outcome leaves the refund
     /// `pending` for a recheck; a decline or a call never sent fails it, and one never sent frees
-    /// the key for a retry.
+    /// the key for a retry, in the same transaction as the failure.
     async fn record_refund_call(
         &self,
         refund_id: &str,
@@ -211,23 +211,22 @@ impl Orchestrator {
                 // It may have happened: keep it pending; a recheck settles it from what the
                 // gateway holds, and it is never sent again.
                 tracing::warn!(refund_id = %refund_id, %reason, "refund outcome unknown; left pending for recheck");
-                self.refund_call_failed(refund_id, None, &reason).await
+                self.refund_call_failed(refund_id, None, &reason, None)
+                    .await
             }
             Outcome::Declined(reason) => {
-                self.refund_call_failed(refund_id, Some("provider_rejected"), &reason)
+                self.refund_call_failed(refund_id, Some("provider_rejected"), &reason, None)
                     .await?;
                 Err(AppError::ProviderRejected {
                     provider_message: reason,
                 })
             }
             Outcome::NotSent(failure) => {
-                self.refund_call_failed(refund_id, Some("provider_unavailable"), &failure.reason)
+                // Never sent: failed, and the key freed for a retry in the same transaction
+                // (the failed refund stays on record).
+                let why = &failure.reason;
+                self.refund_call_failed(refund_id, Some("provider_unavailable"), why, key)
                     .await?;
-                // Never sent: the key is free for a retry (the failed refund stays on record).
-                if let Some(k) = key {
-                    let mut conn = self.db.acquire().await?;
-                    store::idempotency::set_refund(&mut conn, &k.merchant_id, &k.key, None).await?;
-                }
                 Err(gateway_error(false, failure))
             }
         }

@@ -7,7 +7,8 @@
 //! * `gateway_refunds`: refunds made at the gateway become refund rows;
 //! * `top_up`: an underpayment the customer tops up completes from gateway evidence;
 //! * `review`: ops settle a payment or a refund in review through the admin API;
-//! * `concurrent_news`: two settlements of one refund at once count its money once.
+//! * `concurrent_news`: two settlements of one refund at once count its money once;
+//! * `unsent_refund`: a refund never sent fails and frees its key in one transaction.
 
 mod charges;
 mod concurrent_news;
@@ -15,6 +16,7 @@ mod gateway_refunds;
 mod lost_refunds;
 mod review;
 mod top_up;
+mod unsent_refund;
 
 use crate::helpers::{Merchant, TestApp};
 use serde_json::{json, Value};
