@@ -8,12 +8,14 @@
 //! * `top_up`: an underpayment the customer tops up completes from gateway evidence;
 //! * `review`: ops settle a payment or a refund in review through the admin API;
 //! * `concurrent_news`: two settlements of one refund at once count its money once;
-//! * `unsent_refund`: a refund never sent fails and frees its key in one transaction.
+//! * `unsent_refund`: a refund never sent fails and frees its key in one transaction;
+//! * `refund_recheck_fault`: a refund that cannot be rechecked never stops its payment's recheck.
 
 mod charges;
 mod concurrent_news;
 mod gateway_refunds;
 mod lost_refunds;
+mod refund_recheck_fault;
 mod review;
 mod top_up;
 mod unsent_refund;
