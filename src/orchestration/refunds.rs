@@ -1,5 +1,6 @@
-//! Refunds (docs/api.md, "Refunds"; the money rules: docs/money.md, "Refunds"): partial or full, never more than was paid, even when many
-//! arrive at once; outcomes come back by webhook or recheck, like payments.
+//! Refunds (docs/api.md, "Refunds"; the money rules: docs/money.md, "Refunds"): partial or full,
+//! never more than was paid (what the gateway took: `refund_cap`), even when many arrive at once;
+//! outcomes come back by webhook or recheck, like payments.
 //!
 //! The refund row is inserted under the payment's lock after summing what is already promised
 //! back (pending, completed, in review), and committed before the gateway is called: an answer
@@ -9,6 +10,7 @@
 //! creates is recorded on the key so that a retry answers that refund, never a second one.
 
 use super::idempotency::{Key, KeyScope};
+use super::refund_cap::refundable_total;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::ids::RefundId;
 use crate::domain::money::{format_minor, Currency, Money};
@@ -274,19 +276,26 @@ fn check_refundable(p: &PaymentRow, attempt_id: &str) -> AppResult<()> {
 }
 
 /// The amount this refund takes, in minor units: what was asked (or everything left), never
-/// more than is left after `reserved`, and the whole payment where the gateway has no partial
-/// refunds.
+/// more than is left of what the gateway took ([`refundable_total`]) after `reserved`, and all
+/// of it where the gateway has no partial refunds.
 fn refund_amount(p: &PaymentRow, reserved: i64, plan: &RefundPlan) -> AppResult<i64> {
-    let available = p.amount_minor - reserved;
+    let total = refundable_total(p).ok_or_else(|| {
+        AppError::InvalidState(
+            "the payment is in review and what its gateway took is not known yet; recheck it first"
+                .into(),
+        )
+    })?;
+    let available = total - reserved;
     let amount_minor = plan.requested.unwrap_or(available);
     if amount_minor <= 0 || amount_minor > available {
         return Err(AppError::RefundExceedsPayment);
     }
-    if !plan.caps.partial_refund && (reserved > 0 || amount_minor != p.amount_minor) {
+    if !plan.caps.partial_refund && (reserved > 0 || amount_minor != total) {
         return Err(AppError::invalid(
             "amount",
             format!(
-                "must be the whole payment: {} has no partial refunds",
+                "must be all the gateway took ({}): {} has no partial refunds",
+                format_minor(total, plan.currency),
                 plan.provider
             ),
         ));

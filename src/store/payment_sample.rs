@@ -36,5 +36,6 @@ pub(crate) fn sample_row_for_tests() -> PaymentRow {
         completed_at: Some(at("2026-11-21T10:05:00Z")),
         hosted: false,
         paid_attempt_id: Some("att_1".into()),
+        received_minor: Some(150_000),
     }
 }

@@ -50,6 +50,9 @@ pub struct PaymentRow {
     pub hosted: bool,
     /// The attempt whose money settled the payment; a second one paying is a double payment.
     pub paid_attempt_id: Option<String>,
+    /// What the gateway took, as the settling attempt's latest report says (`None`: not
+    /// recorded); refunds are bounded by it (`orchestration::refund_cap`).
+    pub received_minor: Option<i64>,
 }
 
 impl PaymentRow {
@@ -286,6 +289,17 @@ pub async fn set_refunded(conn: &mut Conn, id: &str, refunded_minor: i64) -> sql
     on_conn!(conn, c => sqlx::query("UPDATE payments SET refunded_minor = $2 WHERE id = $1")
         .bind(id)
         .bind(refunded_minor)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the gateway took for the payment (its settling attempt's latest report).
+pub async fn set_received(conn: &mut Conn, id: &str, received_minor: i64) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET received_minor = $2 WHERE id = $1")
+        .bind(id)
+        .bind(received_minor)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

@@ -9,7 +9,8 @@
 //! * `review`: ops settle a payment or a refund in review through the admin API;
 //! * `concurrent_news`: two settlements of one refund at once count its money once;
 //! * `unsent_refund`: a refund never sent fails and frees its key in one transaction;
-//! * `refund_recheck_fault`: a refund that cannot be rechecked never stops its payment's recheck.
+//! * `refund_recheck_fault`: a refund that cannot be rechecked never stops its payment's recheck;
+//! * `underpaid_refunds`: an underpaid payment is refunded at most what its gateway took.
 
 mod charges;
 mod concurrent_news;
@@ -18,6 +19,7 @@ mod lost_refunds;
 mod refund_recheck_fault;
 mod review;
 mod top_up;
+mod underpaid_refunds;
 mod unsent_refund;
 
 use crate::helpers::{Merchant, TestApp};
