@@ -55,6 +55,16 @@ pub(super) fn check(v: &PaymentView<'_>, sink: &mut impl FnMut(Finding)) {
             ),
         );
     }
+    if let Some(received) = p.received_minor.filter(|r| p.refunded_minor > *r) {
+        report(
+            Check::RefundedBound,
+            &p.id,
+            format!(
+                "refunded_minor {} is more than the gateway took ({received}, received_minor)",
+                p.refunded_minor
+            ),
+        );
+    }
 
     for r in v.refunds {
         if RefundStatus::parse(&r.status).is_none() {

@@ -25,6 +25,8 @@ pub(super) struct PaymentFacts {
     pub event_sequence: i32,
     pub completed_at: Option<DateTime<Utc>>,
     pub paid_attempt_id: Option<String>,
+    /// What the gateway took, where Payrail recorded it.
+    pub received_minor: Option<i64>,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -165,7 +167,7 @@ pub(super) async fn count_payments(db: &Db) -> sqlx::Result<u64> {
 }
 
 const PAYMENT_COLUMNS: &str = "id, merchant_id, status, amount_minor, currency, refunded_minor, \
-     event_sequence, completed_at, paid_attempt_id";
+     event_sequence, completed_at, paid_attempt_id, received_minor";
 
 /// The payments after `after` (all from the first when `None`), `size` of them, and their rows.
 pub(super) async fn batch(

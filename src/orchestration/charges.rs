@@ -60,8 +60,9 @@ impl Orchestrator {
         .await
     }
 
-    /// What a report about the settling attempt says about money beyond its status: further
-    /// charges that took money, and how much of the settling charge is refunded.
+    /// What a report about the settling attempt says about money beyond its status: how much
+    /// arrived, further charges that took money, and how much of the settling charge is
+    /// refunded.
     pub(super) async fn apply_money_news(
         &self,
         conn: &mut Conn,
@@ -70,6 +71,7 @@ impl Orchestrator {
         report: &GatewayReport,
         source: Source,
     ) -> AppResult<()> {
+        self.record_received(conn, p, report).await?;
         for extra in &report.extra_charges {
             if attempt.charge_id.as_deref() != Some(extra.as_str()) {
                 self.record_duplicate_charge(

@@ -45,6 +45,7 @@ pub mod ops;
 pub mod queries;
 pub mod recheck;
 pub mod reconcile;
+pub mod refund_cap;
 pub mod refund_evidence;
 pub mod refund_recheck;
 pub mod refund_state;

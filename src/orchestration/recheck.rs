@@ -103,7 +103,11 @@ impl Orchestrator {
             return Ok(RecheckResult::as_it_stands(payment, before));
         };
         if !dry_run {
-            self.recheck_refunds(payment_id, source).await?;
+            // Refunds are their own business: one that cannot be rechecked is logged (by
+            // `recheck_refunds`, per refund) and never stops the payment's own recheck.
+            if let Err(err) = self.recheck_refunds(payment_id, source).await {
+                tracing::warn!(payment_id, error = ?err, "refunds could not be listed for recheck; the payment's recheck goes on");
+            }
         }
         let mut outcome = self.query_attempt(&attempt.id).await?;
         if confirm {

@@ -11,6 +11,7 @@
 //! * "The gateway holds no such refund" (a lookup by reference) fails a refund only once its
 //!   call certainly ended (`workers.refund_settle_secs`).
 
+use super::idempotency::KeyScope;
 use super::refund_state::GatewayRefund;
 use super::Orchestrator;
 use crate::domain::money::{Currency, Money};
@@ -75,11 +76,15 @@ impl Orchestrator {
 
     /// Records what went wrong with Payrail's own refund call; `failed_as` fails the refund
     /// (the gateway certainly did not refund, and will not), `None` keeps it pending.
+    /// `free_key`: the call was never sent, so the refund's idempotency key is freed for a retry
+    /// in the same transaction as the failure: a crash can never leave the key answering a
+    /// refund that failed without being sent, nor free it while the refund stays pending.
     pub(super) async fn refund_call_failed(
         &self,
         refund_id: &str,
         failed_as: Option<&str>,
         reason: &str,
+        free_key: Option<&KeyScope>,
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
         let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
@@ -101,6 +106,10 @@ impl Orchestrator {
                 r.updated_at = self.now();
                 refunds::set_provider_fields(&mut tx, &r).await?;
             }
+        }
+        // Only a refund that did fail frees its key (one settled meanwhile keeps answering).
+        if let (Some(k), Some(RefundStatus::Failed)) = (free_key, r.status()) {
+            store::idempotency::set_refund(&mut tx, &k.merchant_id, &k.key, None).await?;
         }
         tx.commit().await?;
         Ok(r)

@@ -11,46 +11,61 @@ use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::Source;
 use crate::error::{AppError, AppResult};
 use crate::providers::Outcome;
-use crate::store::{self, refunds};
+use crate::store::{self, refunds, refunds::RefundRow};
 use chrono::Duration;
 
 impl Orchestrator {
     /// Asks the gateway about every unsettled refund of a payment it can look up (part of a
-    /// recheck).
-    pub async fn recheck_refunds(&self, payment_id: &str, source: Source) -> AppResult<()> {
+    /// recheck). A refund that cannot be rechecked (its account unreadable, its answer not
+    /// writable) is logged and skipped: it stops neither the other refunds nor the recheck of the
+    /// payment itself, and the next recheck asks again (nothing of it was written). Answers how
+    /// many refunds could not be rechecked; `Err` only when the refunds could not be listed.
+    pub async fn recheck_refunds(&self, payment_id: &str, source: Source) -> AppResult<usize> {
         let unsettled = {
             let mut conn = self.db.acquire().await?;
             refunds::unsettled_for_payment(&mut conn, payment_id).await?
         };
+        let mut failed = 0;
         for r in unsettled {
-            let attempt = {
-                let mut conn = self.db.acquire().await?;
-                store::attempts::get(&mut conn, &r.attempt_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?
-            };
-            let account = self.load_account(&attempt.account_id).await?;
-            let (_, adapter) = self.adapter(&account.provider)?;
-            let caps = adapter.capabilities();
-            if !caps.refund || (r.external_id.is_none() && !caps.refund_lookup_by_reference) {
-                continue;
+            if let Err(err) = self.recheck_refund(&r, source).await {
+                // The error's text only (a store or gateway error): never credentials.
+                tracing::warn!(payment_id, refund_id = %r.id, error = ?err, "refund recheck failed; the payment's recheck goes on");
+                failed += 1;
             }
-            let ctx = self.account_context(&account)?;
-            let outcome = self
-                .metrics
-                .gateway_call(
-                    &account.provider,
-                    "query_refund",
-                    adapter.query_refund(&ctx, &r.reference, r.external_id.as_deref()),
-                )
-                .await;
-            match outcome {
-                Outcome::Succeeded(report) | Outcome::Pending(report) => {
-                    self.apply_refund_report(&r.id, &report, source).await?;
-                }
-                other => {
-                    tracing::info!(refund_id = %r.id, outcome = other.label(), "refund recheck learnt nothing")
-                }
+        }
+        Ok(failed)
+    }
+
+    /// Asks the gateway about one unsettled refund, where it can look it up, and applies the
+    /// answer.
+    async fn recheck_refund(&self, r: &RefundRow, source: Source) -> AppResult<()> {
+        let attempt = {
+            let mut conn = self.db.acquire().await?;
+            store::attempts::get(&mut conn, &r.attempt_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+        };
+        let account = self.load_account(&attempt.account_id).await?;
+        let (_, adapter) = self.adapter(&account.provider)?;
+        let caps = adapter.capabilities();
+        if !caps.refund || (r.external_id.is_none() && !caps.refund_lookup_by_reference) {
+            return Ok(());
+        }
+        let ctx = self.account_context(&account)?;
+        let outcome = self
+            .metrics
+            .gateway_call(
+                &account.provider,
+                "query_refund",
+                adapter.query_refund(&ctx, &r.reference, r.external_id.as_deref()),
+            )
+            .await;
+        match outcome {
+            Outcome::Succeeded(report) | Outcome::Pending(report) => {
+                self.apply_refund_report(&r.id, &report, source).await?;
+            }
+            other => {
+                tracing::info!(refund_id = %r.id, outcome = other.label(), "refund recheck learnt nothing")
             }
         }
         Ok(())

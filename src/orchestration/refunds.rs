@@ -1,5 +1,6 @@
-//! Refunds (docs/api.md, "Refunds"; the money rules: docs/money.md, "Refunds"): partial or full, never more than was paid, even when many
-//! arrive at once; outcomes come back by webhook or recheck, like payments.
+//! Refunds (docs/api.md, "Refunds"; the money rules: docs/money.md, "Refunds"): partial or full,
+//! never more than was paid (what the gateway took: `refund_cap`), even when many arrive at once;
+//! outcomes come back by webhook or recheck, like payments.
 //!
 //! The refund row is inserted under the payment's lock after summing what is already promised
 //! back (pending, completed, in review), and committed before the gateway is called: an answer
@@ -9,6 +10,7 @@
 //! creates is recorded on the key so that a retry answers that refund, never a second one.
 
 use super::idempotency::{Key, KeyScope};
+use super::refund_cap::refundable_total;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::ids::RefundId;
 use crate::domain::money::{format_minor, Currency, Money};
@@ -195,7 +197,7 @@ impl Orchestrator {
 
     /// Writes what the gateway answered to the refund call. An unknown outcome leaves the refund
     /// `pending` for a recheck; a decline or a call never sent fails it, and one never sent frees
-    /// the key for a retry.
+    /// the key for a retry, in the same transaction as the failure.
     async fn record_refund_call(
         &self,
         refund_id: &str,
@@ -211,23 +213,22 @@ impl Orchestrator {
                 // It may have happened: keep it pending; a recheck settles it from what the
                 // gateway holds, and it is never sent again.
                 tracing::warn!(refund_id = %refund_id, %reason, "refund outcome unknown; left pending for recheck");
-                self.refund_call_failed(refund_id, None, &reason).await
+                self.refund_call_failed(refund_id, None, &reason, None)
+                    .await
             }
             Outcome::Declined(reason) => {
-                self.refund_call_failed(refund_id, Some("provider_rejected"), &reason)
+                self.refund_call_failed(refund_id, Some("provider_rejected"), &reason, None)
                     .await?;
                 Err(AppError::ProviderRejected {
                     provider_message: reason,
                 })
             }
             Outcome::NotSent(failure) => {
-                self.refund_call_failed(refund_id, Some("provider_unavailable"), &failure.reason)
+                // Never sent: failed, and the key freed for a retry in the same transaction
+                // (the failed refund stays on record).
+                let why = &failure.reason;
+                self.refund_call_failed(refund_id, Some("provider_unavailable"), why, key)
                     .await?;
-                // Never sent: the key is free for a retry (the failed refund stays on record).
-                if let Some(k) = key {
-                    let mut conn = self.db.acquire().await?;
-                    store::idempotency::set_refund(&mut conn, &k.merchant_id, &k.key, None).await?;
-                }
                 Err(gateway_error(false, failure))
             }
         }
@@ -275,19 +276,26 @@ fn check_refundable(p: &PaymentRow, attempt_id: &str) -> AppResult<()> {
 }
 
 /// The amount this refund takes, in minor units: what was asked (or everything left), never
-/// more than is left after `reserved`, and the whole payment where the gateway has no partial
-/// refunds.
+/// more than is left of what the gateway took ([`refundable_total`]) after `reserved`, and all
+/// of it where the gateway has no partial refunds.
 fn refund_amount(p: &PaymentRow, reserved: i64, plan: &RefundPlan) -> AppResult<i64> {
-    let available = p.amount_minor - reserved;
+    let total = refundable_total(p).ok_or_else(|| {
+        AppError::InvalidState(
+            "the payment is in review and what its gateway took is not known yet; recheck it first"
+                .into(),
+        )
+    })?;
+    let available = total - reserved;
     let amount_minor = plan.requested.unwrap_or(available);
     if amount_minor <= 0 || amount_minor > available {
         return Err(AppError::RefundExceedsPayment);
     }
-    if !plan.caps.partial_refund && (reserved > 0 || amount_minor != p.amount_minor) {
+    if !plan.caps.partial_refund && (reserved > 0 || amount_minor != total) {
         return Err(AppError::invalid(
             "amount",
             format!(
-                "must be the whole payment: {} has no partial refunds",
+                "must be all the gateway took ({}): {} has no partial refunds",
+                format_minor(total, plan.currency),
                 plan.provider
             ),
         ));

@@ -236,6 +236,10 @@ pub struct GatewayReport {
     pub amount: Option<ReportedAmount>,
     /// Set when the gateway reports less money arrived than was asked (an underpayment).
     pub underpaid: bool,
+    /// How much money arrived, in the order's currency, when the gateway says so and it differs
+    /// from `amount` (an underpayment; `amount` stays what was asked). `None`: what arrived is
+    /// `amount` (or, when `underpaid`, not known). Bounds the payment's refunds.
+    pub received: Option<ReportedAmount>,
     /// The gateway's id of the payment/charge inside the order, when it has one (some gateways
     /// refund against it, others need it to verify the order).
     pub charge_id: Option<String>,

@@ -50,6 +50,9 @@ pub struct PaymentRow {
     pub hosted: bool,
     /// The attempt whose money settled the payment; a second one paying is a double payment.
     pub paid_attempt_id: Option<String>,
+    /// What the gateway took, as the settling attempt's latest report says (`None`: not
+    /// recorded); refunds are bounded by it (`orchestration::refund_cap`).
+    pub received_minor: Option<i64>,
 }
 
 impl PaymentRow {
@@ -70,42 +73,13 @@ impl PaymentRow {
     }
 }
 
-/// A completed payment with every field set, for the views' rendering tests (the status is
-/// private to this module, so a row literal can only be written here).
+/// A completed payment with every field set, for the views' rendering tests. The status is
+/// private to this module, so a row literal can only be written here or in a child module.
 #[cfg(test)]
-pub(crate) fn sample_row_for_tests() -> PaymentRow {
-    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-    PaymentRow {
-        id: "pay_1".into(),
-        merchant_id: "mer_1".into(),
-        status: "completed".into(),
-        amount_minor: 150_000,
-        currency: "BDT".into(),
-        refunded_minor: 500,
-        order_id: "order-1".into(),
-        provider: Some("paystablecoin".into()),
-        method: Some("usdt".into()),
-        account_id: Some("acc_1".into()),
-        external_id: Some("ext-1".into()),
-        checkout_url: Some("https://pay.example/1".into()),
-        callback_url: None,
-        return_url: Some("https://shop.example/r".into()),
-        cancel_url: None,
-        customer: Some(r#"{"email":"a@example.com"}"#.into()),
-        description: Some("two \"quoted\" words".into()),
-        metadata: Some("not json".into()),
-        status_detail: None,
-        provider_status: Some("PAID".into()),
-        return_token: "secret-token".into(),
-        event_sequence: 3,
-        expires_at: at("2026-11-21T11:00:00Z"),
-        created_at: at("2026-11-21T10:00:00Z"),
-        updated_at: at("2026-11-21T10:05:00.5Z"),
-        completed_at: Some(at("2026-11-21T10:05:00Z")),
-        hosted: false,
-        paid_attempt_id: Some("att_1".into()),
-    }
-}
+#[path = "payment_sample.rs"]
+mod sample;
+#[cfg(test)]
+pub(crate) use sample::sample_row_for_tests;
 
 /// The reconciler first asks about a new payment this long after it was created.
 pub const FIRST_RECHECK_SECS: i64 = 60;
@@ -315,6 +289,17 @@ pub async fn set_refunded(conn: &mut Conn, id: &str, refunded_minor: i64) -> sql
     on_conn!(conn, c => sqlx::query("UPDATE payments SET refunded_minor = $2 WHERE id = $1")
         .bind(id)
         .bind(refunded_minor)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the gateway took for the payment (its settling attempt's latest report).
+pub async fn set_received(conn: &mut Conn, id: &str, received_minor: i64) -> sqlx::Result<()> {
+    on_conn!(conn, c => sqlx::query("UPDATE payments SET received_minor = $2 WHERE id = $1")
+        .bind(id)
+        .bind(received_minor)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

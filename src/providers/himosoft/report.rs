@@ -93,6 +93,7 @@ pub fn payment_report(
         provider_status,
         amount,
         underpaid: false,
+        received: None,
         charge_id: obj.external_id.filter(|s| !s.is_empty()),
         refunded: None,
         extra_charges: vec![],

@@ -83,6 +83,7 @@ pub fn parse_webhook(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String
         status: ReportedStatus::Unknown,
         amount: None,
         underpaid: false,
+        received: None,
         charge_id: non_empty(obj.external_id).filter(|_| signed),
         refunded: None,
         extra_charges: vec![],

@@ -98,15 +98,15 @@ pub fn request_report(
         _ => None,
     };
     // Short only when the charge that speaks for the request took less than the request asks
-    // (a duplicate payment is not a top-up).
-    let underpaid = match (&held, main) {
+    // (a duplicate payment is not a top-up). What it took is then what arrived.
+    let short = match (&held, main) {
         (Some(held), Some(p)) if p.status.as_deref().is_some_and(charge_took_money) => {
             match amount(p.amount.as_deref(), currency_of(p).as_deref())? {
-                Some(a) if a.currency == held.currency => a.value < held.value,
+                Some(a) if a.currency == held.currency => (a.value < held.value).then_some(a),
                 _ => return Err("a payment's amount cannot be compared".into()),
             }
         }
-        _ => false,
+        _ => None,
     };
     Ok(GatewayReport {
         reference: present(obj.reference_number),
@@ -114,7 +114,8 @@ pub fn request_report(
         provider_status,
         status,
         amount: held,
-        underpaid,
+        underpaid: short.is_some(),
+        received: short,
         charge_id,
         refunded,
         extra_charges,
@@ -135,6 +136,7 @@ pub fn webhook_v1_report(fields: &BTreeMap<String, String>) -> Result<GatewayRep
             fields.get("currency").map(String::as_str),
         )?,
         underpaid: false,
+        received: None,
         charge_id: get("payment_id"),
         refunded: None,
         extra_charges: vec![],
@@ -156,6 +158,7 @@ pub fn charge_report(obj: ChargeObj) -> Result<GatewayReport, String> {
         provider_status,
         amount: amount(obj.amount.as_deref(), obj.currency.as_deref())?,
         underpaid: false,
+        received: None,
         charge_id: Some(present(obj.id).ok_or("charge has no id")?),
         refunded,
         extra_charges: vec![],

@@ -161,6 +161,7 @@ impl ProviderAdapter for PakhiPay {
                     status,
                     amount: None,
                     underpaid: false,
+                    received: None,
                     charge_id: Some(transaction_id.to_owned()),
                     refunded: None,
                     extra_charges: vec![],

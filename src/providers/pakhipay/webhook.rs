@@ -81,6 +81,7 @@ pub fn parse_webhook(hook: &IncomingWebhook<'_>) -> Result<ParsedWebhook, String
         provider_status,
         amount,
         underpaid: false,
+        received: None,
         charge_id: Some(transaction_id),
         refunded: None,
         extra_charges: vec![],

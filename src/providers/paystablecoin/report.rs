@@ -13,7 +13,7 @@ use super::wire::{OrderData, RefundData, WireAmount};
 use crate::providers::{
     CheckoutCreated, GatewayReport, RefundReport, ReportedAmount, ReportedStatus,
 };
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 
 pub fn order_data(data: Option<serde_json::Value>) -> Result<OrderData, String> {
@@ -51,12 +51,16 @@ pub fn payment_report(data: OrderData) -> Result<GatewayReport, String> {
         .map(reported_amount)
         .transpose()?;
     let paid = data.crypto_paid_amount.map(reported_amount).transpose()?;
-    let underpaid = match (asked, paid) {
+    let underpaid = match (&asked, &paid) {
         (Some(asked), Some(paid)) if asked.currency.eq_ignore_ascii_case(&paid.currency) => {
             paid.value < asked.value
                 && (paid.value > Decimal::ZERO || status == ReportedStatus::Paid)
         }
         _ => false,
+    };
+    let received = match (&amount, asked, paid) {
+        (Some(order), Some(asked), Some(paid)) if underpaid => received_of(order, &asked, &paid),
+        _ => None,
     };
     Ok(GatewayReport {
         reference: data.merchant_order_id,
@@ -65,9 +69,29 @@ pub fn payment_report(data: OrderData) -> Result<GatewayReport, String> {
         status,
         amount,
         underpaid,
+        received,
         charge_id: None,
         refunded: None,
         extra_charges: vec![],
+    })
+}
+
+/// What arrived of an underpaid order, in the order's currency: the order amount in the
+/// proportion the crypto paid bears to the crypto asked, rounded down to the order amount's
+/// decimals (Payrail never counts more than arrived). `None` when the crypto asked is nothing.
+fn received_of(
+    order: &ReportedAmount,
+    asked: &ReportedAmount,
+    paid: &ReportedAmount,
+) -> Option<ReportedAmount> {
+    if asked.value <= Decimal::ZERO {
+        return None;
+    }
+    let value = (order.value * paid.value / asked.value)
+        .round_dp_with_strategy(order.value.scale(), RoundingStrategy::ToZero);
+    Some(ReportedAmount {
+        value,
+        currency: order.currency.clone(),
     })
 }
 

@@ -72,6 +72,22 @@ async fn a_changed_refunded_amount_or_refund_status_is_caught() {
 }
 
 #[tokio::test]
+async fn refunds_beyond_what_the_gateway_took_are_caught() {
+    let app = spawn_app().await;
+    let m = app.merchant_with_psc().await;
+    let (id, _) = paid_and_refunded(&app, &m).await;
+    // The paid report recorded what PayStableCoin took: all 25.00.
+    assert!(audit(&app).await.clean);
+    let received =
+        |minor: i64| format!("UPDATE payments SET received_minor = {minor} WHERE id = '{id}'");
+    exec(&app, &received(1250)).await;
+    let report = audit(&app).await;
+    assert_eq!(found(&report), set(&[(Check::RefundedBound, &id)]));
+    exec(&app, &received(2500)).await;
+    assert!(audit(&app).await.clean);
+}
+
+#[tokio::test]
 async fn a_deleted_merchant_event_or_timeline_entry_is_caught() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;

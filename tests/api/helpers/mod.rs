@@ -21,7 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod calls;
+mod db_faults;
 mod journal;
+
+pub use db_faults::UpdateFault;
 
 pub const PSC_MERCHANT: &str = "1000";
 pub const PSC_API_KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";

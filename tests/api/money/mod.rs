@@ -7,14 +7,20 @@
 //! * `gateway_refunds`: refunds made at the gateway become refund rows;
 //! * `top_up`: an underpayment the customer tops up completes from gateway evidence;
 //! * `review`: ops settle a payment or a refund in review through the admin API;
-//! * `concurrent_news`: two settlements of one refund at once count its money once.
+//! * `concurrent_news`: two settlements of one refund at once count its money once;
+//! * `unsent_refund`: a refund never sent fails and frees its key in one transaction;
+//! * `refund_recheck_fault`: a refund that cannot be rechecked never stops its payment's recheck;
+//! * `underpaid_refunds`: an underpaid payment is refunded at most what its gateway took.
 
 mod charges;
 mod concurrent_news;
 mod gateway_refunds;
 mod lost_refunds;
+mod refund_recheck_fault;
 mod review;
 mod top_up;
+mod underpaid_refunds;
+mod unsent_refund;
 
 use crate::helpers::{Merchant, TestApp};
 use serde_json::{json, Value};

@@ -174,6 +174,7 @@ fn report(
             currency: "BDT".into(),
         }),
         underpaid: false,
+        received: None,
         charge_id: charge.map(Into::into),
         refunded: None,
         extra_charges: vec![],

@@ -131,6 +131,7 @@ async fn query_reads_the_request_and_its_payments() {
                 currency: "SGD".into()
             }),
             underpaid: false,
+            received: None,
             charge_id: Some("pay-9".into()),
             refunded: None,
             extra_charges: vec![],

@@ -198,6 +198,13 @@ fn request_report_picks_the_paid_payment_and_sees_underpayment() {
     ])))
     .unwrap();
     assert!(short.underpaid);
+    // What the short charge took is what arrived; the request's amount stays what was asked.
+    assert_eq!(
+        short.received.map(|r| (r.value, r.currency)),
+        Some((Decimal::new(125, 1), "SGD".to_string()))
+    );
+    assert_eq!(short.amount.unwrap().value, Decimal::new(2500, 2));
+    assert_eq!(full.received, None);
     let none = request_report_of(obj(serde_json::json!([]))).unwrap();
     assert_eq!((none.charge_id, none.underpaid), (None, false));
     let refunded = request_report_of(obj(serde_json::json!([

@@ -154,6 +154,7 @@ fn report(word: &str, status: ReportedStatus) -> GatewayReport {
         status,
         amount: None,
         underpaid: false,
+        received: None,
         charge_id: Some("TRX123456789".into()),
         refunded: None,
         extra_charges: vec![],

@@ -137,6 +137,7 @@ fn the_webhook_reports_order_transaction_and_amount() {
                 currency: "BDT".into(),
             }),
             underpaid: false,
+            received: None,
             charge_id: Some("TRX123456789".into()),
             refunded: None,
             extra_charges: vec![],

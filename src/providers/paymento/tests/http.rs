@@ -40,6 +40,7 @@ fn report(status: ReportedStatus, word: &str, underpaid: bool) -> GatewayReport 
             currency: "USD".into(),
         }),
         underpaid,
+        received: None,
         charge_id: None,
         refunded: None,
         extra_charges: vec![],

@@ -118,6 +118,7 @@ fn the_vector_body_parses_into_a_report() {
                 status: ReportedStatus::Processing,
                 amount: None,
                 underpaid: false,
+                received: None,
                 charge_id: Some("20016".into()),
                 refunded: None,
                 extra_charges: vec![],

@@ -219,6 +219,11 @@ async fn query_reports_the_order() {
                 currency: "USD".into()
             }),
             underpaid: true,
+            // 99.99 asked, 90 of 99.99 USDT paid: 90.00 USD arrived.
+            received: Some(ReportedAmount {
+                value: Decimal::new(9000, 2),
+                currency: "USD".into()
+            }),
             charge_id: None,
             refunded: None,
             extra_charges: vec![],
@@ -233,6 +238,7 @@ async fn query_reports_the_order() {
             status: ReportedStatus::Pending,
             amount: None,
             underpaid: false,
+            received: None,
             charge_id: None,
             refunded: None,
             extra_charges: vec![],

@@ -174,6 +174,19 @@ fn order_report_with_amounts_and_underpayment() {
         })
     );
     assert!(!report.underpaid);
+    assert_eq!(report.received, None);
+    // What arrived of an underpaid order, in its own currency, rounded down.
+    let short = payment_report(data("33.33", "SUCCEEDED")).unwrap();
+    assert!(short.underpaid);
+    assert_eq!(
+        short.received,
+        Some(ReportedAmount {
+            value: dec("33.33"),
+            currency: "USD".into()
+        })
+    );
+    let crumbs = payment_report(data("0.005", "SUCCEEDED")).unwrap();
+    assert_eq!(crumbs.received.map(|r| r.value), Some(dec("0.00")));
     assert!(
         payment_report(data("50.00", "PROCESSING"))
             .unwrap()

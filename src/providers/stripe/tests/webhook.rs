@@ -80,6 +80,7 @@ fn a_completed_session_is_paid_and_names_attempt_session_and_intent() {
                 currency: "SGD".into()
             }),
             underpaid: false,
+            received: None,
             charge_id: Some("pi_3PayrailTest0001".into()),
             refunded: None,
             extra_charges: vec![],
