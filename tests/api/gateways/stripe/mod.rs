@@ -67,6 +67,21 @@ async fn create(app: &TestApp, m: &Merchant, order: &str, amount: &str, currency
     p
 }
 
+/// A payment of `amount` SGD the customer paid on Stripe's page.
+async fn paid(app: &TestApp, m: &Merchant, order: &str, amount: &str) -> Value {
+    let p = create(app, m, order, amount, "SGD").await;
+    checkout(app, &p, "pay").await;
+    let id = p["id"].as_str().unwrap();
+    assert_eq!(app.status_of(id, m).await, "completed");
+    p
+}
+
+/// The merchant's refund of payment `id` with `body`: (status, answer).
+async fn refund_of(app: &TestApp, m: &Merchant, id: &str, body: &str) -> (u16, Value) {
+    app.post(&format!("/v1/payments/{id}/refunds"), body, m)
+        .await
+}
+
 /// The customer's choice on the simulator's page: (status, Location).
 async fn checkout(app: &TestApp, p: &Value, outcome: &str) -> (u16, Option<String>) {
     let url = format!("{}/{outcome}", p["checkout_url"].as_str().unwrap());

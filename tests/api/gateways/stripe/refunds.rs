@@ -2,19 +2,9 @@
 //! under its own Idempotency-Key) and refunds made in Stripe's dashboard, which become refund
 //! rows from the charge's `amount_refunded`.
 
-use super::{checkout, create, merchant, sim, sim_session};
-use crate::helpers::{spawn_app, Merchant, TestApp};
-use serde_json::{json, Value};
-
-async fn paid(app: &TestApp, m: &Merchant, order: &str, amount: &str) -> Value {
-    let p = create(app, m, order, amount, "SGD").await;
-    checkout(app, &p, "pay").await;
-    assert_eq!(
-        app.status_of(p["id"].as_str().unwrap(), m).await,
-        "completed"
-    );
-    p
-}
+use super::{merchant, paid, sim, sim_session};
+use crate::helpers::spawn_app;
+use serde_json::json;
 
 #[tokio::test]
 async fn a_partial_then_a_full_refund_add_up_to_the_payment_and_no_more() {

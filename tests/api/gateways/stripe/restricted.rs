@@ -1,7 +1,7 @@
 //! A restricted key (`rk_…`, R1): with the permissions docs/gateways/stripe.md lists, payments and
 //! refunds work as with a secret key; without one, the call Stripe refuses (403) changes nothing.
 
-use super::{checkout, connect_stripe_key, create};
+use super::{connect_stripe_key, paid, refund_of};
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use serde_json::{json, Value};
 
@@ -11,14 +11,6 @@ async fn merchant_with(app: &TestApp, denied: &[&str]) -> Merchant {
     let m = app.create_merchant().await;
     connect_stripe_key(app, &m, RESTRICTED_KEY, denied).await;
     m
-}
-
-async fn paid(app: &TestApp, m: &Merchant, order: &str) -> Value {
-    let p = create(app, m, order, "30.00", "SGD").await;
-    checkout(app, &p, "pay").await;
-    let id = p["id"].as_str().unwrap();
-    assert_eq!(app.status_of(id, m).await, "completed");
-    p
 }
 
 /// The charge's `amount_refunded` at Stripe, read with Stripe's API and the restricted key.
@@ -46,15 +38,9 @@ async fn refunded_at_stripe(app: &TestApp, p: &Value) -> i64 {
 async fn a_restricted_key_with_the_listed_permissions_pays_and_refunds() {
     let app = spawn_app().await;
     let m = merchant_with(&app, &[]).await;
-    let p = paid(&app, &m, "RK-1").await;
+    let p = paid(&app, &m, "RK-1", "30.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = app
-        .post(
-            &format!("/v1/payments/{id}/refunds"),
-            r#"{"amount":"10.00"}"#,
-            &m,
-        )
-        .await;
+    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
     assert_eq!(status, 201, "{refund}");
     assert_eq!(refund["status"], "completed");
     let (_, now) = app.get(&format!("/v1/payments/{id}"), &m).await;
@@ -66,15 +52,9 @@ async fn a_restricted_key_with_the_listed_permissions_pays_and_refunds() {
 async fn a_refund_a_restricted_key_may_not_make_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let m = merchant_with(&app, &["refunds"]).await;
-    let p = paid(&app, &m, "RK-2").await;
+    let p = paid(&app, &m, "RK-2", "30.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = app
-        .post(
-            &format!("/v1/payments/{id}/refunds"),
-            r#"{"amount":"10.00"}"#,
-            &m,
-        )
-        .await;
+    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
     assert_eq!(status, 502, "{refund}");
     let (_, now) = app.get(&format!("/v1/payments/{id}"), &m).await;
     assert_eq!(

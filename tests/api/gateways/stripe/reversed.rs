@@ -3,22 +3,12 @@
 //! Told by `refund.updated` for Payrail's own refund; for a dashboard refund, which no event
 //! names, by a live read once the refund is older than a gateway's lag.
 
-use super::{checkout, create, merchant, sim};
+use super::{merchant, paid, refund_of, sim};
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use chrono::Duration;
 use payrail::domain::status::Source;
 use serde_json::{json, Value};
-
-async fn paid(app: &TestApp, m: &Merchant, order: &str) -> Value {
-    let p = create(app, m, order, "25.00", "SGD").await;
-    checkout(app, &p, "pay").await;
-    assert_eq!(
-        app.status_of(p["id"].as_str().unwrap(), m).await,
-        "completed"
-    );
-    p
-}
 
 /// (status, status_detail, refunded_amount) as the merchant reads them.
 async fn money(app: &TestApp, m: &Merchant, id: &str) -> (Value, String, Value) {
@@ -41,15 +31,9 @@ async fn reviews(app: &TestApp, m: &Merchant, id: &str) -> usize {
 async fn a_refund_of_payrails_that_fails_after_completing_sends_the_payment_to_review() {
     let app = spawn_app().await;
     let m = merchant(&app).await;
-    let p = paid(&app, &m, "SV-1").await;
+    let p = paid(&app, &m, "SV-1", "25.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = app
-        .post(
-            &format!("/v1/payments/{id}/refunds"),
-            r#"{"amount":"10.00"}"#,
-            &m,
-        )
-        .await;
+    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
     assert_eq!(
         (status, &refund["status"]),
         (201, &json!("completed")),
@@ -80,7 +64,7 @@ async fn a_refund_of_payrails_that_fails_after_completing_sends_the_payment_to_r
 async fn a_dashboard_refund_that_fails_later_is_found_by_a_live_read_past_the_settle_window() {
     let app = spawn_app().await;
     let m = merchant(&app).await;
-    let p = paid(&app, &m, "SV-2").await;
+    let p = paid(&app, &m, "SV-2", "25.00").await;
     let id = p["id"].as_str().unwrap();
     let session_id = p["external_id"].as_str().unwrap();
     let refund = Some(json!({ "amount": "5.00" }));
