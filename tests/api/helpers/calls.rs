@@ -120,6 +120,12 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// The merchant's refund of payment `payment_id` with `body` (JSON): (status, answer).
+    pub async fn refund(&self, m: &Merchant, payment_id: &str, body: Value) -> (u16, Value) {
+        let path = format!("/v1/payments/{payment_id}/refunds");
+        self.post(&path, &body.to_string(), m).await
+    }
+
     /// Creates a USD payment pinned to PayStableCoin and returns its JSON.
     pub async fn create_payment(&self, m: &Merchant, extra: Value) -> Value {
         let mut body = json!({

@@ -27,15 +27,6 @@ async fn paid_hitpay(app: &TestApp, m: &Merchant) -> Value {
     p
 }
 
-async fn refund(app: &TestApp, m: &Merchant, payment_id: &str, body: Value) -> (u16, Value) {
-    app.post(
-        &format!("/v1/payments/{payment_id}/refunds"),
-        &body.to_string(),
-        m,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_full_refund_in_hitpays_dashboard_is_a_gateway_refund_row_and_nothing_more_can_go_back() {
     let app = spawn_app().await;
@@ -58,7 +49,7 @@ async fn a_full_refund_in_hitpays_dashboard_is_a_gateway_refund_row_and_nothing_
         (&rows[0]["amount"], &rows[0]["status"], &rows[0]["origin"]),
         (&json!("30.00"), &json!("completed"), &json!("gateway"))
     );
-    let (status, err) = refund(&app, &m, id(&p), json!({})).await;
+    let (status, err) = app.refund(&m, id(&p), json!({})).await;
     assert_eq!(
         (status, &err["error"]),
         (422, &json!("refund_exceeds_payment"))
@@ -86,7 +77,7 @@ async fn a_partial_dashboard_refund_leaves_the_rest_refundable_through_payrail()
         (&after["status"], &after["refunded_amount"]),
         (&json!("partially_refunded"), &json!("10.00"))
     );
-    let (status, r) = refund(&app, &m, id(&p), json!({})).await;
+    let (status, r) = app.refund(&m, id(&p), json!({})).await;
     assert_eq!(
         (status, &r["amount"], &r["status"]),
         (201, &json!("20.00"), &json!("completed")),
@@ -139,7 +130,7 @@ async fn a_dashboard_refund_whose_webhook_was_lost_is_learnt_by_a_recheck_and_th
     );
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "completed");
     // Payrail does not know yet and asks for 20.00 of the 5.00 left: HitPay refuses.
-    let (status, err) = refund(&app, &m, id(&p), json!({ "amount": "20.00" })).await;
+    let (status, err) = app.refund(&m, id(&p), json!({ "amount": "20.00" })).await;
     assert_eq!(
         (status, &err["error"]),
         (422, &json!("provider_rejected")),
@@ -184,6 +175,6 @@ async fn a_refund_in_paystablecoins_dashboard_is_a_gateway_refund_row() {
         dashboard_refund(&app, "paystablecoin", &order, json!({})).await,
         409
     );
-    let (status, _) = refund(&app, &m, id(&p), json!({})).await;
+    let (status, _) = app.refund(&m, id(&p), json!({})).await;
     assert_eq!(status, 422);
 }

@@ -5,7 +5,7 @@
 
 use super::{checkout, create, hitpay_merchant, id, recheck, refunds, retrieve};
 use crate::helpers::{spawn_app, Merchant, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A PayStableCoin payment of 25.00 USD the customer paid half of (the simulator's `underpay`).
 async fn underpaid_psc(app: &TestApp, m: &Merchant) -> String {
@@ -24,15 +24,6 @@ async fn underpaid_psc(app: &TestApp, m: &Merchant) -> String {
     id
 }
 
-async fn refund(app: &TestApp, m: &Merchant, payment_id: &str, body: Value) -> (u16, Value) {
-    app.post(
-        &format!("/v1/payments/{payment_id}/refunds"),
-        &body.to_string(),
-        m,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn an_underpaid_paystablecoin_payment_is_refunded_what_arrived_not_what_was_due() {
     let app = spawn_app().await;
@@ -40,7 +31,7 @@ async fn an_underpaid_paystablecoin_payment_is_refunded_what_arrived_not_what_wa
     let id = underpaid_psc(&app, &m).await;
 
     // More than arrived: refused before the gateway is asked.
-    let (status, err) = refund(&app, &m, &id, json!({ "amount": "25.00" })).await;
+    let (status, err) = app.refund(&m, &id, json!({ "amount": "25.00" })).await;
     assert_eq!(
         (status, err["error"].as_str()),
         (422, Some("refund_exceeds_payment")),
@@ -49,7 +40,7 @@ async fn an_underpaid_paystablecoin_payment_is_refunded_what_arrived_not_what_wa
     assert_eq!(app.sim_stats().await["calls"]["refund"], 0);
 
     // Everything left is the 12.50 that arrived (PayStableCoin refunds in full only).
-    let (status, r) = refund(&app, &m, &id, json!({ "reason": "short" })).await;
+    let (status, r) = app.refund(&m, &id, json!({ "reason": "short" })).await;
     assert_eq!(status, 201, "{r}");
     assert_eq!(r["amount"], "12.50");
     recheck(&app, &m, &id).await;
@@ -65,7 +56,7 @@ async fn an_underpaid_paystablecoin_payment_is_refunded_what_arrived_not_what_wa
         "{after}"
     );
     // Nothing is left.
-    let (status, err) = refund(&app, &m, &id, json!({})).await;
+    let (status, err) = app.refund(&m, &id, json!({})).await;
     assert_eq!(
         (status, err["error"].as_str()),
         (422, Some("refund_exceeds_payment"))
@@ -82,7 +73,7 @@ async fn an_underpaid_hitpay_payment_is_refunded_in_part_up_to_what_arrived() {
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
 
     // 20.00 is within the 30.00 due but beyond the 15.00 HitPay took.
-    let (status, err) = refund(&app, &m, id(&p), json!({ "amount": "20.00" })).await;
+    let (status, err) = app.refund(&m, id(&p), json!({ "amount": "20.00" })).await;
     assert_eq!(
         (status, err["error"].as_str()),
         (422, Some("refund_exceeds_payment")),
@@ -90,14 +81,14 @@ async fn an_underpaid_hitpay_payment_is_refunded_in_part_up_to_what_arrived() {
     );
     assert_eq!(app.sim_stats_of("hitpay").await["calls"]["refund"], 0);
 
-    let (status, part) = refund(&app, &m, id(&p), json!({ "amount": "5.00" })).await;
+    let (status, part) = app.refund(&m, id(&p), json!({ "amount": "5.00" })).await;
     assert_eq!((status, &part["amount"]), (201, &json!("5.00")), "{part}");
-    let (status, rest) = refund(&app, &m, id(&p), json!({})).await;
+    let (status, rest) = app.refund(&m, id(&p), json!({})).await;
     assert_eq!((status, &rest["amount"]), (201, &json!("10.00")), "{rest}");
     recheck(&app, &m, id(&p)).await;
     let after = retrieve(&app, &m, id(&p)).await;
     assert_eq!(after["refunded_amount"], "15.00", "{after}");
-    let (status, _) = refund(&app, &m, id(&p), json!({ "amount": "0.01" })).await;
+    let (status, _) = app.refund(&m, id(&p), json!({ "amount": "0.01" })).await;
     assert_eq!(status, 422);
 }
 
@@ -112,7 +103,7 @@ async fn a_payment_in_review_whose_received_money_is_unknown_is_refunded_only_af
         .execute(&app.pool)
         .await
         .unwrap();
-    let (status, err) = refund(&app, &m, &id, json!({})).await;
+    let (status, err) = app.refund(&m, &id, json!({})).await;
     assert_eq!(
         (status, err["error"].as_str()),
         (409, Some("invalid_state")),
@@ -121,6 +112,8 @@ async fn a_payment_in_review_whose_received_money_is_unknown_is_refunded_only_af
     assert_eq!(app.sim_stats().await["calls"]["refund"], 0);
     // The recheck learns what arrived from the gateway's record.
     recheck(&app, &m, &id).await;
-    let (status, r) = refund(&app, &m, &id, json!({ "reason": "after recheck" })).await;
+    let (status, r) = app
+        .refund(&m, &id, json!({ "reason": "after recheck" }))
+        .await;
     assert_eq!((status, &r["amount"]), (201, &json!("12.50")), "{r}");
 }

@@ -76,12 +76,6 @@ async fn paid(app: &TestApp, m: &Merchant, order: &str, amount: &str) -> Value {
     p
 }
 
-/// The merchant's refund of payment `id` with `body`: (status, answer).
-async fn refund_of(app: &TestApp, m: &Merchant, id: &str, body: &str) -> (u16, Value) {
-    app.post(&format!("/v1/payments/{id}/refunds"), body, m)
-        .await
-}
-
 /// The customer's choice on the simulator's page: (status, Location).
 async fn checkout(app: &TestApp, p: &Value, outcome: &str) -> (u16, Option<String>) {
     let url = format!("{}/{outcome}", p["checkout_url"].as_str().unwrap());

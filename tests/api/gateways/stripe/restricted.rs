@@ -1,7 +1,7 @@
 //! A restricted key (`rk_…`, R1): with the permissions docs/gateways/stripe.md lists, payments and
 //! refunds work as with a secret key; without one, the call Stripe refuses (403) changes nothing.
 
-use super::{connect_stripe_key, paid, refund_of};
+use super::{connect_stripe_key, paid};
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use serde_json::{json, Value};
 
@@ -40,7 +40,7 @@ async fn a_restricted_key_with_the_listed_permissions_pays_and_refunds() {
     let m = merchant_with(&app, &[]).await;
     let p = paid(&app, &m, "RK-1", "30.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
+    let (status, refund) = app.refund(&m, id, json!({ "amount": "10.00" })).await;
     assert_eq!(status, 201, "{refund}");
     assert_eq!(refund["status"], "completed");
     let (_, now) = app.get(&format!("/v1/payments/{id}"), &m).await;
@@ -54,7 +54,7 @@ async fn a_refund_a_restricted_key_may_not_make_is_refused_and_changes_nothing()
     let m = merchant_with(&app, &["refunds"]).await;
     let p = paid(&app, &m, "RK-2", "30.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
+    let (status, refund) = app.refund(&m, id, json!({ "amount": "10.00" })).await;
     assert_eq!(status, 502, "{refund}");
     let (_, now) = app.get(&format!("/v1/payments/{id}"), &m).await;
     assert_eq!(

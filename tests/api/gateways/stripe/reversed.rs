@@ -3,7 +3,7 @@
 //! Told by `refund.updated` for Payrail's own refund; for a dashboard refund, which no event
 //! names, by a live read once the refund is older than a gateway's lag.
 
-use super::{merchant, paid, refund_of, sim};
+use super::{merchant, paid, sim};
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use chrono::Duration;
@@ -33,7 +33,7 @@ async fn a_refund_of_payrails_that_fails_after_completing_sends_the_payment_to_r
     let m = merchant(&app).await;
     let p = paid(&app, &m, "SV-1", "25.00").await;
     let id = p["id"].as_str().unwrap();
-    let (status, refund) = refund_of(&app, &m, id, r#"{"amount":"10.00"}"#).await;
+    let (status, refund) = app.refund(&m, id, json!({ "amount": "10.00" })).await;
     assert_eq!(
         (status, &refund["status"]),
         (201, &json!("completed")),
