@@ -3,7 +3,7 @@
 //!
 //! Lets tests prove an adapter survives a timed-out, failed, garbled or refused call. Faults that
 //! "process" (timeout, slow, malformed) run the real handler first, so the record exists when the
-//! client gives up; `http_500`, `refuse` and `rate_limited` (HTTP 429 with `Retry-After`, a
+//! client gives up; `queued` runs it after its delay (a race's other side goes first); `http_500`, `refuse` and `rate_limited` (HTTP 429 with `Retry-After`, a
 //! gateway throttling its caller) answer without touching any record. The `http_500`
 //! body is each gateway's own and is passed in; so is how a simulator renders its answers.
 
@@ -25,6 +25,9 @@ pub enum FaultMode {
     Slow,
     Refuse,
     RateLimited,
+    /// Waits in the gateway's queue for the delay, then is processed and answered: a test can
+    /// hold a call between its arrival and its effect (`slow` acts first and answers late).
+    Queued,
 }
 
 impl FaultMode {
@@ -36,6 +39,7 @@ impl FaultMode {
             "slow" => FaultMode::Slow,
             "refuse" => FaultMode::Refuse,
             "rate_limited" => FaultMode::RateLimited,
+            "queued" => FaultMode::Queued,
             _ => return None,
         })
     }
@@ -44,7 +48,7 @@ impl FaultMode {
     pub fn default_delay_ms(self, slow_ms: u64) -> u64 {
         match self {
             FaultMode::Timeout => TIMEOUT_DELAY_MS,
-            FaultMode::Slow => slow_ms,
+            FaultMode::Slow | FaultMode::Queued => slow_ms,
             _ => 0,
         }
     }
@@ -111,7 +115,7 @@ impl FaultRequest {
             return Ok(None);
         }
         let mode = FaultMode::parse(&self.mode).ok_or(
-            "mode must be timeout, http_500, malformed, slow, refuse, rate_limited or none",
+            "mode must be timeout, http_500, malformed, slow, queued, refuse, rate_limited or none",
         )?;
         Ok(Some(Fault {
             mode,
@@ -167,6 +171,10 @@ where
             .insert_header(("Retry-After", fault.retry_after_secs.to_string()))
             .content_type("application/json")
             .body(r#"{"message":"Too Many Attempts."}"#),
+        FaultMode::Queued => {
+            actix_web::rt::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            work().into_response()
+        }
         FaultMode::Timeout | FaultMode::Slow => {
             let answer = work();
             actix_web::rt::time::sleep(Duration::from_millis(fault.delay_ms)).await;

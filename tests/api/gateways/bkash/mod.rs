@@ -6,6 +6,7 @@
 
 mod hosted;
 mod pay;
+mod race;
 mod recovery;
 mod refunds;
 
