@@ -292,7 +292,7 @@ async fn faults_apply_to_the_next_api_calls() {
         (status, &v["error"]),
         (
             400,
-            &json!("mode must be timeout, http_500, malformed, slow, refuse, rate_limited or none")
+            &json!("mode must be timeout, http_500, malformed, slow, queued, refuse, rate_limited or none")
         )
     );
 
