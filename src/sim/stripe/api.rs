@@ -3,9 +3,10 @@
 //! `GET /v1/payment_intents/{id}`.
 //!
 //! Each call is counted and may be faulted before anything else (so tests can prove how often
-//! the adapter asked), then authenticated (`Authorization: Bearer sk_…`) and validated as Stripe
-//! does; a POST runs under its `Idempotency-Key` (`idempotency`). Creating validates in
-//! `create`; an expire sends `checkout.session.expired` after answering.
+//! the adapter asked), then authenticated (`Authorization: Bearer sk_…` or `rk_…`, with the
+//! resources the call touches) and validated as Stripe does; a POST runs under its
+//! `Idempotency-Key` (`idempotency`). Creating validates in `create`; an expire sends
+//! `checkout.session.expired` after answering.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -183,9 +184,14 @@ async fn read_intent(
             .and_then(|s| s.client_reference_id.clone())
     });
     let expand = Expand::for_intent(&expansions(req.query_string()));
+    let resources: &[&str] = if expand.charge {
+        &[INTENTS, CHARGES]
+    } else {
+        &[INTENTS]
+    };
     faults::respond(fault, || {
         let st = mount.sim.lock();
-        errors::of(authenticate(&st, &req, if expand.charge { &[INTENTS, CHARGES] } else { &[INTENTS] }).and_then(|sk| {
+        errors::of(authenticate(&st, &req, resources).and_then(|sk| {
             let missing = || ApiError::Missing {
                 object: "payment_intent",
                 id: id.to_string(),

@@ -8,10 +8,11 @@
 //! (`checkout`); and the test controls under `/_sim/` (`controls`; late payments, dashboard
 //! refunds and the `orders` oracle, `chaos`).
 //!
-//! Authentication is `Authorization: Bearer sk_…` (401 otherwise); bodies are form-encoded with
-//! Stripe's bracket keys (`input`); errors are Stripe's envelope (`errors`); every POST honours
-//! `Idempotency-Key` (`idempotency`). Webhooks go to the account's endpoint, signed with
-//! `Stripe-Signature` (`webhook`, `signing`).
+//! Authentication is `Authorization: Bearer sk_…` or a restricted `rk_…` (401 otherwise; 403 for
+//! a resource the restricted key was denied); bodies are form-encoded with Stripe's bracket keys
+//! (`input`); errors are Stripe's envelope (`errors`); every POST honours `Idempotency-Key`
+//! (`idempotency`). Webhooks go to the account's endpoint, signed with `Stripe-Signature`
+//! (`webhook`, `signing`).
 
 use std::time::Duration;
 
