@@ -17,6 +17,8 @@ pub mod page;
 #[macro_use]
 pub mod shell;
 pub mod stats;
+#[cfg(test)]
+pub mod test_receiver;
 
 /// Declares each simulator folder as a module and lists their descriptors in `SIMULATORS` (the
 /// one list of simulators is this macro's call in `sim/mod.rs`; each folder exports

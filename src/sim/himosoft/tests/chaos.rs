@@ -11,7 +11,7 @@ use sha2::Sha256;
 
 use super::super::state::DEFAULT_SECRET;
 use super::support::PAYMENTS;
-use super::support::{create_body, receiver, send, send_json, signed, Inbox, Received};
+use super::support::{create_body, receiver, send, send_json, signed, got, Received};
 use super::super::{configure, HimoSoftSim};
 
 macro_rules! app {
@@ -42,18 +42,14 @@ fn oracle(reference: &str) -> TestRequest {
     TestRequest::get().uri(&format!("/himosoft/_sim/orders?reference={reference}"))
 }
 
-fn got(i: &Inbox) -> Vec<Received> {
-    i.lock().unwrap().clone()
-}
-
 /// The synthetic callback scheme (docs/gateways/himosoft.md, "Callback") checked here: hex
 /// HMAC-SHA256 of `X-Timestamp ‖ body`.
 fn signed_body(hook: &Received) -> Value {
     let mut mac = Hmac::<Sha256>::new_from_slice(DEFAULT_SECRET.as_bytes()).unwrap();
-    mac.update(hook.timestamp.as_bytes());
+    mac.update(hook.header("x-timestamp").as_bytes());
     mac.update(&hook.body);
-    assert_eq!(hook.signature, hex::encode(mac.finalize().into_bytes()));
-    serde_json::from_slice(&hook.body).unwrap()
+    assert_eq!(hook.header("x-hmac-signature"), hex::encode(mac.finalize().into_bytes()));
+    hook.json()
 }
 
 #[actix_web::test]

@@ -1,15 +1,12 @@
 //! Shared helpers of the simulator's tests: requests signed with the vector-checked functions,
-//! and a local callback receiver that records what the simulator sends.
+//! and the callback receiver of every simulator's tests (`sim::common::test_receiver`), which
+//! records what the simulator sends.
 
-use std::sync::{Arc, Mutex};
-
-use actix_web::dev::ServerHandle;
-use actix_web::http::StatusCode;
 use actix_web::test::TestRequest;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
 use super::super::signing;
 use super::super::state::{DEFAULT_API_KEY, DEFAULT_SECRET};
+pub use crate::sim::common::test_receiver::{got, receiver, Received};
 
 pub const PAYMENTS: &str = "/himosoft/v1/payments/";
 
@@ -54,63 +51,6 @@ pub fn create_body(
         v["idempotency_key"] = k.into();
     }
     v.to_string()
-}
-
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub path: String,
-    pub content_type: String,
-    pub timestamp: String,
-    pub signature: String,
-    pub body: Vec<u8>,
-}
-
-pub type Inbox = Arc<Mutex<Vec<Received>>>;
-
-async fn record(
-    req: HttpRequest,
-    body: web::Bytes,
-    inbox: web::Data<Inbox>,
-    status: web::Data<u16>,
-) -> HttpResponse {
-    let h = |n: &str| {
-        req.headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    inbox.lock().unwrap().push(Received {
-        path: req.path().to_owned(),
-        content_type: h("Content-Type"),
-        timestamp: h("X-Timestamp"),
-        signature: h("X-HMAC-Signature"),
-        body: body.to_vec(),
-    });
-    HttpResponse::build(StatusCode::from_u16(**status).unwrap()).finish()
-}
-
-/// A receiver on 127.0.0.1:0 answering `status` to everything: base URL, inbox, handle.
-pub fn receiver(status: u16) -> (String, Inbox, ServerHandle) {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let status = web::Data::new(status);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .app_data(status.clone())
-            .default_service(web::to(record))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (base, inbox, handle)
 }
 
 /// Sends a request to an `init_service` app; returns the HTTP status and the raw body.

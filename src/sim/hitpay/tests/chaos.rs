@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::support::{app, call, control, created, get, got, oracle, outcome, receiver};
-use super::support::{v1_valid, Hook, KEY, SALT};
+use super::support::{v1_valid, HitPayHook, Received, KEY, SALT};
 use super::super::HitPaySim;
 
 fn sim() -> Arc<HitPaySim> {
@@ -24,7 +24,7 @@ fn payments(request: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn v1(hook: &Hook, status: &str, payment_id: &str) {
+fn v1(hook: &Received, status: &str, payment_id: &str) {
     assert_eq!(
         hook.header("content-type"),
         "application/x-www-form-urlencoded"

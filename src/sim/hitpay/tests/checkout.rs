@@ -2,48 +2,17 @@
 //! signed), the redirect, re-sends and lost webhooks. (Background retries are not tested: they
 //! could only be observed by waiting.) The labels T1–T10: docs/gateways/hitpay.md.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::test::{self, TestRequest};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::App;
 use serde_json::{json, Value};
 
 use super::super::signing::v1_hmac;
 use super::super::{configure, HitPayConfig, HitPaySim};
+use crate::sim::common::test_receiver::receiver;
 
 const KEY: &str = "hitpay_test_api_key";
-type Inbox = Arc<Mutex<Vec<(String, String)>>>;
-
-/// A webhook receiver on 127.0.0.1:0 answering `status`; records (content type, body).
-fn receiver(status: u16) -> (String, Inbox) {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || {
-        App::new().app_data(data.clone()).default_service(web::to(
-            move |req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>| async move {
-                let ct = req
-                    .headers()
-                    .get("content-type")
-                    .map(|v| v.to_str().unwrap().to_owned());
-                inbox.lock().unwrap().push((
-                    ct.unwrap_or_default(),
-                    String::from_utf8_lossy(&body).into(),
-                ));
-                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
-            },
-        ))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    actix_web::rt::spawn(server);
-    (base, inbox)
-}
-
 fn create(hook: &str, extra: &str) -> TestRequest {
     let hook = url::form_urlencoded::byte_serialize(hook.as_bytes()).collect::<String>();
     TestRequest::post()
@@ -56,7 +25,7 @@ fn create(hook: &str, extra: &str) -> TestRequest {
 macro_rules! setup {
     ($config:expr, $status:expr) => {{
         let sim = Arc::new(HitPaySim::with_config(reqwest::Client::new(), $config));
-        let (hook, inbox) = receiver($status);
+        let (hook, inbox, _) = receiver($status);
         let s = sim.clone();
         let app = test::init_service(App::new().configure(move |cfg| configure(cfg, &s, ""))).await;
         (sim, app, hook, inbox)
@@ -123,8 +92,8 @@ async fn pay_sends_the_signed_v1_form_then_redirects_with_reference_and_status()
     );
     let got = inbox.lock().unwrap().clone();
     assert_eq!(got.len(), 1, "delivered before the redirect");
-    assert_eq!(got[0].0, "application/x-www-form-urlencoded");
-    let fields = signed_fields(&got[0].1);
+    assert_eq!(got[0].header("content-type"), "application/x-www-form-urlencoded");
+    let fields = signed_fields(got[0].text());
     let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         names,
@@ -168,12 +137,12 @@ async fn pay_sends_the_signed_v1_form_then_redirects_with_reference_and_status()
 async fn the_other_outcomes() {
     let (_sim, app, hook, inbox) = setup!(HitPayConfig::default(), 200);
     let (id, _, _) = outcome!(&app, hook, "underpay");
-    assert_eq!(signed_fields(&inbox.lock().unwrap()[0].1)[4].1, "12.50");
+    assert_eq!(signed_fields(inbox.lock().unwrap()[0].text())[4].1, "12.50");
     assert_eq!(read!(&app, id)["status"], "completed");
 
     let (id, _, location) = outcome!(&app, hook, "fail");
     assert!(location.ends_with(&format!("&reference={id}&status=canceled")));
-    assert_eq!(signed_fields(&inbox.lock().unwrap()[1].1)[6].1, "failed");
+    assert_eq!(signed_fields(inbox.lock().unwrap()[1].text())[6].1, "failed");
     assert_eq!(read!(&app, id)["status"], "failed");
 
     for (word, status) in [("cancel", "canceled"), ("expire", "expired")] {
@@ -270,11 +239,11 @@ async fn resend_duplicates_or_tampers_and_lost_webhooks_are_never_sent() {
     json_of!(&app, resend(true));
     let got = inbox.lock().unwrap().clone();
     assert_eq!(got.len(), 5);
-    assert_eq!(got[1].1, got[0].1, "a duplicate is the same bytes");
-    assert_ne!(got[3].1, got[0].1);
+    assert_eq!(got[1].text(), got[0].text(), "a duplicate is the same bytes");
+    assert_ne!(got[3].text(), got[0].text());
     assert_eq!(
-        signed_fields(&got[3].1)[..7],
-        signed_fields(&got[0].1)[..7],
+        signed_fields(got[3].text())[..7],
+        signed_fields(got[0].text())[..7],
         "only the hmac is broken"
     );
 

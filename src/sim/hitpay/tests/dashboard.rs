@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::super::state::Account;
 use super::support::{app, call, control, created, get, got, oracle, outcome, receiver};
-use super::support::{hmac_hex, Hook, KEY, SALT};
+use super::support::{hmac_hex, Received, KEY, SALT};
 use super::super::HitPaySim;
 
 fn sim() -> Arc<HitPaySim> {
@@ -26,7 +26,7 @@ fn api_refund(payment_id: &str, amount: &str) -> TestRequest {
 }
 
 /// The v2 event's headers, and its signature over the raw body with `salt`.
-fn assert_v2_updated(hook: &Hook, salt: &str) {
+fn assert_v2_updated(hook: &Received, salt: &str) {
     assert_eq!(hook.path, "/hook");
     assert_eq!(hook.header("content-type"), "application/json");
     assert_eq!(hook.header("hitpay-event-object"), "charge");

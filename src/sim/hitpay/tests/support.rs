@@ -1,88 +1,43 @@
-//! Helpers of the chaos-control tests: a webhook receiver that keeps every header, signature checks
+//! Helpers of the chaos-control tests: the webhook receiver of every simulator's tests
+//! (`sim::common::test_receiver`) with the v1 form read off what it got, signature checks
 //! written here from docs/gateways/hitpay.md ("Webhook v1", "Webhook v2"; not the simulator's own
 //! signing, so the two cannot agree while both wrong), and an in-process app with requests to it.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-
 use actix_web::dev::ServerHandle;
 use actix_web::test::TestRequest;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+use crate::sim::common::test_receiver;
+pub use crate::sim::common::test_receiver::{got, Inbox, Received};
 
 pub const KEY: &str = "hitpay_test_api_key";
 pub const SALT: &str = "hitpay_test_salt";
 
-/// One request the receiver got: path, headers (lower-case names) and the raw body.
-#[derive(Clone, Debug)]
-pub struct Hook {
-    pub path: String,
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+/// A receiver on 127.0.0.1:0 answering 200: its base URL, inbox and handle.
+pub fn receiver() -> (String, Inbox, ServerHandle) {
+    test_receiver::receiver(200)
 }
 
-impl Hook {
-    pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", String::as_str)
-    }
-
+/// The v1 webhook's form, read off what the shared receiver got.
+pub trait HitPayHook {
     /// The v1 form fields, decoded, in their order.
-    pub fn fields(&self) -> Vec<(String, String)> {
+    fn fields(&self) -> Vec<(String, String)>;
+
+    fn field(&self, name: &str) -> String;
+}
+
+impl HitPayHook for Received {
+    fn fields(&self) -> Vec<(String, String)> {
         url::form_urlencoded::parse(&self.body)
             .into_owned()
             .collect()
     }
 
-    pub fn field(&self, name: &str) -> String {
+    fn field(&self, name: &str) -> String {
         let found = self.fields().into_iter().find(|(k, _)| k == name);
         found.map(|(_, v)| v).unwrap_or_default()
     }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-pub type Inbox = Arc<Mutex<Vec<Hook>>>;
-
-async fn record(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) -> HttpResponse {
-    let headers = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    inbox.lock().unwrap().push(Hook {
-        path: req.path().to_owned(),
-        headers,
-        body: body.to_vec(),
-    });
-    HttpResponse::Ok().body("OK")
-}
-
-/// A receiver on 127.0.0.1:0 answering 200: its base URL, inbox and handle.
-pub fn receiver() -> (String, Inbox, ServerHandle) {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(record))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (base, inbox, handle)
-}
-
-pub fn got(inbox: &Inbox) -> Vec<Hook> {
-    inbox.lock().unwrap().clone()
 }
 
 /// Lowercase hex HMAC-SHA256 of `message` keyed with `salt` (the "Webhook v2" method as such).
@@ -94,7 +49,7 @@ pub fn hmac_hex(salt: &str, message: &[u8]) -> String {
 
 /// "Webhook v1": every field but `hmac`, sorted by key, `key‖value` concatenated, HMAC with the
 /// salt.
-pub fn v1_valid(hook: &Hook, salt: &str) -> bool {
+pub fn v1_valid(hook: &Received, salt: &str) -> bool {
     let mut fields: Vec<(String, String)> = hook
         .fields()
         .into_iter()

@@ -77,7 +77,7 @@ async fn pay_sends_the_signed_webhook_then_redirects_to_success() {
     let got = inbox(&received);
     assert_eq!(got.len(), 1, "delivered before the redirect");
     assert_eq!(got[0].path, "/v1/webhooks/pakhipay/acc_1/");
-    assert_eq!(got[0].content_type, "application/json");
+    assert_eq!(got[0].header("content-type"), "application/json");
     let tx = sims.get::<crate::sim::pakhipay::PakhiPaySim>().lock().payments[&id]
         .transaction_id
         .clone()

@@ -1,15 +1,11 @@
-//! Shared helpers of the simulator's tests: requests with `Api-Key`, and a local IPN receiver
-//! that records what the simulator sends and answers from a script.
+//! Shared helpers of the simulator's tests: requests with `Api-Key`, and the IPN receiver of every
+//! simulator's tests (`sim::common::test_receiver`), which records what the simulator sends and
+//! answers from a script.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-
-use actix_web::dev::ServerHandle;
 use actix_web::test::TestRequest;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use tokio::sync::watch;
 
 use super::super::state::{DEFAULT_API_KEY, DEFAULT_SECRET_KEY};
+pub use crate::sim::common::test_receiver::{Received, Receiver};
 
 pub const KEY: &str = DEFAULT_API_KEY;
 pub const SECRET: &str = DEFAULT_SECRET_KEY;
@@ -30,105 +26,6 @@ pub fn create_body(order_id: &str, risk_speed: u8, return_url: &str) -> String {
         "orderId": order_id, "riskSpeed": risk_speed,
     })
     .to_string()
-}
-
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub method: String,
-    pub path: String,
-    pub content_type: String,
-    pub signature: String,
-    pub body: Vec<u8>,
-}
-
-pub struct Receiver {
-    pub base: String,
-    pub inbox: Arc<Mutex<Vec<Received>>>,
-    /// Number of requests received so far.
-    pub count: watch::Receiver<usize>,
-    handle: ServerHandle,
-}
-
-struct Shared {
-    inbox: Arc<Mutex<Vec<Received>>>,
-    answers: Mutex<VecDeque<u16>>,
-    count: watch::Sender<usize>,
-}
-
-async fn record(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
-    let h = |n: &str| {
-        req.headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    let n = {
-        let mut inbox = shared.inbox.lock().unwrap();
-        inbox.push(Received {
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-            content_type: h("Content-Type"),
-            signature: h("X-HMAC-SHA256-Signature"),
-            body: body.to_vec(),
-        });
-        inbox.len()
-    };
-    shared.count.send_replace(n);
-    let status = shared.answers.lock().unwrap().pop_front().unwrap_or(200);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
-}
-
-impl Receiver {
-    /// Starts on 127.0.0.1:0; answers `answers` in turn, then 200.
-    pub fn start(answers: &[u16]) -> Self {
-        let inbox: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let (tx, rx) = watch::channel(0);
-        let shared = web::Data::new(Shared {
-            inbox: inbox.clone(),
-            answers: Mutex::new(answers.iter().copied().collect()),
-            count: tx,
-        });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(shared.clone())
-                .default_service(web::to(record))
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .unwrap()
-        .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        Receiver {
-            base,
-            inbox,
-            count: rx,
-            handle,
-        }
-    }
-
-    pub fn got(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap().clone()
-    }
-
-    /// Waits (bounded, 5 s) for the `n`th request: an event, not a sleep.
-    pub async fn until(&mut self, n: usize) -> Vec<Received> {
-        let wait = self.count.wait_for(|c| *c >= n);
-        tokio::time::timeout(std::time::Duration::from_secs(5), wait)
-            .await
-            .expect("the IPN arrived")
-            .unwrap();
-        self.got()
-    }
-
-    pub async fn stop(self) {
-        self.handle.stop(false).await;
-    }
 }
 
 /// Sends a request to an `init_service` app; returns the HTTP status and the raw body.

@@ -7,8 +7,8 @@ use actix_web::App;
 use serde_json::{json, Value};
 
 use super::super::signing::{sign, webhook_string_b};
-use super::support::{create_body, now_ms, receiver, send, send_json, signed, Received};
-use super::support::{Inbox, ORDERS, REFUNDS, SECRET};
+use super::support::{create_body, got, now_ms, receiver, send, send_json, signed, Received};
+use super::support::{ORDERS, REFUNDS, SECRET};
 use crate::sim::{configure, Simulators};
 
 macro_rules! app {
@@ -57,18 +57,14 @@ fn api_refund(id: &str, acq: &str, amount: Option<&str>) -> TestRequest {
     )
 }
 
-fn got(inbox: &Inbox) -> Vec<Received> {
-    inbox.lock().unwrap().clone()
-}
-
 /// Checks the webhook's variant (B) signature independently, over the callback's path.
 fn signed_right(hook: &Received) -> bool {
-    let msg = webhook_string_b(&hook.timestamp, "/hook", &hook.body);
-    hook.path == "/hook" && hook.signature == sign(SECRET, &msg)
+    let msg = webhook_string_b(hook.header("x-timestamp"), "/hook", &hook.body);
+    hook.path == "/hook" && hook.header("x-signature") == sign(SECRET, &msg)
 }
 
 fn body_of(hook: &Received) -> Value {
-    serde_json::from_slice(&hook.body).unwrap()
+    hook.json()
 }
 
 #[actix_web::test]
@@ -192,7 +188,7 @@ async fn a_portal_refund_is_full_only_recorded_signed_and_bounds_the_api() {
         "to callbackUrl, signed like payments"
     );
     assert_eq!(
-        String::from_utf8(hooks[1].body.clone()).unwrap(),
+        hooks[1].text(),
         format!(
             r#"{{"merchantRefundOrderId":"{refund_id}","acquiringOrderId":"{acq}","status":"SUCCEEDED","refundAmount":{{"value":"30.00","currency":"USD"}}}}"#
         )

@@ -7,7 +7,7 @@ use actix_web::App;
 use serde_json::{json, Value};
 
 use super::super::signing::{sign, verify, webhook_string_a, webhook_string_b};
-use super::support::{create_body, now_ms, receiver, send, send_json, signed, Inbox};
+use super::support::{create_body, got as inbox, now_ms, receiver, send, send_json, signed};
 use super::support::{KEY, ORDERS, SECRET};
 use crate::sim::{configure, serve, Simulators};
 
@@ -24,10 +24,6 @@ fn create(id: &str, value: &str, callback: &str) -> TestRequest {
 
 fn outcome(acq: &str, what: &str) -> TestRequest {
     TestRequest::post().uri(&format!("/paystablecoin/checkout/{acq}/{what}"))
-}
-
-fn inbox(i: &Inbox) -> Vec<super::support::Received> {
-    i.lock().unwrap().clone()
 }
 
 #[actix_web::test]
@@ -70,18 +66,18 @@ async fn checkout_pay_sends_signed_webhook_then_redirects() {
     assert_eq!(got.len(), 1);
     let hook = &got[0];
     assert_eq!(hook.path, "/webhook/payment");
-    assert_eq!(hook.content_type, "application/json");
-    let ts: i64 = hook.timestamp.parse().unwrap();
+    assert_eq!(hook.header("content-type"), "application/json");
+    let ts: i64 = hook.header("x-timestamp").parse().unwrap();
     assert!((chrono::Utc::now().timestamp_millis() - ts).abs() < 60_000);
-    let msg = webhook_string_b(&hook.timestamp, "/webhook/payment", &hook.body);
-    assert_eq!(hook.signature, sign(SECRET, &msg));
+    let msg = webhook_string_b(hook.header("x-timestamp"), "/webhook/payment", &hook.body);
+    assert_eq!(hook.header("x-signature"), sign(SECRET, &msg));
     assert!(!verify(
         SECRET,
-        &webhook_string_a(&hook.timestamp, &hook.body),
-        &hook.signature
+        &webhook_string_a(hook.header("x-timestamp"), &hook.body),
+        hook.header("x-signature")
     ));
 
-    let body: Value = serde_json::from_slice(&hook.body).unwrap();
+    let body: Value = hook.json();
     assert_eq!(body["acquiringOrderId"], acq.as_str());
     assert_eq!(body["merchantOrderId"], "ORDER_CHECKOUT_0001");
     assert_eq!(body["status"], "SUCCEEDED");
@@ -176,16 +172,16 @@ async fn outcomes_follow_s9_and_variant_a_accounts_sign_the_body() {
     assert_eq!(got.len(), 2);
     for hook in &got {
         assert_eq!(
-            hook.signature,
-            sign("secret-a", &webhook_string_a(&hook.timestamp, &hook.body))
+            hook.header("x-signature"),
+            sign("secret-a", &webhook_string_a(hook.header("x-timestamp"), &hook.body))
         );
     }
-    let first: Value = serde_json::from_slice(&got[0].body).unwrap();
+    let first: Value = got[0].json();
     assert_eq!(
         (first["status"].as_str(), first["paidTime"].is_null()),
         (Some("PROCESSING"), true)
     );
-    let second: Value = serde_json::from_slice(&got[1].body).unwrap();
+    let second: Value = got[1].json();
     assert_eq!(second["status"], "SUCCEEDED");
     assert_eq!(second["cryptoPaymentAmount"]["value"], "10.00");
     assert_eq!(second["cryptoPaidAmount"]["value"], "5.00");
@@ -248,8 +244,8 @@ async fn resend_control_duplicates_and_tampers() {
     let ok = |h: &super::support::Received| {
         verify(
             SECRET,
-            &webhook_string_b(&h.timestamp, "/wh", &h.body),
-            &h.signature,
+            &webhook_string_b(h.header("x-timestamp"), "/wh", &h.body),
+            h.header("x-signature"),
         )
     };
     assert_eq!(

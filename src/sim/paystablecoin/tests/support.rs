@@ -1,13 +1,13 @@
 //! Shared helpers of the simulator's tests: request signing with the vector-checked functions,
-//! and a local webhook receiver that records what the simulator sends.
-
-use std::sync::{Arc, Mutex};
+//! and the webhook receiver of every simulator's tests (`sim::common::test_receiver`), answering
+//! 200.
 
 use actix_web::dev::ServerHandle;
 use actix_web::test::TestRequest;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
 use super::super::signing;
+use crate::sim::common::test_receiver;
+pub use crate::sim::common::test_receiver::{got, wait_for, Inbox, Received};
 
 pub const KEY: &str = "PSTG6ELOB2YXKO4ZHRQ6NKTSBY";
 pub const SECRET: &str = "MpkvVlXvYTZVPPJ0LReNA-g_yC7V7foe4UAj7tgWJSM";
@@ -62,54 +62,9 @@ pub fn create_body(merchant_order_id: &str, value: &str, callback: Option<&str>)
     v.to_string()
 }
 
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub path: String,
-    pub content_type: String,
-    pub timestamp: String,
-    pub signature: String,
-    pub body: Vec<u8>,
-}
-
-pub type Inbox = Arc<Mutex<Vec<Received>>>;
-
-async fn record(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) -> HttpResponse {
-    let h = |n: &str| {
-        req.headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned()
-    };
-    inbox.lock().unwrap().push(Received {
-        path: req.path().to_owned(),
-        content_type: h("Content-Type"),
-        timestamp: h("X-Timestamp"),
-        signature: h("X-Signature"),
-        body: body.to_vec(),
-    });
-    HttpResponse::Ok().json(serde_json::json!({"code": "00000"}))
-}
-
-/// Starts a receiver on 127.0.0.1:0; returns its base URL, its inbox and its handle.
+/// A receiver on 127.0.0.1:0 answering 200: its base URL, inbox and handle.
 pub fn receiver() -> (String, Inbox, ServerHandle) {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(record))
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (base, inbox, handle)
+    test_receiver::receiver(200)
 }
 
 /// Sends a request (`TestRequest::to_request()`) to an `init_service` app; returns the HTTP
@@ -137,16 +92,4 @@ where
     let v = serde_json::from_slice(&body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body)));
     (status, v)
-}
-
-/// Waits (bounded, 5 s) until the inbox holds `n` requests, for deliveries that are spawned.
-pub async fn wait_for(inbox: &Inbox, n: usize) -> Vec<Received> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let got = inbox.lock().unwrap().clone();
-        if got.len() >= n || std::time::Instant::now() > deadline {
-            return got;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
 }

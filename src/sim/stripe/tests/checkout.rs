@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::super::state::Account;
 use super::support::{app, call, control, created, get, got, outcome, receiver, sim_with_endpoint};
-use super::support::{SK, WHSEC};
+use super::support::{StripeHook, SK, WHSEC};
 
 #[actix_web::test]
 async fn pay_completes_signs_the_event_and_returns_with_the_session_id() {

@@ -4,17 +4,8 @@
 use serde_json::json;
 
 use super::support::{app, call, control, created, get, got, outcome, post, receiver, sim_with_endpoint};
-
-async fn wait_for(inbox: &super::support::Inbox, n: usize) -> Vec<super::support::Hook> {
-    // API refunds send their events after answering, as Stripe does.
-    for _ in 0..200 {
-        if got(inbox).len() >= n {
-            break;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    got(inbox)
-}
+// API refunds send their events after answering, as Stripe does: wait_for them.
+use super::support::{wait_for, StripeHook};
 
 #[actix_web::test]
 async fn api_refunds_add_up_to_the_charge_and_never_past_it() {

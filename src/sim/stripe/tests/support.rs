@@ -1,44 +1,43 @@
-//! Helpers: a webhook receiver that keeps every header, a `Stripe-Signature` check written here
-//! from the note (not the simulator's signing), and requests to an in-process app.
+//! Helpers: the webhook receiver of every simulator's tests (`sim::common::test_receiver`) at a
+//! `/hook` URL, a `Stripe-Signature` check written here from the note (not the simulator's
+//! signing), and requests to an in-process app.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use actix_web::test::TestRequest;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::super::state::Account;
 use super::super::StripeSim;
+use crate::sim::common::test_receiver;
+pub use crate::sim::common::test_receiver::{got, wait_for, Inbox, Received};
 
 pub const SK: &str = "sk_test_payrail_sim_0001";
 pub const WHSEC: &str = "whsec_payrail_sim_secret";
 
-/// One request the receiver got.
-#[derive(Clone, Debug)]
-pub struct Hook {
-    pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+/// A receiver on 127.0.0.1:0 answering 200: its URL (`…/hook`), inbox and handle.
+pub fn receiver() -> (String, Inbox, ServerHandle) {
+    let (base, inbox, handle) = test_receiver::receiver(200);
+    (format!("{base}/hook"), inbox, handle)
 }
 
-impl Hook {
-    pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", String::as_str)
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
+/// What Stripe's tests read off a webhook beyond the shared receiver's headers and body.
+pub trait StripeHook {
     /// The event's type.
-    pub fn kind(&self) -> String {
+    fn kind(&self) -> String;
+
+    /// Whether some `v1` in the header is HMAC-SHA256(secret, "t.body") (the note's recipe).
+    fn signed_with(&self, secret: &str) -> bool;
+}
+
+impl StripeHook for Received {
+    fn kind(&self) -> String {
         self.json()["type"].as_str().unwrap_or("").to_owned()
     }
 
-    /// Whether some `v1` in the header is HMAC-SHA256(secret, "t.body") (the note's recipe).
-    pub fn signed_with(&self, secret: &str) -> bool {
+    fn signed_with(&self, secret: &str) -> bool {
         let header = self.header("stripe-signature");
         let t = header
             .split(',')
@@ -50,46 +49,6 @@ impl Hook {
         let want = hex::encode(mac.finalize().into_bytes());
         header.split(',').any(|i| i == format!("v1={want}"))
     }
-}
-
-pub type Inbox = Arc<Mutex<Vec<Hook>>>;
-
-async fn record(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) -> HttpResponse {
-    let headers = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    inbox.lock().unwrap().push(Hook {
-        headers,
-        body: body.to_vec(),
-    });
-    HttpResponse::Ok().body("{}")
-}
-
-/// A receiver on 127.0.0.1:0 answering 200: its URL, inbox and handle.
-pub fn receiver() -> (String, Inbox, ServerHandle) {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(record))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)
-    .unwrap()
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (url, inbox, handle)
-}
-
-pub fn got(inbox: &Inbox) -> Vec<Hook> {
-    inbox.lock().unwrap().clone()
 }
 
 /// A simulator whose built-in account sends its webhooks to `url`.
