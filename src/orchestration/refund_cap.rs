@@ -8,9 +8,10 @@
 //! An overpayment is capped at the amount due: the excess is for ops to settle (docs/money.md,
 //! "Refunds").
 
+use super::refund_evidence::minor_of;
 use super::report_target::{took_money, UNDERPAID};
 use super::Orchestrator;
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Currency;
 use crate::domain::status::PaymentStatus;
 use crate::error::AppResult;
 use crate::providers::{GatewayReport, ReportedAmount};
@@ -46,13 +47,9 @@ pub fn received_in(p: &PaymentRow, report: &GatewayReport) -> Option<i64> {
     if !took_money(report.status) {
         return None;
     }
-    let currency = Currency::parse(&p.currency)?;
-    let minor = |a: &ReportedAmount| {
-        if !a.currency.eq_ignore_ascii_case(&p.currency) {
-            return None;
-        }
-        Money::from_decimal(a.value, currency).map(|m| m.minor)
-    };
+    // Nothing is read for a currency Payrail does not know (a payment's is checked at create).
+    Currency::parse(&p.currency)?;
+    let minor = |a: &ReportedAmount| minor_of(a, &p.currency);
     match (&report.received, &report.amount) {
         (Some(received), _) => minor(received),
         (None, _) if report.underpaid => None,

@@ -330,7 +330,7 @@ impl Orchestrator {
 
 /// A reported amount in the payment's currency as minor units (`None`: another currency, or
 /// more digits than the currency has).
-fn minor_of(amount: &ReportedAmount, currency: &str) -> Option<i64> {
+pub(super) fn minor_of(amount: &ReportedAmount, currency: &str) -> Option<i64> {
     if !amount.currency.eq_ignore_ascii_case(currency) {
         return None;
     }
