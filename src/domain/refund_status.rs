@@ -80,6 +80,12 @@ pub const TRANSITIONS: &[(RefundStatus, RefundStatus, Who)] = &[
     (NeedsReview, Failed, Who::Ops),
 ];
 
+/// Whether news from `source` is the gateway's word about a refund: its evidence (a webhook, a
+/// query), or its answer to Payrail's own call (`Api`).
+pub fn is_gateways_word(source: Source) -> bool {
+    source.is_gateway_evidence() || source == Source::Api
+}
+
 pub fn decide(from: RefundStatus, to: RefundStatus, source: Source) -> Decision {
     if from == to {
         return Decision::Unchanged;
@@ -87,8 +93,7 @@ pub fn decide(from: RefundStatus, to: RefundStatus, source: Source) -> Decision 
     let Some(&(_, _, who)) = TRANSITIONS.iter().find(|(f, t, _)| *f == from && *t == to) else {
         return Decision::Refused;
     };
-    // The answer to Payrail's own call (`Api`) is the gateway's word too.
-    let gateway = source.is_gateway_evidence() || source == Source::Api;
+    let gateway = is_gateways_word(source);
     let allowed = match who {
         Who::Gateway => gateway,
         Who::Reconciler => source == Source::Reconciler,

@@ -62,8 +62,8 @@ impl Orchestrator {
         refunds::set_provider_fields(conn, r).await?;
         if decision != Decision::Apply {
             tracing::info!(refund_id = %r.id, from = %from, to = %to, source = source.as_str(), decision = ?decision, "refund change not applied");
-            let gateway = source.is_gateway_evidence() || source == Source::Api;
-            if (from, to) == (RefundStatus::Completed, RefundStatus::Failed) && gateway {
+            let reversed = (from, to) == (RefundStatus::Completed, RefundStatus::Failed);
+            if reversed && refund_status::is_gateways_word(source) {
                 let what = format!("refund {} completed, then failed at the gateway", r.id);
                 self.review_reversed_refund(conn, p, what, source).await?;
             }
