@@ -13,9 +13,7 @@ async fn a_refund_recheck_that_fails_does_not_stop_the_payments_recheck() {
     let app = spawn_app().await;
     let m = app.merchant_with_psc().await;
     let id = app.paid_payment(&m, "ORDER-1").await;
-    let (status, r) = app
-        .post(&format!("/v1/payments/{id}/refunds"), "{}", &m)
-        .await;
+    let (status, r) = app.refund(&m, &id, json!({})).await;
     assert_eq!((status, &r["status"]), (201, &json!("pending")), "{r}");
 
     let fault_name = "fail_refund_writes";
