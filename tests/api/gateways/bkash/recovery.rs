@@ -113,16 +113,27 @@ async fn a_throttled_execute_holds_the_account_back_until_its_retry_after() {
     let throttle = json!({ "mode": "rate_limited", "after": 1, "retry_after_secs": 120 });
     sim(&app, "faults", throttle).await;
 
+    // Two rechecks, each signed at its own second (a signature is single-use): both from one
+    // clock reading, so the second can never land on the first's second.
     let recheck = format!("/v1/payments/{id}/recheck");
-    let (status, body) = app.post(&recheck, "", &m).await;
-    assert_eq!(status, 502, "{body}");
+    let now = chrono::Utc::now().timestamp();
+    let signed = |ts: i64| {
+        app.signed_at(
+            &app.address,
+            Method::POST,
+            &recheck,
+            "",
+            &m,
+            &ts.to_string(),
+        )
+    };
+    let first = signed(now).send().await.unwrap();
+    assert_eq!(first.status(), 502, "{}", first.text().await.unwrap());
     assert_eq!(stats(&app).await["executed"], 0);
     assert_eq!(app.status_of(id, &m).await, "pending");
     let calls = stats(&app).await["calls"].clone();
-    // The merchant asks again (signed a second earlier: a signature is single-use).
-    let ts = (chrono::Utc::now().timestamp() - 1).to_string();
-    let again = app.signed_at(&app.address, Method::POST, &recheck, "", &m, &ts);
-    assert_eq!(again.send().await.unwrap().status(), 502);
+    // The merchant asks again.
+    assert_eq!(signed(now - 1).send().await.unwrap().status(), 502);
     assert_eq!(
         stats(&app).await["calls"],
         calls,
