@@ -40,9 +40,10 @@ use std::fmt;
 pub enum Check {
     /// `refunded_minor` is the sum of the payment's completed refunds, whatever their origin.
     RefundedSum,
-    /// `0 <= refunded_minor <= amount_minor`.
+    /// `0 <= refunded_minor <= amount_minor`, and no more than arrived (`received_minor`).
     RefundedBound,
-    /// The status agrees with the money and with the refunds a status may have.
+    /// The status agrees with the money (`refunded` is all that arrived given back,
+    /// `domain::paid_money`) and with the refunds a status may have.
     StatusMoney,
     /// A paid payment names its paying attempt (of itself, with the gateway's id of the money)
     /// and has a `completed_at`; any `paid_attempt_id` names an attempt of the payment.

@@ -3,6 +3,7 @@
 
 use super::read::PaymentView;
 use super::{Check, Finding};
+use crate::domain::paid_money::{paid_status, refund_ceiling};
 use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::PaymentStatus;
 use crate::store::attempts;
@@ -96,7 +97,8 @@ pub(super) fn check(v: &PaymentView<'_>, sink: &mut impl FnMut(Finding)) {
         report(Check::StatusMoney, &p.id, message);
         return;
     };
-    if let Some(problem) = money_problem(status, p.refunded_minor, p.amount_minor) {
+    let ceiling = refund_ceiling(p.amount_minor, p.received_minor);
+    if let Some(problem) = money_problem(status, p.refunded_minor, ceiling) {
         report(Check::StatusMoney, &p.id, problem);
     }
     if status.is_open()
@@ -186,16 +188,18 @@ pub(super) fn check(v: &PaymentView<'_>, sink: &mut impl FnMut(Finding)) {
 }
 
 /// What is wrong with `refunded` for a payment in `status`, if anything.
-fn money_problem(status: PaymentStatus, refunded: i64, amount: i64) -> Option<String> {
+/// Why a payment's status disagrees with its money, if it does. `ceiling` is what its refunds
+/// may add up to (`domain::paid_money`): a paid status is the one its refunds of that imply.
+fn money_problem(status: PaymentStatus, refunded: i64, ceiling: i64) -> Option<String> {
     use PaymentStatus::*;
     let ok = match status {
-        Refunded => refunded == amount,
-        PartiallyRefunded => 0 < refunded && refunded < amount,
+        Completed | PartiallyRefunded | Refunded => paid_status(refunded, ceiling) == status,
         NeedsReview => true,
-        Completed | Pending | Processing | Failed | Cancelled | Expired => refunded == 0,
+        Pending | Processing | Failed | Cancelled | Expired => refunded == 0,
     };
-    (!ok)
-        .then(|| format!("status {status} with refunded_minor {refunded} of amount_minor {amount}"))
+    (!ok).then(|| {
+        format!("status {status} with refunded_minor {refunded} of {ceiling} the gateway took")
+    })
 }
 
 fn blank(v: &Option<String>) -> bool {
@@ -217,6 +221,9 @@ mod tests {
         assert!(money_problem(Completed, 0, 100).is_none());
         assert!(money_problem(Completed, 1, 100).is_some());
         assert!(money_problem(NeedsReview, 70, 100).is_none());
+        // Of an underpaid payment settled as paid, 60 of 100 arrived and all 60 went back.
+        assert!(money_problem(Refunded, 60, 60).is_none());
+        assert!(money_problem(PartiallyRefunded, 60, 60).is_some());
         for s in [Pending, Processing, Failed, Cancelled, Expired] {
             assert!(money_problem(s, 0, 100).is_none());
             assert!(money_problem(s, 5, 100).is_some(), "{s}");

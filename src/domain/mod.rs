@@ -7,6 +7,7 @@ mod address_class_tests;
 pub mod attempt_status;
 pub mod ids;
 pub mod money;
+pub mod paid_money;
 pub mod refund_status;
 pub mod refund_totals;
 pub mod request_signing;

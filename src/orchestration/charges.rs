@@ -71,7 +71,7 @@ impl Orchestrator {
         report: &GatewayReport,
         source: Source,
     ) -> AppResult<()> {
-        self.record_received(conn, p, report).await?;
+        self.record_received(conn, p, report, source).await?;
         for extra in &report.extra_charges {
             if attempt.charge_id.as_deref() != Some(extra.as_str()) {
                 self.record_duplicate_charge(

@@ -181,6 +181,7 @@ fn listed(p: &PaymentRow, time: fn(DateTime<Utc>) -> StoredTime) -> ListedPaymen
         updated_at: time(p.updated_at),
         completed_at: p.completed_at.map(time),
         expires_at: time(p.expires_at),
+        received_minor: p.received_minor,
     }
 }
 

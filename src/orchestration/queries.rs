@@ -1,6 +1,7 @@
 //! Read-only use cases: retrieve, verify (DB only), list, timeline. Nothing here calls a gateway.
 
 use super::{list_json, views, Orchestrator};
+use crate::domain::paid_money::refund_ceiling;
 use crate::domain::status::PaymentStatus;
 use crate::error::{AppError, AppResult};
 use crate::store::{self, payments::ListFilter, payments::PaymentRow};
@@ -127,8 +128,8 @@ impl Orchestrator {
             let facts = views::ActionFacts {
                 status: PaymentStatus::parse(p.status.as_str()).unwrap_or(PaymentStatus::Pending),
                 has_provider: p.provider.is_some(),
-                amount_minor: p.amount_minor,
                 refunded_minor: p.refunded_minor,
+                refund_ceiling: refund_ceiling(p.amount_minor, p.received_minor),
             };
             if n > 0 {
                 buf.push(b',');

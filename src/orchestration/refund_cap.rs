@@ -9,13 +9,17 @@
 //! "Refunds").
 
 use super::refund_evidence::minor_of;
+use super::refund_state::ceiling_of;
 use super::report_target::{took_money, UNDERPAID};
+use super::transition::Change;
 use super::Orchestrator;
-use crate::domain::money::Currency;
-use crate::domain::status::PaymentStatus;
+use crate::domain::money::{format_minor, Currency};
+use crate::domain::paid_money::{paid_status, refund_ceiling};
+use crate::domain::status::{PaymentStatus, Source};
 use crate::error::AppResult;
 use crate::providers::{GatewayReport, ReportedAmount};
 use crate::store::{self, payments::PaymentRow, Conn};
+use serde_json::json;
 
 /// `status_detail` prefixes of a payment held because its money does not match its amount.
 const MONEY_IN_QUESTION: [&str; 3] = [UNDERPAID, "amount_mismatch", "currency_mismatch"];
@@ -25,7 +29,7 @@ const MONEY_IN_QUESTION: [&str; 3] = [UNDERPAID, "amount_mismatch", "currency_mi
 /// match, whose gateway never said how much arrived.
 pub fn refundable_total(p: &PaymentRow) -> Option<i64> {
     match p.received_minor {
-        Some(received) => Some(received.min(p.amount_minor)),
+        Some(received) => Some(refund_ceiling(p.amount_minor, Some(received))),
         None if money_in_question(p) => None,
         // Paid before Payrail recorded what arrived, with money that matched: its amount.
         None => Some(p.amount_minor),
@@ -66,17 +70,62 @@ impl Orchestrator {
         conn: &mut Conn,
         p: &mut PaymentRow,
         report: &GatewayReport,
+        source: Source,
     ) -> AppResult<()> {
         let Some(received) = received_in(p, report) else {
             return Ok(());
         };
-        if p.received_minor != Some(received) {
+        let before = p.received_minor;
+        if before != Some(received) {
             p.received_minor = Some(received);
             store::payments::set_received(conn, &p.id, received).await?;
+            self.review_changed_receipt(conn, p, before, source).await?;
         }
         Ok(())
     }
+
+    /// A paid payment whose gateway now says a different amount arrived, so that its refunds no
+    /// longer fit its status (everything that arrived went back, or more than arrived did), goes
+    /// to review: its status is not rewritten behind the merchant's back, and ops see what the
+    /// gateway changed its word to.
+    async fn review_changed_receipt(
+        &self,
+        conn: &mut Conn,
+        p: &mut PaymentRow,
+        before: Option<i64>,
+        source: Source,
+    ) -> AppResult<()> {
+        let status = p.status();
+        let ceiling = ceiling_of(p);
+        let fits = paid_status(p.refunded_minor, ceiling) == status && p.refunded_minor <= ceiling;
+        if !status.is_paid() || fits {
+            return Ok(());
+        }
+        let shown = |minor: i64| match Currency::parse(&p.currency) {
+            Some(c) => format_minor(minor, c),
+            None => minor.to_string(),
+        };
+        let status_detail = format!(
+            "{RECEIPT_CHANGED}: the gateway now says {} arrived ({} before) and {} is refunded",
+            shown(ceiling),
+            shown(refund_ceiling(p.amount_minor, before)),
+            shown(p.refunded_minor),
+        );
+        let change = Change {
+            to: PaymentStatus::NeedsReview,
+            source,
+            detail: json!({ "received_minor": p.received_minor, "was_received_minor": before, "refunded_minor": p.refunded_minor }),
+            status_detail: Some(status_detail),
+            top_up: false,
+        };
+        self.apply_change(conn, p, change).await?;
+        Ok(())
+    }
 }
+
+/// The `status_detail` prefix of a paid payment held because its gateway changed its word on
+/// what arrived.
+pub const RECEIPT_CHANGED: &str = "received_changed";
 
 #[cfg(test)]
 mod tests {

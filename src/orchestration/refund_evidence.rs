@@ -12,7 +12,7 @@
 //!   call certainly ended (`workers.refund_settle_secs`).
 
 use super::idempotency::KeyScope;
-use super::refund_state::GatewayRefund;
+use super::refund_state::{ceiling_of, GatewayRefund};
 use super::Orchestrator;
 use crate::domain::money::{Currency, Money};
 use crate::domain::refund_status::RefundStatus;
@@ -305,7 +305,7 @@ impl Orchestrator {
         // No amount: the whole of what is left (gateways with full refunds only).
         let amount_minor = match &report.amount {
             Some(a) => minor_of(a, &p.currency),
-            None => Some(p.amount_minor - p.refunded_minor),
+            None => Some(ceiling_of(&p) - p.refunded_minor),
         };
         let Some(amount_minor) = amount_minor else {
             tracing::warn!(payment_id = %p.id, "refund made at the gateway has an unreadable amount; ignored");

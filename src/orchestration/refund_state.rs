@@ -8,6 +8,7 @@
 
 use super::Orchestrator;
 use crate::domain::ids::RefundId;
+use crate::domain::paid_money::{paid_status, refund_ceiling};
 use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
@@ -27,7 +28,8 @@ pub struct GatewayRefund<'a> {
     pub provider_status: &'a str,
 }
 
-/// The status a paid payment has for its money: what is left after refunds decides it.
+/// The status a paid payment has for its money: what is left after refunds of what its gateway
+/// took decides it (`domain::paid_money`).
 pub fn status_for_money(p: &PaymentRow) -> Option<PaymentStatus> {
     money_status(p.status(), p)
 }
@@ -35,18 +37,16 @@ pub fn status_for_money(p: &PaymentRow) -> Option<PaymentStatus> {
 /// [`status_for_money`] for a payment as if it had status `status` (ops settling a review as
 /// paid ask what the money implies, as if it had completed and then been refunded).
 pub fn money_status(status: PaymentStatus, p: &PaymentRow) -> Option<PaymentStatus> {
-    match status {
-        PaymentStatus::Completed | PaymentStatus::PartiallyRefunded => {
-            Some(if p.refunded_minor >= p.amount_minor {
-                PaymentStatus::Refunded
-            } else if p.refunded_minor > 0 {
-                PaymentStatus::PartiallyRefunded
-            } else {
-                PaymentStatus::Completed
-            })
-        }
-        _ => None,
-    }
+    matches!(
+        status,
+        PaymentStatus::Completed | PaymentStatus::PartiallyRefunded
+    )
+    .then(|| paid_status(p.refunded_minor, ceiling_of(p)))
+}
+
+/// The most `p`'s refunds may add up to once it is paid ([`refund_ceiling`]).
+pub fn ceiling_of(p: &PaymentRow) -> i64 {
+    refund_ceiling(p.amount_minor, p.received_minor)
 }
 
 impl Orchestrator {
@@ -90,7 +90,7 @@ impl Orchestrator {
                 return Ok(());
             }
         }
-        let left = p.amount_minor - p.refunded_minor;
+        let left = ceiling_of(p) - p.refunded_minor;
         let amount_minor = refund.amount_minor.min(left);
         if amount_minor < refund.amount_minor {
             self.note(

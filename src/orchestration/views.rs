@@ -8,6 +8,7 @@
 //! after a check that it is JSON; anything else renders as `null`.
 
 use crate::domain::money::{format_minor, Currency};
+use crate::domain::paid_money::refund_ceiling;
 use crate::domain::status::{merchant_can_cancel, PaymentStatus};
 use crate::store::{payments::PaymentRow, payments::PaymentStatusRow, timeline::TimelineRow};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -83,8 +84,8 @@ pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> V
     let facts = ActionFacts {
         status: status_of(p),
         has_provider: p.provider.is_some(),
-        amount_minor: p.amount_minor,
         refunded_minor: p.refunded_minor,
+        refund_ceiling: refund_ceiling(p.amount_minor, p.received_minor),
     };
     action_list(&facts, can_query, can_refund)
         .into_iter()
@@ -96,8 +97,9 @@ pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> V
 pub struct ActionFacts {
     pub status: PaymentStatus,
     pub has_provider: bool,
-    pub amount_minor: i64,
     pub refunded_minor: i64,
+    /// The most its refunds may add up to (`domain::paid_money::refund_ceiling`).
+    pub refund_ceiling: i64,
 }
 
 /// The allowed actions in their documented order, without allocating (the list renders one
@@ -110,7 +112,8 @@ pub fn action_list(
     [
         (can_query && p.has_provider).then_some("recheck"),
         merchant_can_cancel(p.status).then_some("cancel"),
-        (can_refund && p.status.is_paid() && p.refunded_minor < p.amount_minor).then_some("refund"),
+        (can_refund && p.status.is_paid() && p.refunded_minor < p.refund_ceiling)
+            .then_some("refund"),
     ]
 }
 

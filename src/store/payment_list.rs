@@ -177,6 +177,8 @@ listed_payment! {
     updated_at: StoredTime,
     completed_at: Option<StoredTime>,
     expires_at: StoredTime,
+    // Not shown; what arrived bounds the refund action.
+    received_minor: Option<i64>,
 }
 
 /// Decodes column `i`. `checked` compares the column's type with `T` first, as sqlx's `try_get`

@@ -146,7 +146,8 @@ impl Orchestrator {
         } else {
             change.status_detail
         };
-        if change.to == PaymentStatus::Completed && p.completed_at.is_none() {
+        // Ops settling a short payment whose money went back land on a refunded status directly.
+        if change.to.is_paid() && p.completed_at.is_none() {
             p.completed_at = Some(now);
         }
         p.updated_at = now;

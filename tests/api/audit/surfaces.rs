@@ -53,7 +53,7 @@ async fn the_cli_exits_0_when_clean_and_1_with_each_finding_on_its_line() {
     assert!(
         lines.contains(
             &format!(
-                "status_money {id}: status refunded with refunded_minor 0 of amount_minor 2500"
+                "status_money {id}: status refunded with refunded_minor 0 of 2500 the gateway took"
             )
             .as_str()
         ),

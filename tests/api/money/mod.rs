@@ -10,7 +10,9 @@
 //! * `concurrent_news`: two settlements of one refund at once count its money once;
 //! * `unsent_refund`: a refund never sent fails and frees its key in one transaction;
 //! * `refund_recheck_fault`: a refund that cannot be rechecked never stops its payment's recheck;
-//! * `underpaid_refunds`: an underpaid payment is refunded at most what its gateway took.
+//! * `underpaid_refunds`: an underpaid payment is refunded at most what its gateway took;
+//! * `settled_short`: an underpaid payment settled as paid is `refunded` once what arrived went
+//!   back, and goes to review if its gateway then changes its word on what arrived.
 
 mod charges;
 mod concurrent_news;
@@ -18,6 +20,7 @@ mod gateway_refunds;
 mod lost_refunds;
 mod refund_recheck_fault;
 mod review;
+mod settled_short;
 mod top_up;
 mod underpaid_refunds;
 mod unsent_refund;
@@ -109,6 +112,20 @@ pub async fn recheck(app: &TestApp, m: &Merchant, payment_id: &str) -> Value {
         .await;
     assert_eq!(status, 200, "{r}");
     r
+}
+
+/// Ops settle a review case (`what`: `payments` or `refunds`) through the admin API.
+pub async fn resolve(app: &TestApp, what: &str, id: &str, body: Value) -> (u16, Value) {
+    let res = app
+        .client
+        .post(format!("{}/v1/admin/{what}/{id}/resolve", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 /// The payment's timeline entry types, oldest first.

@@ -2,24 +2,11 @@
 //! refund the gateway never confirmed. Settled duplicates never bring the payment back to
 //! review; refused settlements change nothing.
 
-use super::{checkout, create, hitpay_merchant, id, recheck, refunds, retrieve};
+use super::{checkout, create, hitpay_merchant, id, recheck, refunds, resolve, retrieve};
 use crate::delivery::worker;
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::spawn_app;
 use chrono::Duration;
-use serde_json::{json, Value};
-
-async fn resolve(app: &TestApp, what: &str, id: &str, body: Value) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/v1/admin/{what}/{id}/resolve", app.address))
-        .bearer_auth(&app.admin_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn ops_settle_a_double_payment_and_its_duplicate_never_reopens_the_review() {
