@@ -103,10 +103,8 @@ pub async fn retrieve(
 ) -> Result<HttpResponse> {
     let (_, auth) = authenticated(&state, &req, payload).await?;
     let id = payment_id(&path)?;
-    Ok(json_response(
-        200,
-        &state.orch.retrieve(&auth.merchant_id, &id).await?,
-    ))
+    let json = state.orch.retrieve_json(&auth.merchant_id, &id).await?;
+    Ok(json_bytes_response(200, json))
 }
 
 /// DB only, never rate-limited (GET or POST, always without a body: a POST's signature then

@@ -4,6 +4,8 @@ use super::{list_json, views, Orchestrator};
 use crate::domain::paid_money::refund_ceiling;
 use crate::domain::status::PaymentStatus;
 use crate::error::{AppError, AppResult};
+use crate::store::lookups::Retrieved;
+use crate::store::payments::ListedPayment;
 use crate::store::{self, payments::ListFilter, payments::PaymentRow};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -39,6 +41,20 @@ pub fn decode_cursor(raw: &str) -> Option<(DateTime<Utc>, String)> {
     Some((ts, id.to_owned()))
 }
 
+/// The actions a listed payment offers, given its gateway's `(query, refund)` capabilities.
+fn listed_actions(
+    p: &ListedPayment<'_>,
+    (can_query, can_refund): (bool, bool),
+) -> [Option<&'static str>; 3] {
+    let facts = views::ActionFacts {
+        status: PaymentStatus::parse(p.status.as_str()).unwrap_or(PaymentStatus::Pending),
+        has_provider: p.provider.is_some(),
+        refunded_minor: p.refunded_minor,
+        refund_ceiling: refund_ceiling(p.amount_minor, p.received_minor),
+    };
+    views::action_list(&facts, can_query, can_refund)
+}
+
 /// One page of payments, newest first, as the JSON the list answers (docs/api.md, "Payments"):
 /// `{"data":[…],"has_more":…,"next_cursor":…}`, each item the full payment view.
 pub struct Page(Vec<u8>);
@@ -66,18 +82,28 @@ impl Orchestrator {
             .ok_or(AppError::NotFound)
     }
 
-    pub async fn retrieve(
-        &self,
-        merchant_id: &str,
-        payment_id: &str,
-    ) -> AppResult<views::OwnedPayment> {
+    /// The payment as retrieve answers it, as JSON (docs/api.md, "Payments"). A row from a
+    /// Postgres batch is written straight from the fetched bytes, as the list writes its rows;
+    /// a decoded row through serde. Both write the same bytes (`list_json`'s tests).
+    pub async fn retrieve_json(&self, merchant_id: &str, payment_id: &str) -> AppResult<Vec<u8>> {
         let row = self
             .payment_lookups
             .for_merchant(merchant_id, payment_id)
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
-        Ok(self.with_actions(row))
+        match row {
+            Retrieved::Kept(kept) => {
+                let p = ListedPayment::decode(&kept.row, true)?;
+                let caps = self.query_refund_caps(p.provider.map(|t| t.as_str()));
+                let mut buf = Vec::with_capacity(1024);
+                let currency = list_json::CurrencyMemo::default().get_text(p.currency);
+                list_json::write_payment(&mut buf, &p, &listed_actions(&p, caps), currency);
+                Ok(buf)
+            }
+            Retrieved::Decoded(row) => serde_json::to_vec(&self.with_actions(*row))
+                .map_err(|e| AppError::Internal(e.into())),
+        }
     }
 
     fn with_actions(&self, row: PaymentRow) -> views::OwnedPayment {
@@ -125,16 +151,10 @@ impl Orchestrator {
                     c
                 }
             };
-            let facts = views::ActionFacts {
-                status: PaymentStatus::parse(p.status.as_str()).unwrap_or(PaymentStatus::Pending),
-                has_provider: p.provider.is_some(),
-                refunded_minor: p.refunded_minor,
-                refund_ceiling: refund_ceiling(p.amount_minor, p.received_minor),
-            };
             if n > 0 {
                 buf.push(b',');
             }
-            let actions = views::action_list(&facts, can_query, can_refund);
+            let actions = listed_actions(p, (can_query, can_refund));
             list_json::write_payment(&mut buf, p, &actions, currencies.get_text(p.currency));
             n += 1;
             if n == rows {

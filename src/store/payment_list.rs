@@ -134,8 +134,16 @@ macro_rules! listed_payment {
 
         const VIEW_COLUMNS: &str = concat!($(stringify!($field), ","),*);
 
+        /// Retrieve's batch (`store::lookups`): the view's columns, then the merchant's id, of
+        /// the payments with the ids given.
+        pub const VIEW_BY_IDS: &str = concat!(
+            "SELECT ", $(stringify!($field), ",",)* "merchant_id FROM payments WHERE id = ANY($1)"
+        );
+
         impl<'r> ListedPayment<'r> {
-            fn decode<R>(row: &'r R, checked: bool) -> sqlx::Result<Self>
+            /// Decodes the view's columns, in order from the first; `checked` compares each
+            /// column's type first.
+            pub fn decode<R>(row: &'r R, checked: bool) -> sqlx::Result<Self>
             where
                 R: Row,
                 usize: ColumnIndex<R>,

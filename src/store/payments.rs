@@ -8,7 +8,7 @@
 
 pub use super::payment_list::{
     list, list_view, oldest_with_status, ListFilter, ListedPayment, StoredTime, Text,
-    FOUR_DIGIT_YEARS,
+    FOUR_DIGIT_YEARS, VIEW_BY_IDS,
 };
 use super::{on_conn, Conn, ConnRef};
 use crate::domain::status::PaymentStatus;

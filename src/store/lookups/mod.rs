@@ -6,7 +6,8 @@
 //! So a lookup that arrives while another one's query is out waits for it to come back and then
 //! goes out together with every lookup of its kind that queued meanwhile, as one
 //! `WHERE id = ANY($1)`. One mechanism serves every kind ([`LookupKind`]): verify's three
-//! columns ([`Status`]) and retrieve's whole row ([`Payment`]), each with its own queue.
+//! columns ([`Status`]) and retrieve's view of the payment ([`Payment`], kept as fetched), each
+//! with its own queue.
 //!
 //! - **No added wait when idle.** Up to [`MAX_IN_FLIGHT`] batch queries of a kind run at once; a
 //!   lookup that finds a free slot goes out at once, as a batch of one.
@@ -35,7 +36,7 @@
 mod kinds;
 mod send;
 
-pub use self::kinds::{LookupKind, Payment, Status};
+pub use self::kinds::{KeptRow, LookupKind, Payment, Retrieved, Status};
 use super::Db;
 pub use crate::metrics::LookupCounters;
 use sqlx::PgPool;

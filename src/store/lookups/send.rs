@@ -28,17 +28,16 @@ async fn send_batches<K: LookupKind>(pool: PgPool, mut slot: Slot<K>, counters: 
         let rows = match conn {
             Ok(mut conn) => {
                 let ids: Vec<&str> = batch.iter().map(|w| w.id.as_str()).collect();
-                let query = sqlx::query_as::<_, K::Row>(K::BATCH_QUERY)
-                    .bind(&ids)
-                    .fetch_all(&mut *conn);
+                let query = sqlx::query(K::BATCH_QUERY).bind(&ids).fetch_all(&mut *conn);
                 let mut query = std::pin::pin!(query);
-                match tokio::time::timeout(SLOW_BATCH, query.as_mut()).await {
+                let rows = match tokio::time::timeout(SLOW_BATCH, query.as_mut()).await {
                     Ok(rows) => rows,
                     Err(_) => {
                         step_aside(&mut slot, &pool, &counters);
                         query.await
                     }
-                }
+                };
+                rows.and_then(|rows| rows.into_iter().map(K::from_pg).collect())
             }
             Err(e) => Err(e),
         };
