@@ -105,10 +105,11 @@ impl Orchestrator {
             Some(c) => format_minor(minor, c),
             None => minor.to_string(),
         };
+        // Before anything was recorded, the payment counted as its amount having arrived.
         let status_detail = format!(
             "{RECEIPT_CHANGED}: the gateway now says {} arrived ({} before) and {} is refunded",
-            shown(ceiling),
-            shown(refund_ceiling(p.amount_minor, before)),
+            shown(p.received_minor.unwrap_or(p.amount_minor)),
+            shown(before.unwrap_or(p.amount_minor)),
             shown(p.refunded_minor),
         );
         let change = Change {

@@ -67,8 +67,9 @@ pub struct Payment;
 
 /// Retrieve's row. From a Postgres batch it is the fetched row itself, undecoded, so the answer
 /// is written straight from it as the list page writes its rows (`orchestration::list_json`):
-/// decoding it into owned fields first cost a fifth of a retrieve (issue 20). From a query of
-/// its own (SQLite, or the fallback when a batch task is gone) it is the decoded row.
+/// decoding it into owned fields and serialising those through serde cost a third of a
+/// retrieve's instructions (issue 20). From a query of its own (SQLite, or the fallback when a
+/// batch task is gone) it is the decoded row.
 #[derive(Clone, Debug)]
 pub enum Retrieved {
     Kept(Arc<KeptRow>),
