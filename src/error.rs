@@ -59,6 +59,10 @@ pub enum AppError {
     /// 502: the gateway could not be reached or answered badly; nothing is lost.
     #[error("the gateway is unavailable; retry with the same idempotency key")]
     ProviderUnavailable(String),
+    /// 502 too (`provider_unavailable`): the gateway refused the account's credentials before
+    /// doing anything; nothing is lost, but a retry fails the same way until they are fixed.
+    #[error("the gateway refused this account's credentials; an operator must update them (a retry with the same idempotency key then resumes)")]
+    ProviderCredentialsRefused(String),
     /// 504: the gateway did not answer in time; the outcome is being reconciled.
     #[error("the gateway did not answer in time; retry with the same idempotency key")]
     ProviderTimeout(String),
@@ -134,7 +138,9 @@ impl AppError {
             AppError::RefundNotSupported => "refund_not_supported",
             AppError::RefundExceedsPayment => "refund_exceeds_payment",
             AppError::RateLimited { .. } => "rate_limited",
-            AppError::ProviderUnavailable(_) => "provider_unavailable",
+            AppError::ProviderUnavailable(_) | AppError::ProviderCredentialsRefused(_) => {
+                "provider_unavailable"
+            }
             AppError::ProviderTimeout(_) => "provider_timeout",
             AppError::ServiceUnavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",

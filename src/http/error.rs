@@ -28,7 +28,7 @@ impl AppError {
             | AppError::RefundNotSupported
             | AppError::RefundExceedsPayment => 422,
             AppError::RateLimited { .. } => 429,
-            AppError::ProviderUnavailable(_) => 502,
+            AppError::ProviderUnavailable(_) | AppError::ProviderCredentialsRefused(_) => 502,
             AppError::ProviderTimeout(_) => 504,
             AppError::ServiceUnavailable(_) => 503,
             AppError::Internal(_) => 500,

@@ -145,6 +145,7 @@ fn may_have_created(err: &AppError) -> bool {
     matches!(
         err,
         AppError::ProviderUnavailable(_)
+            | AppError::ProviderCredentialsRefused(_)
             | AppError::ProviderTimeout(_)
             | AppError::ServiceUnavailable(_)
             | AppError::Internal(_)

@@ -76,12 +76,13 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// The merchant-facing error for a gateway call that failed: `NotSent` is 502; an unknown
-/// outcome is 504 when the gateway timed out, else 502. The message is the failure's reason.
+/// outcome is 504 when the gateway timed out, else 502. Refused credentials say so: a retry
+/// cannot help until an operator fixes the account. The failure's reason is kept for logs.
 pub fn gateway_error(unknown: bool, failure: GatewayFailure) -> AppError {
-    if unknown && failure.kind == FailureKind::Timeout {
-        AppError::ProviderTimeout(failure.reason)
-    } else {
-        AppError::ProviderUnavailable(failure.reason)
+    match failure.kind {
+        FailureKind::Timeout if unknown => AppError::ProviderTimeout(failure.reason),
+        FailureKind::CredentialsRefused => AppError::ProviderCredentialsRefused(failure.reason),
+        _ => AppError::ProviderUnavailable(failure.reason),
     }
 }
 
@@ -265,5 +266,20 @@ mod tests {
             gateway_error(true, quoted),
             AppError::ProviderUnavailable(m) if m.contains("timed out")
         ));
+    }
+
+    #[test]
+    fn credentials_refused_at_the_door_say_so_whatever_the_outcome() {
+        for status in [401, 403] {
+            let refused = GatewayFailure::status(status, format!("HTTP {status}"));
+            for unknown in [false, true] {
+                let err = gateway_error(unknown, refused.clone());
+                assert!(matches!(err, AppError::ProviderCredentialsRefused(_)));
+                assert_eq!((err.code(), err.status()), ("provider_unavailable", 502));
+            }
+        }
+        for (status, kind) in [(429, FailureKind::RateLimited), (404, FailureKind::Refused)] {
+            assert_eq!(GatewayFailure::status(status, "x").kind, kind);
+        }
     }
 }

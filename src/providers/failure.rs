@@ -29,6 +29,10 @@ pub enum FailureKind {
     /// The gateway answered with an error: an error status (auth refused, no such route, 5xx)
     /// or an error code in its envelope.
     Refused,
+    /// The gateway refused the account's credentials, their permissions or Payrail's signature
+    /// (HTTP 401, 403) before doing anything: retrying cannot help until an operator fixes the
+    /// account.
+    CredentialsRefused,
     /// The gateway throttled the call (HTTP 429).
     RateLimited,
     /// The answer could not be decoded or trusted: unreadable, missing what it must carry,
@@ -72,12 +76,18 @@ impl GatewayFailure {
         Self::new(FailureKind::Refused, reason)
     }
 
-    /// The gateway answered HTTP `status` (an error): throttled for 429, else refused.
+    /// The account's credentials were refused at the door ([`FailureKind::CredentialsRefused`]).
+    pub fn credentials_refused(reason: impl Into<String>) -> Self {
+        Self::new(FailureKind::CredentialsRefused, reason)
+    }
+
+    /// The gateway answered HTTP `status` (an error): throttled for 429, credentials refused for
+    /// 401 and 403, else refused.
     pub fn status(status: u16, reason: impl Into<String>) -> Self {
-        let kind = if status == 429 {
-            FailureKind::RateLimited
-        } else {
-            FailureKind::Refused
+        let kind = match status {
+            429 => FailureKind::RateLimited,
+            401 | 403 => FailureKind::CredentialsRefused,
+            _ => FailureKind::Refused,
         };
         Self::new(kind, reason)
     }

@@ -70,7 +70,7 @@ pub fn read(resp: &GatewayResponse) -> Result<Answer, Failure> {
         (200..=299, None) => Err(bad_answer(format!(
             "unreadable answer from bKash (HTTP {status})"
         ))),
-        (401 | 403, answer) => Err(Failure::NotSent(GatewayFailure::refused(format!(
+        (401 | 403, answer) => Err(Failure::NotSent(GatewayFailure::credentials_refused(format!(
             "refused before processing: HTTP {status} from bKash{}",
             answer
                 .as_ref()

@@ -62,7 +62,7 @@ pub fn read_envelope(resp: &GatewayResponse) -> Result<Envelope, Failure> {
         (200..=299, None) => Err(Failure::Unknown(GatewayFailure::bad_answer(format!(
             "unreadable answer from Pakhi Pay (HTTP {status})"
         )))),
-        (401 | 403, env) => Err(Failure::NotSent(GatewayFailure::refused(format!(
+        (401 | 403, env) => Err(Failure::NotSent(GatewayFailure::credentials_refused(format!(
             "refused before processing: HTTP {status} from Pakhi Pay{}",
             env.and_then(|e| e.message)
                 .map(|m| format!(": {m}"))

@@ -107,7 +107,7 @@ pub fn classify(resp: &GatewayResponse, call: Call) -> Result<&[u8], Failure> {
         return Err(Failure::Unknown(GatewayFailure::refused(shown)));
     }
     Err(match status {
-        401 | 403 => Failure::NotSent(GatewayFailure::refused(format!(
+        401 | 403 => Failure::NotSent(GatewayFailure::credentials_refused(format!(
             "refused before processing: {shown}"
         ))),
         429 => Failure::NotSent(GatewayFailure::status(status, shown)),

@@ -91,7 +91,7 @@ async fn create_error_classification() {
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(GatewayFailure::refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)"))
+        Outcome::NotSent(GatewayFailure::credentials_refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)"))
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,

@@ -69,7 +69,7 @@ fn http_statuses() {
     );
     assert_eq!(
         check_http(&resp(401, sig), Op::Query),
-        Err(Failure::NotSent(GatewayFailure::refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)")))
+        Err(Failure::NotSent(GatewayFailure::credentials_refused("refused before processing: HMAC validation failed. Check credentials. (HimoSoft invalid_signature, HTTP 401)")))
     );
     assert_eq!(
         check_http(&resp(404, r#"{"error":"not_found"}"#), Op::Query),

@@ -70,7 +70,7 @@ async fn create_outcomes_by_answer() {
     );
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(GatewayFailure::refused(
+        Outcome::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: Unauthenticated. (HTTP 401 from HitPay)"
         ))
     );

@@ -89,7 +89,7 @@ fn http_statuses() {
     assert_eq!(c(201, "{}"), Ok(b"{}".to_vec()));
     assert_eq!(
         c(401, r#"{"message":"Unauthenticated."}"#),
-        Err(Failure::NotSent(GatewayFailure::refused(
+        Err(Failure::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: Unauthenticated. (HTTP 401 from HitPay)"
         )))
     );

@@ -95,7 +95,7 @@ async fn create_refusals_auth_and_validation() {
     let (a, acc, req) = (adapter(), account(&gw.base), checkout_request());
     assert_eq!(
         a.create_checkout(&acc, &req).await,
-        Outcome::NotSent(GatewayFailure::refused(
+        Outcome::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key"
         ))
     );

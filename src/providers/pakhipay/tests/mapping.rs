@@ -119,13 +119,13 @@ fn create_answers() {
 fn http_statuses() {
     assert_eq!(
         create_answer(401, r#"{"status":0,"message":"Invalid API key"}"#),
-        Err(Failure::NotSent(GatewayFailure::refused(
+        Err(Failure::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 401 from Pakhi Pay: Invalid API key"
         )))
     );
     assert_eq!(
         create_answer(403, ""),
-        Err(Failure::NotSent(GatewayFailure::refused(
+        Err(Failure::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 403 from Pakhi Pay"
         )))
     );

@@ -118,7 +118,7 @@ async fn create_errors_are_classified() {
     );
     assert_eq!(
         outcomes[1],
-        Outcome::NotSent(GatewayFailure::refused(
+        Outcome::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 401 from Paymento: Invalid API key"
         ))
     );
@@ -287,7 +287,7 @@ async fn on_connect_registers_the_ipn_url() {
     );
     assert_eq!(
         a.on_connect(&acc).await,
-        Outcome::NotSent(GatewayFailure::refused(
+        Outcome::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 401 from Paymento: Invalid API key"
         ))
     );

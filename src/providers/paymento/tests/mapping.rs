@@ -135,13 +135,13 @@ fn http_answers_are_classified() {
             r#"{"success":false,"message":"Invalid API key","body":null}"#
         )
         .unwrap_err(),
-        Failure::NotSent(GatewayFailure::refused(
+        Failure::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 401 from Paymento: Invalid API key"
         ))
     );
     assert_eq!(
         answer(403, "").unwrap_err(),
-        Failure::NotSent(GatewayFailure::refused(
+        Failure::NotSent(GatewayFailure::credentials_refused(
             "refused before processing: HTTP 403 from Paymento: (empty body)"
         ))
     );

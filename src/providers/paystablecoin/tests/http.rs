@@ -151,7 +151,7 @@ async fn duplicate_order_is_looked_up_and_its_checkout_returned() {
         .await;
     assert_eq!(
         out,
-        Outcome::Unknown(GatewayFailure::refused(
+        Outcome::Unknown(GatewayFailure::credentials_refused(
             "order already exists but could not be read: HTTP 401 from PayStableCoin"
         ))
     );

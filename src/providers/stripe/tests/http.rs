@@ -65,7 +65,7 @@ async fn create_outcomes_by_answer() {
     let (acc, req, a) = (account(&gw.base), checkout_request(REF), adapter());
     let kinds = [
         ("unknown", FailureKind::Refused),
-        ("not_sent", FailureKind::Refused),
+        ("not_sent", FailureKind::CredentialsRefused),
         ("not_sent", FailureKind::Refused),
         ("unknown", FailureKind::Refused),
         ("unknown", FailureKind::BadAnswer),

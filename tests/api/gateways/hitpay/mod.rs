@@ -13,6 +13,11 @@ const API_KEY: &str = "hitpay_test_api_key";
 const SALT: &str = "hitpay_test_salt";
 
 async fn connect_hitpay(app: &TestApp, m: &Merchant) -> Value {
+    connect_hitpay_key(app, m, API_KEY).await
+}
+
+/// Connects (or reconnects) the merchant's HitPay account with `api_key`.
+async fn connect_hitpay_key(app: &TestApp, m: &Merchant, api_key: &str) -> Value {
     let res = app
         .client
         .put(format!(
@@ -21,7 +26,7 @@ async fn connect_hitpay(app: &TestApp, m: &Merchant) -> Value {
         ))
         .bearer_auth(&app.admin_token)
         .json(&json!({
-            "credentials": { "api_key": API_KEY, "salt": SALT },
+            "credentials": { "api_key": api_key, "salt": SALT },
             "base_url": format!("{}/hitpay", app.sim_address),
         }))
         .send()

@@ -55,7 +55,18 @@ async fn a_refund_a_restricted_key_may_not_make_is_refused_and_changes_nothing()
     let p = paid(&app, &m, "RK-2", "30.00").await;
     let id = p["id"].as_str().unwrap();
     let (status, refund) = app.refund(&m, id, json!({ "amount": "10.00" })).await;
-    assert_eq!(status, 502, "{refund}");
+    assert_eq!(
+        (status, &refund["error"]),
+        (502, &json!("provider_unavailable")),
+        "{refund}"
+    );
+    assert!(
+        refund["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the gateway refused this account's credentials"),
+        "{refund}"
+    );
     let (_, now) = app.get(&format!("/v1/payments/{id}"), &m).await;
     assert_eq!(
         (&now["status"], &now["refunded_amount"]),
