@@ -18,6 +18,9 @@ use actix_web::{web, App, HttpServer};
 mod common;
 
 pub use common::shell::{SimDescriptor, Simulator};
+/// The simulators' test webhook receiver, for the adapters' tests against a simulator too.
+#[cfg(test)]
+pub(crate) use common::test_receiver;
 
 simulators! {
     paystablecoin,

@@ -8,21 +8,10 @@ use crate::providers::{
     IncomingWebhook, Outcome, ProviderAdapter, RefundRequest, RefundStatus, ReportedStatus,
     WebhookEvent, WebhookVerification,
 };
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use crate::sim::test_receiver::Receiver;
+use actix_web::{App, HttpServer};
 use rust_decimal::Decimal;
-use std::sync::{Arc, Mutex};
-
-type Inbox = Arc<Mutex<Vec<(Vec<(String, String)>, Vec<u8>)>>>;
-
-async fn record(req: HttpRequest, body: web::Bytes, inbox: web::Data<Inbox>) -> HttpResponse {
-    let headers = req
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    inbox.lock().unwrap().push((headers, body.to_vec()));
-    HttpResponse::Ok().body("OK")
-}
+use std::sync::Arc;
 
 fn listener() -> (std::net::TcpListener, String) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -32,15 +21,7 @@ fn listener() -> (std::net::TcpListener, String) {
 
 #[actix_web::test]
 async fn pay_then_refund_by_the_webhook_charge_id() {
-    let inbox: Inbox = Arc::default();
-    let data = web::Data::new(inbox.clone());
-    let (l, receiver) = listener();
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(data.clone())
-            .default_service(web::to(record))
-    });
-    actix_web::rt::spawn(server.workers(1).disable_signals().listen(l).unwrap().run());
+    let mut receiver = Receiver::start(&[]);
     let sim = Arc::new(crate::sim::hitpay::HitPaySim::new(reqwest::Client::new()));
     let (l, sim_base) = listener();
     let server = HttpServer::new(move || {
@@ -49,7 +30,7 @@ async fn pay_then_refund_by_the_webhook_charge_id() {
     });
     actix_web::rt::spawn(server.workers(1).disable_signals().listen(l).unwrap().run());
     let mut acc = account(&format!("{sim_base}/hitpay"));
-    acc.webhook_url = format!("{receiver}/v1/webhooks/hitpay/acc_test/");
+    acc.webhook_url = format!("{}/v1/webhooks/hitpay/acc_test/", receiver.base);
     let a = HitPay::new(reqwest::Client::new());
 
     let mut req = checkout_request(REF);
@@ -78,11 +59,12 @@ async fn pay_then_refund_by_the_webhook_charge_id() {
         format!("https://payrail.example/checkout/pay_1/return?t=tok&reference={request_id}&status=completed").as_str()
     );
 
-    let (headers, body) = inbox.lock().unwrap()[0].clone();
+    let sent = receiver.until(1).await.remove(0);
+    let headers: Vec<(String, String)> = sent.headers.into_iter().collect();
     let hook = IncomingWebhook {
         headers: &headers,
         path: "/v1/webhooks/hitpay/acc_test/",
-        body: &body,
+        body: &sent.body,
         now: chrono::Utc::now(),
     };
     assert_eq!(
