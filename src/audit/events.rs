@@ -3,12 +3,13 @@
 //!
 //! The refund rule is per refund, which implies the per-payment counts: every `refund.*` event
 //! names a refund of its payment (`data.id`), and a refund has exactly one `refund.completed`
-//! event when it is completed and none otherwise, exactly one `refund.failed` when failed and
-//! none otherwise, and `refund.needs_review` events: exactly one while in review, at most one
-//! once completed or failed (it may have been settled without passing through review), none
-//! while pending. So per payment: `refund.completed` events = completed refunds,
-//! `refund.failed` events = failed refunds, and refunds in review ≤ `refund.needs_review` events
-//! ≤ refunds in review + completed + failed refunds.
+//! event when it is completed or reversed (it completed first) and none otherwise, exactly one
+//! `refund.failed` when failed and none otherwise, exactly one `refund.reversed` when reversed
+//! and none otherwise, and `refund.needs_review` events: exactly one while in review, at most one
+//! once settled (it may have been settled without passing through review), none while pending.
+//! So per payment: `refund.completed` events = completed + reversed refunds, `refund.failed`
+//! events = failed refunds, and refunds in review ≤ `refund.needs_review` events ≤ refunds in
+//! review + settled refunds.
 
 use super::read::{PaymentView, TimelineFacts};
 use super::{Check, Finding};
@@ -17,13 +18,14 @@ use crate::domain::status::PaymentStatus;
 use std::collections::HashMap;
 
 /// The `refund.*` merchant event types, in the order of [`RefundCounts`].
-const REFUND_EVENTS: [RefundStatus; 3] = [
+const REFUND_EVENTS: [RefundStatus; 4] = [
     RefundStatus::Completed,
     RefundStatus::Failed,
     RefundStatus::NeedsReview,
+    RefundStatus::Reversed,
 ];
 
-type RefundCounts = [usize; 3];
+type RefundCounts = [usize; 4];
 
 pub(super) fn check(v: &PaymentView<'_>, sink: &mut impl FnMut(Finding)) {
     let p = v.payment;
@@ -236,8 +238,11 @@ pub(super) fn check(v: &PaymentView<'_>, sink: &mut impl FnMut(Finding)) {
 fn expected_refund_events(status: RefundStatus, event: RefundStatus) -> (usize, usize) {
     use RefundStatus::*;
     match (event, status) {
-        (Completed, Completed) | (Failed, Failed) | (NeedsReview, NeedsReview) => (1, 1),
-        (NeedsReview, Completed | Failed) => (0, 1),
+        (Completed, Completed | Reversed)
+        | (Failed, Failed)
+        | (NeedsReview, NeedsReview)
+        | (Reversed, Reversed) => (1, 1),
+        (NeedsReview, Completed | Failed | Reversed) => (0, 1),
         _ => (0, 0),
     }
 }
@@ -313,6 +318,10 @@ mod tests {
         assert_eq!(expected_refund_events(Failed, Completed), (0, 0));
         assert_eq!(expected_refund_events(NeedsReview, NeedsReview), (1, 1));
         assert_eq!(expected_refund_events(NeedsReview, Failed), (0, 0));
+        assert_eq!(expected_refund_events(Reversed, Completed), (1, 1));
+        assert_eq!(expected_refund_events(Reversed, Reversed), (1, 1));
+        assert_eq!(expected_refund_events(Completed, Reversed), (0, 0));
+        assert_eq!(expected_refund_events(Reversed, NeedsReview), (0, 1));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Refund states and their declared transition table, like the payment's (`status`).
 //!
 //! A refund is `pending` from the moment Payrail promises it (the row is written before the
-//! gateway is called) until the gateway's evidence settles it. Settled refunds never move again:
-//! late or repeated news about them is ignored. A refund whose outcome the gateway never makes
-//! clear goes to `needs_review` after a documented time, and ops (or later gateway evidence)
-//! settle it there.
+//! gateway is called) until the gateway's evidence settles it. Settled refunds never move again
+//! on news: late or repeated news about them is ignored. A refund whose outcome the gateway never
+//! makes clear goes to `needs_review` after a documented time, and ops (or later gateway
+//! evidence) settle it there. One settled refund may still move, by ops alone: a `completed`
+//! refund the gateway reversed afterwards (its money went back to the merchant, and the payment
+//! went to review for it) becomes `reversed`, and no longer counts as refunded.
 
 use super::status::{Decision, Source};
 use std::fmt;
@@ -16,12 +18,15 @@ pub enum RefundStatus {
     Completed,
     Failed,
     NeedsReview,
+    /// Completed, then reversed at the gateway (the money went back to the merchant); ops
+    /// confirmed it. Not counted as refunded.
+    Reversed,
 }
 
 use RefundStatus::*;
 
 impl RefundStatus {
-    pub const ALL: [RefundStatus; 4] = [Pending, Completed, Failed, NeedsReview];
+    pub const ALL: [RefundStatus; 5] = [Pending, Completed, Failed, NeedsReview, Reversed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -29,6 +34,7 @@ impl RefundStatus {
             Completed => "completed",
             Failed => "failed",
             NeedsReview => "needs_review",
+            Reversed => "reversed",
         }
     }
 
@@ -48,6 +54,7 @@ impl RefundStatus {
             Completed => "refund.completed",
             Failed => "refund.failed",
             NeedsReview => "refund.needs_review",
+            Reversed => "refund.reversed",
         }
     }
 }
@@ -78,6 +85,9 @@ pub const TRANSITIONS: &[(RefundStatus, RefundStatus, Who)] = &[
     (Pending, NeedsReview, Who::Reconciler),
     (NeedsReview, Completed, Who::GatewayOrOps),
     (NeedsReview, Failed, Who::Ops),
+    // The gateway gave a completed refund's money back to the merchant (the payment is in
+    // review for it, `refund_reversed`); ops confirm it, so the money counts as the merchant's.
+    (Completed, Reversed, Who::Ops),
 ];
 
 /// Whether news from `source` is the gateway's word about a refund: its evidence (a webhook, a
@@ -120,6 +130,7 @@ mod tests {
             (Pending, NeedsReview) => source == Source::Reconciler,
             (NeedsReview, Completed) => true,
             (NeedsReview, Failed) => source == Source::Admin,
+            (Completed, Reversed) => source == Source::Admin,
             _ => false,
         }
     }
@@ -128,15 +139,16 @@ mod tests {
     fn every_pair_of_states_from_every_source() {
         let all = &RefundStatus::ALL;
         let checked = every_pair_from_every_source("refund", all, decide, allowed);
-        assert_eq!(checked, 4 * 4 * 6);
+        assert_eq!(checked, 5 * 5 * 6);
     }
 
     #[test]
-    fn a_settled_refund_never_moves_again() {
-        for settled in [Completed, Failed] {
+    fn a_settled_refund_never_moves_on_news() {
+        for settled in [Completed, Failed, Reversed] {
             for to in RefundStatus::ALL {
                 for source in Source::ALL {
-                    assert_ne!(decide(settled, to, source), Decision::Apply);
+                    let by_ops = (settled, to, source) == (Completed, Reversed, Source::Admin);
+                    assert_eq!(decide(settled, to, source) == Decision::Apply, by_ops);
                 }
             }
         }

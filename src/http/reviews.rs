@@ -1,5 +1,5 @@
 //! `/v1/admin/payments/{id}/resolve` and `/v1/admin/refunds/{id}/resolve`: ops settle a review
-//! case (a payment in `needs_review`, a refund the gateway never confirmed).
+//! case (a payment in `needs_review`, a refund the gateway never confirmed or later reversed).
 
 use super::auth::require_admin;
 // Every admin body is JSON (or empty): 415 otherwise.
@@ -27,6 +27,8 @@ struct Resolve<T> {
 enum RefundSettlement {
     Completed,
     Failed,
+    /// A completed refund the gateway gave back to the merchant (its payment in review).
+    Reversed,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Resolve<T>> {
@@ -72,6 +74,7 @@ pub async fn resolve_refund(
     let to = match r.settle_as {
         RefundSettlement::Completed => RefundStatus::Completed,
         RefundSettlement::Failed => RefundStatus::Failed,
+        RefundSettlement::Reversed => RefundStatus::Reversed,
     };
     let refund = state.orch.resolve_refund(id.as_str(), to, r.note).await?;
     Ok(json_response(200, &refund_view(&refund)))

@@ -1,5 +1,6 @@
 //! Ops settle review cases (docs/api.md, "Admin and ops API"; the rules: docs/money.md): a payment
-//! in `needs_review`, or a refund the gateway never confirmed. Only the admin API reaches these;
+//! in `needs_review`, a refund the gateway never confirmed, or a completed refund the gateway
+//! reversed (confirmed `reversed`, its money no longer counted). Only the admin API reaches these;
 //! every change goes through the transition tables with `Source::Admin`, so the timeline says ops
 //! made it.
 //!
@@ -14,7 +15,7 @@ use super::{views, Orchestrator};
 use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::store::{self, refunds, refunds::RefundRow};
+use crate::store::{self, payments::PaymentRow, refunds, refunds::RefundRow};
 use serde_json::json;
 
 /// What ops decided about a payment in review.
@@ -105,7 +106,9 @@ impl Orchestrator {
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
         let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
-        if r.status() != Some(RefundStatus::NeedsReview) {
+        if to == RefundStatus::Reversed {
+            reversible(&r, &p)?;
+        } else if r.status() != Some(RefundStatus::NeedsReview) {
             return Err(AppError::InvalidState(format!(
                 "the refund is {}; only a refund in review can be settled",
                 r.status_str()
@@ -127,4 +130,22 @@ impl Orchestrator {
         tx.commit().await?;
         Ok(r)
     }
+}
+
+/// Only a completed refund of a payment in review can be confirmed reversed: the review is where
+/// ops see that the gateway gave a refund's money back to the merchant (`refund_reversed`).
+fn reversible(r: &RefundRow, p: &PaymentRow) -> AppResult<()> {
+    if r.status() != Some(RefundStatus::Completed) {
+        return Err(AppError::InvalidState(format!(
+            "the refund is {}; only a completed refund can be reversed",
+            r.status_str()
+        )));
+    }
+    if views::status_of(p) != PaymentStatus::NeedsReview {
+        return Err(AppError::InvalidState(format!(
+            "the payment is {}; a refund is reversed while its payment is in review",
+            p.status_str()
+        )));
+    }
+    Ok(())
 }

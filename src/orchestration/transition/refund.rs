@@ -4,15 +4,16 @@
 //! asks the refund transition table (`domain::refund_status`); a completed refund adds to the
 //! payment's `refunded_minor` and moves a paid payment to `partially_refunded` or `refunded` (a
 //! payment in review stays there: refunds do not settle what did not match). Every change writes
-//! the merchant's `refund.*` event and its timeline entry with the same sequence. So a payment's
-//! refunded amount is always the sum of its completed refund rows.
+//! the merchant's `refund.*` event and its timeline entry with the same sequence. A refund ops
+//! confirm `reversed` (the gateway gave its money back to the merchant) takes its amount off
+//! again. So a payment's refunded amount is always the sum of its completed refund rows.
 
 use super::{Change, PERMIT};
 use crate::domain::money::{format_minor, Currency};
 use crate::domain::refund_status::{self, RefundStatus};
 use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
-use crate::orchestration::refund_state::status_for_money;
+use crate::orchestration::refund_state::{ceiling_of, status_for_money};
 use crate::orchestration::refunds::refund_view;
 use crate::orchestration::Orchestrator;
 use crate::store::{self, payments::PaymentRow, refunds, refunds::RefundRow, Conn};
@@ -43,10 +44,10 @@ impl Orchestrator {
         let mut decision = refund_status::decide(from, to, source);
         if decision == Decision::Apply
             && to == RefundStatus::Completed
-            && p.refunded_minor + r.amount_minor > p.amount_minor
+            && p.refunded_minor + r.amount_minor > ceiling_of(p)
         {
             // Only a gateway contradicting itself gets here (Payrail never promises back more
-            // than was paid, and refunds made at the gateway are bounded by what is left).
+            // than arrived, and refunds made at the gateway are bounded by what is left).
             tracing::warn!(refund_id = %r.id, payment_id = %p.id, "a completed refund would exceed the payment; left as it is");
             self.note(
                 conn,
@@ -72,6 +73,12 @@ impl Orchestrator {
         r.set_status(to, &PERMIT);
         r.status_detail = why;
         refunds::write_status(conn, r, &PERMIT).await?;
+        if to == RefundStatus::Reversed {
+            // Its money is the merchant's again. The payment stays in review (that is where a
+            // reversal is confirmed) until ops settle it, which reads its money then.
+            p.refunded_minor -= r.amount_minor;
+            store::payments::set_refunded(conn, &p.id, p.refunded_minor).await?;
+        }
         if to == RefundStatus::Completed {
             p.refunded_minor += r.amount_minor;
             store::payments::set_refunded(conn, &p.id, p.refunded_minor).await?;
@@ -123,7 +130,8 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// `refund.completed` / `refund.failed` / `refund.needs_review` in the payment's event
+    /// `refund.completed` / `refund.failed` / `refund.needs_review` / `refund.reversed` in the
+    /// payment's event
     /// sequence, with its timeline entry.
     async fn enqueue_refund_event(
         &self,

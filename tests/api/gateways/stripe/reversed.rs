@@ -1,7 +1,8 @@
 //! A refund that completed and then failed at Stripe (R14): the money Payrail counts as refunded
-//! went back to the merchant, so the payment goes to review (a completed refund is never undone).
-//! Told by `refund.updated` for Payrail's own refund; for a dashboard refund, which no event
-//! names, by a live read once the refund is older than a gateway's lag.
+//! went back to the merchant, so the payment goes to review (news never undoes a completed
+//! refund). Told by `refund.updated` for Payrail's own refund; for a dashboard refund, which no
+//! event names, by a live read once the refund is older than a gateway's lag. Ops then confirm
+//! the refund `reversed`, which gives its money back to the payment, and settle the review.
 
 use super::{merchant, paid, sim};
 use crate::delivery::worker;
@@ -25,6 +26,112 @@ async fn reviews(app: &TestApp, m: &Merchant, id: &str) -> usize {
         .iter()
         .filter(|e| e["to_status"] == "needs_review")
         .count()
+}
+
+/// A paid 25.00 payment with a 10.00 refund that completed and then failed at Stripe: the
+/// payment in review for it. Answers the payment and the refund.
+async fn reversed_at_stripe(app: &TestApp, m: &Merchant, order: &str) -> (Value, Value) {
+    let p = paid(app, m, order, "25.00").await;
+    let id = p["id"].as_str().unwrap();
+    let (status, refund) = app.refund(m, id, json!({ "amount": "10.00" })).await;
+    assert_eq!((status, &refund["status"]), (201, &json!("completed")));
+    let session_id = p["external_id"].as_str().unwrap();
+    let path = format!("checkout/{session_id}/refund_fails");
+    sim(app, &path, Some(json!({}))).await;
+    assert_eq!(money(app, m, id).await.0, json!("needs_review"));
+    (p, refund)
+}
+
+/// Ops settle a review case through the admin API.
+async fn resolve(app: &TestApp, what: &str, id: &str, settle_as: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .post(format!("{}/v1/admin/{what}/{id}/resolve", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "settle_as": settle_as, "note": "Stripe shows the refund failed" }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn ops_confirm_a_reversed_refund_and_the_merchant_can_refund_that_money_again() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let (p, refund) = reversed_at_stripe(&app, &m, "SV-3").await;
+    let (id, refund_id) = (p["id"].as_str().unwrap(), refund["id"].as_str().unwrap());
+
+    let (status, reversed) = resolve(&app, "refunds", refund_id, "reversed").await;
+    assert_eq!(
+        (status, &reversed["status"]),
+        (200, &json!("reversed")),
+        "{reversed}"
+    );
+    let (status, _, refunded) = money(&app, &m, id).await;
+    assert_eq!((status, refunded), (json!("needs_review"), json!("0.00")));
+    // The merchant hears of it once, in the payment's event sequence.
+    let types: Vec<String> = sqlx::query_scalar(
+        "SELECT type FROM outbox_events WHERE payment_id = $1 AND type LIKE 'refund.%' ORDER BY sequence",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(types, ["refund.completed", "refund.reversed"]);
+    // Only once: it is settled now.
+    let (status, again) = resolve(&app, "refunds", refund_id, "reversed").await;
+    assert_eq!((status, &again["error"]), (409, &json!("invalid_state")));
+
+    // Ops settle the payment: none of its money is refunded now.
+    let (status, settled) = resolve(&app, "payments", id, "paid").await;
+    assert_eq!(
+        (status, &settled["status"]),
+        (200, &json!("completed")),
+        "{settled}"
+    );
+    // (A body of its own: the first refund's, signed in the same second, would be a replay.)
+    let again = json!({ "amount": "10.00", "reason": "the reversed refund, made again" });
+    let (status, second) = app.refund(&m, id, again).await;
+    assert_eq!(
+        (status, &second["status"]),
+        (201, &json!("completed")),
+        "{second}"
+    );
+    let (status, _, refunded) = money(&app, &m, id).await;
+    assert_eq!(
+        (status, refunded),
+        (json!("partially_refunded"), json!("10.00"))
+    );
+}
+
+#[tokio::test]
+async fn only_a_completed_refund_of_a_payment_in_review_can_be_reversed() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let p = paid(&app, &m, "SV-4", "25.00").await;
+    let id = p["id"].as_str().unwrap();
+    let (_, refund) = app.refund(&m, id, json!({ "amount": "10.00" })).await;
+    let refund_id = refund["id"].as_str().unwrap();
+    // The payment is not in review: Stripe never said the refund failed.
+    let (status, err) = resolve(&app, "refunds", refund_id, "reversed").await;
+    assert_eq!(
+        (status, &err["error"]),
+        (409, &json!("invalid_state")),
+        "{err}"
+    );
+    let (status, _, refunded) = money(&app, &m, id).await;
+    assert_eq!(
+        (status, refunded),
+        (json!("partially_refunded"), json!("10.00"))
+    );
+    let (status, err) = resolve(&app, "refunds", refund_id, "undone").await;
+    assert_eq!(
+        (status, &err["error"]),
+        (400, &json!("invalid_request")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
