@@ -1,5 +1,5 @@
 //! What ops do to a payment from the console (docs/console.md): recheck, redeliver an event,
-//! cancel, refund, settle a review. Each is the existing use case (the same rules, locks and
+//! cancel, refund, settle a review or one of its refunds. Each is the existing use case (the same rules, locks and
 //! transition tables as the API's) followed by a timeline note naming the operator, `console`,
 //! so the payment's history says who asked even where the change itself is the gateway's news
 //! (a recheck) or has no status change (a redelivery).
@@ -9,6 +9,7 @@ use super::refunds::RefundAsk;
 use super::review::Settlement;
 use super::Orchestrator;
 use crate::domain::ids::EventId;
+use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, payments::PaymentRow};
@@ -111,5 +112,28 @@ impl Orchestrator {
         let detail = json!({ "settled": settlement, "note": note, "status": p.status_str() });
         self.console_note(payment_id, "resolve", detail).await?;
         Ok(p.status())
+    }
+
+    /// Settles one of this payment's refunds (`resolve_refund`): in review, as completed or
+    /// failed; completed but given back to the merchant by the gateway, as reversed.
+    pub async fn console_resolve_refund(
+        &self,
+        payment_id: &str,
+        refund_id: &str,
+        to: RefundStatus,
+        note: String,
+    ) -> AppResult<()> {
+        let mut conn = self.db.acquire().await?;
+        let refund = store::refunds::get(&mut conn, refund_id).await?;
+        drop(conn);
+        if refund.is_none_or(|r| r.payment_id != payment_id) {
+            return Err(AppError::NotFound);
+        }
+        let r = self
+            .resolve_refund(refund_id, to, Some(note.clone()))
+            .await?;
+        let detail = json!({ "refund_id": r.id, "settled": to, "note": note });
+        self.console_note(payment_id, "resolve_refund", detail)
+            .await
     }
 }

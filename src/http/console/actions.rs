@@ -1,11 +1,12 @@
 //! The console's actions on a payment: `POST /console/payments/{id}/{recheck|cancel|refund|
-//! redeliver|resolve}`. Each form carries the session's CSRF token (403 without it) and a
+//! redeliver|resolve}`, and on one of its refunds: `…/refunds/{refund}/resolve`. Each form carries the session's CSRF token (403 without it) and a
 //! ticked `confirm` box (400 without it: nothing is done), then calls its use case in
 //! `orchestration/console_actions.rs` and sends the browser back to the payment (303).
 
 use super::page::{see_other, ConsoleError, Page};
 use super::session::{self, Form};
-use crate::domain::ids::PaymentId;
+use crate::domain::ids::{PaymentId, RefundId};
+use crate::domain::refund_status::RefundStatus;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::orchestration::review::Settlement;
@@ -119,4 +120,33 @@ pub async fn resolve(
         .console_resolve(id.as_str(), settlement, note)
         .await?;
     back(&id, "resolve")
+}
+
+/// Form: `settle_as` (`completed` or `failed` for a refund in review; `reversed` for a completed
+/// refund the gateway gave back to the merchant) and a `note` (required).
+pub async fn resolve_refund(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Page {
+    let (payment, refund) = path.into_inner();
+    let (id, form) = confirmed(&state, &req, payload, &payment).await?;
+    let refund = RefundId::parse(&refund).ok_or(AppError::NotFound)?;
+    let to = match form.text("settle_as") {
+        Some("completed") => RefundStatus::Completed,
+        Some("failed") => RefundStatus::Failed,
+        Some("reversed") => RefundStatus::Reversed,
+        _ => {
+            let problem = "must be completed, failed or reversed";
+            return Err(AppError::invalid("settle_as", problem).into());
+        }
+    };
+    let note = free_text(&form, "note")?
+        .ok_or_else(|| AppError::invalid("note", "is required: say why"))?;
+    state
+        .orch
+        .console_resolve_refund(id.as_str(), refund.as_str(), to, note)
+        .await?;
+    back(&id, "resolve_refund")
 }

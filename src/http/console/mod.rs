@@ -47,6 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/payments/{id}/refund").route(post().to(actions::refund)))
             .service(resource("/payments/{id}/redeliver").route(post().to(actions::redeliver)))
             .service(resource("/payments/{id}/resolve").route(post().to(actions::resolve)))
+            .service(
+                resource("/payments/{id}/refunds/{refund}/resolve")
+                    .route(post().to(actions::resolve_refund)),
+            )
             .service(resource("/merchants").route(get().to(merchants::list)))
             .service(resource("/merchants/{id}").route(get().to(merchants::show)))
             .service(

@@ -5,6 +5,7 @@ use super::page::{html, Chrome, Page};
 use super::session::{self, Session};
 use super::{fmt, payments::Row};
 use crate::domain::ids::PaymentId;
+use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::PaymentStatus;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -47,6 +48,8 @@ struct RefundView {
     origin: String,
     reason: String,
     created_at: String,
+    /// How ops may settle it now (`settle_as` value, label); empty when they may not.
+    settle: Vec<(&'static str, &'static str)>,
 }
 
 struct DeliveryView {
@@ -94,6 +97,7 @@ fn done_text(key: &str) -> Option<&'static str> {
         "refund" => "Refund requested.",
         "redeliver" => "The event is scheduled for delivery.",
         "resolve" => "The review is settled.",
+        "resolve_refund" => "The refund is settled.",
         _ => return None,
     })
 }
@@ -184,7 +188,27 @@ fn attempts(d: &Dossier) -> Vec<AttemptView> {
         .collect()
 }
 
+/// A refund's settlements ops may make: one in review, completed or failed; a completed one of a
+/// payment in review (its gateway may have reversed it), reversed (`orchestration::review`).
+fn refund_settlements(
+    status: Option<RefundStatus>,
+    payment_in_review: bool,
+) -> Vec<(&'static str, &'static str)> {
+    match status {
+        Some(RefundStatus::NeedsReview) => vec![
+            ("completed", "Completed: the money went back"),
+            ("failed", "Failed: it did not"),
+        ],
+        Some(RefundStatus::Completed) if payment_in_review => vec![(
+            "reversed",
+            "Reversed: the gateway gave the money back to the merchant",
+        )],
+        _ => Vec::new(),
+    }
+}
+
 fn refunds(d: &Dossier) -> Vec<RefundView> {
+    let in_review = d.payment.status() == PaymentStatus::NeedsReview;
     d.refunds
         .iter()
         .map(|r| RefundView {
@@ -198,6 +222,7 @@ fn refunds(d: &Dossier) -> Vec<RefundView> {
             origin: r.origin.clone(),
             reason: fmt::opt(&r.reason).to_owned(),
             created_at: fmt::time(r.created_at),
+            settle: refund_settlements(r.status(), in_review),
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 //! the refund `reversed`, which gives its money back to the payment, and settle the review.
 
 use super::{merchant, paid, sim};
+use crate::console::{location, Console};
 use crate::delivery::worker;
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use chrono::Duration;
@@ -103,6 +104,46 @@ async fn ops_confirm_a_reversed_refund_and_the_merchant_can_refund_that_money_ag
     assert_eq!(
         (status, refunded),
         (json!("partially_refunded"), json!("10.00"))
+    );
+}
+
+#[tokio::test]
+async fn ops_confirm_a_reversed_refund_from_the_console() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let (p, refund) = reversed_at_stripe(&app, &m, "SV-5").await;
+    let (id, refund_id) = (p["id"].as_str().unwrap(), refund["id"].as_str().unwrap());
+    let console = Console::sign_in(&app).await;
+    let action = format!("/console/payments/{id}/refunds/{refund_id}/resolve");
+    let (_, page) = console.get(&format!("/console/payments/{id}")).await;
+    assert!(page.contains(&action), "the refund offers a settlement");
+    assert!(page.contains(r#"<option value="reversed">"#), "{page}");
+
+    let res = console
+        .post(&action, &[("confirm", "on"), ("settle_as", "reversed")])
+        .await;
+    assert_eq!(res.status(), 400, "a note is required");
+    // Through another payment's page, the refund is not found.
+    let other = paid(&app, &m, "SV-6", "5.00").await;
+    let elsewhere = action.replace(id, other["id"].as_str().unwrap());
+    let fields = [
+        ("confirm", "on"),
+        ("settle_as", "reversed"),
+        ("note", "Stripe shows the refund failed"),
+    ];
+    assert_eq!(console.post(&elsewhere, &fields).await.status(), 404);
+    assert_eq!(money(&app, &m, id).await.2, json!("10.00"));
+
+    let res = console.post(&action, &fields).await;
+    assert_eq!(res.status(), 303);
+    let back = location(&res);
+    assert_eq!(back, format!("/console/payments/{id}?done=resolve_refund"));
+    assert_eq!(money(&app, &m, id).await.2, json!("0.00"));
+    let (_, page) = console.get(&back).await;
+    assert!(page.contains("The refund is settled."));
+    assert!(
+        !page.contains(&action),
+        "a reversed refund settles no further"
     );
 }
 
