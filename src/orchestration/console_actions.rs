@@ -1,8 +1,8 @@
 //! What ops do to a payment from the console (docs/console.md): recheck, redeliver an event,
-//! cancel, refund, settle a review or one of its refunds. Each is the existing use case (the same rules, locks and
-//! transition tables as the API's) followed by a timeline note naming the operator, `console`,
-//! so the payment's history says who asked even where the change itself is the gateway's news
-//! (a recheck) or has no status change (a redelivery).
+//! cancel, refund, settle a review or one of its refunds. Each is the existing use case (the same
+//! rules, locks and transition tables as the API's) followed by a timeline note naming the
+//! operator, `console`, so the payment's history says who asked even where the change itself is
+//! the gateway's news (a recheck) or has no status change (a redelivery).
 
 use super::cancel::Canceller;
 use super::refunds::RefundAsk;

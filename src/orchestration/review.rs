@@ -1,8 +1,8 @@
 //! Ops settle review cases (docs/api.md, "Admin and ops API"; the rules: docs/money.md): a payment
 //! in `needs_review`, a refund the gateway never confirmed, or a completed refund the gateway
-//! reversed (confirmed `reversed`, its money no longer counted). Only the admin API reaches these;
-//! every change goes through the transition tables with `Source::Admin`, so the timeline says ops
-//! made it.
+//! reversed (confirmed `reversed`, its money no longer counted). Only ops reach these (the admin
+//! API and the console); every change goes through the transition tables with `Source::Admin`,
+//! so the timeline says ops made it.
 //!
 //! Settling a payment as paid lands on the status its money implies (`completed`,
 //! `partially_refunded` or `refunded`); as failed or cancelled only when nothing was refunded or

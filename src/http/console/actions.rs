@@ -1,7 +1,8 @@
 //! The console's actions on a payment: `POST /console/payments/{id}/{recheck|cancel|refund|
-//! redeliver|resolve}`, and on one of its refunds: `…/refunds/{refund}/resolve`. Each form carries the session's CSRF token (403 without it) and a
-//! ticked `confirm` box (400 without it: nothing is done), then calls its use case in
-//! `orchestration/console_actions.rs` and sends the browser back to the payment (303).
+//! redeliver|resolve}`, and on one of its refunds: `…/refunds/{refund}/resolve`. Each form
+//! carries the session's CSRF token (403 without it) and a ticked `confirm` box (400 without it:
+//! nothing is done), then calls its use case in `orchestration/console_actions.rs` and sends the
+//! browser back to the payment (303).
 
 use super::page::{see_other, ConsoleError, Page};
 use super::session::{self, Form};
