@@ -97,7 +97,8 @@ impl Orchestrator {
         Ok(p)
     }
 
-    /// Settles a refund in review as `completed` or `failed`; answers the refund.
+    /// Settles a refund in review as `completed` or `failed`, or confirms a completed refund
+    /// `reversed` (then reads the gateway again); answers the refund.
     pub async fn resolve_refund(
         &self,
         refund_id: &str,
@@ -128,7 +129,21 @@ impl Orchestrator {
             )));
         }
         tx.commit().await?;
+        if to == RefundStatus::Reversed {
+            self.recheck_after_reversal(&p.id).await;
+        }
         Ok(r)
+    }
+
+    /// Reads the payment's gateway again once a reversal is confirmed. While Payrail counted the
+    /// reversed refund, a gateway total that also held refunds made since (in its dashboard)
+    /// was below Payrail's and explained nothing; now it does, so they are recorded before ops
+    /// settle the payment. Best effort: the reversal stands if the gateway cannot be asked, and
+    /// any later recheck records them.
+    async fn recheck_after_reversal(&self, payment_id: &str) {
+        if let Err(e) = self.recheck(None, payment_id, Source::Recheck, false).await {
+            tracing::warn!(payment_id, error = %e, "recheck after a confirmed refund reversal failed; a later recheck records what it would have");
+        }
     }
 }
 

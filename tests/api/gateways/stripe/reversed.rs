@@ -108,6 +108,45 @@ async fn ops_confirm_a_reversed_refund_and_the_merchant_can_refund_that_money_ag
 }
 
 #[tokio::test]
+async fn a_dashboard_refund_made_while_the_reversed_one_still_counted_is_recorded_on_confirming() {
+    let app = spawn_app().await;
+    let m = merchant(&app).await;
+    let (p, refund) = reversed_at_stripe(&app, &m, "SV-7").await;
+    let (id, refund_id) = (p["id"].as_str().unwrap(), refund["id"].as_str().unwrap());
+    // 5.00 refunded in Stripe's dashboard: its total (5.00) is below the 10.00 Payrail still
+    // counts, so it explains nothing yet.
+    let session_id = p["external_id"].as_str().unwrap();
+    let path = format!("checkout/{session_id}/refund");
+    sim(&app, &path, Some(json!({ "amount": "5.00" }))).await;
+    assert_eq!(money(&app, &m, id).await.2, json!("10.00"));
+
+    // Confirming the reversal reads Stripe again: now the 5.00 is a refund of its own.
+    let (status, _) = resolve(&app, "refunds", refund_id, "reversed").await;
+    assert_eq!(status, 200);
+    let (status, _, refunded) = money(&app, &m, id).await;
+    assert_eq!((status, refunded), (json!("needs_review"), json!("5.00")));
+    let origins: Vec<(String, String)> = sqlx::query_as(
+        "SELECT status, origin FROM refunds WHERE payment_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        origins,
+        [
+            ("reversed".to_owned(), "api".to_owned()),
+            ("completed".to_owned(), "gateway".to_owned())
+        ]
+    );
+    let (status, settled) = resolve(&app, "payments", id, "paid").await;
+    assert_eq!(
+        (status, &settled["status"]),
+        (200, &json!("partially_refunded"))
+    );
+}
+
+#[tokio::test]
 async fn ops_confirm_a_reversed_refund_from_the_console() {
     let app = spawn_app().await;
     let m = merchant(&app).await;
