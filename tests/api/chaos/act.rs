@@ -59,6 +59,7 @@ impl World<'_> {
             | Step::OtherCharge { .. }
             | Step::RefundFails { .. } => self.gateway_doing(step).await,
             Step::TamperedReturn { p, wrong_token } => self.tampered_return(*p, *wrong_token).await,
+            Step::OpsReview { p } => self.ops_review(*p).await,
             Step::Release { held } => {
                 if *held < self.held.len() {
                     let hook = self.held.remove(*held);

@@ -9,8 +9,10 @@
 //! connections on the next API call; refunds made in the gateway's dashboard; reports about
 //! another charge; money arriving after expiry), with reconciler ticks on the workers' clock,
 //! over accounts ranked per seed (so hosted picks reach every gateway that can take them).
-//! After every step `payrail audit` must find nothing. At the end everything the gateways would
-//! eventually tell is told, and every payment must agree with the simulators' own records.
+//! Ops work the payments a reversed refund put in review (`ops`), during the run and once more at
+//! its end. After every step `payrail audit` must find nothing. At the end everything the
+//! gateways would eventually tell is told, and every payment must agree with the simulators' own
+//! records.
 //!
 //! `PAYRAIL_SIM_SEED=<seed>` replays one run exactly; `PAYRAIL_SIM_RUNS=<n>` runs n seeds from
 //! `PAYRAIL_SIM_BASE` (default 1). A failure prints the seed, the store and the step list.
@@ -19,6 +21,7 @@ mod act;
 mod customer;
 mod gateways;
 mod model;
+mod ops;
 mod oracle;
 mod pick;
 mod proxy;
@@ -119,6 +122,11 @@ async fn step_and_audit(world: &mut World<'_>, step: model::Step) -> Result<(), 
 async fn finish(mut world: World<'_>) -> Result<Run, String> {
     world.record(model::Step::Tick { minutes: 0 });
     world.settle().await;
+    // Ops work what a reversed refund left in review, as they would the next morning.
+    for p in world.reversal_reviews().await {
+        world.record(model::Step::OpsReview { p });
+        world.ops_review(p).await;
+    }
     let found = audit(&world).await;
     if !found.is_empty() {
         return Err(format!(

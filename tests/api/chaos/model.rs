@@ -123,6 +123,10 @@ pub enum Step {
         p: usize,
         attempt: usize,
     },
+    /// Ops work a payment in review for a reversed refund (`ops.rs`).
+    OpsReview {
+        p: usize,
+    },
     /// The customer comes back to Payrail with a query string of their own.
     TamperedReturn {
         p: usize,

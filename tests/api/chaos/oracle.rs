@@ -10,15 +10,15 @@ use serde_json::Value;
 
 /// What the gateways hold for one payment, summed over its attempts.
 #[derive(Debug, Default)]
-struct Held {
-    charges: u64,
-    paid_minor: i64,
-    refunded_minor: i64,
-    underpaid: bool,
+pub(super) struct Held {
+    pub(super) charges: u64,
+    pub(super) paid_minor: i64,
+    pub(super) refunded_minor: i64,
+    pub(super) underpaid: bool,
 }
 
 impl World<'_> {
-    async fn held(&self, p: usize) -> Held {
+    pub(super) async fn held(&self, p: usize) -> Held {
         let mut held = Held::default();
         let currency = self.payments[p].kind.currency();
         let minor = |v: &Value| minor(v.as_str().unwrap_or("0"), currency);

@@ -37,6 +37,7 @@ enum What {
     DashboardRefund,
     OtherCharge,
     RefundFails,
+    OpsReview,
     TamperedReturn,
     ExpireTokens,
     Release,
@@ -57,7 +58,8 @@ impl World<'_> {
                 (What::LatePayment, 3),
                 (What::DashboardRefund, 3),
                 (What::OtherCharge, 3),
-                (What::RefundFails, 2),
+                (What::RefundFails, 8),
+                (What::OpsReview, 10),
                 (What::TamperedReturn, 2),
                 (What::ExpireTokens, 2),
                 (What::Tick, 8),
@@ -166,9 +168,16 @@ impl World<'_> {
                 attempt: self.draw_attempt(p, |g| g == Gw::HitPay).await?.0,
                 succeeded: self.rng.gen_bool(0.4),
             },
-            What::RefundFails => Step::RefundFails {
-                p,
-                attempt: self.draw_attempt(p, Gw::refunds_fail_later).await?.0,
+            What::RefundFails => {
+                // A payment with money refunded, so that there is a refund to fail.
+                let p = *self.refunded_payments().await.choose(&mut self.rng)?;
+                Step::RefundFails {
+                    p,
+                    attempt: self.draw_attempt(p, Gw::refunds_fail_later).await?.0,
+                }
+            }
+            What::OpsReview => Step::OpsReview {
+                p: *self.reversal_reviews().await.choose(&mut self.rng)?,
             },
             What::TamperedReturn => Step::TamperedReturn {
                 p,
