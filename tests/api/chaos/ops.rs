@@ -59,8 +59,7 @@ impl World<'_> {
         .unwrap();
         for (refund_id, external_id) in refunds {
             if self.stripe_refund(&external_id).await["status"] == "failed" {
-                let path = format!("refunds/{refund_id}");
-                let (status, body) = self.ops_resolve(&path, "reversed").await;
+                let (status, body) = self.ops_resolve("refunds", &refund_id, "reversed").await;
                 assert_eq!(status, 200, "ops reversing {refund_id}: {body}");
             }
         }
@@ -75,7 +74,7 @@ impl World<'_> {
             && held.paid_minor == self.payments[p].amount_minor
             && refunded <= held.refunded_minor;
         if money_matches {
-            let (status, body) = self.ops_resolve(&format!("payments/{id}"), "paid").await;
+            let (status, body) = self.ops_resolve("payments", &id, "paid").await;
             assert_eq!(status, 200, "ops settling #{p} {id}: {body}");
         }
         self.log
@@ -106,18 +105,9 @@ impl World<'_> {
         res.send().await.unwrap().json().await.unwrap()
     }
 
-    /// `POST /v1/admin/{path}/resolve` with `settle_as`.
-    async fn ops_resolve(&self, path: &str, settle_as: &str) -> (u16, Value) {
-        let res = self
-            .app
-            .client
-            .post(format!("{}/v1/admin/{path}/resolve", self.app.address))
-            .bearer_auth(&self.app.admin_token)
-            .json(&json!({ "settle_as": settle_as, "note": "chaos: ops checked the gateway" }))
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+    /// Ops settle `what`'s review case `id` as `settle_as`.
+    async fn ops_resolve(&self, what: &str, id: &str, settle_as: &str) -> (u16, Value) {
+        let body = json!({ "settle_as": settle_as, "note": "chaos: ops checked the gateway" });
+        self.app.resolve(what, id, body).await
     }
 }

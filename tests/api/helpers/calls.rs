@@ -236,6 +236,13 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Ops settle a review case (`what`: `payments` or `refunds`) through the admin API.
+    pub async fn resolve(&self, what: &str, id: &str, body: Value) -> (u16, Value) {
+        let path = format!("/v1/admin/{what}/{id}/resolve");
+        self.admin(reqwest::Method::POST, &path, &body.to_string())
+            .await
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&self.pool)

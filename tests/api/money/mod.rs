@@ -114,20 +114,6 @@ pub async fn recheck(app: &TestApp, m: &Merchant, payment_id: &str) -> Value {
     r
 }
 
-/// Ops settle a review case (`what`: `payments` or `refunds`) through the admin API.
-pub async fn resolve(app: &TestApp, what: &str, id: &str, body: Value) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/v1/admin/{what}/{id}/resolve", app.address))
-        .bearer_auth(&app.admin_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 /// The payment's timeline entry types, oldest first.
 pub async fn timeline_types(app: &TestApp, m: &Merchant, payment_id: &str) -> Vec<String> {
     let (_, events) = app

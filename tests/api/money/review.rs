@@ -2,7 +2,7 @@
 //! refund the gateway never confirmed. Settled duplicates never bring the payment back to
 //! review; refused settlements change nothing.
 
-use super::{checkout, create, hitpay_merchant, id, recheck, refunds, resolve, retrieve};
+use super::{checkout, create, hitpay_merchant, id, recheck, refunds, retrieve};
 use crate::delivery::worker;
 use crate::helpers::spawn_app;
 use chrono::Duration;
@@ -35,7 +35,9 @@ async fn ops_settle_a_double_payment_and_its_duplicate_never_reopens_the_review(
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
 
     // Not in review, a bad body, no token: refused, nothing changes.
-    let (status, err) = resolve(&app, "payments", id(&p), json!({ "settle_as": "done" })).await;
+    let (status, err) = app
+        .resolve("payments", id(&p), json!({ "settle_as": "done" }))
+        .await;
     assert_eq!(
         (status, &err["error"]),
         (400, &json!("invalid_request")),
@@ -54,13 +56,13 @@ async fn ops_settle_a_double_payment_and_its_duplicate_never_reopens_the_review(
         .unwrap();
     assert_eq!(anonymous.status(), 401);
 
-    let (status, settled) = resolve(
-        &app,
-        "payments",
-        id(&p),
-        json!({ "settle_as": "paid", "note": "duplicate refunded in HitPay's dashboard" }),
-    )
-    .await;
+    let (status, settled) = app
+        .resolve(
+            "payments",
+            id(&p),
+            json!({ "settle_as": "paid", "note": "duplicate refunded in HitPay's dashboard" }),
+        )
+        .await;
     assert_eq!(
         (status, &settled["status"]),
         (200, &json!("completed")),
@@ -81,7 +83,9 @@ async fn ops_settle_a_double_payment_and_its_duplicate_never_reopens_the_review(
     // The duplicate is still on the request: rechecks see it, and it stays settled.
     recheck(&app, &m, id(&p)).await;
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "completed");
-    let (status, again) = resolve(&app, "payments", id(&p), json!({ "settle_as": "paid" })).await;
+    let (status, again) = app
+        .resolve("payments", id(&p), json!({ "settle_as": "paid" }))
+        .await;
     assert_eq!((status, &again["error"]), (409, &json!("invalid_state")));
 }
 
@@ -104,13 +108,13 @@ async fn ops_settle_a_refund_the_gateway_never_confirmed() {
     assert_eq!(refunds(&app, &m, id(&p)).await[0]["status"], "needs_review");
 
     let refund_id = r["id"].as_str().unwrap();
-    let (status, settled) = resolve(
-        &app,
-        "refunds",
-        refund_id,
-        json!({ "settle_as": "failed", "note": "not in PayStableCoin's ledger" }),
-    )
-    .await;
+    let (status, settled) = app
+        .resolve(
+            "refunds",
+            refund_id,
+            json!({ "settle_as": "failed", "note": "not in PayStableCoin's ledger" }),
+        )
+        .await;
     assert_eq!(
         (status, &settled["status"]),
         (200, &json!("failed")),
@@ -121,13 +125,9 @@ async fn ops_settle_a_refund_the_gateway_never_confirmed() {
         .unwrap()
         .starts_with("settled by ops"));
     // Refundable again, and a settled refund cannot be settled twice.
-    let (status, _) = resolve(
-        &app,
-        "refunds",
-        refund_id,
-        json!({ "settle_as": "completed" }),
-    )
-    .await;
+    let (status, _) = app
+        .resolve("refunds", refund_id, json!({ "settle_as": "completed" }))
+        .await;
     assert_eq!(status, 409);
     let (status, second) = app
         .post(

@@ -5,7 +5,7 @@
 //! rather than silently disagreeing with its money.
 
 use super::{
-    checkout, create, hitpay_merchant, id, recheck, resolve, retrieve, timeline_types, HITPAY_SALT,
+    checkout, create, hitpay_merchant, id, recheck, retrieve, timeline_types, HITPAY_SALT,
 };
 use crate::helpers::{spawn_app, Merchant, TestApp};
 use serde_json::{json, Value};
@@ -24,13 +24,13 @@ async fn short_payment_refunded_and_settled(app: &TestApp, m: &Merchant) -> Valu
         (&json!("needs_review"), &json!("15.00")),
         "{held}"
     );
-    let (status, settled) = resolve(
-        app,
-        "payments",
-        id(&p),
-        json!({ "settle_as": "paid", "note": "short payment, what arrived went back" }),
-    )
-    .await;
+    let (status, settled) = app
+        .resolve(
+            "payments",
+            id(&p),
+            json!({ "settle_as": "paid", "note": "short payment, what arrived went back" }),
+        )
+        .await;
     assert_eq!(status, 200, "{settled}");
     p
 }

@@ -43,18 +43,10 @@ async fn reversed_at_stripe(app: &TestApp, m: &Merchant, order: &str) -> (Value,
     (p, refund)
 }
 
-/// Ops settle a review case through the admin API.
+/// Ops settle a review case through the admin API, saying they checked Stripe.
 async fn resolve(app: &TestApp, what: &str, id: &str, settle_as: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/v1/admin/{what}/{id}/resolve", app.address))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({ "settle_as": settle_as, "note": "Stripe shows the refund failed" }))
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let body = json!({ "settle_as": settle_as, "note": "Stripe shows the refund failed" });
+    app.resolve(what, id, body).await
 }
 
 #[tokio::test]
