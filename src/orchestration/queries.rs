@@ -1,6 +1,7 @@
 //! Read-only use cases: retrieve, verify (DB only), list, timeline. Nothing here calls a gateway.
 
 use super::{list_json, views, Orchestrator};
+use crate::domain::money::Currency;
 use crate::domain::paid_money::refund_ceiling;
 use crate::domain::status::PaymentStatus;
 use crate::error::{AppError, AppResult};
@@ -97,7 +98,7 @@ impl Orchestrator {
                 let p = ListedPayment::decode(&kept.row, true)?;
                 let caps = self.query_refund_caps(p.provider.map(|t| t.as_str()));
                 let mut buf = Vec::with_capacity(1024);
-                let currency = list_json::CurrencyMemo::default().get_text(p.currency);
+                let currency = Currency::parse(p.currency.as_str());
                 list_json::write_payment(&mut buf, &p, &listed_actions(&p, caps), currency);
                 Ok(buf)
             }

@@ -9,7 +9,6 @@
 //! "Refunds").
 
 use super::refund_evidence::minor_of;
-use super::refund_state::ceiling_of;
 use super::report_target::{took_money, UNDERPAID};
 use super::transition::Change;
 use super::Orchestrator;
@@ -28,12 +27,16 @@ const MONEY_IN_QUESTION: [&str; 3] = [UNDERPAID, "amount_mismatch", "currency_mi
 /// at the amount due. `None` when that is not known: a payment held for money that does not
 /// match, whose gateway never said how much arrived.
 pub fn refundable_total(p: &PaymentRow) -> Option<i64> {
-    match p.received_minor {
-        Some(received) => Some(refund_ceiling(p.amount_minor, Some(received))),
-        None if money_in_question(p) => None,
-        // Paid before Payrail recorded what arrived, with money that matched: its amount.
-        None => Some(p.amount_minor),
+    if p.received_minor.is_none() && money_in_question(p) {
+        return None;
     }
+    Some(ceiling_of(p))
+}
+
+/// What `p`'s refunds may add up to ([`refund_ceiling`]): what arrived, capped at the amount;
+/// the amount when nothing was recorded (paid before Payrail recorded it, money that matched).
+pub fn ceiling_of(p: &PaymentRow) -> i64 {
+    refund_ceiling(p.amount_minor, p.received_minor)
 }
 
 fn money_in_question(p: &PaymentRow) -> bool {

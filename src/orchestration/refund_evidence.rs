@@ -12,7 +12,8 @@
 //!   call certainly ended (`workers.refund_settle_secs`).
 
 use super::idempotency::KeyScope;
-use super::refund_state::{ceiling_of, GatewayRefund};
+use super::refund_cap::ceiling_of;
+use super::refund_state::GatewayRefund;
 use super::Orchestrator;
 use crate::domain::money::{Currency, Money};
 use crate::domain::refund_status::RefundStatus;

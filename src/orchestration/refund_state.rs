@@ -6,9 +6,10 @@
 //! Refunds made at the gateway (its dashboard) are recorded as rows of their own
 //! ([`Orchestrator::record_gateway_refund`]), marked `origin: gateway`.
 
+use super::refund_cap::ceiling_of;
 use super::Orchestrator;
 use crate::domain::ids::RefundId;
-use crate::domain::paid_money::{paid_status, refund_ceiling};
+use crate::domain::paid_money::paid_status;
 use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
@@ -42,11 +43,6 @@ pub fn money_status(status: PaymentStatus, p: &PaymentRow) -> Option<PaymentStat
         PaymentStatus::Completed | PaymentStatus::PartiallyRefunded
     )
     .then(|| paid_status(p.refunded_minor, ceiling_of(p)))
-}
-
-/// The most `p`'s refunds may add up to once it is paid ([`refund_ceiling`]).
-pub fn ceiling_of(p: &PaymentRow) -> i64 {
-    refund_ceiling(p.amount_minor, p.received_minor)
 }
 
 impl Orchestrator {

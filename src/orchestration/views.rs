@@ -7,8 +7,8 @@
 //! Stored JSON text (`customer`, `metadata`, timeline `detail`) is passed through as written,
 //! after a check that it is JSON; anything else renders as `null`.
 
+use super::refund_cap::ceiling_of;
 use crate::domain::money::{format_minor, Currency};
-use crate::domain::paid_money::refund_ceiling;
 use crate::domain::status::{merchant_can_cancel, PaymentStatus};
 use crate::store::{payments::PaymentRow, payments::PaymentStatusRow, timeline::TimelineRow};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -85,7 +85,7 @@ pub fn available_actions(p: &PaymentRow, can_query: bool, can_refund: bool) -> V
         status: status_of(p),
         has_provider: p.provider.is_some(),
         refunded_minor: p.refunded_minor,
-        refund_ceiling: refund_ceiling(p.amount_minor, p.received_minor),
+        refund_ceiling: ceiling_of(p),
     };
     action_list(&facts, can_query, can_refund)
         .into_iter()

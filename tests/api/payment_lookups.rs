@@ -5,7 +5,8 @@
 use crate::helpers::{on_postgres, spawn_app};
 use crate::status_lookups::{case, db_of, fresh_counters, two_merchants_three_payments};
 use futures_util::future::join_all;
-use payrail::orchestration::list_json::{write_payment, CurrencyMemo};
+use payrail::domain::money::Currency;
+use payrail::orchestration::list_json::write_payment;
 use payrail::orchestration::views;
 use payrail::store::lookups::{
     batch_pool, LookupKind, Payment, PaymentLookups, Retrieved, BATCH_APPLICATION_NAME,
@@ -55,7 +56,7 @@ fn rendered(r: &Retrieved) -> String {
         Retrieved::Kept(kept) => {
             let p = ListedPayment::decode(&kept.row, true).unwrap();
             let mut buf = Vec::new();
-            let currency = CurrencyMemo::default().get_text(p.currency);
+            let currency = Currency::parse(p.currency.as_str());
             write_payment(&mut buf, &p, &[], currency);
             String::from_utf8(buf).unwrap()
         }
