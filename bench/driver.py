@@ -249,12 +249,14 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
         result["scenarios"][name] = r
         return r
 
-    def bare():
-        """The same verify load against bench/bare, started for this run only."""
+    def bare(name="bare_verify", database=True):
+        """The same verify load against bench/bare, started for this run only. Without the
+        database (`http_ceiling`) it answers every signed request at once: what any endpoint can
+        reach on this machine with this load generator."""
         bare_port = free_port()
         proc = subprocess.Popen([os.environ["BARE_BIN"]], env=dict(
             os.environ, DATABASE_URL=db_url, LISTEN=f"127.0.0.1:{bare_port}", BENCH_MERCHANT=mid,
-            BENCH_SECRET=secret,
+            BENCH_SECRET=secret, BARE_NO_DATABASE="0" if database else "1",
             **({"WORKERS": str(args.bare_workers)} if args.bare_workers else {})),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -270,14 +272,14 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
             assert status == 200 and body["status"] == "pending", (status, body)
             if args.warmup:
                 run_wrk(bare_base, "verify", args.warmup, c, th, wrk_env)
-            counter = InstructionCounter(proc.pid, os.path.join(work, "instructions-bare.csv"))
+            counter = InstructionCounter(proc.pid, os.path.join(work, f"instructions-{name}.csv"))
             r = run_wrk(bare_base, "verify", d, c, th, wrk_env, sampler_pid=proc.pid)
             r.update(counter.per_request(r["requests"]))
             r.pop("stdout")
             if sum(r["errors"].values()):
-                raise RuntimeError(f"bare_verify: {r['errors']}")
-            log(f"bare_verify: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}%")
-            result["scenarios"]["bare_verify"] = r
+                raise RuntimeError(f"{name}: {r['errors']}")
+            log(f"{name}: {r['rps']:.0f} req/s p99 {r['latency_us']['p99']} us cpu {r.get('payrail_cpu_pct')}%")
+            result["scenarios"][name] = r
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -306,6 +308,7 @@ def run(args, binary, db_url, pgb_url, work, result, procs):
     v = payrail("verify", "verify")
     if v and os.environ.get("BARE_BIN", "none") != "none":
         bare()
+        bare("http_ceiling", database=False)
     if v and wanted("verify_half_load"):
         # Half of the maximum: each connection pauses between requests (wrk has no rate option);
         # the pause is corrected once by the latency seen at that pause, and the achieved rate is
@@ -386,7 +389,8 @@ def self_check(base, mid, secret, wrk_env, db_url, n, template):
             "hmac3": sign("prl_sk_x", "1714764000", b"/v1/payments/"),
             "pay_id": psql(db_url, f"SELECT bench.pay_id({n - 1})")}
     result_sign_us = got.pop("sign_us", None)
-    log(f"Lua signing costs {result_sign_us} us per request")
+    signer = got.pop("signer", "lua")
+    log(f"signing ({signer}) costs {result_sign_us} us per request in wrk")
     for k, v in want.items():
         if got.get(k) != v:
             raise RuntimeError(f"self-check {k}: lua {got.get(k)} != {v}")
@@ -394,7 +398,8 @@ def self_check(base, mid, secret, wrk_env, db_url, n, template):
     assert status == 200, f"verify of a seeded payment answered {status}"
     status, _ = call(base, mid, secret, "GET", f"/v1/payments/{template}")
     assert status == 200, status
-    log("self-check: Lua SHA-256/HMAC and ids match openssl, Python and Postgres; seeded rows readable")
+    log(f"self-check: wrk's SHA-256 and HMAC ({signer}) and ids match openssl, Python and Postgres; "
+        "seeded rows readable")
     return float(result_sign_us) if result_sign_us else None
 
 

@@ -7,6 +7,7 @@ import sys
 REFERENCES = {
     "verify": ("select_only_builtin", "pk_select"),
     "bare_verify": ("select_only_builtin", None),
+    "http_ceiling": ("select_only_builtin", None),
     "verify_half_load": (None, None),
     "retrieve": ("select_only_builtin", "pk_select"),
     "list_first": ("select_only_builtin", None),

@@ -4,6 +4,10 @@
 //! log, error envelope or timestamp window: the floor Payrail's own `verify` is compared with.
 //!
 //! Environment: DATABASE_URL, LISTEN (host:port), BENCH_MERCHANT, BENCH_SECRET.
+//!
+//! With `BARE_NO_DATABASE=1` it skips the select and answers every signed request as a pending
+//! payment: the machine's ceiling for any signed request through actix and this load generator,
+//! with no database hop at all (`http_ceiling` in bench/run's report).
 
 use actix_web::{get, web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
@@ -11,7 +15,8 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 struct State {
-    pool: sqlx::PgPool,
+    /// `None` with `BARE_NO_DATABASE=1`.
+    pool: Option<sqlx::PgPool>,
     merchant: String,
     secret: Vec<u8>,
 }
@@ -27,17 +32,25 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
 async fn verify(state: web::Data<State>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
     let mut mac = Hmac::<Sha256>::new_from_slice(&state.secret).expect("any key length");
     mac.update(header(&req, "x-timestamp").as_bytes());
-    mac.update(req.uri().path_and_query().map_or("/", |p| p.as_str()).as_bytes());
+    mac.update(
+        req.uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .as_bytes(),
+    );
     let given = hex::decode(header(&req, "x-hmac-signature")).unwrap_or_default();
     let signed = bool::from(mac.finalize().into_bytes().as_slice().ct_eq(&given));
     if !signed || header(&req, "x-merchant-id") != state.merchant {
         return HttpResponse::Unauthorized().finish();
     }
+    let Some(pool) = &state.pool else {
+        return pending(&id);
+    };
     let row: Option<(String,)> =
         match sqlx::query_as("SELECT status FROM payments WHERE id = $1 AND merchant_id = $2")
             .bind(id.as_str())
             .bind(&state.merchant)
-            .fetch_optional(&state.pool)
+            .fetch_optional(pool)
             .await
         {
             Ok(row) => row,
@@ -51,16 +64,27 @@ async fn verify(state: web::Data<State>, req: HttpRequest, id: web::Path<String>
     }
 }
 
+fn pending(id: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(format!(r#"{{"id":"{id}","status":"pending"}}"#))
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let env = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
     // No ping before each query (sqlx's default): one round trip per request, as Payrail makes.
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(16)
-        .test_before_acquire(false)
-        .connect(&env("DATABASE_URL"))
-        .await
-        .expect("connecting to Postgres");
+    let pool = if std::env::var("BARE_NO_DATABASE").is_ok_and(|v| v == "1") {
+        None
+    } else {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .test_before_acquire(false)
+            .connect(&env("DATABASE_URL"))
+            .await
+            .expect("connecting to Postgres");
+        Some(pool)
+    };
     let state = web::Data::new(State {
         pool,
         merchant: env("BENCH_MERCHANT"),
