@@ -117,23 +117,18 @@ impl Orchestrator {
         attempt_id: &str,
     ) -> AppResult<()> {
         // Read again: the recheck may just have learnt the gateway's ids.
-        let mut conn = self.db.acquire().await?;
-        let attempt = store::attempts::get(&mut conn, attempt_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(conn);
-        let account = self.load_account(&attempt.account_id).await?;
-        let (_, adapter) = self.adapter(&account.provider)?;
-        if !adapter.capabilities().cancel {
+        let gateway = self.attempt_gateway(attempt_id).await?;
+        if !gateway.adapter.capabilities().cancel {
             return Ok(());
         }
-        let ctx = self.account_context(&account)?;
+        let ctx = self.account_context(&gateway.account)?;
+        let request = self.query_request(p, &gateway.attempt)?;
         let outcome = self
             .metrics
             .gateway_call(
-                &account.provider,
+                &gateway.account.provider,
                 "cancel",
-                adapter.cancel(&ctx, &self.query_request(p, &attempt)?),
+                gateway.adapter.cancel(&ctx, &request),
             )
             .await;
         match outcome {

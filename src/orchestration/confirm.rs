@@ -15,6 +15,7 @@
 //! a second execute and the adapter answers its record), so concurrent returns and retries after
 //! a lost answer confirm once in effect.
 
+use super::attempt_gateway::AttemptGateway;
 use super::{views, Orchestrator};
 use crate::domain::status::Source;
 use crate::error::AppResult;
@@ -73,18 +74,22 @@ impl Orchestrator {
     /// a throttle the gateway asked for (another instance may have been told since the query)
     /// and shares one it is told, so no instance calls the account again before `Retry-After`.
     async fn confirm_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
-        let (attempt, payment, account) = self.attempt_to_call(attempt_id).await?;
+        let (gateway, payment) = self.attempt_to_call(attempt_id).await?;
+        let AttemptGateway {
+            attempt,
+            account,
+            adapter,
+        } = &gateway;
         if let Some(held) = self.held_off(&account.id).await? {
             return Ok(held);
         }
-        let (_, adapter) = self.adapter(&account.provider)?;
-        let ctx = self.account_context(&account)?;
-        let request = self.query_request(&payment, &attempt)?;
+        let ctx = self.account_context(account)?;
+        let request = self.query_request(&payment, attempt)?;
         let outcome = self
             .metrics
             .gateway_call(&account.provider, CONFIRM, adapter.confirm(&ctx, &request))
             .await;
-        self.record_throttle(&account, &outcome).await;
+        self.record_throttle(account, &outcome).await;
         Ok(outcome)
     }
 }

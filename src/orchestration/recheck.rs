@@ -2,12 +2,13 @@
 //! (docs/api.md, "Payments"). Used by the merchant API (and its cancel), the customer return, ops'
 //! bulk rechecks and the reconciler (`reconcile.rs`).
 
+use super::attempt_gateway::AttemptGateway;
 use super::reports::ReportOutcome;
 use super::{gateway_error, views, Orchestrator};
 use crate::domain::status::{PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::providers::{GatewayReport, Outcome};
-use crate::store::{self, accounts::AccountRow, attempts::AttemptRow, payments::PaymentRow};
+use crate::store::{self, attempts::AttemptRow, payments::PaymentRow};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone)]
@@ -241,39 +242,25 @@ impl Orchestrator {
     /// Asks the gateway for its current record of one attempt (counted in the metrics).
     /// `Declined(NO_QUERY)` when the gateway has no query API.
     pub async fn query_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
-        let (attempt, payment, account) = self.attempt_to_call(attempt_id).await?;
-        let (_, adapter) = self.adapter(&account.provider)?;
+        let (gateway, payment) = self.attempt_to_call(attempt_id).await?;
+        let AttemptGateway {
+            attempt,
+            account,
+            adapter,
+        } = &gateway;
         if !adapter.capabilities().query {
             return Ok(Outcome::Declined(NO_QUERY.into()));
         }
         if let Some(held) = self.held_off(&account.id).await? {
             return Ok(held);
         }
-        let ctx = self.account_context(&account)?;
-        let request = self.query_request(&payment, &attempt)?;
+        let ctx = self.account_context(account)?;
+        let request = self.query_request(&payment, attempt)?;
         let outcome = self
             .metrics
             .gateway_call(&account.provider, "query", adapter.query(&ctx, &request))
             .await;
-        self.record_throttle(&account, &outcome).await;
+        self.record_throttle(account, &outcome).await;
         Ok(outcome)
-    }
-
-    /// An attempt, its payment and its account: what a call to the attempt's gateway needs
-    /// (a query, or a confirm in `confirm.rs`).
-    pub(super) async fn attempt_to_call(
-        &self,
-        attempt_id: &str,
-    ) -> AppResult<(AttemptRow, PaymentRow, AccountRow)> {
-        let mut conn = self.db.acquire().await?;
-        let attempt = store::attempts::get(&mut conn, attempt_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let payment = store::payments::get(&mut conn, &attempt.payment_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(conn);
-        let account = self.load_account(&attempt.account_id).await?;
-        Ok((attempt, payment, account))
     }
 }

@@ -39,25 +39,20 @@ impl Orchestrator {
     /// Asks the gateway about one unsettled refund, where it can look it up, and applies the
     /// answer.
     async fn recheck_refund(&self, r: &RefundRow, source: Source) -> AppResult<()> {
-        let attempt = {
-            let mut conn = self.db.acquire().await?;
-            store::attempts::get(&mut conn, &r.attempt_id)
-                .await?
-                .ok_or(AppError::NotFound)?
-        };
-        let account = self.load_account(&attempt.account_id).await?;
-        let (_, adapter) = self.adapter(&account.provider)?;
-        let caps = adapter.capabilities();
+        let gateway = self.attempt_gateway(&r.attempt_id).await?;
+        let caps = gateway.adapter.capabilities();
         if !caps.refund || (r.external_id.is_none() && !caps.refund_lookup_by_reference) {
             return Ok(());
         }
-        let ctx = self.account_context(&account)?;
+        let ctx = self.account_context(&gateway.account)?;
         let outcome = self
             .metrics
             .gateway_call(
-                &account.provider,
+                &gateway.account.provider,
                 "query_refund",
-                adapter.query_refund(&ctx, &r.reference, r.external_id.as_deref()),
+                gateway
+                    .adapter
+                    .query_refund(&ctx, &r.reference, r.external_id.as_deref()),
             )
             .await;
         match outcome {
