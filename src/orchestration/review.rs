@@ -107,14 +107,7 @@ impl Orchestrator {
     ) -> AppResult<RefundRow> {
         let mut tx = self.db.begin().await?;
         let (mut r, mut p) = self.lock_refund(&mut tx, refund_id).await?;
-        if to == RefundStatus::Reversed {
-            reversible(&r, &p)?;
-        } else if r.status() != Some(RefundStatus::NeedsReview) {
-            return Err(AppError::InvalidState(format!(
-                "the refund is {}; only a refund in review can be settled",
-                r.status_str()
-            )));
-        }
+        may_settle_refund(&r, &p, to)?;
         let why = Some(format!(
             "settled by ops{}",
             note.map(|n| format!(": {n}")).unwrap_or_default()
@@ -145,6 +138,38 @@ impl Orchestrator {
             tracing::warn!(payment_id, error = %e, "recheck after a confirmed refund reversal failed; a later recheck records what it would have");
         }
     }
+}
+
+/// Whether ops may settle refund `r` of payment `p` as `to`: a refund in review as completed or
+/// failed, or a completed refund of a payment in review as reversed ([`reversible`]).
+pub fn may_settle_refund(r: &RefundRow, p: &PaymentRow, to: RefundStatus) -> AppResult<()> {
+    if to == RefundStatus::Reversed {
+        return reversible(r, p);
+    }
+    if r.status() != Some(RefundStatus::NeedsReview) {
+        return Err(AppError::InvalidState(format!(
+            "the refund is {}; only a refund in review can be settled",
+            r.status_str()
+        )));
+    }
+    if !matches!(to, RefundStatus::Completed | RefundStatus::Failed) {
+        return Err(AppError::InvalidState(format!(
+            "the refund cannot go from review to {to}"
+        )));
+    }
+    Ok(())
+}
+
+/// The settlements ops may make of refund `r` of payment `p` now (what the console offers).
+pub fn refund_settlements(r: &RefundRow, p: &PaymentRow) -> Vec<RefundStatus> {
+    [
+        RefundStatus::Completed,
+        RefundStatus::Failed,
+        RefundStatus::Reversed,
+    ]
+    .into_iter()
+    .filter(|to| may_settle_refund(r, p, *to).is_ok())
+    .collect()
 }
 
 /// Only a completed refund of a payment in review can be confirmed reversed: the review is where

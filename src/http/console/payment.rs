@@ -9,7 +9,7 @@ use crate::domain::refund_status::RefundStatus;
 use crate::domain::status::PaymentStatus;
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::orchestration::console_queries::Dossier;
+use crate::orchestration::{console_queries::Dossier, review};
 use crate::store::timeline::TimelineRow;
 use actix_web::{web, HttpRequest};
 use askama::Template;
@@ -188,27 +188,19 @@ fn attempts(d: &Dossier) -> Vec<AttemptView> {
         .collect()
 }
 
-/// A refund's settlements ops may make: one in review, completed or failed; a completed one of a
-/// payment in review (its gateway may have reversed it), reversed (`orchestration::review`).
-fn refund_settlements(
-    status: Option<RefundStatus>,
-    payment_in_review: bool,
-) -> Vec<(&'static str, &'static str)> {
-    match status {
-        Some(RefundStatus::NeedsReview) => vec![
-            ("completed", "Completed: the money went back"),
-            ("failed", "Failed: it did not"),
-        ],
-        Some(RefundStatus::Completed) if payment_in_review => vec![(
-            "reversed",
-            "Reversed: the gateway gave the money back to the merchant",
-        )],
-        _ => Vec::new(),
-    }
+/// The `settle_as` value and label of a refund settlement ops may make
+/// (`orchestration::review::refund_settlements` decides which).
+fn settlement_choice(to: RefundStatus) -> Option<(&'static str, &'static str)> {
+    let label = match to {
+        RefundStatus::Completed => "Completed: the money went back",
+        RefundStatus::Failed => "Failed: it did not",
+        RefundStatus::Reversed => "Reversed: the gateway gave the money back to the merchant",
+        _ => return None,
+    };
+    Some((to.as_str(), label))
 }
 
 fn refunds(d: &Dossier) -> Vec<RefundView> {
-    let in_review = d.payment.status() == PaymentStatus::NeedsReview;
     d.refunds
         .iter()
         .map(|r| RefundView {
@@ -222,7 +214,10 @@ fn refunds(d: &Dossier) -> Vec<RefundView> {
             origin: r.origin.clone(),
             reason: fmt::opt(&r.reason).to_owned(),
             created_at: fmt::time(r.created_at),
-            settle: refund_settlements(r.status(), in_review),
+            settle: review::refund_settlements(r, &d.payment)
+                .into_iter()
+                .filter_map(settlement_choice)
+                .collect(),
         })
         .collect()
 }

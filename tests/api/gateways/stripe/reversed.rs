@@ -97,6 +97,12 @@ async fn ops_confirm_a_reversed_refund_and_the_merchant_can_refund_that_money_ag
         (status, refunded),
         (json!("partially_refunded"), json!("10.00"))
     );
+    // The console offers what the rule allows: nothing for this refund.
+    let console = Console::sign_in(&app).await;
+    let (_, page) = console.get(&format!("/console/payments/{id}")).await;
+    let action = format!("/console/payments/{id}/refunds/{refund_id}/resolve");
+    assert!(page.contains(refund_id), "the page lists the refund");
+    assert!(!page.contains(&action), "{page}");
 }
 
 #[tokio::test]
@@ -198,6 +204,12 @@ async fn only_a_completed_refund_of_a_payment_in_review_can_be_reversed() {
         (status, refunded),
         (json!("partially_refunded"), json!("10.00"))
     );
+    // The console offers what the rule allows: nothing for this refund.
+    let console = Console::sign_in(&app).await;
+    let (_, page) = console.get(&format!("/console/payments/{id}")).await;
+    let action = format!("/console/payments/{id}/refunds/{refund_id}/resolve");
+    assert!(page.contains(refund_id), "the page lists the refund");
+    assert!(!page.contains(&action), "{page}");
     let (status, err) = resolve(&app, "refunds", refund_id, "undone").await;
     assert_eq!(
         (status, &err["error"]),
