@@ -146,10 +146,76 @@ fn ends_the_attempt(status: PaymentStatus) -> bool {
 }
 
 /// Held for an underpayment, and the report now shows it paid in full: the customer topped up.
+///
+/// Not once money went back while it was held: that refund answered the short payment, so the
+/// money no longer says `completed` (the payment would pass through it and straight back to
+/// review), and whether the merchant now holds what the order needs is for ops to decide, as
+/// for any other payment in review whose gateway's amount changed.
 fn tops_up(p: &PaymentRow, previous: PaymentStatus, target: Option<&Target>) -> bool {
     previous == PaymentStatus::NeedsReview
         && p.status_detail
             .as_deref()
             .is_some_and(|d| d.starts_with(UNDERPAID))
+        && p.refunded_minor == 0
         && target.is_some_and(|t| t.status == PaymentStatus::Completed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::payments::sample_row_for_tests;
+
+    fn paid_in_full() -> Target {
+        Target {
+            status: PaymentStatus::Completed,
+            status_detail: None,
+        }
+    }
+
+    fn held_underpaid() -> PaymentRow {
+        let mut p = sample_row_for_tests();
+        p.status_detail = Some(format!("{UNDERPAID}: less than the amount due arrived"));
+        p.refunded_minor = 0;
+        p
+    }
+
+    #[test]
+    fn an_underpayment_shown_paid_in_full_is_a_top_up() {
+        let p = held_underpaid();
+        assert!(tops_up(
+            &p,
+            PaymentStatus::NeedsReview,
+            Some(&paid_in_full())
+        ));
+    }
+
+    #[test]
+    fn not_once_money_went_back_while_it_was_held() {
+        let mut p = held_underpaid();
+        p.refunded_minor = 1;
+        assert!(!tops_up(
+            &p,
+            PaymentStatus::NeedsReview,
+            Some(&paid_in_full())
+        ));
+    }
+
+    #[test]
+    fn nor_for_another_review_reason_another_status_or_another_target() {
+        let mut other_reason = held_underpaid();
+        other_reason.status_detail = Some("amount_mismatch: expected 30.00".into());
+        assert!(!tops_up(
+            &other_reason,
+            PaymentStatus::NeedsReview,
+            Some(&paid_in_full())
+        ));
+        let p = held_underpaid();
+        assert!(!tops_up(&p, PaymentStatus::Pending, Some(&paid_in_full())));
+        let failed = Target {
+            status: PaymentStatus::Failed,
+            status_detail: None,
+        };
+        assert!(!tops_up(&p, PaymentStatus::NeedsReview, Some(&failed)));
+        assert!(!tops_up(&p, PaymentStatus::NeedsReview, None));
+    }
 }

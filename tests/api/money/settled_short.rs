@@ -79,12 +79,7 @@ async fn a_gateway_that_changes_its_word_on_what_arrived_sends_the_payment_to_re
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "refunded");
 
     // HitPay now says, in a correctly signed event, that the whole 30.00 arrived on the charge.
-    let (reference, charge): (String, String) =
-        sqlx::query_as("SELECT reference, charge_id FROM attempts WHERE payment_id = $1")
-            .bind(id(&p))
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (reference, charge) = reference_and_charge(&app, id(&p)).await;
     let request_id = p["external_id"].as_str().unwrap();
     let res = charge_event(&app, &charge, request_id, &reference, "30.00").await;
     assert_eq!(res, 200);
@@ -109,6 +104,61 @@ async fn a_gateway_that_changes_its_word_on_what_arrived_sends_the_payment_to_re
     let again = charge_event(&app, &charge, request_id, &reference, "30.00").await;
     assert_eq!(again, 200);
     assert_eq!(timeline_types(&app, &m, id(&p)).await, types);
+}
+
+#[tokio::test]
+async fn the_full_amount_reported_after_the_short_payment_went_back_leaves_it_to_ops() {
+    let app = spawn_app().await;
+    let m = hitpay_merchant(&app).await;
+    let p = create(&app, &m, "hitpay", "30.00", "SGD").await;
+    checkout(&app, &p, "underpay").await;
+    let (status, r) = app.refund(&m, id(&p), json!({ "reason": "short" })).await;
+    assert_eq!((status, &r["amount"]), (201, &json!("15.00")), "{r}");
+    recheck(&app, &m, id(&p)).await;
+    let types = timeline_types(&app, &m, id(&p)).await;
+    assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
+
+    // HitPay now says the whole 30.00 arrived. What went back answered the short payment, so
+    // ops decide (as after a top-up once money went back, `report_plan::tops_up`): no change,
+    // no event, and never a pass through `completed` on the way.
+    let (reference, charge) = reference_and_charge(&app, id(&p)).await;
+    let request_id = p["external_id"].as_str().unwrap();
+    let res = charge_event(&app, &charge, request_id, &reference, "30.00").await;
+    assert_eq!(res, 200);
+    let held = retrieve(&app, &m, id(&p)).await;
+    assert_eq!(
+        (&held["status"], &held["refunded_amount"]),
+        (&json!("needs_review"), &json!("15.00")),
+        "{held}"
+    );
+    assert_eq!(
+        timeline_types(&app, &m, id(&p)).await,
+        types,
+        "no change, no event"
+    );
+
+    // Ops settle it as paid: 15.00 of the 30.00 that arrived went back.
+    let (status, settled) = app
+        .resolve(
+            "payments",
+            id(&p),
+            json!({ "settle_as": "paid", "note": "topped up after the refund" }),
+        )
+        .await;
+    assert_eq!(
+        (status, &settled["status"]),
+        (200, &json!("partially_refunded")),
+        "{settled}"
+    );
+}
+
+/// The reference and gateway charge id of the payment's one attempt.
+async fn reference_and_charge(app: &TestApp, payment_id: &str) -> (String, String) {
+    sqlx::query_as("SELECT reference, charge_id FROM attempts WHERE payment_id = $1")
+        .bind(payment_id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
 
 /// A HitPay v2 charge event about `charge`, signed with the account's salt as HitPay signs it.
