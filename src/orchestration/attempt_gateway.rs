@@ -22,7 +22,7 @@ pub struct AttemptGateway {
 
 impl Orchestrator {
     /// The attempt's gateway; `NotFound` when the attempt is gone.
-    pub async fn attempt_gateway(&self, attempt_id: &str) -> AppResult<AttemptGateway> {
+    pub(super) async fn attempt_gateway(&self, attempt_id: &str) -> AppResult<AttemptGateway> {
         let attempt = {
             let mut conn = self.db.acquire().await?;
             store::attempts::get(&mut conn, attempt_id)
@@ -33,7 +33,7 @@ impl Orchestrator {
     }
 
     /// The attempt's gateway and its payment: what a query or a confirm asks about.
-    pub async fn attempt_to_call(
+    pub(super) async fn attempt_to_call(
         &self,
         attempt_id: &str,
     ) -> AppResult<(AttemptGateway, PaymentRow)> {

@@ -16,7 +16,7 @@
 
 pub mod account_settings;
 pub mod accounts;
-pub mod attempt_gateway;
+mod attempt_gateway;
 pub mod breaker;
 pub mod budgets;
 pub mod cancel;
