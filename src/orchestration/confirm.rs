@@ -15,7 +15,6 @@
 //! a second execute and the adapter answers its record), so concurrent returns and retries after
 //! a lost answer confirm once in effect.
 
-use super::attempt_gateway::AttemptGateway;
 use super::{views, Orchestrator};
 use crate::domain::status::Source;
 use crate::error::AppResult;
@@ -75,19 +74,16 @@ impl Orchestrator {
     /// and shares one it is told, so no instance calls the account again before `Retry-After`.
     async fn confirm_attempt(&self, attempt_id: &str) -> AppResult<Outcome<GatewayReport>> {
         let (gateway, payment) = self.attempt_to_call(attempt_id).await?;
-        let AttemptGateway {
-            attempt,
-            account,
-            adapter,
-        } = &gateway;
+        let account = &gateway.account;
         if let Some(held) = self.held_off(&account.id).await? {
             return Ok(held);
         }
         let ctx = self.account_context(account)?;
-        let request = self.query_request(&payment, attempt)?;
+        let request = self.query_request(&payment, &gateway.attempt)?;
+        let confirm = gateway.adapter.confirm(&ctx, &request);
         let outcome = self
             .metrics
-            .gateway_call(&account.provider, CONFIRM, adapter.confirm(&ctx, &request))
+            .gateway_call(&account.provider, CONFIRM, confirm)
             .await;
         self.record_throttle(account, &outcome).await;
         Ok(outcome)

@@ -11,19 +11,28 @@ use crate::helpers::{spawn_app, Merchant, TestApp};
 use serde_json::{json, Value};
 
 /// A HitPay payment of 30.00 SGD the customer paid 15.00 of, all 15.00 refunded while in
-/// review, then settled as paid by ops.
-async fn short_payment_refunded_and_settled(app: &TestApp, m: &Merchant) -> Value {
+/// review.
+async fn short_payment_refunded_in_review(app: &TestApp, m: &Merchant) -> Value {
     let p = create(app, m, "hitpay", "30.00", "SGD").await;
     checkout(app, &p, "underpay").await;
     let (status, r) = app.refund(m, id(&p), json!({ "reason": "short" })).await;
     assert_eq!((status, &r["amount"]), (201, &json!("15.00")), "{r}");
     recheck(app, m, id(&p)).await;
-    let held = retrieve(app, m, id(&p)).await;
+    assert_held_with_15_refunded(&retrieve(app, m, id(&p)).await);
+    p
+}
+
+fn assert_held_with_15_refunded(p: &Value) {
     assert_eq!(
-        (&held["status"], &held["refunded_amount"]),
+        (&p["status"], &p["refunded_amount"]),
         (&json!("needs_review"), &json!("15.00")),
-        "{held}"
+        "{p}"
     );
+}
+
+/// The same payment, then settled as paid by ops.
+async fn short_payment_refunded_and_settled(app: &TestApp, m: &Merchant) -> Value {
+    let p = short_payment_refunded_in_review(app, m).await;
     let (status, settled) = app
         .resolve(
             "payments",
@@ -79,17 +88,10 @@ async fn a_gateway_that_changes_its_word_on_what_arrived_sends_the_payment_to_re
     assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "refunded");
 
     // HitPay now says, in a correctly signed event, that the whole 30.00 arrived on the charge.
-    let (reference, charge) = reference_and_charge(&app, id(&p)).await;
-    let request_id = p["external_id"].as_str().unwrap();
-    let res = charge_event(&app, &charge, request_id, &reference, "30.00").await;
-    assert_eq!(res, 200);
+    assert_eq!(whole_amount_arrived(&app, &p).await, 200);
 
     let held = retrieve(&app, &m, id(&p)).await;
-    assert_eq!(
-        (&held["status"], &held["refunded_amount"]),
-        (&json!("needs_review"), &json!("15.00")),
-        "{held}"
-    );
+    assert_held_with_15_refunded(&held);
     let detail = held["status_detail"].as_str().unwrap();
     assert!(
         detail.starts_with("received_changed: the gateway now says 30.00 arrived (15.00 before)"),
@@ -101,8 +103,7 @@ async fn a_gateway_that_changes_its_word_on_what_arrived_sends_the_payment_to_re
         Some("payment.needs_review")
     );
     // The same word again changes nothing more: one change, one event.
-    let again = charge_event(&app, &charge, request_id, &reference, "30.00").await;
-    assert_eq!(again, 200);
+    assert_eq!(whole_amount_arrived(&app, &p).await, 200);
     assert_eq!(timeline_types(&app, &m, id(&p)).await, types);
 }
 
@@ -110,27 +111,14 @@ async fn a_gateway_that_changes_its_word_on_what_arrived_sends_the_payment_to_re
 async fn the_full_amount_reported_after_the_short_payment_went_back_leaves_it_to_ops() {
     let app = spawn_app().await;
     let m = hitpay_merchant(&app).await;
-    let p = create(&app, &m, "hitpay", "30.00", "SGD").await;
-    checkout(&app, &p, "underpay").await;
-    let (status, r) = app.refund(&m, id(&p), json!({ "reason": "short" })).await;
-    assert_eq!((status, &r["amount"]), (201, &json!("15.00")), "{r}");
-    recheck(&app, &m, id(&p)).await;
+    let p = short_payment_refunded_in_review(&app, &m).await;
     let types = timeline_types(&app, &m, id(&p)).await;
-    assert_eq!(retrieve(&app, &m, id(&p)).await["status"], "needs_review");
 
     // HitPay now says the whole 30.00 arrived. What went back answered the short payment, so
     // ops decide (as after a top-up once money went back, `report_plan::tops_up`): no change,
     // no event, and never a pass through `completed` on the way.
-    let (reference, charge) = reference_and_charge(&app, id(&p)).await;
-    let request_id = p["external_id"].as_str().unwrap();
-    let res = charge_event(&app, &charge, request_id, &reference, "30.00").await;
-    assert_eq!(res, 200);
-    let held = retrieve(&app, &m, id(&p)).await;
-    assert_eq!(
-        (&held["status"], &held["refunded_amount"]),
-        (&json!("needs_review"), &json!("15.00")),
-        "{held}"
-    );
+    assert_eq!(whole_amount_arrived(&app, &p).await, 200);
+    assert_held_with_15_refunded(&retrieve(&app, &m, id(&p)).await);
     assert_eq!(
         timeline_types(&app, &m, id(&p)).await,
         types,
@@ -152,13 +140,16 @@ async fn the_full_amount_reported_after_the_short_payment_went_back_leaves_it_to
     );
 }
 
-/// The reference and gateway charge id of the payment's one attempt.
-async fn reference_and_charge(app: &TestApp, payment_id: &str) -> (String, String) {
-    sqlx::query_as("SELECT reference, charge_id FROM attempts WHERE payment_id = $1")
-        .bind(payment_id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
+/// HitPay's signed charge event saying the whole 30.00 arrived on the payment's one attempt.
+async fn whole_amount_arrived(app: &TestApp, p: &Value) -> u16 {
+    let (reference, charge): (String, String) =
+        sqlx::query_as("SELECT reference, charge_id FROM attempts WHERE payment_id = $1")
+            .bind(id(p))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let request_id = p["external_id"].as_str().unwrap();
+    charge_event(app, &charge, request_id, &reference, "30.00").await
 }
 
 /// A HitPay v2 charge event about `charge`, signed with the account's salt as HitPay signs it.
