@@ -119,13 +119,12 @@ impl Orchestrator {
             .map(|id| {
                 let done = &done;
                 async move {
-                let answer = // The evidence is the gateway's answer, so it counts as a recheck whoever asked.
-                match self.recheck(None, &id, Source::Recheck, req.dry_run).await {
-                    Ok(r) => json!({ "id": id, "status": r.current, "previous_status": r.previous, "changed": r.changed, "provider_status": r.provider_status }),
-                    Err(err) => json!({ "id": id, "error": err.code(), "message": err.to_string() }),
-                };
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-                answer
+                    let answer = self.recheck_one_for_ops(&id, req.dry_run).await;
+                    progress(
+                        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                        total,
+                    );
+                    answer
                 }
             })
             .buffer_unordered(CONCURRENCY)
@@ -139,6 +138,21 @@ impl Orchestrator {
     }
 
     /// Schedules an outbox event for delivery again, now.
+    /// One payment of a bulk recheck, as its line of the report. The evidence is the gateway's
+    /// answer, so it counts as a recheck whoever asked.
+    async fn recheck_one_for_ops(&self, id: &str, dry_run: bool) -> Value {
+        match self.recheck(None, id, Source::Recheck, dry_run).await {
+            Ok(r) => json!({
+                "id": id,
+                "status": r.current,
+                "previous_status": r.previous,
+                "changed": r.changed,
+                "provider_status": r.provider_status,
+            }),
+            Err(err) => json!({ "id": id, "error": err.code(), "message": err.to_string() }),
+        }
+    }
+
     pub async fn redeliver(&self, event_id: &str) -> AppResult<Value> {
         EventId::parse(event_id).ok_or(AppError::NotFound)?;
         let mut conn = self.db.acquire().await?;
