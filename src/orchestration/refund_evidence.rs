@@ -144,6 +144,12 @@ impl Orchestrator {
             .await?;
             return Ok(());
         };
+        if !live && self.has_reversed_refund(conn, p, attempt).await? {
+            if reported != p.refunded_minor {
+                tracing::info!(payment_id = %p.id, reported, counted = p.refunded_minor, "a webhook's refunded total after a refund reversal; it may predate the reversal, so only live reads and refund news count");
+            }
+            return Ok(());
+        }
         let mut pending: Vec<RefundRow> = refunds::unsettled_for_payment(conn, &p.id)
             .await?
             .into_iter()
@@ -200,6 +206,24 @@ impl Orchestrator {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Whether a refund of the attempt's charge was confirmed reversed. A pushed total may then be
+    /// older than the reversal (a gateway need not deliver its events in order: Stripe's
+    /// `charge.refunded` of the refund itself can arrive after its failure), and its excess over
+    /// what Payrail now counts would read as a refund made at the gateway that never was. So
+    /// once a refund is reversed, a pushed total is not used: a live read (a recheck, the one
+    /// confirming a reversal makes) and news about each refund still settle everything.
+    async fn has_reversed_refund(
+        &self,
+        conn: &mut Conn,
+        p: &PaymentRow,
+        attempt: &AttemptRow,
+    ) -> AppResult<bool> {
+        Ok(refunds::for_payment(conn, &p.id)
+            .await?
+            .iter()
+            .any(|r| r.attempt_id == attempt.id && r.status() == Some(RefundStatus::Reversed)))
     }
 
     /// The completed refunds of the attempt's charge: their sum, and whether the newest settled

@@ -17,6 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/_sim/stats", web::get().to(controls::stats::<Mount>))
         .route("/_sim/checkout/{id}/webhook", web::post().to(resend))
         .route("/_sim/webhooks", web::post().to(lose_webhooks))
+        .route("/_sim/webhooks/release", web::post().to(release_webhooks))
         .route("/_sim/reset", web::post().to(controls::reset::<Mount>));
 }
 
@@ -94,16 +95,29 @@ async fn resend(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LoseBody {
+    #[serde(default)]
     drop: u32,
+    #[serde(default)]
+    hold: u32,
 }
 
-/// `{"drop": N}`: the next N webhooks are lost (neither sent nor retried).
+/// `{"drop": N, "hold": M}`: the next N webhooks are lost (neither sent nor retried), and the M
+/// after them are held until `_sim/webhooks/release`.
 async fn lose_webhooks(body: web::Bytes, mount: web::Data<Mount>) -> HttpResponse {
     let b: LoseBody = match parse(&body) {
         Ok(b) => b,
         Err(e) => return bad_request(&e),
     };
-    mount.sim.lock().drop_webhooks = b.drop;
-    HttpResponse::Ok().json(json!({ "ok": true, "drop": b.drop }))
+    let mut st = mount.sim.lock();
+    st.drop_webhooks = b.drop;
+    st.hold_webhooks = b.hold;
+    HttpResponse::Ok().json(json!({ "ok": true, "drop": b.drop, "hold": b.hold }))
+}
+
+/// Sends the held webhooks now, oldest first, each awaited.
+async fn release_webhooks(mount: web::Data<Mount>) -> HttpResponse {
+    let released = mount.sim.release_held().await;
+    HttpResponse::Ok().json(json!({ "ok": true, "released": released }))
 }

@@ -222,6 +222,11 @@ pub struct State {
     pub fault: ArmedFault,
     /// Webhooks still to be lost (`_sim/webhooks`).
     pub drop_webhooks: u32,
+    /// Webhooks still to be held back (`_sim/webhooks {"hold"}`), and those held, oldest first:
+    /// sent when `_sim/webhooks/release` is called, after whatever happened meanwhile (Stripe
+    /// does not promise to deliver events in order).
+    pub hold_webhooks: u32,
+    pub held_webhooks: Vec<SentWebhook>,
     pub stats: Stats,
 }
 
@@ -236,6 +241,8 @@ impl Default for State {
             last_webhook: HashMap::new(),
             fault: ArmedFault::default(),
             drop_webhooks: 0,
+            hold_webhooks: 0,
+            held_webhooks: Vec::new(),
             stats: Stats::default(),
         }
     }

@@ -69,7 +69,8 @@ impl StripeSim {
     }
 
     /// Delivers `hooks` in order, each awaited; a lost one (`_sim/webhooks`) is neither sent nor
-    /// retried, and retries after a non-2xx answer run in the background.
+    /// retried, a held one waits for `_sim/webhooks/release`, and retries after a non-2xx answer
+    /// run in the background.
     pub(super) async fn deliver(self: &Arc<Self>, hooks: Vec<SentWebhook>) {
         for hook in hooks {
             {
@@ -78,14 +79,32 @@ impl StripeSim {
                     st.drop_webhooks -= 1;
                     continue;
                 }
+                if st.hold_webhooks > 0 {
+                    st.hold_webhooks -= 1;
+                    st.held_webhooks.push(hook);
+                    continue;
+                }
             }
-            let first = self.send_webhook(&hook, false, 0).await;
-            if matches!(first, Ok(s) if (200..300).contains(&s)) || self.config.webhook_retries == 0
-            {
-                continue;
-            }
-            self.retry_later(hook);
+            self.send_or_retry(hook).await;
         }
+    }
+
+    /// Sends the held webhooks, oldest first; answers how many.
+    pub(super) async fn release_held(self: &Arc<Self>) -> usize {
+        let held = std::mem::take(&mut self.lock().held_webhooks);
+        let n = held.len();
+        for hook in held {
+            self.send_or_retry(hook).await;
+        }
+        n
+    }
+
+    async fn send_or_retry(self: &Arc<Self>, hook: SentWebhook) {
+        let first = self.send_webhook(&hook, false, 0).await;
+        if matches!(first, Ok(s) if (200..300).contains(&s)) || self.config.webhook_retries == 0 {
+            return;
+        }
+        self.retry_later(hook);
     }
 
     /// Delivers `hooks` after the current call has answered.
