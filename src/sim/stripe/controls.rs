@@ -1,5 +1,6 @@
 //! Test controls under `_sim/` (docs/sandbox.md): accounts (with the webhook endpoint Stripe keeps per
-//! account), faults, stats, webhook re-send (tampered or signed in the past) and loss, reset.
+//! account), faults, stats, webhook re-send (tampered or signed in the past), loss and holding
+//! back (delivered later, out of order), reset.
 //!
 //! Not part of Stripe's contract, so they answer plain JSON with ordinary statuses.
 
