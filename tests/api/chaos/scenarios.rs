@@ -3,7 +3,8 @@
 //! bKash approval whose customer never came back, executed by the reconciler's recheck after
 //! every token expired, with a refund whose answer was lost; and a Stripe payment in yen whose
 //! webhooks were lost, refunded in part in Stripe's dashboard and in part through Payrail
-//! under a timeout. Each ends with the oracle, like a seeded run.
+//! under a timeout; and a Stripe refund whose own events arrive after ops confirmed its
+//! reversal. Each ends with the oracle, like a seeded run.
 
 use super::model::{Fate, FaultMode, Gw, Kind, Step};
 use super::run_script;
@@ -114,4 +115,42 @@ async fn a_yen_stripe_payment_with_lost_webhooks_agrees_with_stripe_after_refund
         payment_state(&stage).await,
         ("partially_refunded".into(), 500)
     );
+}
+
+/// The order that made a phantom refund (fixed in `refund_evidence::apply_refund_total`): a
+/// Stripe refund's own events held back past its failure and ops confirming the reversal, then
+/// delivered. Their stale 10.00 total must not become a refund made in Stripe's dashboard.
+#[tokio::test]
+async fn a_refunds_events_held_past_its_confirmed_reversal_change_nothing() {
+    let stage = Stage::start().await;
+    let steps = vec![
+        Step::Create {
+            kind: Kind::Pinned(Gw::Stripe, "USD"),
+            key: Some("rev-1".into()),
+            amount_minor: 2_500,
+            fault: None,
+        },
+        Step::Checkout {
+            p: 0,
+            attempt: 0,
+            outcome: "pay",
+            come_back: false,
+        },
+        webhook(Gw::Stripe, Fate::Deliver),
+        Step::Refund {
+            p: 0,
+            amount_minor: Some(1_000),
+            key: None,
+            fault: None,
+        },
+        webhook(Gw::Stripe, Fate::Hold),
+        webhook(Gw::Stripe, Fate::Hold),
+        Step::RefundFails { p: 0, attempt: 0 },
+        webhook(Gw::Stripe, Fate::Deliver),
+        Step::OpsReview { p: 0 },
+        Step::Release { held: 0 },
+        Step::Release { held: 0 },
+    ];
+    run_script(&stage, steps).await.unwrap();
+    assert_eq!(payment_state(&stage).await, ("completed".into(), 0));
 }

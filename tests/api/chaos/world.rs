@@ -114,16 +114,20 @@ impl<'a> World<'a> {
                 Ranking::Connected => 100,
             };
             ranks.push(format!("{provider} {priority}"));
-            app.connect(
-                &merchant,
-                provider,
-                json!({
-                    "credentials": credentials,
-                    "base_url": format!("{}/{provider}", app.sim_address),
-                    "priority": priority,
-                }),
-            )
-            .await;
+            let account = app
+                .connect(
+                    &merchant,
+                    provider,
+                    json!({
+                        "credentials": credentials,
+                        "base_url": format!("{}/{provider}", app.sim_address),
+                        "priority": priority,
+                    }),
+                )
+                .await;
+            if provider == "stripe" {
+                stripe_endpoint(app, &credentials, &account["webhook_url"]).await;
+            }
         }
         log.lock()
             .unwrap()
@@ -266,4 +270,20 @@ async fn empty_store(app: &TestApp) {
     for sql in statements {
         sqlx::query(sql).execute(&app.pool).await.unwrap();
     }
+}
+
+/// Stripe sends webhooks to one endpoint per account, which a merchant sets in its dashboard:
+/// here Payrail's URL for this run's account (through the proxy, so its webhooks take the
+/// network's fates like every other gateway's). Without it Stripe's simulator sends none.
+async fn stripe_endpoint(app: &TestApp, credentials: &Value, webhook_url: &Value) {
+    let mut endpoint = credentials.clone();
+    endpoint["webhook_url"] = webhook_url.clone();
+    let res = app
+        .client
+        .post(format!("{}/stripe/_sim/accounts", app.sim_address))
+        .json(&endpoint)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
