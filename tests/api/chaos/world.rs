@@ -125,9 +125,7 @@ impl<'a> World<'a> {
                     }),
                 )
                 .await;
-            if provider == "stripe" {
-                stripe_endpoint(app, &credentials, &account["webhook_url"]).await;
-            }
+            account_urls(app, provider, &credentials, &account).await;
         }
         log.lock()
             .unwrap()
@@ -272,16 +270,34 @@ async fn empty_store(app: &TestApp) {
     }
 }
 
-/// Stripe sends webhooks to one endpoint per account, which a merchant sets in its dashboard:
-/// here Payrail's URL for this run's account (through the proxy, so its webhooks take the
-/// network's fates like every other gateway's). Without it Stripe's simulator sends none.
-async fn stripe_endpoint(app: &TestApp, credentials: &Value, webhook_url: &Value) {
-    let mut endpoint = credentials.clone();
-    endpoint["webhook_url"] = webhook_url.clone();
+/// Some gateways send webhooks to one endpoint per account (Stripe), or return the customer to
+/// one URL per account (HimoSoft), which a merchant sets in its dashboard. The run sets them to
+/// Payrail's URLs for this run's account, through the proxy, as the sandbox does for its demo
+/// account (`embedded.rs`). Without them Stripe's simulator sends no webhook and HimoSoft's
+/// never sends the customer back.
+async fn account_urls(app: &TestApp, provider: &str, credentials: &Value, account: &Value) {
+    let Some(sim) = payrail::sim::SIMULATORS.iter().find(|s| s.id == provider) else {
+        return;
+    };
+    let mut body = credentials.clone();
+    let fields = [
+        ("return_url", sim.takes_account_return_url),
+        ("webhook_url", sim.takes_account_webhook_url),
+    ];
+    let mut any = false;
+    for (field, takes) in fields {
+        if takes {
+            body[field] = account[field].clone();
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
     let res = app
         .client
-        .post(format!("{}/stripe/_sim/accounts", app.sim_address))
-        .json(&endpoint)
+        .post(format!("{}/{provider}/_sim/accounts", app.sim_address))
+        .json(&body)
         .send()
         .await
         .unwrap();
