@@ -144,16 +144,27 @@ impl Orchestrator {
             .await?;
             return Ok(());
         };
-        if !live && self.has_reversed_refund(conn, p, attempt).await? {
+        // The charge's refunds, read once: every question below is about them.
+        let of_charge: Vec<RefundRow> = refunds::for_payment(conn, &p.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.attempt_id == attempt.id)
+            .collect();
+        if !live && has_reversed_refund(&of_charge) {
             if reported != p.refunded_minor {
                 tracing::info!(payment_id = %p.id, reported, counted = p.refunded_minor, "a webhook's refunded total after a refund reversal; it may predate the reversal, so only live reads and refund news count");
             }
             return Ok(());
         }
-        let mut pending: Vec<RefundRow> = refunds::unsettled_for_payment(conn, &p.id)
-            .await?
+        let (counted, long_ago) = self.completed_refunds_of(&of_charge);
+        let mut pending: Vec<RefundRow> = of_charge
             .into_iter()
-            .filter(|r| r.attempt_id == attempt.id)
+            .filter(|r| {
+                matches!(
+                    r.status(),
+                    Some(RefundStatus::Pending | RefundStatus::NeedsReview)
+                )
+            })
             .collect();
         let view: Vec<Pending> = pending
             .iter()
@@ -162,14 +173,11 @@ impl Orchestrator {
                 settled_window_passed: self.call_certainly_ended(r),
             })
             .collect();
-        if live && reported < p.refunded_minor {
-            let (counted, long_ago) = self.completed_refunds_of(conn, p, attempt).await?;
-            if reported < counted && long_ago {
-                let what = format!(
-                    "the gateway's refunded total ({reported} minor units) is below the {counted} Payrail counts"
-                );
-                return self.review_reversed_refund(conn, p, what, source).await;
-            }
+        if live && reported < p.refunded_minor && reported < counted && long_ago {
+            let what = format!(
+                "the gateway's refunded total ({reported} minor units) is below the {counted} Payrail counts"
+            );
+            return self.review_reversed_refund(conn, p, what, source).await;
         }
         let verdict = refund_totals::explain(reported, p.refunded_minor, &view, live);
         if verdict.ambiguous {
@@ -208,42 +216,19 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// Whether a refund of the attempt's charge was confirmed reversed. A pushed total may then be
-    /// older than the reversal (a gateway need not deliver its events in order: Stripe's
-    /// `charge.refunded` of the refund itself can arrive after its failure), and its excess over
-    /// what Payrail now counts would read as a refund made at the gateway that never was. So
-    /// once a refund is reversed, a pushed total is not used: a live read (a recheck, the one
-    /// confirming a reversal makes) and news about each refund still settle everything.
-    async fn has_reversed_refund(
-        &self,
-        conn: &mut Conn,
-        p: &PaymentRow,
-        attempt: &AttemptRow,
-    ) -> AppResult<bool> {
-        Ok(refunds::for_payment(conn, &p.id)
-            .await?
-            .iter()
-            .any(|r| r.attempt_id == attempt.id && r.status() == Some(RefundStatus::Reversed)))
-    }
-
-    /// The completed refunds of the attempt's charge: their sum, and whether the newest settled
+    /// Of a charge's refunds, the completed ones: their sum, and whether the newest settled
     /// longer ago than a gateway may take to show it in its total (`refund_settle_secs`), so a
     /// lower total is not a lagging one.
-    async fn completed_refunds_of(
-        &self,
-        conn: &mut Conn,
-        p: &PaymentRow,
-        attempt: &AttemptRow,
-    ) -> AppResult<(i64, bool)> {
+    fn completed_refunds_of(&self, of_charge: &[RefundRow]) -> (i64, bool) {
         let settle = Duration::seconds(self.settings.workers.refund_settle_secs);
-        let completed: Vec<RefundRow> = refunds::for_payment(conn, &p.id)
-            .await?
-            .into_iter()
-            .filter(|r| r.attempt_id == attempt.id && r.status() == Some(RefundStatus::Completed))
-            .collect();
-        let newest = completed.iter().map(|r| r.updated_at).max();
-        let sum = completed.iter().map(|r| r.amount_minor).sum();
-        Ok((sum, newest.is_some_and(|at| self.now() - at >= settle)))
+        let completed = || {
+            of_charge
+                .iter()
+                .filter(|r| r.status() == Some(RefundStatus::Completed))
+        };
+        let newest = completed().map(|r| r.updated_at).max();
+        let sum = completed().map(|r| r.amount_minor).sum();
+        (sum, newest.is_some_and(|at| self.now() - at >= settle))
     }
 
     /// A verified refund webhook: applied to the refund it names (by our reference), or, for an
@@ -361,4 +346,16 @@ pub(super) fn minor_of(amount: &ReportedAmount, currency: &str) -> Option<i64> {
     }
     let currency = Currency::parse(currency)?;
     Money::from_decimal(amount.value, currency).map(|m| m.minor)
+}
+
+/// Whether one of a charge's refunds was confirmed reversed. A pushed total may then be older
+/// than the reversal (a gateway need not deliver its events in order: Stripe's `charge.refunded`
+/// of the refund itself can arrive after its failure), and its excess over what Payrail now
+/// counts would read as a refund made at the gateway that never was. So once a refund is
+/// reversed, a pushed total is not used: a live read (a recheck, the one confirming a reversal
+/// makes) and news about each refund still settle everything.
+fn has_reversed_refund(of_charge: &[RefundRow]) -> bool {
+    of_charge
+        .iter()
+        .any(|r| r.status() == Some(RefundStatus::Reversed))
 }
