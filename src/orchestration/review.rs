@@ -12,7 +12,7 @@
 use super::refund_state::money_status;
 use super::transition::{attempt::settle_double_paid, Change};
 use super::{views, Orchestrator};
-use crate::domain::refund_status::RefundStatus;
+use crate::domain::refund_status::{self, RefundStatus};
 use crate::domain::status::{Decision, PaymentStatus, Source};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, payments::PaymentRow, refunds, refunds::RefundRow};
@@ -152,7 +152,8 @@ pub fn may_settle_refund(r: &RefundRow, p: &PaymentRow, to: RefundStatus) -> App
             r.status_str()
         )));
     }
-    if !matches!(to, RefundStatus::Completed | RefundStatus::Failed) {
+    // Where a refund in review may go by ops is the transition table's to say.
+    if refund_status::decide(RefundStatus::NeedsReview, to, Source::Admin) != Decision::Apply {
         return Err(AppError::InvalidState(format!(
             "the refund cannot go from review to {to}"
         )));
