@@ -47,6 +47,11 @@ fn free_text(form: &Form, field: &str) -> Result<Option<String>, ConsoleError> {
     Ok(Some(text.to_owned()))
 }
 
+/// The `note` every settlement of a review case carries: ops say why.
+fn settlement_note(form: &Form) -> Result<String, ConsoleError> {
+    free_text(form, "note")?.ok_or_else(|| AppError::invalid("note", "is required: say why").into())
+}
+
 pub async fn recheck(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -114,8 +119,7 @@ pub async fn resolve(
             return Err(AppError::invalid("settle_as", "must be paid, failed or cancelled").into())
         }
     };
-    let note = free_text(&form, "note")?
-        .ok_or_else(|| AppError::invalid("note", "is required: say why"))?;
+    let note = settlement_note(&form)?;
     state
         .orch
         .console_resolve(id.as_str(), settlement, note)
@@ -143,8 +147,7 @@ pub async fn resolve_refund(
             return Err(AppError::invalid("settle_as", problem).into());
         }
     };
-    let note = free_text(&form, "note")?
-        .ok_or_else(|| AppError::invalid("note", "is required: say why"))?;
+    let note = settlement_note(&form)?;
     state
         .orch
         .console_resolve_refund(id.as_str(), refund.as_str(), to, note)
