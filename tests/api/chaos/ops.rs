@@ -31,13 +31,7 @@ impl World<'_> {
         let mut found = Vec::new();
         for (p, model) in self.payments.iter().enumerate() {
             let Some(id) = &model.id else { continue };
-            let refunded: i64 =
-                sqlx::query_scalar("SELECT refunded_minor FROM payments WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&self.app.pool)
-                    .await
-                    .unwrap();
-            if refunded > 0 {
+            if self.refunded_minor(id).await > 0 {
                 found.push(p);
             }
         }
@@ -64,11 +58,7 @@ impl World<'_> {
             }
         }
         let held = self.held(p).await;
-        let refunded: i64 = sqlx::query_scalar("SELECT refunded_minor FROM payments WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&self.app.pool)
-            .await
-            .unwrap();
+        let refunded = self.refunded_minor(&id).await;
         let money_matches = held.charges == 1
             && !held.underpaid
             && held.paid_minor == self.payments[p].amount_minor
@@ -81,6 +71,14 @@ impl World<'_> {
             .lock()
             .unwrap()
             .push(format!("    ops: #{p} settled as paid: {money_matches}"));
+    }
+
+    async fn refunded_minor(&self, id: &str) -> i64 {
+        sqlx::query_scalar("SELECT refunded_minor FROM payments WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
     }
 
     async fn status_of(&self, id: &str) -> (String, String) {
