@@ -29,6 +29,17 @@ async fn reviews(app: &TestApp, m: &Merchant, id: &str) -> usize {
         .count()
 }
 
+/// The payment's refunds as (status, origin), oldest first.
+async fn refund_origins(app: &TestApp, id: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT status, origin FROM refunds WHERE payment_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
 /// A paid 25.00 payment with a 10.00 refund that completed and then failed at Stripe: the
 /// payment in review for it. Answers the payment and the refund.
 async fn reversed_at_stripe(app: &TestApp, m: &Merchant, order: &str) -> (Value, Value) {
@@ -117,13 +128,7 @@ async fn a_dashboard_refund_made_while_the_reversed_one_still_counted_is_recorde
     assert_eq!(status, 200);
     let (status, _, refunded) = money(&app, &m, id).await;
     assert_eq!((status, refunded), (json!("needs_review"), json!("5.00")));
-    let origins: Vec<(String, String)> = sqlx::query_as(
-        "SELECT status, origin FROM refunds WHERE payment_id = $1 ORDER BY created_at, id",
-    )
-    .bind(id)
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let origins = refund_origins(&app, id).await;
     assert_eq!(
         origins,
         [
@@ -297,11 +302,6 @@ async fn the_refunds_own_news_arriving_after_its_reversal_was_confirmed_changes_
     // A total from before the reversal is not a refund made in Stripe's dashboard since.
     let (status, _, refunded) = money(&app, &m, id).await;
     assert_eq!((status, refunded), (json!("needs_review"), json!("0.00")));
-    let refunds: Vec<(String, String)> =
-        sqlx::query_as("SELECT status, origin FROM refunds WHERE payment_id = $1")
-            .bind(id)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let refunds = refund_origins(&app, id).await;
     assert_eq!(refunds, [("reversed".to_owned(), "api".to_owned())]);
 }
